@@ -1,0 +1,145 @@
+package dev.fibperf.server;
+
+import dev.fibperf.proto.v1.FibPerfServiceGrpc;
+import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.exec.WorkerPool;
+import dev.fibperf.server.profile.JfrProfiler;
+import dev.fibperf.server.service.FibPerfService;
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The fibperf server's lifecycle: the gRPC server with the fibperf service, health and reflection
+ * (v1 and v1alpha), and the resources they share.
+ *
+ * <p>Owns the {@link WorkerPool} and the profiling executor, and closes them in {@link #stop()}.
+ * The {@link ServerBuilder} is the caller's: hand in an in-process builder to test without a
+ * socket.
+ */
+public final class FibServer {
+  private static final System.Logger LOG = System.getLogger(FibServer.class.getName());
+
+  private final ServerConfig config;
+  private final Server server;
+  private final WorkerPool pool;
+  private final ScheduledExecutorService profilingExecutor;
+  private final JfrProfiler profiler = new JfrProfiler();
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final FibPerfService service;
+  private final Object stopLock = new Object();
+  private boolean stopped; // guarded by stopLock
+
+  /**
+   * @param builder where to listen; its port is the builder's, not {@code config.port()}
+   * @param extraServices more services to serve beside fibperf's (e.g. metrics interceptors'
+   *     targets); may be empty
+   */
+  public FibServer(
+      ServerBuilder<?> builder, ServerConfig config, List<BindableService> extraServices) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.pool = new WorkerPool(config.workers());
+    this.profilingExecutor = Executors.newScheduledThreadPool(2, daemonThreads("fibperf-profile-"));
+    this.service = new FibPerfService(config, pool, profiler, profilingExecutor);
+    builder
+        .addService(service)
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        // v1alpha, which older grpcurl, Postman and grpcui still ask for.
+        .addService(ProtoReflectionService.newInstance());
+    for (BindableService extra : new ArrayList<>(extraServices)) {
+      builder.addService(extra);
+    }
+    this.server = builder.build();
+  }
+
+  public FibServer(ServerBuilder<?> builder, ServerConfig config) {
+    this(builder, config, List.of());
+  }
+
+  /** Starts serving and reports SERVING for the server and the fibperf service. */
+  public FibServer start() throws IOException {
+    server.start();
+    health.setStatus("", ServingStatus.SERVING);
+    health.setStatus(FibPerfServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+    if (config.profilingEnabled()) {
+      // JFR's first start costs about 0.3 s: pay it now, off the request path.
+      profilingExecutor.execute(profiler::warmUp);
+    }
+    LOG.log(
+        Level.INFO,
+        "fibperf listening on port {0,number,#} with {1} workers",
+        server.getPort(),
+        config.workers());
+    return this;
+  }
+
+  /** The bound port (useful with port 0), or -1 for a server without a socket. */
+  public int port() {
+    return server.getPort();
+  }
+
+  public WorkerPool pool() {
+    return pool;
+  }
+
+  public FibPerfService service() {
+    return service;
+  }
+
+  /**
+   * Drains and stops: health goes NOT_SERVING, new calls get UNAVAILABLE, in-flight runs get the
+   * grace period to finish, then the rest are cancelled. Closes the pool and the profiling
+   * executor. Idempotent; blocks until done.
+   */
+  public void stop() throws InterruptedException {
+    synchronized (stopLock) {
+      if (stopped) {
+        return;
+      }
+      stopped = true;
+      health.enterTerminalState();
+      server.shutdown();
+      LOG.log(
+          Level.INFO,
+          "draining: {0} runs in flight, grace {1}",
+          service.activeRuns(),
+          config.shutdownGrace());
+      if (!server.awaitTermination(config.shutdownGrace().toNanos(), TimeUnit.NANOSECONDS)) {
+        LOG.log(Level.INFO, "grace period over: cancelling {0} runs", service.activeRuns());
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+      }
+      pool.close();
+      profilingExecutor.shutdownNow();
+      profilingExecutor.awaitTermination(5, TimeUnit.SECONDS);
+      LOG.log(Level.INFO, "fibperf stopped");
+    }
+  }
+
+  public void blockUntilShutdown() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger next = new AtomicInteger(1);
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + next.getAndIncrement());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

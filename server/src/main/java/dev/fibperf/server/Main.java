@@ -1,0 +1,185 @@
+package dev.fibperf.server;
+
+import dev.fibperf.server.config.DurationConverter;
+import dev.fibperf.server.config.ServerConfig;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Command line entry point: flags (each with a {@code FIBPERF_*} environment variable) to a {@link
+ * ServerConfig}, then serve until SIGTERM or SIGINT, drain, and exit 0.
+ */
+@Command(
+    name = "fibperf-server",
+    mixinStandardHelpOptions = true,
+    version = "fibperf-server 0.1.0",
+    sortOptions = false,
+    description = "Serves fibperf.v1.FibPerfService: Serial, Parallel, ProfileSerial, Compare.",
+    footer = {
+      "",
+      "Every option can also be set by the environment variable shown in its description.",
+      "SIGTERM drains: health NOT_SERVING, new calls UNAVAILABLE, in-flight runs get",
+      "--shutdown-grace to finish, the rest are cancelled, exit code 0."
+    })
+public final class Main implements Callable<Integer> {
+  @Option(
+      names = "--port",
+      defaultValue = "${env:FIBPERF_PORT:-50051}",
+      description = "TCP port; 0 picks a free one (FIBPERF_PORT, default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--workers",
+      defaultValue = "${env:FIBPERF_WORKERS:-0}",
+      description = "Compute pool threads; 0 = available processors (FIBPERF_WORKERS).")
+  int workers;
+
+  @Option(
+      names = "--max-tasks",
+      defaultValue = "${env:FIBPERF_MAX_TASKS:-" + ServerConfig.DEFAULT_MAX_TASKS + "}",
+      description = "Most entries in nums (FIBPERF_MAX_TASKS, default ${DEFAULT-VALUE}).")
+  int maxTasks;
+
+  @Option(
+      names = "--max-n-naive",
+      defaultValue = "${env:FIBPERF_MAX_N_NAIVE:-" + ServerConfig.DEFAULT_MAX_NAIVE_N + "}",
+      description =
+          "Largest n for naive recursion (FIBPERF_MAX_N_NAIVE, default ${DEFAULT-VALUE}).")
+  int maxNaiveN;
+
+  @Option(
+      names = "--max-n-iterative",
+      defaultValue = "${env:FIBPERF_MAX_N_ITERATIVE:-" + ServerConfig.DEFAULT_MAX_ITERATIVE_N + "}",
+      description =
+          "Largest n for the iterative algorithm (FIBPERF_MAX_N_ITERATIVE, default"
+              + " ${DEFAULT-VALUE}).")
+  int maxIterativeN;
+
+  @Option(
+      names = "--max-n-fast-doubling",
+      defaultValue =
+          "${env:FIBPERF_MAX_N_FAST_DOUBLING:-" + ServerConfig.DEFAULT_MAX_FAST_DOUBLING_N + "}",
+      description =
+          "Largest n for fast doubling (FIBPERF_MAX_N_FAST_DOUBLING, default"
+              + " ${DEFAULT-VALUE}).")
+  int maxFastDoublingN;
+
+  @Option(
+      names = "--max-naive-calls",
+      defaultValue = "${env:FIBPERF_MAX_NAIVE_CALLS:-" + ServerConfig.DEFAULT_MAX_NAIVE_CALLS + "}",
+      description =
+          "Most naive-recursion calls per request, 2*F(n+1)-1 summed, doubled for"
+              + " Compare; the default is about a minute of work (FIBPERF_MAX_NAIVE_CALLS,"
+              + " default ${DEFAULT-VALUE}).")
+  long maxNaiveCalls;
+
+  @Option(
+      names = "--max-concurrent-runs",
+      defaultValue =
+          "${env:FIBPERF_MAX_CONCURRENT_RUNS:-" + ServerConfig.DEFAULT_MAX_CONCURRENT_RUNS + "}",
+      description =
+          "Most calls doing work at once; more get RESOURCE_EXHAUSTED"
+              + " (FIBPERF_MAX_CONCURRENT_RUNS, default ${DEFAULT-VALUE}).")
+  int maxConcurrentRuns;
+
+  @Option(
+      names = "--shutdown-grace",
+      defaultValue = "${env:FIBPERF_SHUTDOWN_GRACE:-10s}",
+      converter = DurationOption.class,
+      description =
+          "How long in-flight runs may finish after SIGTERM (FIBPERF_SHUTDOWN_GRACE,"
+              + " default ${DEFAULT-VALUE}).")
+  Duration shutdownGrace;
+
+  @Option(
+      names = "--profiling",
+      negatable = true,
+      defaultValue = "${env:FIBPERF_PROFILING:-true}",
+      fallbackValue = "true",
+      description =
+          "Allow ProfileSerial and profiled Compare (FIBPERF_PROFILING, default"
+              + " ${DEFAULT-VALUE}).")
+  boolean profiling;
+
+  @Option(
+      names = "--allow-raw-jfr",
+      defaultValue = "${env:FIBPERF_ALLOW_RAW_JFR:-false}",
+      description =
+          "Let profiles return raw JFR bytes, which hold other calls' data"
+              + " (FIBPERF_ALLOW_RAW_JFR, default ${DEFAULT-VALUE}).")
+  boolean allowRawJfr;
+
+  /** picocli converter for {@link DurationConverter}. */
+  static final class DurationOption implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      try {
+        return DurationConverter.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  ServerConfig config() {
+    return ServerConfig.newBuilder()
+        .port(port)
+        .workers(workers == 0 ? Runtime.getRuntime().availableProcessors() : workers)
+        .maxTasks(maxTasks)
+        .maxNaiveN(maxNaiveN)
+        .maxIterativeN(maxIterativeN)
+        .maxFastDoublingN(maxFastDoublingN)
+        .maxNaiveCalls(maxNaiveCalls)
+        .maxConcurrentRuns(maxConcurrentRuns)
+        .shutdownGrace(shutdownGrace)
+        .profilingEnabled(profiling)
+        .rawJfrEnabled(allowRawJfr)
+        .build();
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ServerConfig config;
+    try {
+      config = config();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+    }
+    FibServer server =
+        new FibServer(
+                Grpc.newServerBuilderForPort(config.port(), InsecureServerCredentials.create()),
+                config)
+            .start();
+    CountDownLatch drained = new CountDownLatch(1);
+    Runnable drain =
+        () -> {
+          try {
+            server.stop();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } finally {
+            drained.countDown();
+          }
+        };
+    // A signal handler rather than a shutdown hook: the JVM would exit 143 after a hook.
+    for (String signal : new String[] {"TERM", "INT"}) {
+      sun.misc.Signal.handle(
+          new sun.misc.Signal(signal), s -> new Thread(drain, "fibperf-drain").start());
+    }
+    drained.await();
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    System.setProperty(
+        "java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+    int code = new CommandLine(new Main()).execute(args);
+    System.exit(code);
+  }
+}

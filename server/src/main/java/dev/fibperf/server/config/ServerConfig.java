@@ -1,0 +1,183 @@
+package dev.fibperf.server.config;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything the server can be told at start-up. Immutable; {@link #newBuilder()} starts from the
+ * documented defaults and {@link Builder#build()} rejects values out of range with a message naming
+ * the setting, its value and its limit.
+ *
+ * @param port TCP port to listen on; 0 picks a free one
+ * @param workers threads in the compute pool (and worker processes in the process pool)
+ * @param maxTasks most entries in a request's {@code nums}
+ * @param maxNaiveN largest n for naive recursion; fib(50) alone takes about 45 s here
+ * @param maxIterativeN largest n for the iterative algorithm
+ * @param maxFastDoublingN largest n for fast doubling
+ * @param maxNaiveCalls most naive-recursion calls (2*F(n+1)-1 summed over the tasks) one request
+ *     may ask for; the default, 5e10, is about a minute of serial work on this machine
+ * @param maxConcurrentRuns most runs (calls doing work) at once; more get RESOURCE_EXHAUSTED
+ * @param shutdownGrace how long in-flight runs may finish after SIGTERM before being cancelled
+ * @param profilingEnabled whether ProfileSerial and profiled Compare are allowed
+ * @param rawJfrEnabled whether a profile may return raw JFR bytes, which hold other calls' data
+ */
+public record ServerConfig(
+    int port,
+    int workers,
+    int maxTasks,
+    int maxNaiveN,
+    int maxIterativeN,
+    int maxFastDoublingN,
+    long maxNaiveCalls,
+    int maxConcurrentRuns,
+    Duration shutdownGrace,
+    boolean profilingEnabled,
+    boolean rawJfrEnabled) {
+
+  public static final int DEFAULT_PORT = 50051;
+  public static final int DEFAULT_MAX_TASKS = 1000;
+  public static final int DEFAULT_MAX_NAIVE_N = 50;
+  public static final int DEFAULT_MAX_ITERATIVE_N = 10_000;
+  public static final int DEFAULT_MAX_FAST_DOUBLING_N = 10_000;
+  public static final long DEFAULT_MAX_NAIVE_CALLS = 50_000_000_000L;
+  public static final int DEFAULT_MAX_CONCURRENT_RUNS = 16;
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+  /** Naive recursion returns a {@code long}: fib(92) is the largest that fits. */
+  public static final int NAIVE_N_CEILING = 92;
+
+  public ServerConfig {
+    Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+    checkRange("port", port, 0, 65_535);
+    checkRange("workers", workers, 1, 1024);
+    checkRange("maxTasks", maxTasks, 1, 100_000);
+    checkRange("maxNaiveN", maxNaiveN, 0, NAIVE_N_CEILING);
+    checkRange("maxIterativeN", maxIterativeN, 0, 10_000_000);
+    checkRange("maxFastDoublingN", maxFastDoublingN, 0, 100_000_000);
+    if (maxNaiveCalls < 1) {
+      throw new IllegalArgumentException("maxNaiveCalls=" + maxNaiveCalls + " must be at least 1");
+    }
+    checkRange("maxConcurrentRuns", maxConcurrentRuns, 1, 100_000);
+    if (shutdownGrace.isNegative()) {
+      throw new IllegalArgumentException(
+          "shutdownGrace=" + shutdownGrace + " must not be negative");
+    }
+  }
+
+  private static void checkRange(String name, long value, long min, long max) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(
+          name + "=" + value + " outside [" + min + ", " + max + "]");
+    }
+  }
+
+  /** A builder holding the defaults: port 50051, one worker per available processor. */
+  public static Builder newBuilder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    return new Builder()
+        .port(port)
+        .workers(workers)
+        .maxTasks(maxTasks)
+        .maxNaiveN(maxNaiveN)
+        .maxIterativeN(maxIterativeN)
+        .maxFastDoublingN(maxFastDoublingN)
+        .maxNaiveCalls(maxNaiveCalls)
+        .maxConcurrentRuns(maxConcurrentRuns)
+        .shutdownGrace(shutdownGrace)
+        .profilingEnabled(profilingEnabled)
+        .rawJfrEnabled(rawJfrEnabled);
+  }
+
+  /** Mutable builder for {@link ServerConfig}. */
+  public static final class Builder {
+    private int port = DEFAULT_PORT;
+    private int workers = Runtime.getRuntime().availableProcessors();
+    private int maxTasks = DEFAULT_MAX_TASKS;
+    private int maxNaiveN = DEFAULT_MAX_NAIVE_N;
+    private int maxIterativeN = DEFAULT_MAX_ITERATIVE_N;
+    private int maxFastDoublingN = DEFAULT_MAX_FAST_DOUBLING_N;
+    private long maxNaiveCalls = DEFAULT_MAX_NAIVE_CALLS;
+    private int maxConcurrentRuns = DEFAULT_MAX_CONCURRENT_RUNS;
+    private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+    private boolean profilingEnabled = true;
+    private boolean rawJfrEnabled = false;
+
+    private Builder() {}
+
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder workers(int workers) {
+      this.workers = workers;
+      return this;
+    }
+
+    public Builder maxTasks(int maxTasks) {
+      this.maxTasks = maxTasks;
+      return this;
+    }
+
+    public Builder maxNaiveN(int maxNaiveN) {
+      this.maxNaiveN = maxNaiveN;
+      return this;
+    }
+
+    public Builder maxIterativeN(int maxIterativeN) {
+      this.maxIterativeN = maxIterativeN;
+      return this;
+    }
+
+    public Builder maxFastDoublingN(int maxFastDoublingN) {
+      this.maxFastDoublingN = maxFastDoublingN;
+      return this;
+    }
+
+    public Builder maxNaiveCalls(long maxNaiveCalls) {
+      this.maxNaiveCalls = maxNaiveCalls;
+      return this;
+    }
+
+    public Builder maxConcurrentRuns(int maxConcurrentRuns) {
+      this.maxConcurrentRuns = maxConcurrentRuns;
+      return this;
+    }
+
+    public Builder shutdownGrace(Duration shutdownGrace) {
+      this.shutdownGrace = shutdownGrace;
+      return this;
+    }
+
+    public Builder profilingEnabled(boolean profilingEnabled) {
+      this.profilingEnabled = profilingEnabled;
+      return this;
+    }
+
+    public Builder rawJfrEnabled(boolean rawJfrEnabled) {
+      this.rawJfrEnabled = rawJfrEnabled;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the first setting out of range
+     */
+    public ServerConfig build() {
+      return new ServerConfig(
+          port,
+          workers,
+          maxTasks,
+          maxNaiveN,
+          maxIterativeN,
+          maxFastDoublingN,
+          maxNaiveCalls,
+          maxConcurrentRuns,
+          shutdownGrace,
+          profilingEnabled,
+          rawJfrEnabled);
+    }
+  }
+}

@@ -1,0 +1,298 @@
+package dev.fibperf.server.exec;
+
+import dev.fibperf.server.compute.Algorithm;
+import dev.fibperf.server.compute.CancellationToken;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One execution of a list of tasks on a shared executor, with at most {@code parallelism} of them
+ * in flight. Tasks are handed to the executor one at a time as earlier ones finish, so a cancelled
+ * run has nothing queued, and a consumer that cannot keep up (its {@code gate} closed) stops new
+ * tasks from starting instead of piling up results.
+ *
+ * <p>The run does not own the executor. Thread-safe.
+ */
+public final class Run {
+  private final List<Task> ordered;
+  private final Algorithm algorithm;
+  private final int parallelism;
+  private final Executor executor;
+  private final boolean poolCold;
+  private final RunListener listener;
+  private final BooleanSupplier gate;
+  private final TaskWindow window;
+  private final CancellationToken token = new CancellationToken();
+  private final TaskResult[] results;
+
+  // Guarded by this. Listener calls happen outside the lock (see RunListener).
+  private int nextTask;
+  private int inFlight;
+  private boolean started;
+  private boolean terminated;
+  private Throwable failure;
+  private Instant startTime;
+  private long startNanos;
+
+  private Run(Builder b) {
+    this.algorithm = b.algorithm;
+    this.ordered = b.order.apply(b.tasks, b.algorithm);
+    this.parallelism = b.parallelism;
+    this.executor = b.executor;
+    this.poolCold = b.poolCold;
+    this.listener = b.listener;
+    this.gate = b.gate;
+    this.window = b.window;
+    this.results = new TaskResult[b.tasks.size()];
+  }
+
+  public static Builder newBuilder() {
+    return new Builder();
+  }
+
+  public int parallelism() {
+    return parallelism;
+  }
+
+  /** Starts the first tasks. Call once. */
+  public void start() {
+    synchronized (this) {
+      if (started) {
+        throw new IllegalStateException("run already started");
+      }
+      started = true;
+      startTime = Instant.now();
+      startNanos = System.nanoTime();
+    }
+    pump();
+  }
+
+  /** Dispatches more tasks if the gate has reopened. Cheap; call whenever it might have. */
+  public void resume() {
+    pump();
+  }
+
+  /**
+   * Stops the run: queued tasks never start, running ones stop at their next cancellation check,
+   * and the listener gets {@link RunListener#onFailed} with a {@link CancellationException} once no
+   * worker is busy with this run. Idempotent.
+   */
+  public void cancel() {
+    fail(new CancellationException("run cancelled"));
+  }
+
+  private void fail(Throwable cause) {
+    synchronized (this) {
+      if (failure == null) {
+        failure = cause;
+      }
+    }
+    token.cancel();
+    pump();
+  }
+
+  private void pump() {
+    List<Task> toDispatch = new ArrayList<>();
+    RunResult completed = null;
+    Throwable failed = null;
+    synchronized (this) {
+      if (!started || terminated) {
+        return;
+      }
+      while (failure == null
+          && inFlight < parallelism
+          && nextTask < ordered.size()
+          && gate.getAsBoolean()) {
+        toDispatch.add(ordered.get(nextTask++));
+        inFlight++;
+      }
+      if (inFlight == 0 && (failure != null || nextTask == ordered.size())) {
+        terminated = true;
+        if (failure != null) {
+          failed = failure;
+        } else {
+          completed = summarise();
+        }
+      }
+    }
+    for (Task task : toDispatch) {
+      try {
+        executor.execute(() -> runTask(task));
+      } catch (RejectedExecutionException e) {
+        taskDone(null, e);
+      }
+    }
+    if (completed != null) {
+      listener.onCompleted(completed);
+    } else if (failed != null) {
+      listener.onFailed(failed);
+    }
+  }
+
+  private void runTask(Task task) {
+    if (token.isCancelled()) {
+      taskDone(null, null);
+      return;
+    }
+    Thread worker = Thread.currentThread();
+    Instant startTime = Instant.now();
+    listener.onTaskStarted(new TaskStart(task.index(), task.n(), worker.getName(), startTime));
+    BigInteger[] value = new BigInteger[1];
+    long[] nanos = new long[1];
+    try {
+      window.around(
+          task,
+          () -> {
+            long t0 = System.nanoTime();
+            value[0] = algorithm.compute(task.n(), token);
+            nanos[0] = System.nanoTime() - t0;
+          });
+    } catch (CancellationException e) {
+      taskDone(null, null);
+      return;
+    } catch (RuntimeException | Error e) {
+      taskDone(null, e);
+      return;
+    }
+    TaskResult result =
+        new TaskResult(
+            task.index(),
+            task.n(),
+            value[0],
+            Duration.ofNanos(nanos[0]),
+            worker.getName(),
+            startTime);
+    listener.onTaskFinished(result);
+    taskDone(result, null);
+  }
+
+  private void taskDone(TaskResult result, Throwable error) {
+    synchronized (this) {
+      inFlight--;
+      if (result != null) {
+        results[result.index()] = result;
+      }
+      if (error != null && failure == null) {
+        failure = error;
+      }
+    }
+    if (error != null) {
+      token.cancel();
+    }
+    pump();
+  }
+
+  private RunResult summarise() {
+    Instant endTime = Instant.now();
+    Duration wall = Duration.ofNanos(System.nanoTime() - startNanos);
+    List<TaskResult> inInputOrder = Arrays.asList(results.clone());
+    Duration taskTime = Duration.ZERO;
+    Set<String> workers = new HashSet<>();
+    for (TaskResult r : inInputOrder) {
+      taskTime = taskTime.plus(r.duration());
+      workers.add(r.worker());
+    }
+    return new RunResult(
+        inInputOrder,
+        startTime,
+        endTime,
+        wall,
+        taskTime,
+        workers.size(),
+        parallelism,
+        poolCold,
+        algorithm);
+  }
+
+  /** Builder for {@link Run}; every setter without a default is required. */
+  public static final class Builder {
+    private List<Task> tasks;
+    private Algorithm algorithm;
+    private int parallelism = 1;
+    private DispatchOrder order = DispatchOrder.INPUT;
+    private Executor executor;
+    private boolean poolCold;
+    private RunListener listener;
+    private BooleanSupplier gate = () -> true;
+    private TaskWindow window = TaskWindow.NONE;
+
+    private Builder() {}
+
+    public Builder tasks(List<Task> tasks) {
+      this.tasks = List.copyOf(tasks);
+      return this;
+    }
+
+    public Builder algorithm(Algorithm algorithm) {
+      this.algorithm = algorithm;
+      return this;
+    }
+
+    /** Most tasks in flight at once; 1 runs them one after another. */
+    public Builder parallelism(int parallelism) {
+      this.parallelism = parallelism;
+      return this;
+    }
+
+    public Builder order(DispatchOrder order) {
+      this.order = order;
+      return this;
+    }
+
+    /** The pool's executor and whether acquiring it created the pool. */
+    public Builder pool(WorkerPool.Lease lease) {
+      this.executor = lease.executor();
+      this.poolCold = lease.cold();
+      return this;
+    }
+
+    public Builder listener(RunListener listener) {
+      this.listener = listener;
+      return this;
+    }
+
+    /**
+     * Consulted before each dispatch: while it returns false no new task starts. Called under the
+     * run's lock, so it must not block or call back into the run.
+     */
+    public Builder gate(BooleanSupplier gate) {
+      this.gate = gate;
+      return this;
+    }
+
+    public Builder window(TaskWindow window) {
+      this.window = window;
+      return this;
+    }
+
+    public Run build() {
+      Objects.requireNonNull(tasks, "tasks");
+      Objects.requireNonNull(algorithm, "algorithm");
+      Objects.requireNonNull(executor, "pool");
+      Objects.requireNonNull(listener, "listener");
+      Objects.requireNonNull(order, "order");
+      Objects.requireNonNull(gate, "gate");
+      Objects.requireNonNull(window, "window");
+      if (parallelism < 1) {
+        throw new IllegalArgumentException("parallelism=" + parallelism + " must be at least 1");
+      }
+      for (int i = 0; i < tasks.size(); i++) {
+        if (tasks.get(i).index() != i) {
+          throw new IllegalArgumentException("tasks[" + i + "].index=" + tasks.get(i).index());
+        }
+      }
+      return new Run(this);
+    }
+  }
+}

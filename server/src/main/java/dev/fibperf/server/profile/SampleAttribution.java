@@ -1,0 +1,173 @@
+package dev.fibperf.server.profile;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordedThread;
+import jdk.jfr.consumer.RecordingFile;
+
+/** Reads a recording and keeps only the samples taken inside one session's task windows. */
+final class SampleAttribution {
+  private SampleAttribution() {}
+
+  private record Window(long threadId, Instant start, Instant end) {
+    boolean contains(long thread, Instant time) {
+      return thread == threadId && !time.isBefore(start) && !time.isAfter(end);
+    }
+  }
+
+  private record Sample(long threadId, Instant time, List<String> frames) {}
+
+  static ProfileReport analyse(Path file, long session, Duration period, int top)
+      throws IOException {
+    List<Window> windows = new ArrayList<>();
+    List<Sample> samples = new ArrayList<>();
+    List<RecordedEvent> gcs = new ArrayList<>();
+    List<Instant> compilations = new ArrayList<>();
+    try (RecordingFile recording = new RecordingFile(file)) {
+      while (recording.hasMoreEvents()) {
+        RecordedEvent event = recording.readEvent();
+        switch (event.getEventType().getName()) {
+          case TaskWindowEvent.NAME:
+            if (event.getLong("session") == session && event.getThread() != null) {
+              windows.add(
+                  new Window(
+                      event.getThread().getJavaThreadId(),
+                      event.getStartTime(),
+                      event.getEndTime()));
+            }
+            break;
+          case JfrProfiler.EXECUTION_SAMPLE:
+            RecordedThread thread = event.getThread("sampledThread");
+            RecordedStackTrace stack = event.getStackTrace();
+            if (thread != null && stack != null) {
+              samples.add(
+                  new Sample(thread.getJavaThreadId(), event.getStartTime(), frames(stack)));
+            }
+            break;
+          case JfrProfiler.GARBAGE_COLLECTION:
+            gcs.add(event);
+            break;
+          case JfrProfiler.COMPILATION:
+            compilations.add(event.getEndTime());
+            break;
+          default:
+            break;
+        }
+      }
+    }
+    return summarise(windows, samples, gcs, compilations, period, top);
+  }
+
+  private static List<String> frames(RecordedStackTrace stack) {
+    List<String> frames = new ArrayList<>(stack.getFrames().size());
+    for (RecordedFrame frame : stack.getFrames()) {
+      if (frame.isJavaFrame() && frame.getMethod() != null) {
+        frames.add(MethodNames.readable(frame.getMethod()));
+      }
+    }
+    return frames;
+  }
+
+  private static ProfileReport summarise(
+      List<Window> windows,
+      List<Sample> samples,
+      List<RecordedEvent> gcs,
+      List<Instant> compilations,
+      Duration period,
+      int top) {
+    Map<String, Long> self = new HashMap<>();
+    Map<String, Long> total = new HashMap<>();
+    Map<String, Long> collapsed = new HashMap<>();
+    long count = 0;
+    for (Sample sample : samples) {
+      if (sample.frames().isEmpty() || !inAnyWindow(windows, sample)) {
+        continue;
+      }
+      count++;
+      self.merge(sample.frames().get(0), 1L, Long::sum);
+      for (String method : new LinkedHashSet<>(sample.frames())) {
+        total.merge(method, 1L, Long::sum);
+      }
+      List<String> rootFirst = new ArrayList<>(sample.frames());
+      java.util.Collections.reverse(rootFirst);
+      collapsed.merge(String.join(";", rootFirst), 1L, Long::sum);
+    }
+
+    Instant first = null;
+    Instant last = null;
+    Duration busy = Duration.ZERO;
+    Set<Long> threads = new HashSet<>();
+    for (Window w : windows) {
+      first = first == null || w.start().isBefore(first) ? w.start() : first;
+      last = last == null || w.end().isAfter(last) ? w.end() : last;
+      busy = busy.plus(Duration.between(w.start(), w.end()));
+      threads.add(w.threadId());
+    }
+    Duration span = first == null ? Duration.ZERO : Duration.between(first, last);
+
+    int gcCount = 0;
+    Duration gcPause = Duration.ZERO;
+    int jit = 0;
+    if (first != null) {
+      for (RecordedEvent gc : gcs) {
+        if (within(gc.getStartTime(), first, last)) {
+          gcCount++;
+          gcPause = gcPause.plus(gc.getDuration("sumOfPauses"));
+        }
+      }
+      for (Instant compiled : compilations) {
+        if (within(compiled, first, last)) {
+          jit++;
+        }
+      }
+    }
+    double busySeconds = busy.toNanos() / 1e9;
+    return new ProfileReport(
+        topN(self, count, top),
+        topN(total, count, top),
+        count,
+        period,
+        busySeconds > 0 ? count / busySeconds : 0,
+        span,
+        gcCount,
+        gcPause,
+        jit,
+        collapsed);
+  }
+
+  private static boolean inAnyWindow(List<Window> windows, Sample sample) {
+    for (Window w : windows) {
+      if (w.contains(sample.threadId(), sample.time())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean within(Instant t, Instant from, Instant to) {
+    return !t.isBefore(from) && !t.isAfter(to);
+  }
+
+  private static List<HotMethod> topN(Map<String, Long> counts, long totalSamples, int top) {
+    return counts.entrySet().stream()
+        .sorted(
+            Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
+                .thenComparing(Map.Entry.comparingByKey()))
+        .limit(top)
+        .map(e -> new HotMethod(e.getKey(), e.getValue(), 100.0 * e.getValue() / totalSamples))
+        .toList();
+  }
+}

@@ -1,0 +1,111 @@
+package dev.fibperf.server.service;
+
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.util.ArrayDeque;
+import java.util.Queue;
+
+/**
+ * A server stream that respects transport flow control. Messages are queued and written only while
+ * the transport is ready; {@link #hasRoom()} tells producers to stop starting new work while the
+ * reader is behind, so the queue stays bounded by {@code highWater} plus what is already in flight.
+ *
+ * <p>Thread-safe: producers on worker threads and gRPC's ready callbacks serialise on this object.
+ * A stream ends once: with {@link #complete} (after its queued messages) or {@link #fail}.
+ */
+final class EventStream<T> {
+  private final ServerCallStreamObserver<T> observer;
+  private final int highWater;
+  private final Queue<T> queue = new ArrayDeque<>();
+  private volatile int queued;
+  private volatile boolean cancelled;
+  private volatile Runnable onRoom = () -> {};
+  private boolean completing; // guarded by this
+  private boolean closed; // guarded by this
+
+  /**
+   * @param onCancel runs once if the client cancels or its deadline passes
+   */
+  EventStream(ServerCallStreamObserver<T> observer, int highWater, Runnable onCancel) {
+    this.observer = observer;
+    this.highWater = highWater;
+    observer.setOnCancelHandler(
+        () -> {
+          cancelled = true;
+          onCancel.run();
+        });
+    observer.setOnReadyHandler(this::drain);
+  }
+
+  /** Sets what to run when queued messages have drained below the high-water mark. */
+  void onRoom(Runnable onRoom) {
+    this.onRoom = onRoom;
+  }
+
+  /** Whether producers may start more work; lock-free so it can be polled under other locks. */
+  boolean hasRoom() {
+    return queued < highWater && !cancelled;
+  }
+
+  boolean isCancelled() {
+    return cancelled;
+  }
+
+  synchronized void send(T message) {
+    if (closed || completing) {
+      return;
+    }
+    queue.add(message);
+    queued++;
+    drain();
+  }
+
+  /** Sends {@code last} after everything queued, then completes the stream. */
+  synchronized void complete(T last) {
+    if (closed || completing) {
+      return;
+    }
+    queue.add(last);
+    queued++;
+    completing = true;
+    drain();
+  }
+
+  /** Ends the stream with {@code status} now; queued messages are dropped. */
+  synchronized void fail(Status status) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    queue.clear();
+    queued = 0;
+    if (!cancelled) {
+      observer.onError(status.asRuntimeException());
+    }
+  }
+
+  private void drain() {
+    boolean madeRoom = false;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      while (!queue.isEmpty() && observer.isReady() && !cancelled) {
+        boolean wasFull = queued >= highWater;
+        observer.onNext(queue.poll());
+        queued--;
+        madeRoom |= wasFull || queued < highWater;
+      }
+      if (completing && queue.isEmpty()) {
+        closed = true;
+        if (!cancelled) {
+          observer.onCompleted();
+        }
+        return;
+      }
+    }
+    if (madeRoom) {
+      onRoom.run();
+    }
+  }
+}

@@ -1,0 +1,14 @@
+package dev.fibperf.server.service;
+
+import dev.fibperf.server.compute.Algorithm;
+import dev.fibperf.server.exec.Task;
+import java.util.List;
+
+/**
+ * A validated request: the tasks, the kernel and how many may run at once.
+ *
+ * @param tasks one per entry of {@code nums}, defaults applied
+ * @param algorithm the kernel
+ * @param parallelism most tasks in flight for parallel runs, within the pool's size
+ */
+record Workload(List<Task> tasks, Algorithm algorithm, int parallelism) {}
