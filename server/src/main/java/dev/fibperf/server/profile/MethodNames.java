@@ -9,16 +9,15 @@ final class MethodNames {
   private MethodNames() {}
 
   /** Lambda classes carry a per-run address, e.g. {@code Run$$Lambda$155+0x7fb6b4224c90.13522}. */
-  private static final Pattern LAMBDA_SUFFIX = Pattern.compile("\\$\\$Lambda[^.]*(\\.\\d+)?");
+  private static final Pattern LAMBDA_SUFFIX =
+      Pattern.compile("\\$\\$Lambda[^.]*(\\.(0x)?[0-9a-f]+)?");
 
   static String readable(RecordedMethod method) {
-    String type = LAMBDA_SUFFIX.matcher(method.getType().getName()).replaceAll(Matcher.quoteReplacement("$$Lambda"));
-    return type
-        + "."
-        + method.getName()
-        + "("
-        + parameters(method.getDescriptor())
-        + ")";
+    String type =
+        LAMBDA_SUFFIX
+            .matcher(method.getType().getName())
+            .replaceAll(Matcher.quoteReplacement("$$Lambda"));
+    return type + "." + method.getName() + "(" + parameters(method.getDescriptor()) + ")";
   }
 
   /** Turns a JVM descriptor such as {@code (I[Ljava/lang/String;)J} into {@code int, String[]}. */

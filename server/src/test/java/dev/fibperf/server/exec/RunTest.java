@@ -1,0 +1,219 @@
+package dev.fibperf.server.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fibperf.server.compute.Algorithm;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RunTest {
+  private final WorkerPool pool = new WorkerPool(2);
+
+  @AfterEach
+  void closePool() {
+    pool.close();
+  }
+
+  /** Records every event of a run. */
+  static final class Recorder implements RunListener {
+    final List<TaskStart> started = new CopyOnWriteArrayList<>();
+    final List<TaskResult> finished = new CopyOnWriteArrayList<>();
+    final CompletableFuture<RunResult> done = new CompletableFuture<>();
+    final AtomicInteger maxInFlight = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    volatile CountDownLatch firstStart = new CountDownLatch(1);
+
+    @Override
+    public void onTaskStarted(TaskStart start) {
+      started.add(start);
+      maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+      firstStart.countDown();
+    }
+
+    @Override
+    public void onTaskFinished(TaskResult result) {
+      inFlight.decrementAndGet();
+      finished.add(result);
+    }
+
+    @Override
+    public void onCompleted(RunResult result) {
+      done.complete(result);
+    }
+
+    @Override
+    public void onFailed(Throwable cause) {
+      done.completeExceptionally(cause);
+    }
+  }
+
+  private static List<Task> tasks(int... nums) {
+    List<Task> tasks = new ArrayList<>();
+    for (int i = 0; i < nums.length; i++) {
+      tasks.add(new Task(i, nums[i]));
+    }
+    return tasks;
+  }
+
+  @Test
+  void serial_runsOneAtATimeInInputOrder_andSummarisesInInputOrder() throws Exception {
+    Recorder recorder = new Recorder();
+    Run run =
+        Run.newBuilder()
+            .tasks(tasks(20, 25, 10, 22))
+            .algorithm(Algorithm.NAIVE)
+            .parallelism(1)
+            .pool(pool.acquire())
+            .listener(recorder)
+            .build();
+
+    run.start();
+    RunResult result = recorder.done.get(10, TimeUnit.SECONDS);
+
+    assertEquals(List.of(0, 1, 2, 3), recorder.started.stream().map(TaskStart::index).toList());
+    assertEquals(1, recorder.maxInFlight.get());
+    assertEquals(List.of(0, 1, 2, 3), result.results().stream().map(TaskResult::index).toList());
+    assertEquals(BigInteger.valueOf(75_025), result.results().get(1).value());
+    assertTrue(result.poolCold(), "first run creates the pool");
+    assertEquals(1, result.parallelism());
+  }
+
+  @Test
+  void parallel_dispatchesLargestFirst_andNeverExceedsParallelism() throws Exception {
+    Recorder recorder = new Recorder();
+    pool.acquire(); // warm
+    Run run =
+        Run.newBuilder()
+            .tasks(tasks(22, 27, 20, 28, 25))
+            .algorithm(Algorithm.NAIVE)
+            .parallelism(2)
+            .order(DispatchOrder.LARGEST_FIRST)
+            .pool(pool.acquire())
+            .listener(recorder)
+            .build();
+
+    run.start();
+    RunResult result = recorder.done.get(10, TimeUnit.SECONDS);
+
+    // The two largest go out together; which of them a worker picks up first is a race.
+    assertEquals(
+        java.util.Set.of(28, 27),
+        java.util.Set.of(recorder.started.get(0).n(), recorder.started.get(1).n()));
+    assertTrue(recorder.maxInFlight.get() <= 2, "in flight " + recorder.maxInFlight.get());
+    assertFalse(result.poolCold(), "pool was warm");
+    assertEquals(5, result.results().size());
+    assertEquals(BigInteger.valueOf(317_811), result.results().get(3).value());
+  }
+
+  @Test
+  void cancel_stopsRunningTasksWithin50ms_andQueuedTasksNeverStart() throws Exception {
+    Recorder recorder = new Recorder();
+    Run run =
+        Run.newBuilder()
+            .tasks(tasks(55, 55, 55, 55, 55, 55))
+            .algorithm(Algorithm.NAIVE)
+            .parallelism(2)
+            .pool(pool.acquire())
+            .listener(recorder)
+            .build();
+    run.start();
+    recorder.firstStart.await(5, TimeUnit.SECONDS);
+
+    long t0 = System.nanoTime();
+    run.cancel();
+    Throwable failure = recorder.done.handle((ok, error) -> error).get(5, TimeUnit.SECONDS);
+    long stoppedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+
+    assertInstanceOf(java.util.concurrent.CancellationException.class, failure);
+    assertTrue(stoppedMillis < 50, "workers freed after " + stoppedMillis + " ms");
+    assertTrue(recorder.started.size() <= 2, "queued tasks started: " + recorder.started.size());
+    assertTrue(recorder.finished.isEmpty());
+    // Both workers are free again: a new run gets them at once.
+    Recorder next = new Recorder();
+    Run.newBuilder()
+        .tasks(tasks(10, 10))
+        .algorithm(Algorithm.NAIVE)
+        .parallelism(2)
+        .pool(pool.acquire())
+        .listener(next)
+        .build()
+        .start();
+    assertEquals(2, next.done.get(1, TimeUnit.SECONDS).results().size());
+  }
+
+  @Test
+  void closedGate_holdsBackNewTasks_untilResumed() throws Exception {
+    Recorder recorder = new Recorder();
+    AtomicBoolean open = new AtomicBoolean(false);
+    Run run =
+        Run.newBuilder()
+            .tasks(tasks(5, 6, 7))
+            .algorithm(Algorithm.ITERATIVE)
+            .parallelism(2)
+            .pool(pool.acquire())
+            .listener(recorder)
+            .gate(open::get)
+            .build();
+
+    run.start();
+    assertFalse(recorder.done.isDone());
+    assertTrue(recorder.started.isEmpty(), "started while the gate was closed");
+    open.set(true);
+    run.resume();
+
+    assertEquals(3, recorder.done.get(5, TimeUnit.SECONDS).results().size());
+  }
+
+  @Test
+  void failingTask_failsTheRunWithItsException() throws Exception {
+    Recorder recorder = new Recorder();
+    Run run =
+        Run.newBuilder()
+            .tasks(tasks(10, 10))
+            .algorithm(Algorithm.NAIVE)
+            .parallelism(1)
+            .pool(pool.acquire())
+            .listener(recorder)
+            .window(
+                (task, body) -> {
+                  throw new IllegalStateException("boom on task " + task.index());
+                })
+            .build();
+
+    run.start();
+    Throwable failure = recorder.done.handle((ok, error) -> error).get(5, TimeUnit.SECONDS);
+
+    assertInstanceOf(IllegalStateException.class, failure);
+    assertEquals("boom on task 0", failure.getMessage());
+  }
+
+  @Test
+  void closedPool_failsTheRunWithRejection() throws Exception {
+    Recorder recorder = new Recorder();
+    WorkerPool.Lease lease = pool.acquire();
+    pool.close();
+    Run.newBuilder()
+        .tasks(tasks(10))
+        .algorithm(Algorithm.NAIVE)
+        .pool(lease)
+        .listener(recorder)
+        .build()
+        .start();
+
+    Throwable failure = recorder.done.handle((ok, error) -> error).get(5, TimeUnit.SECONDS);
+
+    assertInstanceOf(java.util.concurrent.RejectedExecutionException.class, failure);
+  }
+}
