@@ -111,6 +111,8 @@ public final class FibServer {
         return;
       }
       stopped = true;
+      // Refuse new calls before anyone can see NOT_SERVING and before the transports close.
+      service.startDraining();
       health.enterTerminalState();
       server.shutdown();
       LOG.log(
@@ -118,11 +120,13 @@ public final class FibServer {
           "draining: {0} runs in flight, grace {1}",
           service.activeRuns(),
           config.shutdownGrace());
-      if (!server.awaitTermination(config.shutdownGrace().toNanos(), TimeUnit.NANOSECONDS)) {
+      if (!service.awaitCallsDone(config.shutdownGrace())) {
         LOG.log(Level.INFO, "grace period over: cancelling {0} runs", service.activeRuns());
-        server.shutdownNow();
-        server.awaitTermination(5, TimeUnit.SECONDS);
       }
+      // Ends what is left: runs past their grace, and streams that never end by themselves
+      // (health watches).
+      server.shutdownNow();
+      server.awaitTermination(5, TimeUnit.SECONDS);
       pool.close();
       profilingExecutor.shutdownNow();
       profilingExecutor.awaitTermination(5, TimeUnit.SECONDS);

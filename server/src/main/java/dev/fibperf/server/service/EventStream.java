@@ -20,19 +20,26 @@ final class EventStream<T> {
   private volatile int queued;
   private volatile boolean cancelled;
   private volatile Runnable onRoom = () -> {};
+  private final Runnable onClosed;
+  private boolean closedReported; // guarded by this
   private boolean completing; // guarded by this
   private boolean closed; // guarded by this
 
   /**
    * @param onCancel runs once if the client cancels or its deadline passes
+   * @param onClosed runs once when nothing more will be written: the stream completed, failed or
+   *     was cancelled
    */
-  EventStream(ServerCallStreamObserver<T> observer, int highWater, Runnable onCancel) {
+  EventStream(
+      ServerCallStreamObserver<T> observer, int highWater, Runnable onCancel, Runnable onClosed) {
     this.observer = observer;
     this.highWater = highWater;
+    this.onClosed = onClosed;
     observer.setOnCancelHandler(
         () -> {
           cancelled = true;
           onCancel.run();
+          reportClosed();
         });
     observer.setOnReadyHandler(this::drain);
   }
@@ -82,6 +89,14 @@ final class EventStream<T> {
     if (!cancelled) {
       observer.onError(status.asRuntimeException());
     }
+    reportClosed();
+  }
+
+  private synchronized void reportClosed() {
+    if (!closedReported) {
+      closedReported = true;
+      onClosed.run();
+    }
   }
 
   private void drain() {
@@ -101,6 +116,7 @@ final class EventStream<T> {
         if (!cancelled) {
           observer.onCompleted();
         }
+        reportClosed();
         return;
       }
     }

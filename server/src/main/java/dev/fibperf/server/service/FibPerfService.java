@@ -53,6 +53,8 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
   private final RequestValidator validator;
   private final Admission admission;
   private final ProfileRunner profiles;
+  private volatile boolean draining;
+  private final OpenCalls openCalls = new OpenCalls();
 
   /**
    * @param profilingExecutor runs profile analysis and live snapshots, off the workers
@@ -67,6 +69,20 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
     this.validator = new RequestValidator(config);
     this.admission = new Admission(config.maxConcurrentRuns());
     this.profiles = new ProfileRunner(config, profiler, profilingExecutor);
+  }
+
+  /** From now on, new calls get UNAVAILABLE; calls already running carry on. */
+  public void startDraining() {
+    draining = true;
+  }
+
+  /**
+   * Waits until every fibperf call has finished its run and flushed its stream.
+   *
+   * @return false if {@code timeout} passed first
+   */
+  public boolean awaitCallsDone(java.time.Duration timeout) throws InterruptedException {
+    return openCalls.awaitNone(timeout);
   }
 
   /** Calls doing work right now. */
@@ -271,18 +287,36 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
     private volatile Run run;
     private volatile boolean admitted;
     private volatile Runnable onEnd = () -> {};
+    // Closed once the run has ended and the stream has closed, in either order.
+    private final java.util.concurrent.atomic.AtomicInteger stillOpen =
+        new java.util.concurrent.atomic.AtomicInteger(2);
 
     Call(String method, int requestedTasks, StreamObserver<T> observer) {
       this.method = method;
       this.requestedTasks = requestedTasks;
+      openCalls.opened();
       this.stream =
           new EventStream<>(
-              (ServerCallStreamObserver<T>) observer, STREAM_HIGH_WATER, this::cancelRun);
+              (ServerCallStreamObserver<T>) observer,
+              STREAM_HIGH_WATER,
+              this::cancelRun,
+              this::halfClosed);
+    }
+
+    private void halfClosed() {
+      if (stillOpen.decrementAndGet() == 0) {
+        openCalls.closed();
+      }
     }
 
     /** Validates and starts the call; any status thrown ends it. */
     void begin(StatusRunnable body) {
       try {
+        if (draining) {
+          throw Status.UNAVAILABLE
+              .withDescription("server is shutting down; retry on another instance")
+              .asException();
+        }
         admission.acquire();
         admitted = true;
         body.run();
@@ -348,14 +382,15 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
     }
 
     void complete(com.google.protobuf.GeneratedMessage.Builder<?> message) {
-      stream.complete(cast(message.build()));
+      // Release the permit before the client can see the end, so it can call again at once.
       end(Status.OK);
+      stream.complete(cast(message.build()));
     }
 
     void fail(Throwable cause) {
       Status status = statusOf(cause);
-      stream.fail(status);
       end(status);
+      stream.fail(status);
     }
 
     private void cancelRun() {
@@ -389,6 +424,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
       if (!ended.compareAndSet(false, true)) {
         return;
       }
+      halfClosed();
       if (admitted) {
         admission.release();
       }

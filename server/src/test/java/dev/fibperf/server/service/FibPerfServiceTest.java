@@ -208,10 +208,10 @@ class FibPerfServiceTest {
     long freedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
 
     assertTrue(freedMillis < 100, "workers freed after " + freedMillis + " ms");
-    // Both workers take new work at once.
+    // Both workers take new work at once: two ~50 ms tasks run side by side.
     RunSummary next =
         last(drain(
-                fx.blocking.parallel(ParallelRequest.newBuilder().addNums(25).addNums(25).build())))
+                fx.blocking.parallel(ParallelRequest.newBuilder().addNums(36).addNums(36).build())))
             .getSummary();
     assertEquals(2, next.getWorkersUsed());
   }
