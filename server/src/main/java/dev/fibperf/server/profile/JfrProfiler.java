@@ -17,14 +17,19 @@ public final class JfrProfiler {
   /** The finest sampling period the JVM honours for {@code jdk.ExecutionSample}. */
   public static final Duration FINEST_PERIOD = Duration.ofMillis(1);
 
-  /** The coarsest period accepted: coarser ones give too few samples to read. */
-  public static final Duration COARSEST_PERIOD = Duration.ofSeconds(1);
+  /**
+   * The coarsest period accepted. Kept short because JFR's sampler sleeps a whole period before it
+   * notices a finer one, which would blind a concurrent session asking for 1 ms for that long.
+   */
+  public static final Duration COARSEST_PERIOD = Duration.ofMillis(100);
 
   static final String EXECUTION_SAMPLE = "jdk.ExecutionSample";
   static final String GARBAGE_COLLECTION = "jdk.GarbageCollection";
   static final String COMPILATION = "jdk.Compilation";
 
   private final AtomicLong nextSessionId = new AtomicLong(1);
+  private final Object startLock = new Object();
+  private boolean warm; // guarded by startLock
 
   static {
     FlightRecorder.register(TaskWindowEvent.class);
@@ -32,8 +37,21 @@ public final class JfrProfiler {
 
   /** Pays JFR's one-time start-up (about 0.3 s here) now rather than in the first profiled call. */
   public void warmUp() {
+    // Under the start lock: a session started while JFR initialises got almost no samples here.
+    synchronized (startLock) {
+      if (warm) {
+        return;
+      }
+      warm = true;
+      warmUpRecording();
+    }
+  }
+
+  private void warmUpRecording() {
     try (Recording recording = new Recording()) {
-      recording.enable(EXECUTION_SAMPLE).withPeriod(COARSEST_PERIOD);
+      // The finest period: JFR's sampler thread sleeps one period before it sees a new one, so a
+      // coarse warm-up period would blind the next session for up to that long.
+      recording.enable(EXECUTION_SAMPLE).withPeriod(FINEST_PERIOD);
       recording.start();
       recording.stop();
     }
@@ -67,7 +85,10 @@ public final class JfrProfiler {
     recording.enable(GARBAGE_COLLECTION).withoutThreshold();
     recording.enable(COMPILATION).withoutThreshold();
     try {
-      recording.start();
+      warmUp();
+      synchronized (startLock) {
+        recording.start();
+      }
     } catch (IllegalStateException e) {
       recording.close();
       throw new UncheckedIOException(new IOException("JFR could not start", e));

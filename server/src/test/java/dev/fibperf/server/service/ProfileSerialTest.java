@@ -1,0 +1,293 @@
+package dev.fibperf.server.service;
+
+import static dev.fibperf.server.service.InProcessFixture.drain;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.fibperf.proto.v1.Algorithm;
+import dev.fibperf.proto.v1.ArtifactChunk;
+import dev.fibperf.proto.v1.HotMethod;
+import dev.fibperf.proto.v1.ParallelRequest;
+import dev.fibperf.proto.v1.Profile;
+import dev.fibperf.proto.v1.ProfileOptions;
+import dev.fibperf.proto.v1.ProfileSerialRequest;
+import dev.fibperf.proto.v1.ProfileSerialResponse;
+import dev.fibperf.proto.v1.ProfileSnapshot;
+import dev.fibperf.proto.v1.ProfileSummary;
+import dev.fibperf.server.config.ServerConfig;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class ProfileSerialTest {
+  static final String NAIVE = "dev.fibperf.server.compute.FibKernels.naive(";
+  static final String ITERATIVE = "dev.fibperf.server.compute.FibKernels.iterative(";
+
+  private static InProcessFixture fx;
+
+  @BeforeAll
+  static void start() throws Exception {
+    fx =
+        new InProcessFixture(
+            ServerConfig.newBuilder()
+                .workers(2)
+                .maxIterativeN(1_000_000)
+                .rawJfrEnabled(true)
+                .build());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    fx.close();
+  }
+
+  @Test
+  void profileSerial_namesNaiveFibAsTheHotMethod() {
+    List<ProfileSerialResponse> events =
+        drain(
+            fx.blocking.profileSerial(
+                ProfileSerialRequest.newBuilder().addAllNums(List.of(36, 37, 36)).build()));
+
+    ProfileSummary summary = events.get(events.size() - 1).getSummary();
+    Profile profile = summary.getProfile();
+    assertEquals(3, summary.getRun().getResultsCount());
+    assertEquals(6, events.stream().filter(e -> e.hasTaskStarted() || e.hasTaskFinished()).count());
+    assertTrue(profile.getTotalSamples() > 50, "samples: " + profile.getTotalSamples());
+    assertTrue(profile.getSelf(0).getMethod().startsWith(NAIVE), profile.getSelf(0).getMethod());
+    assertTrue(
+        fibShare(profile.getSelfList()) >= 95.0, "fib share " + fibShare(profile.getSelfList()));
+    assertTrue(profile.getSelfCount() <= 15);
+    assertEquals(1_000_000, profile.getSamplingPeriod().getNanos());
+    assertTrue(profile.getSamplesPerSecond() > 100, "rate " + profile.getSamplesPerSecond());
+    // Inclusive view: naive recursion is on every sampled stack, counted once per sample.
+    HotMethod naiveTotal =
+        profile.getTotalList().stream()
+            .filter(m -> m.getMethod().equals(NAIVE + "int, CancellationToken)"))
+            .findFirst()
+            .orElseThrow();
+    assertTrue(naiveTotal.getPercent() >= 95.0, naiveTotal.toString());
+    assertTrue(naiveTotal.getPercent() <= 100.0, naiveTotal.toString());
+  }
+
+  @Test
+  void concurrentProfiles_eachSeeOnlyTheirOwnSamples() throws Exception {
+    // Three callers at once (the common pool has a single thread on two cores).
+    java.util.concurrent.ExecutorService callers =
+        java.util.concurrent.Executors.newFixedThreadPool(3);
+    CompletableFuture<Profile> naive =
+        CompletableFuture.supplyAsync(
+            () ->
+                lastSummary(
+                        fx.blocking.profileSerial(
+                            ProfileSerialRequest.newBuilder()
+                                .addAllNums(List.of(37, 37, 37, 37))
+                                .build()))
+                    .getProfile(),
+            callers);
+    CompletableFuture<Profile> iterative =
+        CompletableFuture.supplyAsync(
+            () ->
+                lastSummary(
+                        fx.blocking.profileSerial(
+                            ProfileSerialRequest.newBuilder()
+                                .addAllNums(List.of(150_000, 150_000))
+                                .setAlgorithm(Algorithm.ALGORITHM_ITERATIVE)
+                                .build()))
+                    .getProfile(),
+            callers);
+    CompletableFuture<Integer> busyParallel =
+        CompletableFuture.supplyAsync(
+            () ->
+                drain(
+                        fx.blocking.parallel(
+                            ParallelRequest.newBuilder().addAllNums(List.of(37, 37, 37)).build()))
+                    .size(),
+            callers);
+
+    Profile naiveProfile = naive.get();
+    Profile iterativeProfile = iterative.get();
+    busyParallel.get();
+    callers.shutdown();
+
+    assertTrue(fibShare(naiveProfile.getSelfList()) >= 95.0, naiveProfile.getSelfList().toString());
+    assertFalse(mentions(naiveProfile, ITERATIVE), "naive profile has iterative samples");
+    assertFalse(mentions(iterativeProfile, NAIVE), "iterative profile has naive samples");
+    assertTrue(mentions(iterativeProfile, ITERATIVE), iterativeProfile.getTotalList().toString());
+  }
+
+  @Test
+  void longProfile_streamsLiveSnapshotsBeforeTheFinalProfile() {
+    List<ProfileSerialResponse> events =
+        drain(
+            fx.blocking.profileSerial(
+                ProfileSerialRequest.newBuilder()
+                    .addAllNums(List.of(38, 38, 38, 38, 38, 38))
+                    .setOptions(
+                        ProfileOptions.newBuilder()
+                            .setSnapshotInterval(
+                                com.google.protobuf.Duration.newBuilder().setNanos(200_000_000)))
+                    .build()));
+
+    List<ProfileSnapshot> snapshots =
+        events.stream()
+            .filter(ProfileSerialResponse::hasSnapshot)
+            .map(ProfileSerialResponse::getSnapshot)
+            .toList();
+    assertTrue(snapshots.size() >= 2, "snapshots: " + snapshots.size());
+    long previous = 0;
+    for (ProfileSnapshot s : snapshots) {
+      assertEquals(6, s.getTasksTotal());
+      assertTrue(s.getProfile().getTotalSamples() >= previous, "samples went backwards");
+      previous = s.getProfile().getTotalSamples();
+    }
+    assertTrue(events.get(events.size() - 1).hasSummary());
+    assertTrue(
+        events.get(events.size() - 1).getSummary().getProfile().getTotalSamples() >= previous);
+  }
+
+  @Test
+  void artifacts_collapsedAndFlameGraphAndRawJfr_agreeWithTheProfile() throws Exception {
+    List<ProfileSerialResponse> events =
+        drain(
+            fx.blocking.profileSerial(
+                ProfileSerialRequest.newBuilder()
+                    .addAllNums(List.of(36, 36))
+                    .setOptions(
+                        ProfileOptions.newBuilder()
+                            .addArtifacts(ArtifactChunk.Format.FORMAT_COLLAPSED)
+                            .addArtifacts(ArtifactChunk.Format.FORMAT_FLAMEGRAPH_HTML)
+                            .addArtifacts(ArtifactChunk.Format.FORMAT_JFR))
+                    .build()));
+    Profile profile = events.get(events.size() - 1).getSummary().getProfile();
+
+    String collapsed =
+        new String(artifact(events, ArtifactChunk.Format.FORMAT_COLLAPSED), StandardCharsets.UTF_8);
+    long collapsedSamples =
+        collapsed.lines().mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    assertEquals(profile.getTotalSamples(), collapsedSamples);
+    long fibSamples =
+        collapsed
+            .lines()
+            .filter(l -> l.contains("FibKernels.naive"))
+            .mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1)))
+            .sum();
+    assertTrue(fibSamples >= 0.95 * collapsedSamples, fibSamples + " of " + collapsedSamples);
+
+    String html =
+        new String(
+            artifact(events, ArtifactChunk.Format.FORMAT_FLAMEGRAPH_HTML), StandardCharsets.UTF_8);
+    assertTrue(html.startsWith("<!DOCTYPE html>"), html.substring(0, 40));
+    assertTrue(html.contains("FibKernels.naive"));
+
+    Path jfr = Files.createTempFile("profile-test", ".jfr");
+    Files.write(jfr, artifact(events, ArtifactChunk.Format.FORMAT_JFR));
+    assertEquals(profile.getTotalSamples(), independentSampleCount(jfr));
+    Files.delete(jfr);
+  }
+
+  @Test
+  void badOptions_getInvalidArgument_andDisabledProfilingFailedPrecondition() throws Exception {
+    FibPerfServiceTest.assertStatus(
+        Status.Code.INVALID_ARGUMENT,
+        "options.sampling_period=PT0.0001S outside [PT0.001S, PT0.1S]",
+        () ->
+            drain(
+                fx.blocking.profileSerial(
+                    ProfileSerialRequest.newBuilder()
+                        .setOptions(
+                            ProfileOptions.newBuilder()
+                                .setSamplingPeriod(
+                                    com.google.protobuf.Duration.newBuilder().setNanos(100_000)))
+                        .build())));
+    try (InProcessFixture off =
+        new InProcessFixture(
+            ServerConfig.newBuilder().workers(1).profilingEnabled(false).build())) {
+      StatusRuntimeException e =
+          assertThrows(
+              StatusRuntimeException.class,
+              () -> drain(off.blocking.profileSerial(ProfileSerialRequest.getDefaultInstance())));
+      assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+      assertEquals(
+          "profiling is disabled on this server (--profiling=false)",
+          e.getStatus().getDescription());
+    }
+  }
+
+  /**
+   * Counts, straight from the recording, the execution samples taken on a thread while a {@code
+   * fibperf.Task} window of that thread was open.
+   */
+  static long independentSampleCount(Path jfr) throws Exception {
+    List<RecordedEvent> windows = new ArrayList<>();
+    List<RecordedEvent> samples = new ArrayList<>();
+    for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
+      if (e.getEventType().getName().equals("fibperf.Task")) {
+        windows.add(e);
+      } else if (e.getEventType().getName().equals("jdk.ExecutionSample")) {
+        samples.add(e);
+      }
+    }
+    return samples.stream()
+        .filter(
+            s ->
+                windows.stream()
+                    .anyMatch(
+                        w -> {
+                          Instant t = s.getStartTime();
+                          return w.getThread().getJavaThreadId()
+                                  == s.getThread("sampledThread").getJavaThreadId()
+                              && !t.isBefore(w.getStartTime())
+                              && !t.isAfter(w.getEndTime());
+                        }))
+        .count();
+  }
+
+  static byte[] artifact(List<ProfileSerialResponse> events, ArtifactChunk.Format format) {
+    List<ArtifactChunk> chunks =
+        events.stream()
+            .filter(ProfileSerialResponse::hasArtifact)
+            .map(ProfileSerialResponse::getArtifact)
+            .filter(c -> c.getFormat() == format)
+            .toList();
+    assertFalse(chunks.isEmpty(), "no " + format);
+    assertTrue(chunks.get(chunks.size() - 1).getLast(), "last chunk not marked");
+    return chunks.stream()
+        .map(ArtifactChunk::getData)
+        .reduce(ByteString.EMPTY, ByteString::concat)
+        .toByteArray();
+  }
+
+  static ProfileSummary lastSummary(java.util.Iterator<ProfileSerialResponse> stream) {
+    List<ProfileSerialResponse> events = drain(stream);
+    return events.get(events.size() - 1).getSummary();
+  }
+
+  static double fibShare(List<HotMethod> self) {
+    return self.stream()
+        .filter(m -> m.getMethod().startsWith(NAIVE))
+        .mapToDouble(HotMethod::getPercent)
+        .sum();
+  }
+
+  static boolean mentions(Profile profile, String prefix) {
+    return profile.getTotalList().stream()
+        .map(HotMethod::getMethod)
+        .collect(Collectors.joining("\n"))
+        .contains(prefix);
+  }
+}
