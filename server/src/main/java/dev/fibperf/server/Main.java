@@ -153,9 +153,15 @@ public final class Main implements Callable<Integer> {
     }
     FibServer server =
         new FibServer(
-                Grpc.newServerBuilderForPort(config.port(), InsecureServerCredentials.create()),
-                config)
-            .start();
+            Grpc.newServerBuilderForPort(config.port(), InsecureServerCredentials.create()),
+            config);
+    try {
+      server.start();
+    } catch (java.io.IOException e) {
+      System.err.println(
+          "fibperf-server: cannot listen on port " + config.port() + ": " + rootMessage(e));
+      return 1;
+    }
     CountDownLatch drained = new CountDownLatch(1);
     Runnable drain =
         () -> {
@@ -174,6 +180,13 @@ public final class Main implements Callable<Integer> {
     }
     drained.await();
     return 0;
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage();
   }
 
   public static void main(String[] args) {

@@ -62,7 +62,7 @@ final class ProfileRunner {
   Options validate(ProfileOptions options, String field) throws StatusException {
     if (!config.profilingEnabled()) {
       throw Status.FAILED_PRECONDITION
-          .withDescription("profiling is disabled on this server (--profiling=false)")
+          .withDescription("profiling is disabled on this server (--no-profiling)")
           .asException();
     }
     if (options == null) {

@@ -223,8 +223,7 @@ class ProfileSerialTest {
               () -> drain(off.blocking.profileSerial(ProfileSerialRequest.getDefaultInstance())));
       assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
       assertEquals(
-          "profiling is disabled on this server (--profiling=false)",
-          e.getStatus().getDescription());
+          "profiling is disabled on this server (--no-profiling)", e.getStatus().getDescription());
     }
   }
 

@@ -1,0 +1,123 @@
+package dev.fibperf.server.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fibperf.proto.v1.CompareRequest;
+import dev.fibperf.proto.v1.CompareResponse;
+import dev.fibperf.proto.v1.FibPerfServiceGrpc;
+import dev.fibperf.proto.v1.ParallelRequest;
+import dev.fibperf.proto.v1.ParallelResponse;
+import dev.fibperf.proto.v1.ProfileSerialRequest;
+import dev.fibperf.proto.v1.ProfileSerialResponse;
+import dev.fibperf.proto.v1.SerialRequest;
+import dev.fibperf.proto.v1.SerialResponse;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The packaged jar, as users run it, on a real socket. */
+class ServerJarIT {
+  @Test
+  void packagedJar_servesAllFourRpcsAndHealth_overTcp() throws Exception {
+    try (ServerProcess server = new ServerProcess()) {
+      ManagedChannel channel =
+          Grpc.newChannelBuilder(server.target(), InsecureChannelCredentials.create()).build();
+      FibPerfServiceGrpc.FibPerfServiceBlockingStub stub =
+          FibPerfServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+
+      List<SerialResponse> serial = drain(stub.serial(SerialRequest.getDefaultInstance()));
+      List<ParallelResponse> parallel = drain(stub.parallel(ParallelRequest.getDefaultInstance()));
+      List<ProfileSerialResponse> profile =
+          drain(stub.profileSerial(ProfileSerialRequest.getDefaultInstance()));
+      List<CompareResponse> compare = drain(stub.compare(CompareRequest.getDefaultInstance()));
+
+      assertEquals("14930352", last(serial).getSummary().getResults(2).getValue());
+      assertEquals(2, last(parallel).getSummary().getWorkersUsed());
+      assertTrue(
+          last(profile)
+              .getSummary()
+              .getProfile()
+              .getSelf(0)
+              .getMethod()
+              .contains("FibKernels.naive"));
+      assertTrue(last(compare).getComparison().getSpeedup() > 1.0);
+      assertEquals(
+          ServingStatus.SERVING,
+          HealthGrpc.newBlockingStub(channel)
+              .check(
+                  HealthCheckRequest.newBuilder().setService("fibperf.v1.FibPerfService").build())
+              .getStatus());
+      StatusRuntimeException bad =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              StatusRuntimeException.class,
+              () -> drain(stub.serial(SerialRequest.newBuilder().addNums(99).build())));
+      assertEquals(Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
+      assertTrue(
+          server.log.stream().anyMatch(l -> l.contains("rpc=Compare tasks=4 status=OK")),
+          "one log line per call: " + server.log);
+      channel.shutdownNow();
+    }
+  }
+
+  @Test
+  void sigterm_letsInFlightRunsFinish_refusesNewCalls_andExitsZero() throws Exception {
+    try (ServerProcess server = new ServerProcess("--shutdown-grace=20s")) {
+      ManagedChannel channel =
+          Grpc.newChannelBuilder(server.target(), InsecureChannelCredentials.create()).build();
+      Iterator<ParallelResponse> inFlight =
+          FibPerfServiceGrpc.newBlockingStub(channel)
+              .parallel(ParallelRequest.newBuilder().addNums(42).addNums(42).build());
+      assertTrue(inFlight.next().hasTaskStarted());
+
+      server.sigterm();
+      awaitLog(server, "draining");
+      StatusRuntimeException refused =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              StatusRuntimeException.class,
+              () ->
+                  drain(
+                      FibPerfServiceGrpc.newBlockingStub(channel)
+                          .serial(SerialRequest.getDefaultInstance())));
+      List<ParallelResponse> rest = drain(inFlight);
+      int exit = server.terminate(30);
+
+      assertTrue(last(rest).hasSummary(), "in-flight run finished: " + rest);
+      assertEquals(2, last(rest).getSummary().getResultsCount());
+      assertEquals(0, exit, "exit code; log: " + server.log);
+      assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
+      assertTrue(server.log.stream().anyMatch(l -> l.contains("draining")), server.log.toString());
+      channel.shutdownNow();
+    }
+  }
+
+  static void awaitLog(ServerProcess server, String text) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (server.log.stream().noneMatch(l -> l.contains(text))) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no '" + text + "' in " + server.log);
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  static <T> List<T> drain(Iterator<T> stream) {
+    List<T> out = new ArrayList<>();
+    stream.forEachRemaining(out::add);
+    return out;
+  }
+
+  static <T> T last(List<T> list) {
+    return list.get(list.size() - 1);
+  }
+}

@@ -1,0 +1,90 @@
+package dev.fibperf.server.e2e;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The packaged server jar, started as its own process on a free port. */
+final class ServerProcess implements AutoCloseable {
+  private static final Pattern LISTENING = Pattern.compile("listening on port (\\d+)");
+
+  final Process process;
+  final int port;
+  final List<String> log = new CopyOnWriteArrayList<>();
+
+  ServerProcess(String... flags) throws Exception {
+    Path jar = Path.of("target", "fibperf-server.jar");
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException(jar.toAbsolutePath() + " missing: run mvn package first");
+    }
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-jar");
+    command.add(jar.toString());
+    command.add("--port=0");
+    command.addAll(List.of(flags));
+    process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    CompletableFuture<Integer> boundPort = new CompletableFuture<>();
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                  log.add(line);
+                  Matcher m = LISTENING.matcher(line);
+                  if (m.find()) {
+                    boundPort.complete(Integer.parseInt(m.group(1)));
+                  }
+                }
+              } catch (IOException ignored) {
+                // The process ended.
+              }
+              boundPort.completeExceptionally(new IllegalStateException("server exited: " + log));
+            },
+            "server-log");
+    reader.setDaemon(true);
+    reader.start();
+    port = boundPort.get(30, TimeUnit.SECONDS);
+  }
+
+  String target() {
+    return "127.0.0.1:" + port;
+  }
+
+  /**
+   * Sends SIGTERM. Through the process handle: {@code Process.destroy()} would also close our end
+   * of its output, and we want to read what it says while it drains.
+   */
+  void sigterm() {
+    process.toHandle().destroy();
+  }
+
+  /** Sends SIGTERM and returns the exit code. */
+  int terminate(long timeoutSeconds) throws InterruptedException {
+    sigterm();
+    if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      throw new AssertionError("server did not exit after SIGTERM; log: " + log);
+    }
+    return process.exitValue();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}
