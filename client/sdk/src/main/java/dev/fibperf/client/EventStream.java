@@ -1,0 +1,93 @@
+package dev.fibperf.client;
+
+import com.google.protobuf.Message;
+import io.grpc.Context;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * The events of one call, as they arrive. Blocking iteration; close it to cancel the call, which
+ * stops the work on the server.
+ *
+ * <pre>{@code
+ * try (EventStream events = client.parallelStream(Workload.of(34, 35, 36, 35))) {
+ *   for (FibEvent e : events) {
+ *     if (e instanceof TaskFinished f) System.out.println(f.n() + " done on " + f.worker());
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Not thread-safe for iteration; {@link #close()} may be called from any thread.
+ *
+ * @throws FibPerfException from {@code hasNext}/{@code next} when the call fails
+ */
+public final class EventStream implements Iterator<FibEvent>, Iterable<FibEvent>, AutoCloseable {
+  private final Context.CancellableContext context;
+  private final Iterator<? extends Message> responses;
+  private final Function<Message, FibEvent> mapper;
+  private Message lastMessage;
+
+  @SuppressWarnings("unchecked")
+  <M extends Message> EventStream(
+      Context.CancellableContext context,
+      Iterator<M> responses,
+      Function<? super M, FibEvent> mapper) {
+    this.context = context;
+    this.responses = responses;
+    this.mapper = m -> mapper.apply((M) m);
+  }
+
+  @Override
+  public boolean hasNext() {
+    try {
+      return responses.hasNext();
+    } catch (RuntimeException e) {
+      throw FibPerfException.from(e);
+    }
+  }
+
+  @Override
+  public FibEvent next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException();
+    }
+    try {
+      lastMessage = responses.next();
+    } catch (RuntimeException e) {
+      throw FibPerfException.from(e);
+    }
+    return mapper.apply(lastMessage);
+  }
+
+  /**
+   * The wire message behind the event {@link #next()} last returned, for callers that want the
+   * protobuf form (e.g. to print the protobuf JSON mapping).
+   */
+  public Message lastMessage() {
+    return lastMessage;
+  }
+
+  @Override
+  public Iterator<FibEvent> iterator() {
+    return this;
+  }
+
+  /** The remaining events as a sequential stream; close the stream or this to cancel. */
+  public Stream<FibEvent> stream() {
+    return StreamSupport.stream(
+            Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED | Spliterator.NONNULL),
+            false)
+        .onClose(this::close);
+  }
+
+  /** Cancels the call if it is still running; the server stops its tasks. Idempotent. */
+  @Override
+  public void close() {
+    context.cancel(null);
+  }
+}

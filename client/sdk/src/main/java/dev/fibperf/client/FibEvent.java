@@ -1,0 +1,23 @@
+package dev.fibperf.client;
+
+/**
+ * One message of a fibperf stream. Match on the record type:
+ *
+ * <pre>{@code
+ * for (FibEvent e : stream) {
+ *   if (e instanceof TaskFinished f) System.out.println(f.n() + " -> " + f.value());
+ * }
+ * }</pre>
+ *
+ * <p>Every stream ends with one final event: a {@link RunSummary} (Serial, Parallel), a {@link
+ * ProfileResult} (ProfileSerial) or a {@link Comparison} (Compare).
+ */
+public sealed interface FibEvent
+    permits TaskStarted,
+        TaskFinished,
+        PhaseCompleted,
+        ProfileSnapshot,
+        ArtifactChunk,
+        RunSummary,
+        ProfileResult,
+        Comparison {}

@@ -1,0 +1,492 @@
+package dev.fibperf.client;
+
+import dev.fibperf.proto.v1.CompareRequest;
+import dev.fibperf.proto.v1.FibPerfServiceGrpc;
+import dev.fibperf.proto.v1.ParallelRequest;
+import dev.fibperf.proto.v1.ProfileSerialRequest;
+import dev.fibperf.proto.v1.SerialRequest;
+import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
+import io.grpc.Context;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.AbstractStub;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The fibperf client: one per application, thread-safe. Each RPC comes in three styles: blocking
+ * (returns the final result), streaming (every event as it arrives, cancellable) and async (a
+ * {@link CompletableFuture}; cancelling it cancels the call).
+ *
+ * <pre>{@code
+ * try (FibPerfClient client =
+ *     FibPerfClient.create(FibPerfSettings.newBuilder("localhost:50051").build())) {
+ *   Comparison c = client.compare(Workload.DEFAULT);
+ *   System.out.printf("speedup %.2f of %.2f possible%n", c.speedup(), c.scheduleBoundSpeedup());
+ * }
+ * }</pre>
+ *
+ * <p>Failures are {@link FibPerfException}s carrying the gRPC status. A client made by {@link
+ * #create(FibPerfSettings)} owns its channel and {@link #close()} shuts it down; one made by {@link
+ * #create(Channel, FibPerfSettings)} borrows the caller's.
+ */
+public final class FibPerfClient implements AutoCloseable {
+  private static final String SERVICE = FibPerfServiceGrpc.SERVICE_NAME;
+
+  private final Channel channel;
+  private final ManagedChannel owned;
+  private final FibPerfSettings settings;
+  private final Duration deadline;
+
+  private FibPerfClient(
+      Channel channel, ManagedChannel owned, FibPerfSettings settings, Duration deadline) {
+    this.channel = channel;
+    this.owned = owned;
+    this.settings = settings;
+    this.deadline = deadline;
+  }
+
+  /**
+   * Connects as {@code settings} say. The connection is made lazily, on the first call.
+   *
+   * <pre>{@code
+   * FibPerfClient client = FibPerfClient.create(FibPerfSettings.newBuilder("localhost:50051").build());
+   * }</pre>
+   *
+   * @throws UncheckedIOException if the TLS CA file cannot be read
+   */
+  public static FibPerfClient create(FibPerfSettings settings) {
+    Objects.requireNonNull(settings, "settings");
+    ManagedChannelBuilder<?> builder =
+        Grpc.newChannelBuilder(settings.target(), credentials(settings))
+            .maxInboundMessageSize(settings.maxInboundMessageBytes());
+    settings
+        .keepAliveTime()
+        .ifPresent(t -> builder.keepAliveTime(t.toNanos(), TimeUnit.NANOSECONDS));
+    settings
+        .keepAliveTimeout()
+        .ifPresent(t -> builder.keepAliveTimeout(t.toNanos(), TimeUnit.NANOSECONDS));
+    if (settings.maxAttempts() > 1) {
+      builder.defaultServiceConfig(retryConfig(settings.maxAttempts())).enableRetry();
+    } else {
+      builder.disableRetry();
+    }
+    ManagedChannel channel = builder.build();
+    return new FibPerfClient(channel, channel, settings, settings.defaultDeadline().orElse(null));
+  }
+
+  /**
+   * A client on a channel the caller owns and configures (e.g. an in-process channel in tests);
+   * only the deadline of {@code settings} applies, and {@link #close()} leaves the channel open.
+   *
+   * <pre>{@code
+   * FibPerfClient client = FibPerfClient.create(myChannel, FibPerfSettings.newBuilder("n/a").build());
+   * }</pre>
+   */
+  public static FibPerfClient create(Channel channel, FibPerfSettings settings) {
+    return new FibPerfClient(
+        Objects.requireNonNull(channel, "channel"),
+        null,
+        settings,
+        settings.defaultDeadline().orElse(null));
+  }
+
+  /**
+   * A view of this client whose calls have {@code deadline}; it shares the channel, and closing it
+   * does nothing.
+   *
+   * <pre>{@code
+   * RunSummary s = client.withDeadline(Duration.ofSeconds(5)).serial(Workload.DEFAULT);
+   * }</pre>
+   */
+  public FibPerfClient withDeadline(Duration deadline) {
+    Objects.requireNonNull(deadline, "deadline");
+    return new FibPerfClient(channel, null, settings, deadline);
+  }
+
+  public FibPerfSettings settings() {
+    return settings;
+  }
+
+  // ---- Serial ----
+
+  /**
+   * Runs the tasks one after another and returns the summary.
+   *
+   * <pre>{@code
+   * RunSummary s = client.serial(Workload.of(34, 35, 36, 35));
+   * }</pre>
+   */
+  public RunSummary serial(Workload workload) {
+    return finalEvent(serialStream(workload), RunSummary.class);
+  }
+
+  /**
+   * Runs the tasks one after another, streaming each task's start and finish, then the summary.
+   *
+   * <pre>{@code
+   * try (EventStream events = client.serialStream(Workload.DEFAULT)) {
+   *   events.forEachRemaining(System.out::println);
+   * }
+   * }</pre>
+   */
+  public EventStream serialStream(Workload workload) {
+    SerialRequest request = serialRequest(workload);
+    return stream(ctx -> blocking().serial(request), ProtoMapping::serial);
+  }
+
+  /**
+   * Runs the tasks one after another; the future completes with the summary.
+   *
+   * <pre>{@code
+   * client.serialAsync(Workload.DEFAULT).thenAccept(s -> System.out.println(s.wall()));
+   * }</pre>
+   */
+  public CompletableFuture<RunSummary> serialAsync(Workload workload) {
+    SerialRequest request = serialRequest(workload);
+    return async(o -> async().serial(request, o), ProtoMapping::serial, RunSummary.class);
+  }
+
+  // ---- Parallel ----
+
+  /**
+   * Runs the tasks on up to {@code workload.parallelism()} workers, largest first.
+   *
+   * <pre>{@code
+   * RunSummary s = client.parallel(Workload.DEFAULT.withParallelism(2));
+   * }</pre>
+   */
+  public RunSummary parallel(Workload workload) {
+    return finalEvent(parallelStream(workload), RunSummary.class);
+  }
+
+  /**
+   * Runs the tasks in parallel, streaming each start and finish in the order they happen.
+   *
+   * <pre>{@code
+   * try (EventStream events = client.parallelStream(Workload.DEFAULT)) {
+   *   events.stream().filter(TaskFinished.class::isInstance).forEach(System.out::println);
+   * }
+   * }</pre>
+   */
+  public EventStream parallelStream(Workload workload) {
+    ParallelRequest request = parallelRequest(workload);
+    return stream(ctx -> blocking().parallel(request), ProtoMapping::parallel);
+  }
+
+  /**
+   * Runs the tasks in parallel; the future completes with the summary.
+   *
+   * <pre>{@code
+   * CompletableFuture<RunSummary> f = client.parallelAsync(Workload.DEFAULT);
+   * }</pre>
+   */
+  public CompletableFuture<RunSummary> parallelAsync(Workload workload) {
+    ParallelRequest request = parallelRequest(workload);
+    return async(o -> async().parallel(request, o), ProtoMapping::parallel, RunSummary.class);
+  }
+
+  // ---- ProfileSerial ----
+
+  /**
+   * Profiles the serial run with Java Flight Recorder and returns the hot methods of this call.
+   *
+   * <pre>{@code
+   * ProfileResult p = client.profileSerial(Workload.DEFAULT, ProfileOptions.DEFAULT);
+   * System.out.println(p.profile().self().get(0).method()); // ...FibKernels.naive(int)
+   * }</pre>
+   */
+  public ProfileResult profileSerial(Workload workload, ProfileOptions options) {
+    return finalEvent(profileSerialStream(workload, options), ProfileResult.class);
+  }
+
+  /**
+   * Profiles the serial run, streaming task events, live {@link ProfileSnapshot}s, artifact chunks,
+   * then the {@link ProfileResult}.
+   *
+   * <pre>{@code
+   * try (EventStream events = client.profileSerialStream(Workload.of(40, 40), ProfileOptions.DEFAULT)) {
+   *   for (FibEvent e : events) if (e instanceof ProfileSnapshot s) System.out.println(s.tasksDone());
+   * }
+   * }</pre>
+   */
+  public EventStream profileSerialStream(Workload workload, ProfileOptions options) {
+    ProfileSerialRequest request = profileRequest(workload, options);
+    ProtoMapping.ProfileAssembler assembler = new ProtoMapping.ProfileAssembler();
+    return stream(ctx -> blocking().profileSerial(request), assembler::map);
+  }
+
+  /**
+   * Profiles the serial run; the future completes with the result.
+   *
+   * <pre>{@code
+   * client.profileSerialAsync(Workload.DEFAULT, ProfileOptions.DEFAULT).join();
+   * }</pre>
+   */
+  public CompletableFuture<ProfileResult> profileSerialAsync(
+      Workload workload, ProfileOptions options) {
+    ProfileSerialRequest request = profileRequest(workload, options);
+    ProtoMapping.ProfileAssembler assembler = new ProtoMapping.ProfileAssembler();
+    return async(o -> async().profileSerial(request, o), assembler::map, ProfileResult.class);
+  }
+
+  // ---- Compare ----
+
+  /**
+   * Runs serial, then parallel, and returns the speedup against what the machine allows.
+   *
+   * <pre>{@code
+   * Comparison c = client.compare(Workload.DEFAULT, false);
+   * }</pre>
+   *
+   * @param profile whether to profile both phases too
+   */
+  public Comparison compare(Workload workload, boolean profile) {
+    return finalEvent(compareStream(workload, profile), Comparison.class);
+  }
+
+  /**
+   * Compare without profiles.
+   *
+   * <pre>{@code
+   * Comparison c = client.compare(Workload.DEFAULT);
+   * }</pre>
+   */
+  public Comparison compare(Workload workload) {
+    return compare(workload, false);
+  }
+
+  /**
+   * Streams the serial phase's events, its {@link PhaseCompleted}, the parallel phase's, then the
+   * {@link Comparison}.
+   *
+   * <pre>{@code
+   * try (EventStream events = client.compareStream(Workload.DEFAULT, false)) {
+   *   events.forEachRemaining(System.out::println);
+   * }
+   * }</pre>
+   */
+  public EventStream compareStream(Workload workload, boolean profile) {
+    CompareRequest request = compareRequest(workload, profile);
+    return stream(ctx -> blocking().compare(request), ProtoMapping::compare);
+  }
+
+  /**
+   * Compare; the future completes with the comparison.
+   *
+   * <pre>{@code
+   * client.compareAsync(Workload.DEFAULT, false).thenAccept(c -> System.out.println(c.speedup()));
+   * }</pre>
+   */
+  public CompletableFuture<Comparison> compareAsync(Workload workload, boolean profile) {
+    CompareRequest request = compareRequest(workload, profile);
+    return async(o -> async().compare(request, o), ProtoMapping::compare, Comparison.class);
+  }
+
+  // ---- Health ----
+
+  /**
+   * The server's health for {@code service} ("" for the whole server), e.g. {@code SERVING}.
+   *
+   * <pre>{@code
+   * boolean up = client.health("fibperf.v1.FibPerfService").equals("SERVING");
+   * }</pre>
+   */
+  public String health(String service) {
+    try {
+      HealthCheckResponse response =
+          withDeadline(HealthGrpc.newBlockingStub(channel))
+              .check(HealthCheckRequest.newBuilder().setService(service).build());
+      return response.getStatus().name();
+    } catch (RuntimeException e) {
+      throw FibPerfException.from(e);
+    }
+  }
+
+  /** Shuts down the channel if this client owns it, waiting up to five seconds. */
+  @Override
+  public void close() {
+    if (owned != null) {
+      owned.shutdown();
+      try {
+        if (!owned.awaitTermination(5, TimeUnit.SECONDS)) {
+          owned.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        owned.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  // ---- plumbing ----
+
+  private FibPerfServiceGrpc.FibPerfServiceBlockingStub blocking() {
+    return withDeadline(FibPerfServiceGrpc.newBlockingStub(channel));
+  }
+
+  private FibPerfServiceGrpc.FibPerfServiceStub async() {
+    return withDeadline(FibPerfServiceGrpc.newStub(channel));
+  }
+
+  private <S extends AbstractStub<S>> S withDeadline(S stub) {
+    return deadline == null
+        ? stub
+        : stub.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private <M extends com.google.protobuf.Message> EventStream stream(
+      Function<Context, Iterator<M>> call, Function<? super M, FibEvent> mapper) {
+    Context.CancellableContext context = Context.current().withCancellation();
+    Context previous = context.attach();
+    try {
+      return new EventStream(context, call.apply(context), mapper);
+    } catch (RuntimeException e) {
+      context.cancel(e);
+      throw FibPerfException.from(e);
+    } finally {
+      context.detach(previous);
+    }
+  }
+
+  private static <T extends FibEvent> T finalEvent(EventStream events, Class<T> type) {
+    try (events) {
+      FibEvent last = null;
+      while (events.hasNext()) {
+        last = events.next();
+      }
+      if (!type.isInstance(last)) {
+        throw new IllegalStateException("stream ended without its " + type.getSimpleName());
+      }
+      return type.cast(last);
+    }
+  }
+
+  private static <M, R extends FibEvent> CompletableFuture<R> async(
+      Consumer<ClientResponseObserver<Object, M>> start,
+      Function<? super M, FibEvent> mapper,
+      Class<R> type) {
+    CompletableFuture<R> result = new CompletableFuture<>();
+    start.accept(
+        new ClientResponseObserver<Object, M>() {
+          private FibEvent last;
+
+          @Override
+          public void beforeStart(ClientCallStreamObserver<Object> call) {
+            // Cancelling the future cancels the RPC, and the server stops its tasks.
+            result.whenComplete(
+                (r, t) -> {
+                  if (result.isCancelled()) {
+                    call.cancel("future cancelled by the caller", null);
+                  }
+                });
+          }
+
+          @Override
+          public void onNext(M message) {
+            last = mapper.apply(message);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            result.completeExceptionally(FibPerfException.from(t));
+          }
+
+          @Override
+          public void onCompleted() {
+            if (type.isInstance(last)) {
+              result.complete(type.cast(last));
+            } else {
+              result.completeExceptionally(
+                  new IllegalStateException("stream ended without its " + type.getSimpleName()));
+            }
+          }
+        });
+    return result;
+  }
+
+  private static SerialRequest serialRequest(Workload w) {
+    return SerialRequest.newBuilder()
+        .addAllNums(w.nums())
+        .setAlgorithm(ProtoMapping.algorithm(w.algorithm()))
+        .build();
+  }
+
+  private static ParallelRequest parallelRequest(Workload w) {
+    return ParallelRequest.newBuilder()
+        .addAllNums(w.nums())
+        .setAlgorithm(ProtoMapping.algorithm(w.algorithm()))
+        .setParallelism(w.parallelism())
+        .build();
+  }
+
+  private static ProfileSerialRequest profileRequest(Workload w, ProfileOptions options) {
+    return ProfileSerialRequest.newBuilder()
+        .addAllNums(w.nums())
+        .setAlgorithm(ProtoMapping.algorithm(w.algorithm()))
+        .setOptions(ProtoMapping.options(Objects.requireNonNull(options, "options")))
+        .build();
+  }
+
+  private static CompareRequest compareRequest(Workload w, boolean profile) {
+    return CompareRequest.newBuilder()
+        .addAllNums(w.nums())
+        .setAlgorithm(ProtoMapping.algorithm(w.algorithm()))
+        .setParallelism(w.parallelism())
+        .setProfile(profile)
+        .build();
+  }
+
+  private static ChannelCredentials credentials(FibPerfSettings settings) {
+    if (!settings.tls()) {
+      return InsecureChannelCredentials.create();
+    }
+    if (settings.trustCertificates().isEmpty()) {
+      return TlsChannelCredentials.create();
+    }
+    try {
+      return TlsChannelCredentials.newBuilder()
+          .trustManager(settings.trustCertificates().get().toFile())
+          .build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read CA certificates", e);
+    }
+  }
+
+  /** gRPC retries UNAVAILABLE only until the first response arrives: no duplicate events. */
+  private static Map<String, ?> retryConfig(int maxAttempts) {
+    Map<String, Object> retryPolicy =
+        Map.of(
+            "maxAttempts",
+            (double) maxAttempts,
+            "initialBackoff",
+            "0.1s",
+            "maxBackoff",
+            "1s",
+            "backoffMultiplier",
+            2.0,
+            "retryableStatusCodes",
+            List.of("UNAVAILABLE"));
+    Map<String, Object> methodConfig =
+        Map.of("name", List.of(Map.of("service", SERVICE)), "retryPolicy", retryPolicy);
+    return Map.of("methodConfig", List.of(methodConfig));
+  }
+}

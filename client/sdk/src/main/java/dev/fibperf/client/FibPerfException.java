@@ -1,0 +1,99 @@
+package dev.fibperf.client;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+
+/**
+ * A fibperf call failed. Carries the gRPC status; subclasses name the failures callers handle
+ * differently.
+ *
+ * <pre>{@code
+ * try {
+ *   client.serial(Workload.of(99));
+ * } catch (InvalidRequestException e) {
+ *   System.err.println(e.getMessage()); // nums[0]=99 exceeds max n 50 ...
+ * }
+ * }</pre>
+ */
+public class FibPerfException extends RuntimeException {
+  private final Status status;
+
+  FibPerfException(Status status, Throwable cause) {
+    super(describe(status), cause);
+    this.status = status;
+  }
+
+  /** The gRPC status the call ended with. */
+  public Status status() {
+    return status;
+  }
+
+  public Status.Code code() {
+    return status.getCode();
+  }
+
+  private static String describe(Status status) {
+    return status.getDescription() == null
+        ? status.getCode().toString()
+        : status.getCode() + ": " + status.getDescription();
+  }
+
+  /** Maps a gRPC failure to the most specific exception. */
+  static FibPerfException from(Throwable t) {
+    if (t instanceof FibPerfException) {
+      return (FibPerfException) t;
+    }
+    Status status = Status.fromThrowable(t);
+    switch (status.getCode()) {
+      case INVALID_ARGUMENT:
+      case FAILED_PRECONDITION:
+      case OUT_OF_RANGE:
+        return new InvalidRequestException(status, t);
+      case RESOURCE_EXHAUSTED:
+        return new ServerBusyException(status, t);
+      case UNAVAILABLE:
+        return new ServiceUnavailableException(status, t);
+      case DEADLINE_EXCEEDED:
+        return new DeadlineExceededException(status, t);
+      case CANCELLED:
+        return new CallCancelledException(status, t);
+      default:
+        return new FibPerfException(status, t instanceof StatusRuntimeException ? t : t);
+    }
+  }
+
+  /** The request broke a server limit or rule (INVALID_ARGUMENT, FAILED_PRECONDITION). */
+  public static final class InvalidRequestException extends FibPerfException {
+    InvalidRequestException(Status status, Throwable cause) {
+      super(status, cause);
+    }
+  }
+
+  /** The server is at its concurrent-run limit (RESOURCE_EXHAUSTED); retry later. */
+  public static final class ServerBusyException extends FibPerfException {
+    ServerBusyException(Status status, Throwable cause) {
+      super(status, cause);
+    }
+  }
+
+  /** The server cannot be reached or is shutting down (UNAVAILABLE). */
+  public static final class ServiceUnavailableException extends FibPerfException {
+    ServiceUnavailableException(Status status, Throwable cause) {
+      super(status, cause);
+    }
+  }
+
+  /** The call's deadline passed; the server stopped its work. */
+  public static final class DeadlineExceededException extends FibPerfException {
+    DeadlineExceededException(Status status, Throwable cause) {
+      super(status, cause);
+    }
+  }
+
+  /** The call was cancelled, by this client or the server. */
+  public static final class CallCancelledException extends FibPerfException {
+    CallCancelledException(Status status, Throwable cause) {
+      super(status, cause);
+    }
+  }
+}

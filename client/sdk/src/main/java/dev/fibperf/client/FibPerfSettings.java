@@ -1,0 +1,181 @@
+package dev.fibperf.client;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a {@link FibPerfClient} connects. Immutable; start from {@link #newBuilder(String)}.
+ *
+ * <pre>{@code
+ * FibPerfSettings settings =
+ *     FibPerfSettings.newBuilder("fibperf.internal:443")
+ *         .tls(Path.of("ca.pem"))
+ *         .defaultDeadline(Duration.ofSeconds(30))
+ *         .build();
+ * }</pre>
+ */
+public final class FibPerfSettings {
+  /** Largest message accepted by default: 16 MiB, room for big profile artifacts and values. */
+  public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+  /** Attempts per call, the first included, while the server is UNAVAILABLE before it answers. */
+  public static final int DEFAULT_MAX_ATTEMPTS = 3;
+
+  private final String target;
+  private final boolean tls;
+  private final Path trustCertificates;
+  private final Duration defaultDeadline;
+  private final int maxInboundMessageBytes;
+  private final Duration keepAliveTime;
+  private final Duration keepAliveTimeout;
+  private final int maxAttempts;
+
+  private FibPerfSettings(Builder b) {
+    this.target = b.target;
+    this.tls = b.tls;
+    this.trustCertificates = b.trustCertificates;
+    this.defaultDeadline = b.defaultDeadline;
+    this.maxInboundMessageBytes = b.maxInboundMessageBytes;
+    this.keepAliveTime = b.keepAliveTime;
+    this.keepAliveTimeout = b.keepAliveTimeout;
+    this.maxAttempts = b.maxAttempts;
+  }
+
+  /**
+   * Settings for {@code target} ({@code host:port} or any gRPC target URI), plaintext, no deadline,
+   * 16 MiB messages, no keepalive, 3 attempts while UNAVAILABLE before a response.
+   */
+  public static Builder newBuilder(String target) {
+    return new Builder(target);
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder(target);
+    b.tls = tls;
+    b.trustCertificates = trustCertificates;
+    b.defaultDeadline = defaultDeadline;
+    b.maxInboundMessageBytes = maxInboundMessageBytes;
+    b.keepAliveTime = keepAliveTime;
+    b.keepAliveTimeout = keepAliveTimeout;
+    b.maxAttempts = maxAttempts;
+    return b;
+  }
+
+  public String target() {
+    return target;
+  }
+
+  public boolean tls() {
+    return tls;
+  }
+
+  /** PEM CA certificates trusted for TLS instead of the system's; empty for the system's. */
+  public Optional<Path> trustCertificates() {
+    return Optional.ofNullable(trustCertificates);
+  }
+
+  /** Deadline applied to every call; empty for none. */
+  public Optional<Duration> defaultDeadline() {
+    return Optional.ofNullable(defaultDeadline);
+  }
+
+  public int maxInboundMessageBytes() {
+    return maxInboundMessageBytes;
+  }
+
+  /** Interval of HTTP/2 keepalive pings; empty for none. */
+  public Optional<Duration> keepAliveTime() {
+    return Optional.ofNullable(keepAliveTime);
+  }
+
+  public Optional<Duration> keepAliveTimeout() {
+    return Optional.ofNullable(keepAliveTimeout);
+  }
+
+  public int maxAttempts() {
+    return maxAttempts;
+  }
+
+  /** Mutable builder for {@link FibPerfSettings}. */
+  public static final class Builder {
+    private final String target;
+    private boolean tls;
+    private Path trustCertificates;
+    private Duration defaultDeadline;
+    private int maxInboundMessageBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
+    private Duration keepAliveTime;
+    private Duration keepAliveTimeout;
+    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+
+    private Builder(String target) {
+      this.target = Objects.requireNonNull(target, "target");
+      if (target.isBlank()) {
+        throw new IllegalArgumentException("target is blank");
+      }
+    }
+
+    /** Plaintext HTTP/2 (the default). */
+    public Builder plaintext() {
+      this.tls = false;
+      this.trustCertificates = null;
+      return this;
+    }
+
+    /** TLS trusting the system's CA certificates. */
+    public Builder tls() {
+      this.tls = true;
+      this.trustCertificates = null;
+      return this;
+    }
+
+    /** TLS trusting the PEM CA certificates in {@code caCertificates}. */
+    public Builder tls(Path caCertificates) {
+      this.tls = true;
+      this.trustCertificates = Objects.requireNonNull(caCertificates, "caCertificates");
+      return this;
+    }
+
+    /** Deadline for every call that does not set its own; null for none. */
+    public Builder defaultDeadline(Duration deadline) {
+      if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
+        throw new IllegalArgumentException("defaultDeadline=" + deadline + " must be positive");
+      }
+      this.defaultDeadline = deadline;
+      return this;
+    }
+
+    public Builder maxInboundMessageBytes(int bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException(
+            "maxInboundMessageBytes=" + bytes + " is below the minimum 1024");
+      }
+      this.maxInboundMessageBytes = bytes;
+      return this;
+    }
+
+    /** HTTP/2 keepalive: ping every {@code time}, drop the connection after {@code timeout}. */
+    public Builder keepAlive(Duration time, Duration timeout) {
+      this.keepAliveTime = Objects.requireNonNull(time, "time");
+      this.keepAliveTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * Attempts per call while the server answers UNAVAILABLE before its first response, through
+     * gRPC's retry service config; 1 disables retry.
+     */
+    public Builder maxAttempts(int attempts) {
+      if (attempts < 1 || attempts > 5) {
+        throw new IllegalArgumentException("maxAttempts=" + attempts + " outside [1, 5]");
+      }
+      this.maxAttempts = attempts;
+      return this;
+    }
+
+    public FibPerfSettings build() {
+      return new FibPerfSettings(this);
+    }
+  }
+}

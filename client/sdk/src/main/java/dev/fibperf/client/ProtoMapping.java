@@ -1,0 +1,208 @@
+package dev.fibperf.client;
+
+import com.google.protobuf.ByteString;
+import dev.fibperf.proto.v1.CompareResponse;
+import dev.fibperf.proto.v1.ParallelResponse;
+import dev.fibperf.proto.v1.ProfileSerialResponse;
+import dev.fibperf.proto.v1.SerialResponse;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Wire messages to SDK values, and SDK requests to wire messages. */
+final class ProtoMapping {
+  private ProtoMapping() {}
+
+  static dev.fibperf.proto.v1.Algorithm algorithm(Algorithm a) {
+    return dev.fibperf.proto.v1.Algorithm.valueOf("ALGORITHM_" + a.name());
+  }
+
+  static Algorithm algorithm(dev.fibperf.proto.v1.Algorithm a) {
+    return a == dev.fibperf.proto.v1.Algorithm.ALGORITHM_UNSPECIFIED
+        ? Algorithm.NAIVE
+        : Algorithm.valueOf(a.name().substring("ALGORITHM_".length()));
+  }
+
+  static dev.fibperf.proto.v1.ProfileOptions options(ProfileOptions o) {
+    dev.fibperf.proto.v1.ProfileOptions.Builder b =
+        dev.fibperf.proto.v1.ProfileOptions.newBuilder().setTop(o.top());
+    if (o.samplingPeriod() != null) {
+      b.setSamplingPeriod(duration(o.samplingPeriod()));
+    }
+    if (o.snapshotInterval() != null) {
+      b.setSnapshotInterval(duration(o.snapshotInterval()));
+    }
+    for (ArtifactFormat f : o.artifacts()) {
+      b.addArtifacts(dev.fibperf.proto.v1.ArtifactChunk.Format.valueOf("FORMAT_" + f.name()));
+    }
+    return b.build();
+  }
+
+  static TaskStarted started(Phase phase, dev.fibperf.proto.v1.TaskStarted s) {
+    return new TaskStarted(phase, s.getIndex(), s.getN(), s.getWorker(), instant(s.getStartTime()));
+  }
+
+  static TaskFinished finished(Phase phase, dev.fibperf.proto.v1.TaskFinished f) {
+    return new TaskFinished(
+        phase,
+        f.getIndex(),
+        f.getN(),
+        new BigInteger(f.getValue()),
+        duration(f.getDuration()),
+        f.getWorker(),
+        instant(f.getStartTime()));
+  }
+
+  static RunSummary summary(Phase phase, dev.fibperf.proto.v1.RunSummary s) {
+    List<TaskFinished> results = new ArrayList<>();
+    for (dev.fibperf.proto.v1.TaskFinished f : s.getResultsList()) {
+      results.add(finished(phase, f));
+    }
+    return new RunSummary(
+        results,
+        instant(s.getStartTime()),
+        instant(s.getEndTime()),
+        duration(s.getWallDuration()),
+        duration(s.getTaskTime()),
+        s.getWorkersUsed(),
+        s.getParallelism(),
+        s.getPoolCold(),
+        algorithm(s.getAlgorithm()));
+  }
+
+  static Profile profile(dev.fibperf.proto.v1.Profile p) {
+    return new Profile(
+        hot(p.getSelfList()),
+        hot(p.getTotalList()),
+        p.getTotalSamples(),
+        duration(p.getSamplingPeriod()),
+        p.getSamplesPerSecond(),
+        duration(p.getDuration()),
+        p.getGcCount(),
+        duration(p.getGcPause()),
+        p.getJitCompilations());
+  }
+
+  private static List<HotMethod> hot(List<dev.fibperf.proto.v1.HotMethod> methods) {
+    return methods.stream()
+        .map(m -> new HotMethod(m.getMethod(), m.getSamples(), m.getPercent()))
+        .toList();
+  }
+
+  static Comparison comparison(dev.fibperf.proto.v1.Comparison c) {
+    return new Comparison(
+        summary(Phase.SERIAL, c.getSerial()),
+        summary(Phase.PARALLEL, c.getParallel()),
+        c.getSpeedup(),
+        c.getEfficiency(),
+        duration(c.getWorkBound()),
+        duration(c.getScheduleBound()),
+        c.getWorkBoundSpeedup(),
+        c.getScheduleBoundSpeedup(),
+        c.getScheduleAttainment(),
+        c.getNotesList(),
+        c.hasSerialProfile() ? Optional.of(profile(c.getSerialProfile())) : Optional.empty(),
+        c.hasParallelProfile() ? Optional.of(profile(c.getParallelProfile())) : Optional.empty());
+  }
+
+  static FibEvent serial(SerialResponse r) {
+    switch (r.getEventCase()) {
+      case TASK_STARTED:
+        return started(Phase.SERIAL, r.getTaskStarted());
+      case TASK_FINISHED:
+        return finished(Phase.SERIAL, r.getTaskFinished());
+      case SUMMARY:
+        return summary(Phase.SERIAL, r.getSummary());
+      default:
+        throw unknown(r);
+    }
+  }
+
+  static FibEvent parallel(ParallelResponse r) {
+    switch (r.getEventCase()) {
+      case TASK_STARTED:
+        return started(Phase.PARALLEL, r.getTaskStarted());
+      case TASK_FINISHED:
+        return finished(Phase.PARALLEL, r.getTaskFinished());
+      case SUMMARY:
+        return summary(Phase.PARALLEL, r.getSummary());
+      default:
+        throw unknown(r);
+    }
+  }
+
+  static FibEvent compare(CompareResponse r) {
+    Phase phase =
+        r.getPhase() == dev.fibperf.proto.v1.Phase.PHASE_PARALLEL ? Phase.PARALLEL : Phase.SERIAL;
+    switch (r.getEventCase()) {
+      case TASK_STARTED:
+        return started(phase, r.getTaskStarted());
+      case TASK_FINISHED:
+        return finished(phase, r.getTaskFinished());
+      case PHASE_SUMMARY:
+        return new PhaseCompleted(phase, summary(phase, r.getPhaseSummary()));
+      case COMPARISON:
+        return comparison(r.getComparison());
+      default:
+        throw unknown(r);
+    }
+  }
+
+  /** Maps ProfileSerial messages, joining artifact chunks into the final result. */
+  static final class ProfileAssembler {
+    private final Map<ArtifactFormat, ByteString> artifacts = new EnumMap<>(ArtifactFormat.class);
+
+    FibEvent map(ProfileSerialResponse r) {
+      switch (r.getEventCase()) {
+        case TASK_STARTED:
+          return started(Phase.SERIAL, r.getTaskStarted());
+        case TASK_FINISHED:
+          return finished(Phase.SERIAL, r.getTaskFinished());
+        case SNAPSHOT:
+          return new ProfileSnapshot(
+              profile(r.getSnapshot().getProfile()),
+              r.getSnapshot().getTasksDone(),
+              r.getSnapshot().getTasksTotal());
+        case ARTIFACT:
+          dev.fibperf.proto.v1.ArtifactChunk c = r.getArtifact();
+          ArtifactFormat format =
+              ArtifactFormat.valueOf(c.getFormat().name().substring("FORMAT_".length()));
+          artifacts.merge(format, c.getData(), ByteString::concat);
+          return new ArtifactChunk(format, c.getData().toByteArray(), c.getLast());
+        case SUMMARY:
+          Map<ArtifactFormat, byte[]> joined = new EnumMap<>(ArtifactFormat.class);
+          artifacts.forEach((f, bytes) -> joined.put(f, bytes.toByteArray()));
+          return new ProfileResult(
+              summary(Phase.SERIAL, r.getSummary().getRun()),
+              profile(r.getSummary().getProfile()),
+              joined);
+        default:
+          throw unknown(r);
+      }
+    }
+  }
+
+  private static IllegalStateException unknown(Object message) {
+    return new IllegalStateException("unknown event from a newer server: " + message);
+  }
+
+  static Instant instant(com.google.protobuf.Timestamp t) {
+    return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+  }
+
+  static Duration duration(com.google.protobuf.Duration d) {
+    return Duration.ofSeconds(d.getSeconds(), d.getNanos());
+  }
+
+  static com.google.protobuf.Duration duration(Duration d) {
+    return com.google.protobuf.Duration.newBuilder()
+        .setSeconds(d.getSeconds())
+        .setNanos(d.getNano())
+        .build();
+  }
+}

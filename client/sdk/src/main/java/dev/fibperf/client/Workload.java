@@ -1,0 +1,58 @@
+package dev.fibperf.client;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What to compute: the inputs, the algorithm and, for parallel runs, how many tasks at once.
+ *
+ * <pre>{@code
+ * Workload w = Workload.of(34, 35, 36, 35).withParallelism(2);
+ * }</pre>
+ *
+ * @param nums the inputs; empty means the server's default [34, 35, 36, 35]
+ * @param algorithm the kernel
+ * @param parallelism most tasks at once in a parallel run; 0 means the server's pool size
+ */
+public record Workload(List<Integer> nums, Algorithm algorithm, int parallelism) {
+  /** The server's defaults: nums [34, 35, 36, 35], naive recursion, the whole pool. */
+  public static final Workload DEFAULT = new Workload(List.of(), Algorithm.NAIVE, 0);
+
+  public Workload {
+    nums = List.copyOf(nums);
+    Objects.requireNonNull(algorithm, "algorithm");
+    for (int i = 0; i < nums.size(); i++) {
+      if (nums.get(i) < 0) {
+        throw new IllegalArgumentException("nums[" + i + "]=" + nums.get(i) + " is negative");
+      }
+    }
+    if (parallelism < 0) {
+      throw new IllegalArgumentException("parallelism=" + parallelism + " is negative");
+    }
+  }
+
+  /**
+   * Naive recursion over {@code nums}, on the whole pool.
+   *
+   * <pre>{@code
+   * Workload w = Workload.of(30, 31, 32);
+   * }</pre>
+   */
+  public static Workload of(int... nums) {
+    return new Workload(java.util.Arrays.stream(nums).boxed().toList(), Algorithm.NAIVE, 0);
+  }
+
+  /**
+   * The same inputs with another algorithm: {@code Workload.of(90).withAlgorithm(FAST_DOUBLING)}.
+   */
+  public Workload withAlgorithm(Algorithm algorithm) {
+    return new Workload(nums, algorithm, parallelism);
+  }
+
+  /**
+   * The same inputs with at most {@code parallelism} tasks at once: {@code w.withParallelism(2)}.
+   */
+  public Workload withParallelism(int parallelism) {
+    return new Workload(nums, algorithm, parallelism);
+  }
+}

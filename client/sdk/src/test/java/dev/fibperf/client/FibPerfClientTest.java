@@ -1,0 +1,167 @@
+package dev.fibperf.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fibperf.server.FibServer;
+import dev.fibperf.server.config.ServerConfig;
+import io.grpc.ManagedChannel;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The SDK against a real fibperf server on an in-process transport. */
+class FibPerfClientTest {
+  private FibServer server;
+  private ManagedChannel channel;
+  private FibPerfClient client;
+
+  @BeforeEach
+  void start() throws Exception {
+    String name = InProcessServerBuilder.generateName();
+    server =
+        new FibServer(
+                InProcessServerBuilder.forName(name),
+                ServerConfig.newBuilder().workers(2).maxConcurrentRuns(4).build())
+            .start();
+    channel = InProcessChannelBuilder.forName(name).build();
+    client = FibPerfClient.create(channel, FibPerfSettings.newBuilder("in-process").build());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    client.close();
+    channel.shutdownNow();
+    server.stop();
+  }
+
+  @Test
+  void blocking_returnsTypedSummaries() {
+    RunSummary serial = client.serial(Workload.DEFAULT);
+    RunSummary parallel = client.parallel(Workload.of(30, 31).withParallelism(2));
+    ProfileResult profile =
+        client.profileSerial(Workload.of(36, 36), ProfileOptions.DEFAULT.withTop(3));
+    Comparison comparison = client.compare(Workload.of(30, 31, 32, 30));
+
+    assertEquals(BigInteger.valueOf(14_930_352), serial.results().get(2).value());
+    assertEquals(Algorithm.NAIVE, serial.algorithm());
+    assertTrue(serial.wall().compareTo(Duration.ZERO) > 0);
+    assertEquals(2, parallel.parallelism());
+    assertTrue(profile.profile().self().size() <= 3);
+    assertTrue(profile.profile().self().get(0).method().contains("FibKernels.naive"));
+    assertEquals(Phase.PARALLEL, comparison.parallel().results().get(0).phase());
+    assertTrue(comparison.scheduleBound().compareTo(comparison.workBound()) >= 0);
+  }
+
+  @Test
+  void fastDoubling_valuesAreExactBigIntegers() {
+    RunSummary s = client.serial(Workload.of(93, 200).withAlgorithm(Algorithm.FAST_DOUBLING));
+
+    assertEquals(new BigInteger("12200160415121876738"), s.results().get(0).value());
+    assertEquals(
+        new BigInteger("280571172992510140037611932413038677189525"), s.results().get(1).value());
+  }
+
+  @Test
+  void streaming_deliversEventsInOrder_andCompareTagsPhases() {
+    List<FibEvent> events = new ArrayList<>();
+    try (EventStream stream = client.compareStream(Workload.of(25, 26), false)) {
+      stream.forEachRemaining(events::add);
+    }
+
+    assertInstanceOf(TaskStarted.class, events.get(0));
+    assertEquals(Phase.SERIAL, ((TaskStarted) events.get(0)).phase());
+    long parallelPhaseEnd =
+        events.stream()
+            .filter(e -> e instanceof PhaseCompleted p && p.phase() == Phase.PARALLEL)
+            .count();
+    assertEquals(1, parallelPhaseEnd);
+    assertInstanceOf(Comparison.class, events.get(events.size() - 1));
+    assertEquals(4 + 4 + 2 + 1, events.size());
+  }
+
+  @Test
+  void closingAStream_cancelsTheRunOnTheServer() throws Exception {
+    EventStream stream = client.parallelStream(Workload.of(47, 47));
+    assertInstanceOf(TaskStarted.class, stream.next());
+
+    stream.close();
+
+    awaitIdle();
+    FibPerfException e =
+        assertThrows(FibPerfException.class, () -> stream.forEachRemaining(x -> {}));
+    assertInstanceOf(FibPerfException.CallCancelledException.class, e);
+  }
+
+  @Test
+  void async_completesWithTheSummary_andCancellingTheFutureStopsTheServer() throws Exception {
+    CompletableFuture<RunSummary> ok = client.serialAsync(Workload.of(20, 21));
+    assertEquals(2, ok.get(10, TimeUnit.SECONDS).results().size());
+
+    CompletableFuture<Comparison> running = client.compareAsync(Workload.of(47), false);
+    awaitBusy();
+    running.cancel(true);
+
+    awaitIdle();
+    assertTrue(running.isCancelled());
+  }
+
+  @Test
+  void failures_mapToTypedExceptionsWithTheServersMessage() throws Exception {
+    FibPerfException.InvalidRequestException invalid =
+        assertThrows(
+            FibPerfException.InvalidRequestException.class, () -> client.serial(Workload.of(99)));
+    assertEquals(
+        "INVALID_ARGUMENT: nums[0]=99 exceeds max n 50 for algorithm ALGORITHM_NAIVE"
+            + " (--max-n-naive)",
+        invalid.getMessage());
+
+    assertThrows(
+        FibPerfException.DeadlineExceededException.class,
+        () -> client.withDeadline(Duration.ofMillis(200)).serial(Workload.of(50)));
+    awaitIdle();
+
+    ExecutionException async =
+        assertThrows(
+            ExecutionException.class,
+            () -> client.parallelAsync(Workload.of(1).withParallelism(9)).get(5, TimeUnit.SECONDS));
+    assertInstanceOf(FibPerfException.InvalidRequestException.class, async.getCause());
+    assertEquals(
+        io.grpc.Status.Code.INVALID_ARGUMENT, ((FibPerfException) async.getCause()).code());
+  }
+
+  @Test
+  void health_isServing() {
+    assertEquals("SERVING", client.health(""));
+    assertEquals("SERVING", client.health("fibperf.v1.FibPerfService"));
+    assertFalse(client.settings().tls());
+  }
+
+  private void awaitIdle() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (server.service().activeRuns() > 0) {
+      assertTrue(System.nanoTime() < deadline, "server still busy");
+      Thread.sleep(1);
+    }
+  }
+
+  private void awaitBusy() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (server.service().activeRuns() == 0) {
+      assertTrue(System.nanoTime() < deadline, "server never started the run");
+      Thread.sleep(1);
+    }
+  }
+}
