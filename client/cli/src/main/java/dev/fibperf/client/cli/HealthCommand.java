@@ -1,0 +1,28 @@
+package dev.fibperf.client.cli;
+
+import dev.fibperf.client.FibPerfClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "health",
+    description = "Ask grpc.health.v1 whether the server (or one service) is SERVING.",
+    mixinStandardHelpOptions = true)
+final class HealthCommand extends ClientCommand {
+  @Option(
+      names = "--service",
+      defaultValue = "",
+      description = "Service to ask about; empty (default) means the whole server.")
+  String service;
+
+  @Override
+  int run(FibPerfClient client) {
+    String status = client.health(service);
+    if (output.json) {
+      out().printf("{\"status\":\"%s\"}%n", status);
+    } else {
+      out().println(status);
+    }
+    return "SERVING".equals(status) ? 0 : 1;
+  }
+}

@@ -1,0 +1,38 @@
+package dev.fibperf.client.cli;
+
+import dev.fibperf.client.Algorithm;
+import dev.fibperf.client.Workload;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** What to compute; shared by the run subcommands. */
+final class WorkloadOptions {
+  @Option(
+      names = "--nums",
+      split = ",",
+      paramLabel = "<n>",
+      description = "Fibonacci inputs, comma-separated (default: the server's 34,35,36,35).")
+  List<Integer> nums = new ArrayList<>();
+
+  @Option(
+      names = "--algorithm",
+      defaultValue = "NAIVE",
+      description = "NAIVE, ITERATIVE or FAST_DOUBLING (default ${DEFAULT-VALUE}).")
+  Algorithm algorithm;
+
+  @Option(
+      names = "--parallelism",
+      defaultValue = "0",
+      description = "Most tasks at once in parallel runs; 0 = the server's pool size.")
+  int parallelism;
+
+  Workload workload() {
+    return new Workload(nums, algorithm, parallelism);
+  }
+
+  /** Tasks the server will run: the request's, or the server's four defaults. */
+  int taskCount() {
+    return nums.isEmpty() ? 4 : nums.size();
+  }
+}

@@ -1,0 +1,176 @@
+package dev.fibperf.client.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fibperf.server.FibServer;
+import dev.fibperf.server.config.ServerConfig;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The CLI against a real server on a loopback socket: output, files and exit codes. */
+class FibPerfCliTest {
+  private static FibServer server;
+  private static String target;
+
+  record Run(int exit, String out, String err) {}
+
+  @BeforeAll
+  static void start() throws Exception {
+    server =
+        new FibServer(
+                Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()),
+                ServerConfig.newBuilder().workers(2).build())
+            .start();
+    target = "127.0.0.1:" + server.port();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    server.stop();
+  }
+
+  static Run fibperf(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = FibPerfCli.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int exit = cli.execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  static String[] withTarget(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add("--target=" + target);
+    return all.toArray(String[]::new);
+  }
+
+  @Test
+  void serial_printsProgressLinesThenATable() {
+    Run r = fibperf(withTarget("serial", "--nums", "20,21"));
+
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("serial   started  task 0 n=20 on fibperf-worker-"), r.out());
+    assertTrue(r.out().contains("serial   finished task 1 n=21"), r.out());
+    assertTrue(r.out().matches("(?s).*\\s1\\s+21\\s+10946\\s.*"), r.out());
+    assertTrue(r.out().contains("parallelism 1"), r.out());
+  }
+
+  @Test
+  void json_printsOneProtobufJsonObjectPerEvent() {
+    Run r =
+        fibperf(
+            withTarget("parallel", "--nums", "93,100", "--algorithm", "fast_doubling", "--json"));
+
+    assertEquals(0, r.exit(), r.err());
+    List<String> lines = r.out().lines().toList();
+    assertEquals(5, lines.size(), r.out());
+    assertTrue(lines.stream().allMatch(l -> l.startsWith("{") && l.endsWith("}")), r.out());
+    assertTrue(lines.get(0).startsWith("{\"taskStarted\":"), lines.get(0));
+    assertTrue(lines.get(4).startsWith("{\"summary\":"), lines.get(4));
+    assertTrue(lines.get(4).contains("\"value\":\"12200160415121876738\""), lines.get(4));
+  }
+
+  @Test
+  void profile_showsHotMethods_andSavesTheFlameGraph(@TempDir Path dir) throws Exception {
+    Path html = dir.resolve("flame.html");
+    Path collapsed = dir.resolve("stacks.txt");
+
+    Run r =
+        fibperf(
+            withTarget(
+                "profile",
+                "--nums",
+                "35,35",
+                "--top",
+                "3",
+                "--flamegraph",
+                html.toString(),
+                "--collapsed",
+                collapsed.toString()));
+
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("self (top of stack"), r.out());
+    assertTrue(r.out().contains("dev.fibperf.server.compute.FibKernels.naive(int)"), r.out());
+    assertTrue(Files.readString(html).startsWith("<!DOCTYPE html>"));
+    assertTrue(Files.readString(collapsed).contains("FibKernels.naive"));
+  }
+
+  @Test
+  void compare_explainsSpeedupAndBounds() {
+    Run r = fibperf(withTarget("compare", "--nums", "30,31,32,30"));
+
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("speedup"), r.out());
+    assertTrue(r.out().contains("schedule"), r.out());
+    assertTrue(r.out().contains("reading   The parallel run"), r.out());
+    assertTrue(r.out().contains("parallel started  task"), r.out());
+  }
+
+  @Test
+  void health_printsServing() {
+    Run r = fibperf(withTarget("health", "--service", "fibperf.v1.FibPerfService"));
+
+    assertEquals(0, r.exit(), r.err());
+    assertEquals("SERVING", r.out().strip());
+  }
+
+  @Test
+  void failedCall_exits1_withStatusAndMessageOnStderr() {
+    Run r = fibperf(withTarget("serial", "--nums", "99"));
+
+    assertEquals(1, r.exit());
+    assertEquals(
+        "fibperf: INVALID_ARGUMENT: nums[0]=99 exceeds max n 50 for algorithm ALGORITHM_NAIVE"
+            + " (--max-n-naive)",
+        r.err().strip());
+  }
+
+  @Test
+  void unreachableServer_exits1_withUnavailable() {
+    Run r = fibperf("serial", "--target=127.0.0.1:1", "--nums", "10");
+
+    assertEquals(1, r.exit());
+    assertTrue(r.err().startsWith("fibperf: UNAVAILABLE"), r.err());
+  }
+
+  @Test
+  void badUsage_exits2_withMessageAndUsage() {
+    Run badEnum = fibperf("serial", "--algorithm", "quantum");
+    Run negative = fibperf(withTarget("serial", "--nums", "-5"));
+    Run unknown = fibperf("frobnicate");
+
+    assertEquals(2, badEnum.exit());
+    assertTrue(badEnum.err().contains("--algorithm"), badEnum.err());
+    assertTrue(badEnum.err().contains("Usage: fibperf serial"), badEnum.err());
+    assertEquals(2, negative.exit());
+    assertTrue(negative.err().contains("nums[0]=-5 is negative"), negative.err());
+    assertEquals(2, unknown.exit());
+  }
+
+  @Test
+  void demo_withAnEmbeddedServer_walksTheWholeJourney() {
+    Run r = fibperf("demo", "--nums", "30,31,32,31");
+
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().startsWith("Started an embedded fibperf server on 127.0.0.1:"), r.out());
+    assertTrue(r.out().contains("== 1/3 Profile the serial baseline"), r.out());
+    assertTrue(r.out().contains("of the samples are in naive recursion"), r.out());
+    assertTrue(r.out().contains("== 2/3"), r.out());
+    assertTrue(r.out().contains("== 3/3"), r.out());
+    assertTrue(r.out().contains("reading   The parallel run"), r.out());
+    assertTrue(r.out().contains("A better algorithm beats more cores."), r.out());
+  }
+}
