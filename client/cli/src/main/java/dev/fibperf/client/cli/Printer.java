@@ -184,15 +184,22 @@ final class Printer {
 
   /** One sentence on what the numbers mean. */
   static String reading(Comparison c, int workers) {
-    String attained =
-        c.scheduleAttainment() >= 0.9
-            ? String.format(
-                "The parallel run is within %.0f%% of the best its schedule allows",
-                100 * (1 - Math.min(1, c.scheduleAttainment())))
-            : String.format(
-                "The parallel run reached only %.0f%% of its schedule bound (shared CPUs or"
-                    + " tasks too small for the dispatch cost)",
-                100 * c.scheduleAttainment());
+    double attainment = c.scheduleAttainment();
+    String attained;
+    if (attainment >= 0.99) {
+      attained = "The parallel run is as fast as its schedule allows";
+    } else if (attainment >= 0.9) {
+      attained =
+          String.format(
+              "The parallel run is within %.0f%% of the best its schedule allows",
+              100 * (1 - attainment));
+    } else {
+      attained =
+          String.format(
+              "The parallel run reached only %.0f%% of its schedule bound (shared CPUs or"
+                  + " tasks too small for the dispatch cost)",
+              100 * attainment);
+    }
     String limit =
         c.scheduleBoundSpeedup() < workers * 0.95
             ? String.format(
