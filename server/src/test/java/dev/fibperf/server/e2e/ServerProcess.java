@@ -23,12 +23,17 @@ final class ServerProcess implements AutoCloseable {
   final List<String> log = new CopyOnWriteArrayList<>();
 
   ServerProcess(String... flags) throws Exception {
+    this(Path.of(System.getProperty("java.home")), flags);
+  }
+
+  /** Runs the jar on the JDK at {@code javaHome}, e.g. Temurin 25. */
+  ServerProcess(Path javaHome, String... flags) throws Exception {
     Path jar = Path.of("target", "fibperf-server.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar.toAbsolutePath() + " missing: run mvn package first");
     }
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add(javaHome.resolve("bin").resolve("java").toString());
     command.add("-jar");
     command.add(jar.toString());
     command.add("--port=0");

@@ -201,6 +201,25 @@ class ProfileSerialTest {
   }
 
   @Test
+  void compareWithProfile_profilesBothPhases() {
+    List<dev.fibperf.proto.v1.CompareResponse> events =
+        drain(
+            fx.blocking.compare(
+                dev.fibperf.proto.v1.CompareRequest.newBuilder()
+                    .addAllNums(List.of(35, 36, 35, 36))
+                    .setProfile(true)
+                    .build()));
+
+    dev.fibperf.proto.v1.Comparison c = events.get(events.size() - 1).getComparison();
+    assertTrue(c.hasSerialProfile() && c.hasParallelProfile());
+    assertTrue(
+        fibShare(c.getSerialProfile().getSelfList()) >= 95.0, c.getSerialProfile().toString());
+    assertTrue(
+        fibShare(c.getParallelProfile().getSelfList()) >= 95.0, c.getParallelProfile().toString());
+    assertTrue(c.getParallelProfile().getTotalSamples() > 0);
+  }
+
+  @Test
   void badOptions_getInvalidArgument_andDisabledProfilingFailedPrecondition() throws Exception {
     FibPerfServiceTest.assertStatus(
         Status.Code.INVALID_ARGUMENT,

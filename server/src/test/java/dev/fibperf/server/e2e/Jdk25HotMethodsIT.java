@@ -1,0 +1,105 @@
+package dev.fibperf.server.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.fibperf.proto.v1.ArtifactChunk;
+import dev.fibperf.proto.v1.FibPerfServiceGrpc;
+import dev.fibperf.proto.v1.HotMethod;
+import dev.fibperf.proto.v1.ProfileOptions;
+import dev.fibperf.proto.v1.ProfileSerialRequest;
+import dev.fibperf.proto.v1.ProfileSerialResponse;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * On JDK 25 (which has {@code jfr view hot-methods}; 17 does not), the server runs, and its profile
+ * names the same top method with the same share as the JDK's own tool on the same recording. {@code
+ * FIBPERF_JDK25} overrides where Temurin 25 lives; CI sets {@code FIBPERF_REQUIRE_JDK25}.
+ */
+class Jdk25HotMethodsIT {
+  private static final Path DEFAULT_JDK25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
+  private static final Pattern ROW = Pattern.compile("^(\\S+\\(.*\\))\\s+(\\d+)\\s+([\\d.]+)%$");
+
+  @Test
+  void profileAgreesWithJfrViewHotMethods_onJdk25(@TempDir Path dir) throws Exception {
+    String override = System.getenv("FIBPERF_JDK25");
+    Path jdk = override == null ? DEFAULT_JDK25 : Path.of(override);
+    boolean present = Files.isExecutable(jdk.resolve("bin").resolve("jfr"));
+    if (System.getenv("FIBPERF_REQUIRE_JDK25") != null) {
+      assertTrue(present, "no JDK 25 at " + jdk);
+    }
+    Assumptions.assumeTrue(present, "no JDK 25 at " + jdk);
+
+    try (ServerProcess server = new ServerProcess(jdk, "--allow-raw-jfr")) {
+      ManagedChannel channel =
+          Grpc.newChannelBuilder(server.target(), InsecureChannelCredentials.create()).build();
+      List<ProfileSerialResponse> events =
+          ServerJarIT.drain(
+              FibPerfServiceGrpc.newBlockingStub(channel)
+                  .withDeadlineAfter(2, TimeUnit.MINUTES)
+                  .profileSerial(
+                      ProfileSerialRequest.newBuilder()
+                          .addAllNums(List.of(38, 38, 38, 38))
+                          .setOptions(
+                              ProfileOptions.newBuilder()
+                                  .setSnapshotInterval(
+                                      com.google.protobuf.Duration.newBuilder().setSeconds(3600))
+                                  .addArtifacts(ArtifactChunk.Format.FORMAT_JFR))
+                          .build()));
+      channel.shutdownNow();
+      HotMethod ours = ServerJarIT.last(events).getSummary().getProfile().getSelf(0);
+      Path recording = dir.resolve("window.jfr");
+      Files.write(
+          recording,
+          events.stream()
+              .filter(ProfileSerialResponse::hasArtifact)
+              .map(e -> e.getArtifact().getData())
+              .reduce(ByteString.EMPTY, ByteString::concat)
+              .toByteArray());
+
+      // The raw recording is the whole JVM's (`jfr scrub --include-threads` drops execution
+      // samples, whose thread is not the event thread); with snapshots off, the worker is the
+      // only busy thread, so the JVM-wide view and the call's own should agree.
+      String view = jfr(jdk, "view", "--width", "200", "hot-methods", recording);
+
+      Matcher top = firstRow(view);
+      assertEquals(ours.getMethod(), top.group(1), view);
+      assertEquals(Double.parseDouble(top.group(3)), ours.getPercent(), 3.0, view);
+    }
+  }
+
+  private static String jfr(Path jdk, Object... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>();
+    command.add(jdk.resolve("bin").resolve("jfr").toString());
+    for (Object a : args) {
+      command.add(a.toString());
+    }
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), command + ": " + out);
+    return out;
+  }
+
+  private static Matcher firstRow(String view) {
+    for (String line : view.lines().toList()) {
+      Matcher m = ROW.matcher(line.strip());
+      if (m.matches()) {
+        return m;
+      }
+    }
+    throw new AssertionError("no method rows in:\n" + view);
+  }
+}
