@@ -3,19 +3,19 @@ package dev.fibperf.server;
 import dev.fibperf.proto.v1.FibPerfServiceGrpc;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.exec.WorkerPool;
+import dev.fibperf.server.metrics.FibPerfMetrics;
 import dev.fibperf.server.profile.JfrProfiler;
 import dev.fibperf.server.service.FibPerfService;
-import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,34 +40,34 @@ public final class FibServer {
   private final JfrProfiler profiler = new JfrProfiler();
   private final HealthStatusManager health = new HealthStatusManager();
   private final FibPerfService service;
+  private final FibPerfMetrics metrics;
   private final Object stopLock = new Object();
   private boolean stopped; // guarded by stopLock
 
   /**
    * @param builder where to listen; its port is the builder's, not {@code config.port()}
-   * @param extraServices more services to serve beside fibperf's (e.g. metrics interceptors'
-   *     targets); may be empty
+   * @param registry where meters go; the caller owns it (and any exposition of it)
    */
-  public FibServer(
-      ServerBuilder<?> builder, ServerConfig config, List<BindableService> extraServices) {
+  public FibServer(ServerBuilder<?> builder, ServerConfig config, MeterRegistry registry) {
     this.config = Objects.requireNonNull(config, "config");
-    this.pool = new WorkerPool(config.workers());
+    this.metrics = new FibPerfMetrics(Objects.requireNonNull(registry, "registry"));
+    this.pool = new WorkerPool(config.workers(), metrics);
     this.profilingExecutor = Executors.newScheduledThreadPool(2, daemonThreads("fibperf-profile-"));
     this.service = new FibPerfService(config, pool, profiler, profilingExecutor);
+    metrics.bindActiveRuns(service::activeRuns);
     builder
+        .intercept(metrics.grpcInterceptor())
         .addService(service)
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         // v1alpha, which older grpcurl, Postman and grpcui still ask for.
         .addService(ProtoReflectionService.newInstance());
-    for (BindableService extra : new ArrayList<>(extraServices)) {
-      builder.addService(extra);
-    }
     this.server = builder.build();
   }
 
+  /** A server whose meters stay in memory (read them through {@link #metrics()}). */
   public FibServer(ServerBuilder<?> builder, ServerConfig config) {
-    this(builder, config, List.of());
+    this(builder, config, new SimpleMeterRegistry());
   }
 
   /** Starts serving and reports SERVING for the server and the fibperf service. */
@@ -100,6 +100,10 @@ public final class FibServer {
     return service;
   }
 
+  public FibPerfMetrics metrics() {
+    return metrics;
+  }
+
   /**
    * Drains and stops: health goes NOT_SERVING, new calls get UNAVAILABLE, in-flight runs get the
    * grace period to finish, then the rest are cancelled. Closes the pool and the profiling
@@ -130,6 +134,7 @@ public final class FibServer {
       pool.close();
       profilingExecutor.shutdownNow();
       profilingExecutor.awaitTermination(5, TimeUnit.SECONDS);
+      metrics.close();
       LOG.log(Level.INFO, "fibperf stopped");
     }
   }

@@ -2,8 +2,11 @@ package dev.fibperf.server;
 
 import dev.fibperf.server.config.DurationConverter;
 import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.metrics.MetricsHttpServer;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -108,6 +111,14 @@ public final class Main implements Callable<Integer> {
   boolean profiling;
 
   @Option(
+      names = "--metrics-port",
+      defaultValue = "${env:FIBPERF_METRICS_PORT:--1}",
+      description =
+          "Serve Prometheus metrics at http://0.0.0.0:<port>/metrics; -1 (default) ="
+              + " off, 0 = a free port (FIBPERF_METRICS_PORT).")
+  int metricsPort;
+
+  @Option(
       names = "--allow-raw-jfr",
       defaultValue = "${env:FIBPERF_ALLOW_RAW_JFR:-false}",
       description =
@@ -151,15 +162,26 @@ public final class Main implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }
+    if (metricsPort < -1 || metricsPort > 65_535) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--metrics-port=" + metricsPort + " outside [-1, 65535]");
+    }
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     FibServer server =
         new FibServer(
             Grpc.newServerBuilderForPort(config.port(), InsecureServerCredentials.create()),
-            config);
+            config,
+            registry);
+    MetricsHttpServer metricsHttp = null;
     try {
       server.start();
+      if (metricsPort >= 0) {
+        metricsHttp = new MetricsHttpServer(metricsPort, registry);
+        System.err.println("fibperf metrics on port " + metricsHttp.port() + " at /metrics");
+      }
     } catch (java.io.IOException e) {
-      System.err.println(
-          "fibperf-server: cannot listen on port " + config.port() + ": " + rootMessage(e));
+      System.err.println("fibperf-server: cannot listen: " + rootMessage(e));
+      server.stop();
       return 1;
     }
     CountDownLatch drained = new CountDownLatch(1);
@@ -179,6 +201,9 @@ public final class Main implements Callable<Integer> {
           new sun.misc.Signal(signal), s -> new Thread(drain, "fibperf-drain").start());
     }
     drained.await();
+    if (metricsHttp != null) {
+      metricsHttp.close();
+    }
     return 0;
   }
 

@@ -30,6 +30,7 @@ public final class Run {
   private final int parallelism;
   private final Executor executor;
   private final boolean poolCold;
+  private final PoolObserver observer;
   private final RunListener listener;
   private final BooleanSupplier gate;
   private final TaskWindow window;
@@ -51,6 +52,7 @@ public final class Run {
     this.parallelism = b.parallelism;
     this.executor = b.executor;
     this.poolCold = b.poolCold;
+    this.observer = b.observer;
     this.listener = b.listener;
     this.gate = b.gate;
     this.window = b.window;
@@ -165,6 +167,7 @@ public final class Run {
       taskDone(null, e);
       return;
     }
+    observer.taskFinished(algorithm, Duration.ofNanos(nanos[0]));
     TaskResult result =
         new TaskResult(
             task.index(),
@@ -223,6 +226,7 @@ public final class Run {
     private DispatchOrder order = DispatchOrder.INPUT;
     private Executor executor;
     private boolean poolCold;
+    private PoolObserver observer = PoolObserver.NONE;
     private RunListener listener;
     private BooleanSupplier gate = () -> true;
     private TaskWindow window = TaskWindow.NONE;
@@ -254,6 +258,7 @@ public final class Run {
     public Builder pool(WorkerPool.Lease lease) {
       this.executor = lease.executor();
       this.poolCold = lease.cold();
+      this.observer = lease.observer();
       return this;
     }
 

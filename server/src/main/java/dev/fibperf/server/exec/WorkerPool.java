@@ -15,21 +15,31 @@ import java.util.concurrent.atomic.AtomicInteger;
  * fibperf-worker-N} so events, logs and profiles can say which one ran a task.
  */
 public final class WorkerPool implements AutoCloseable {
-  /** The executor handed to one run, and whether that run had to create the pool. */
-  public record Lease(ExecutorService executor, boolean cold) {}
+  /**
+   * The executor handed to one run, whether that run had to create the pool, and who watches it.
+   */
+  public record Lease(ExecutorService executor, boolean cold, PoolObserver observer) {}
 
   private final int size;
+  private final PoolObserver observer;
   private ExecutorService executor; // guarded by this
   private boolean closed; // guarded by this
 
   /**
    * @param size threads in the pool, at least 1
+   * @param observer told when the pool is created and when tasks finish
    */
-  public WorkerPool(int size) {
+  public WorkerPool(int size, PoolObserver observer) {
     if (size < 1) {
       throw new IllegalArgumentException("size=" + size + " must be at least 1");
     }
     this.size = size;
+    this.observer = java.util.Objects.requireNonNull(observer, "observer");
+  }
+
+  /** A pool nobody watches. */
+  public WorkerPool(int size) {
+    this(size, PoolObserver.NONE);
   }
 
   public int size() {
@@ -46,7 +56,7 @@ public final class WorkerPool implements AutoCloseable {
       throw new RejectedExecutionException("worker pool is shut down");
     }
     if (executor != null) {
-      return new Lease(executor, false);
+      return new Lease(executor, false, observer);
     }
     ThreadPoolExecutor created =
         new ThreadPoolExecutor(
@@ -54,7 +64,8 @@ public final class WorkerPool implements AutoCloseable {
     // Start every thread now so the run that pays the cold start pays all of it.
     created.prestartAllCoreThreads();
     executor = created;
-    return new Lease(executor, true);
+    observer.poolCreated(created);
+    return new Lease(executor, true, observer);
   }
 
   /** Whether a run has created the pool yet. */
