@@ -77,7 +77,15 @@ public final class FibServer {
     health.setStatus(FibPerfServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
     if (config.profilingEnabled()) {
       // JFR's first start costs about 0.3 s: pay it now, off the request path.
-      profilingExecutor.execute(profiler::warmUp);
+      profilingExecutor.execute(
+          () -> {
+            long t0 = System.nanoTime();
+            profiler.warmUp();
+            LOG.log(
+                Level.INFO,
+                "JFR ready in {0} ms (paid once per process)",
+                (System.nanoTime() - t0) / 1_000_000);
+          });
     }
     LOG.log(
         Level.INFO,

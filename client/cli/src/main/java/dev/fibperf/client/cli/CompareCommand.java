@@ -2,6 +2,9 @@ package dev.fibperf.client.cli;
 
 import dev.fibperf.client.Comparison;
 import dev.fibperf.client.FibPerfClient;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,9 +19,26 @@ final class CompareCommand extends ClientCommand {
   @Option(names = "--profile", description = "Profile both phases too.")
   boolean profile;
 
+  @Option(
+      names = "--repeat",
+      defaultValue = "1",
+      description =
+          "Compare this many times and report the median, min and max: one timing is"
+              + " an anecdote (default 1).")
+  int repeat;
+
   @Override
   int run(FibPerfClient client) {
+    if (repeat < 1) {
+      throw new IllegalArgumentException("--repeat=" + repeat + " must be at least 1");
+    }
+    if (repeat > 1 && !output.json) {
+      return repeated(client);
+    }
     Printer printer = printer();
+    for (int i = 1; i < repeat; i++) {
+      printer.follow(client.compareStream(workload.workload(), profile), workload.taskCount(), 2);
+    }
     Comparison c =
         (Comparison)
             printer.follow(
@@ -41,5 +61,50 @@ final class CompareCommand extends ClientCommand {
       printer.comparison(c);
     }
     return 0;
+  }
+
+  private int repeated(FibPerfClient client) {
+    List<Double> speedups = new ArrayList<>();
+    List<Double> attainments = new ArrayList<>();
+    Comparison last = null;
+    for (int i = 1; i <= repeat; i++) {
+      last = client.compare(workload.workload(), profile);
+      speedups.add(last.speedup());
+      attainments.add(last.scheduleAttainment());
+      out()
+          .printf(
+              "run %2d: serial %s, parallel %s, speedup %.2fx, schedule bound %.2fx, attained"
+                  + " %.0f%%%n",
+              i,
+              Printer.format(last.serial().wall()),
+              Printer.format(last.parallel().wall()),
+              last.speedup(),
+              last.scheduleBoundSpeedup(),
+              100 * last.scheduleAttainment());
+    }
+    out()
+        .printf(
+            "speedup    median %.2fx, min %.2fx, max %.2fx (schedule bound %.2fx, work bound"
+                + " %.2fx, %d workers)%n",
+            median(speedups),
+            Collections.min(speedups),
+            Collections.max(speedups),
+            last.scheduleBoundSpeedup(),
+            last.workBoundSpeedup(),
+            last.parallel().parallelism());
+    out()
+        .printf(
+            "attainment median %.0f%%, min %.0f%%, max %.0f%% of the schedule bound%n",
+            100 * median(attainments),
+            100 * Collections.min(attainments),
+            100 * Collections.max(attainments));
+    return 0;
+  }
+
+  static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int mid = sorted.size() / 2;
+    return sorted.size() % 2 == 1 ? sorted.get(mid) : (sorted.get(mid - 1) + sorted.get(mid)) / 2;
   }
 }

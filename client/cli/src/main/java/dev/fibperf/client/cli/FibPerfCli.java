@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       ProfileCommand.class,
       CompareCommand.class,
       HealthCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FibPerfCli {

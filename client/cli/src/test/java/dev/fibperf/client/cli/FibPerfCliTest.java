@@ -173,4 +173,31 @@ class FibPerfCliTest {
     assertTrue(r.out().contains("reading   The parallel run"), r.out());
     assertTrue(r.out().contains("A better algorithm beats more cores."), r.out());
   }
+
+  @Test
+  void bench_reportsThroughputPercentilesAndStatusCodes() {
+    Run human =
+        fibperf(withTarget("bench", "--nums", "5", "-c", "2", "-n", "50", "--warmup-calls", "5"));
+    Run json =
+        fibperf(withTarget("bench", "--nums", "5,99", "-n", "3", "--warmup-calls", "0", "--json"));
+
+    assertEquals(0, human.exit(), human.err());
+    assertTrue(
+        human.out().startsWith("SERIAL: 50 calls, concurrency 2, 5 warm-up calls"), human.out());
+    assertTrue(human.out().contains("p99.9"), human.out());
+    assertTrue(human.out().contains("status     OK 50"), human.out());
+    assertEquals(0, json.exit(), json.err());
+    assertTrue(json.out().contains("\"statusCodes\":{\"INVALID_ARGUMENT\":3}"), json.out());
+    assertTrue(json.out().contains("\"p50\":"), json.out());
+  }
+
+  @Test
+  void compareRepeat_reportsMedianMinMax() {
+    Run r = fibperf(withTarget("compare", "--nums", "25,26", "--repeat", "3"));
+
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(3, r.out().lines().filter(l -> l.startsWith("run ")).count(), r.out());
+    assertTrue(r.out().contains("speedup    median"), r.out());
+    assertTrue(r.out().contains("attainment median"), r.out());
+  }
 }

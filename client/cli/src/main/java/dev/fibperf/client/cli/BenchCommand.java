@@ -1,0 +1,217 @@
+package dev.fibperf.client.cli;
+
+import com.google.gson.GsonBuilder;
+import dev.fibperf.client.FibPerfClient;
+import dev.fibperf.client.FibPerfException;
+import dev.fibperf.client.ProfileOptions;
+import dev.fibperf.client.Workload;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * A load generator in the manner of ghz: a fixed number of concurrent callers, a call count or a
+ * duration, uncounted warm-up calls, an optional open-model rate, latency percentiles from an
+ * HdrHistogram and the distribution of status codes.
+ */
+@Command(
+    name = "bench",
+    description = "Load-test one RPC: throughput, latency percentiles and status codes.",
+    mixinStandardHelpOptions = true)
+final class BenchCommand extends ClientCommand {
+  enum Rpc {
+    SERIAL,
+    PARALLEL,
+    PROFILE,
+    COMPARE
+  }
+
+  /** Latencies above this are clamped; no fibperf call should take ten minutes. */
+  private static final long MAX_LATENCY_MICROS = TimeUnit.MINUTES.toMicros(10);
+
+  @Mixin WorkloadOptions workload;
+
+  @Option(
+      names = "--rpc",
+      defaultValue = "SERIAL",
+      description = "SERIAL, PARALLEL, PROFILE or COMPARE (default ${DEFAULT-VALUE}).")
+  Rpc rpc;
+
+  @Option(
+      names = {"-c", "--concurrency"},
+      defaultValue = "1",
+      description = "Callers at once (default 1).")
+  int concurrency;
+
+  @Option(
+      names = {"-n", "--calls"},
+      defaultValue = "200",
+      description = "Counted calls (default 200); ignored with --duration.")
+  long calls;
+
+  @Option(
+      names = {"-z", "--duration"},
+      converter = DurationConverter.class,
+      description = "Run for this long instead of a call count, e.g. 10s.")
+  Duration duration;
+
+  @Option(
+      names = "--warmup-calls",
+      defaultValue = "10",
+      description = "Uncounted calls first (default 10).")
+  int warmupCalls;
+
+  @Option(
+      names = {"-r", "--rate"},
+      defaultValue = "0",
+      description =
+          "Start calls at this many per second in total (open model; latency counts"
+              + " from the scheduled start); 0 = as fast as the callers go.")
+  double rate;
+
+  /** What a run measured. */
+  record Report(
+      String rpc,
+      int concurrency,
+      long calls,
+      double seconds,
+      double callsPerSecond,
+      Map<String, Double> latencyMillis,
+      Map<String, Long> statusCodes) {}
+
+  @Override
+  int run(FibPerfClient client) {
+    if (concurrency < 1 || concurrency > 1024) {
+      throw new IllegalArgumentException("--concurrency=" + concurrency + " outside [1, 1024]");
+    }
+    if (calls < 1) {
+      throw new IllegalArgumentException("--calls=" + calls + " must be at least 1");
+    }
+    if (rate < 0) {
+      throw new IllegalArgumentException("--rate=" + rate + " must not be negative");
+    }
+    Workload w = workload.workload();
+    for (int i = 0; i < warmupCalls; i++) {
+      call(client, w);
+    }
+    Report report = measure(client, w);
+    print(report);
+    return 0;
+  }
+
+  private Report measure(FibPerfClient client, Workload w) {
+    Recorder latencies = new Recorder(MAX_LATENCY_MICROS, 3);
+    Map<String, LongAdder> statuses = new ConcurrentHashMap<>();
+    AtomicLong next = new AtomicLong();
+    long start = System.nanoTime();
+    long end = duration == null ? Long.MAX_VALUE : start + duration.toNanos();
+    long limit = duration == null ? calls : Long.MAX_VALUE;
+    List<Thread> callers = new ArrayList<>();
+    for (int c = 0; c < concurrency; c++) {
+      Thread caller =
+          new Thread(
+              () -> {
+                for (long i = next.getAndIncrement(); i < limit; i = next.getAndIncrement()) {
+                  long scheduled = rate > 0 ? start + (long) (i * 1e9 / rate) : System.nanoTime();
+                  if (scheduled >= end) {
+                    break;
+                  }
+                  LockSupport.parkNanos(scheduled - System.nanoTime());
+                  if (System.nanoTime() >= end) {
+                    break;
+                  }
+                  String status = call(client, w);
+                  long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - scheduled);
+                  latencies.recordValue(Math.min(micros, MAX_LATENCY_MICROS));
+                  statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
+                }
+              },
+              "bench-caller-" + c);
+      caller.start();
+      callers.add(caller);
+    }
+    for (Thread caller : callers) {
+      try {
+        caller.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Histogram h = latencies.getIntervalHistogram();
+    Map<String, Double> percentiles = new LinkedHashMap<>();
+    percentiles.put("p50", h.getValueAtPercentile(50) / 1000.0);
+    percentiles.put("p90", h.getValueAtPercentile(90) / 1000.0);
+    percentiles.put("p95", h.getValueAtPercentile(95) / 1000.0);
+    percentiles.put("p99", h.getValueAtPercentile(99) / 1000.0);
+    percentiles.put("p99.9", h.getValueAtPercentile(99.9) / 1000.0);
+    percentiles.put("max", h.getMaxValue() / 1000.0);
+    Map<String, Long> codes = new TreeMap<>();
+    statuses.forEach((code, count) -> codes.put(code, count.sum()));
+    return new Report(
+        rpc.name(),
+        concurrency,
+        h.getTotalCount(),
+        seconds,
+        h.getTotalCount() / seconds,
+        percentiles,
+        codes);
+  }
+
+  /** Makes one call and returns its status code name. */
+  private String call(FibPerfClient client, Workload w) {
+    try {
+      switch (rpc) {
+        case SERIAL:
+          client.serial(w);
+          break;
+        case PARALLEL:
+          client.parallel(w);
+          break;
+        case PROFILE:
+          client.profileSerial(w, ProfileOptions.DEFAULT);
+          break;
+        default:
+          client.compare(w);
+          break;
+      }
+      return "OK";
+    } catch (FibPerfException e) {
+      return e.code().name();
+    }
+  }
+
+  private void print(Report r) {
+    PrintWriter out = out();
+    if (output.json) {
+      out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(r));
+      return;
+    }
+    out.printf(
+        "%s: %d calls, concurrency %d, %d warm-up calls not counted%n",
+        r.rpc(), r.calls(), r.concurrency(), warmupCalls);
+    out.printf("  duration   %.2f s, %.1f calls/s%n", r.seconds(), r.callsPerSecond());
+    StringBuilder line = new StringBuilder("  latency   ");
+    r.latencyMillis().forEach((p, ms) -> line.append(String.format(" %s %.2f ms", p, ms)));
+    out.println(line);
+    StringBuilder codes = new StringBuilder("  status    ");
+    r.statusCodes()
+        .forEach((code, count) -> codes.append(' ').append(code).append(' ').append(count));
+    out.println(codes);
+  }
+}
