@@ -3,6 +3,7 @@ package dev.fibperf.server;
 import dev.fibperf.proto.v1.FibPerfServiceGrpc;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.exec.WorkerPool;
+import dev.fibperf.server.exec.process.ProcessPool;
 import dev.fibperf.server.metrics.FibPerfMetrics;
 import dev.fibperf.server.profile.JfrProfiler;
 import dev.fibperf.server.service.FibPerfService;
@@ -26,9 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The fibperf server's lifecycle: the gRPC server with the fibperf service, health and reflection
  * (v1 and v1alpha), and the resources they share.
  *
- * <p>Owns the {@link WorkerPool} and the profiling executor, and closes them in {@link #stop()}.
- * The {@link ServerBuilder} is the caller's: hand in an in-process builder to test without a
- * socket.
+ * <p>Owns the {@link WorkerPool}, the {@link ProcessPool} and the profiling executor, and closes
+ * them in {@link #stop()}. The {@link ServerBuilder} is the caller's: hand in an in-process builder
+ * to test without a socket.
  */
 public final class FibServer {
   private static final System.Logger LOG = System.getLogger(FibServer.class.getName());
@@ -36,6 +37,7 @@ public final class FibServer {
   private final ServerConfig config;
   private final Server server;
   private final WorkerPool pool;
+  private final ProcessPool processes;
   private final ScheduledExecutorService profilingExecutor;
   private final JfrProfiler profiler = new JfrProfiler();
   private final HealthStatusManager health = new HealthStatusManager();
@@ -52,8 +54,9 @@ public final class FibServer {
     this.config = Objects.requireNonNull(config, "config");
     this.metrics = new FibPerfMetrics(Objects.requireNonNull(registry, "registry"));
     this.pool = new WorkerPool(config.workers(), metrics);
+    this.processes = new ProcessPool(config.workers(), metrics, config.workerJvmOptions());
     this.profilingExecutor = Executors.newScheduledThreadPool(2, daemonThreads("fibperf-profile-"));
-    this.service = new FibPerfService(config, pool, profiler, profilingExecutor);
+    this.service = new FibPerfService(config, pool, processes, profiler, profilingExecutor);
     metrics.bindActiveRuns(service::activeRuns);
     builder
         .intercept(metrics.grpcInterceptor())
@@ -104,6 +107,10 @@ public final class FibServer {
     return pool;
   }
 
+  public ProcessPool processes() {
+    return processes;
+  }
+
   public FibPerfService service() {
     return service;
   }
@@ -140,6 +147,7 @@ public final class FibServer {
       server.shutdownNow();
       server.awaitTermination(5, TimeUnit.SECONDS);
       pool.close();
+      processes.close();
       profilingExecutor.shutdownNow();
       profilingExecutor.awaitTermination(5, TimeUnit.SECONDS);
       metrics.close();

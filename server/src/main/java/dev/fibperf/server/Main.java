@@ -126,6 +126,12 @@ public final class Main implements Callable<Integer> {
               + " (FIBPERF_ALLOW_RAW_JFR, default ${DEFAULT-VALUE}).")
   boolean allowRawJfr;
 
+  @Option(
+      names = "--worker-jvm-option",
+      paramLabel = "<option>",
+      description = "An extra JVM option for worker processes (repeatable), e.g. -Xmx256m.")
+  java.util.List<String> workerJvmOptions = new java.util.ArrayList<>();
+
   /** picocli converter for {@link DurationConverter}. */
   static final class DurationOption implements CommandLine.ITypeConverter<Duration> {
     @Override
@@ -151,6 +157,7 @@ public final class Main implements Callable<Integer> {
         .shutdownGrace(shutdownGrace)
         .profilingEnabled(profiling)
         .rawJfrEnabled(allowRawJfr)
+        .workerJvmOptions(workerJvmOptions)
         .build();
   }
 

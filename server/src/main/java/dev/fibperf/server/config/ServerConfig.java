@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param shutdownGrace how long in-flight runs may finish after SIGTERM before being cancelled
  * @param profilingEnabled whether ProfileSerial and profiled Compare are allowed
  * @param rawJfrEnabled whether a profile may return raw JFR bytes, which hold other calls' data
+ * @param workerJvmOptions extra JVM options for worker processes
  */
 public record ServerConfig(
     int port,
@@ -32,7 +33,8 @@ public record ServerConfig(
     int maxConcurrentRuns,
     Duration shutdownGrace,
     boolean profilingEnabled,
-    boolean rawJfrEnabled) {
+    boolean rawJfrEnabled,
+    java.util.List<String> workerJvmOptions) {
 
   public static final int DEFAULT_PORT = 50051;
   public static final int DEFAULT_MAX_TASKS = 1000;
@@ -48,6 +50,7 @@ public record ServerConfig(
 
   public ServerConfig {
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+    workerJvmOptions = java.util.List.copyOf(workerJvmOptions);
     checkRange("port", port, 0, 65_535);
     checkRange("workers", workers, 1, 1024);
     checkRange("maxTasks", maxTasks, 1, 100_000);
@@ -88,7 +91,8 @@ public record ServerConfig(
         .maxConcurrentRuns(maxConcurrentRuns)
         .shutdownGrace(shutdownGrace)
         .profilingEnabled(profilingEnabled)
-        .rawJfrEnabled(rawJfrEnabled);
+        .rawJfrEnabled(rawJfrEnabled)
+        .workerJvmOptions(workerJvmOptions);
   }
 
   /** Mutable builder for {@link ServerConfig}. */
@@ -104,6 +108,7 @@ public record ServerConfig(
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     private boolean profilingEnabled = true;
     private boolean rawJfrEnabled = false;
+    private java.util.List<String> workerJvmOptions = java.util.List.of();
 
     private Builder() {}
 
@@ -162,6 +167,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder workerJvmOptions(java.util.List<String> workerJvmOptions) {
+      this.workerJvmOptions = workerJvmOptions;
+      return this;
+    }
+
     /**
      * @throws IllegalArgumentException naming the first setting out of range
      */
@@ -177,7 +187,8 @@ public record ServerConfig(
           maxConcurrentRuns,
           shutdownGrace,
           profilingEnabled,
-          rawJfrEnabled);
+          rawJfrEnabled,
+          workerJvmOptions);
     }
   }
 }

@@ -11,8 +11,12 @@ import java.util.concurrent.ExecutorService;
 public interface PoolObserver {
   PoolObserver NONE = new PoolObserver() {};
 
-  /** The pool was just created (lazily, by the first run). */
-  default void poolCreated(ExecutorService executor) {}
+  /**
+   * A pool was just created (lazily, by its first run).
+   *
+   * @param name the pool's name for metrics
+   */
+  default void poolCreated(String name, ExecutorService executor) {}
 
   /** A task finished computing. */
   default void taskFinished(Algorithm algorithm, Duration duration) {}

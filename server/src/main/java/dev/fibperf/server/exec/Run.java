@@ -2,7 +2,6 @@ package dev.fibperf.server.exec;
 
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.compute.CancellationToken;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,6 +30,8 @@ public final class Run {
   private final Executor executor;
   private final boolean poolCold;
   private final PoolObserver observer;
+  private final TaskKernel kernel;
+  private final PoolKind poolKind;
   private final RunListener listener;
   private final BooleanSupplier gate;
   private final TaskWindow window;
@@ -45,6 +46,7 @@ public final class Run {
   private Throwable failure;
   private Instant startTime;
   private long startNanos;
+  private long handOffNanos;
 
   private Run(Builder b) {
     this.algorithm = b.algorithm;
@@ -53,6 +55,8 @@ public final class Run {
     this.executor = b.executor;
     this.poolCold = b.poolCold;
     this.observer = b.observer;
+    this.kernel = b.kernel;
+    this.poolKind = b.poolKind;
     this.listener = b.listener;
     this.gate = b.gate;
     this.window = b.window;
@@ -129,10 +133,11 @@ public final class Run {
       }
     }
     for (Task task : toDispatch) {
+      long submitted = System.nanoTime();
       try {
-        executor.execute(() -> runTask(task));
+        executor.execute(() -> runTask(task, submitted));
       } catch (RejectedExecutionException e) {
-        taskDone(null, e);
+        taskDone(null, e, 0);
       }
     }
     if (completed != null) {
@@ -142,47 +147,44 @@ public final class Run {
     }
   }
 
-  private void runTask(Task task) {
+  private void runTask(Task task, long submittedNanos) {
+    long pickedUp = System.nanoTime();
     if (token.isCancelled()) {
-      taskDone(null, null);
+      taskDone(null, null, 0);
       return;
     }
     Thread worker = Thread.currentThread();
     Instant startTime = Instant.now();
     listener.onTaskStarted(new TaskStart(task.index(), task.n(), worker.getName(), startTime));
-    BigInteger[] value = new BigInteger[1];
-    long[] nanos = new long[1];
+    TaskKernel.Result[] computed = new TaskKernel.Result[1];
+    long roundTrip;
     try {
-      window.around(
-          task,
-          () -> {
-            long t0 = System.nanoTime();
-            value[0] = algorithm.compute(task.n(), token);
-            nanos[0] = System.nanoTime() - t0;
-          });
+      long t0 = System.nanoTime();
+      window.around(task, () -> computed[0] = kernel.compute(algorithm, task, token));
+      roundTrip = System.nanoTime() - t0;
     } catch (CancellationException e) {
-      taskDone(null, null);
+      taskDone(null, null, 0);
       return;
     } catch (RuntimeException | Error e) {
-      taskDone(null, e);
+      taskDone(null, e, 0);
       return;
     }
-    observer.taskFinished(algorithm, Duration.ofNanos(nanos[0]));
+    Duration duration = Duration.ofNanos(computed[0].computeNanos());
+    observer.taskFinished(algorithm, duration);
     TaskResult result =
         new TaskResult(
-            task.index(),
-            task.n(),
-            value[0],
-            Duration.ofNanos(nanos[0]),
-            worker.getName(),
-            startTime);
+            task.index(), task.n(), computed[0].value(), duration, worker.getName(), startTime);
     listener.onTaskFinished(result);
-    taskDone(result, null);
+    // What the task paid beyond computing: the queue hand-off, plus IPC for worker processes.
+    long handOff =
+        (pickedUp - submittedNanos) + Math.max(0, roundTrip - computed[0].computeNanos());
+    taskDone(result, null, handOff);
   }
 
-  private void taskDone(TaskResult result, Throwable error) {
+  private void taskDone(TaskResult result, Throwable error, long handOff) {
     synchronized (this) {
       inFlight--;
+      handOffNanos += handOff;
       if (result != null) {
         results[result.index()] = result;
       }
@@ -215,7 +217,9 @@ public final class Run {
         workers.size(),
         parallelism,
         poolCold,
-        algorithm);
+        algorithm,
+        poolKind,
+        Duration.ofNanos(inInputOrder.isEmpty() ? 0 : handOffNanos / inInputOrder.size()));
   }
 
   /** Builder for {@link Run}; every setter without a default is required. */
@@ -227,6 +231,8 @@ public final class Run {
     private Executor executor;
     private boolean poolCold;
     private PoolObserver observer = PoolObserver.NONE;
+    private TaskKernel kernel = TaskKernel.IN_PROCESS;
+    private PoolKind poolKind = PoolKind.THREADS;
     private RunListener listener;
     private BooleanSupplier gate = () -> true;
     private TaskWindow window = TaskWindow.NONE;
@@ -255,10 +261,12 @@ public final class Run {
     }
 
     /** The pool's executor and whether acquiring it created the pool. */
-    public Builder pool(WorkerPool.Lease lease) {
+    public Builder pool(TaskPool.Lease lease) {
       this.executor = lease.executor();
       this.poolCold = lease.cold();
       this.observer = lease.observer();
+      this.kernel = lease.kernel();
+      this.poolKind = lease.kind();
       return this;
     }
 

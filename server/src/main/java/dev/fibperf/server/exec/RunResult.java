@@ -17,6 +17,8 @@ import java.util.List;
  * @param parallelism most tasks allowed in flight
  * @param poolCold whether this run created the pool
  * @param algorithm the kernel used
+ * @param pool where the tasks ran
+ * @param dispatchCostPerTask mean hand-off time per task beyond the computation
  */
 public record RunResult(
     List<TaskResult> results,
@@ -27,7 +29,9 @@ public record RunResult(
     int workersUsed,
     int parallelism,
     boolean poolCold,
-    Algorithm algorithm) {
+    Algorithm algorithm,
+    PoolKind pool,
+    Duration dispatchCostPerTask) {
   public RunResult {
     results = List.copyOf(results);
   }

@@ -63,7 +63,18 @@ public record SpeedupAnalysis(
       notes.add("The serial phase created the worker pool; its wall time includes that start-up.");
     }
     if (parallel.poolCold()) {
-      notes.add("The parallel phase paid the worker pool's start-up.");
+      notes.add(
+          parallel.pool() == PoolKind.PROCESSES
+              ? "The parallel phase paid the start-up of the worker processes."
+              : "The parallel phase paid the worker pool's start-up.");
+    }
+    if (parallel.pool() == PoolKind.PROCESSES) {
+      notes.add(
+          String.format(
+              "Worker processes cost %.1f us per task in serialisation and IPC, against %.1f us"
+                  + " for the serial phase's in-process hand-off.",
+              parallel.dispatchCostPerTask().toNanos() / 1e3,
+              serial.dispatchCostPerTask().toNanos() / 1e3));
     }
     if (scheduleBound > workBound * 1.01) {
       notes.add(

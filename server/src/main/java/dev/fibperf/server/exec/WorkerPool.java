@@ -14,11 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The pool owns its threads: {@link #close()} stops them. Threads are named {@code
  * fibperf-worker-N} so events, logs and profiles can say which one ran a task.
  */
-public final class WorkerPool implements AutoCloseable {
-  /**
-   * The executor handed to one run, whether that run had to create the pool, and who watches it.
-   */
-  public record Lease(ExecutorService executor, boolean cold, PoolObserver observer) {}
+public final class WorkerPool implements TaskPool {
+  /** The {@code name} tag of this pool's executor meters. */
+  public static final String METRICS_NAME = "fibperf.pool";
 
   private final int size;
   private final PoolObserver observer;
@@ -42,6 +40,7 @@ public final class WorkerPool implements AutoCloseable {
     this(size, PoolObserver.NONE);
   }
 
+  @Override
   public int size() {
     return size;
   }
@@ -51,12 +50,13 @@ public final class WorkerPool implements AutoCloseable {
    *
    * @throws RejectedExecutionException if the pool has been closed
    */
+  @Override
   public synchronized Lease acquire() {
     if (closed) {
       throw new RejectedExecutionException("worker pool is shut down");
     }
     if (executor != null) {
-      return new Lease(executor, false, observer);
+      return new Lease(executor, false, observer, TaskKernel.IN_PROCESS, PoolKind.THREADS);
     }
     ThreadPoolExecutor created =
         new ThreadPoolExecutor(
@@ -64,11 +64,12 @@ public final class WorkerPool implements AutoCloseable {
     // Start every thread now so the run that pays the cold start pays all of it.
     created.prestartAllCoreThreads();
     executor = created;
-    observer.poolCreated(created);
-    return new Lease(executor, true, observer);
+    observer.poolCreated(METRICS_NAME, created);
+    return new Lease(executor, true, observer, TaskKernel.IN_PROCESS, PoolKind.THREADS);
   }
 
   /** Whether a run has created the pool yet. */
+  @Override
   public synchronized boolean isStarted() {
     return executor != null;
   }

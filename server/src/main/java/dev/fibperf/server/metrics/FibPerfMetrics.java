@@ -32,8 +32,8 @@ public final class FibPerfMetrics implements PoolObserver, AutoCloseable {
   /** Calls doing work right now. */
   public static final String ACTIVE_RUNS = "fibperf.runs.active";
 
-  /** The {@code name} tag of the worker pool's executor meters ({@code executor.*}). */
-  public static final String POOL_NAME = "fibperf.pool";
+  /** The {@code name} tag of the thread pool's executor meters ({@code executor.*}). */
+  public static final String POOL_NAME = dev.fibperf.server.exec.WorkerPool.METRICS_NAME;
 
   private final MeterRegistry registry;
   private final Map<Algorithm, Timer> taskTimers = new EnumMap<>(Algorithm.class);
@@ -74,8 +74,8 @@ public final class FibPerfMetrics implements PoolObserver, AutoCloseable {
   }
 
   @Override
-  public void poolCreated(ExecutorService executor) {
-    new ExecutorServiceMetrics(executor, POOL_NAME, Tags.empty()).bindTo(registry);
+  public void poolCreated(String name, ExecutorService executor) {
+    new ExecutorServiceMetrics(executor, name, Tags.empty()).bindTo(registry);
   }
 
   @Override

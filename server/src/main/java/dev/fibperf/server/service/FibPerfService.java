@@ -14,10 +14,12 @@ import dev.fibperf.proto.v1.SerialRequest;
 import dev.fibperf.proto.v1.SerialResponse;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.exec.DispatchOrder;
+import dev.fibperf.server.exec.PoolKind;
 import dev.fibperf.server.exec.Run;
 import dev.fibperf.server.exec.RunResult;
 import dev.fibperf.server.exec.SpeedupAnalysis;
-import dev.fibperf.server.exec.WorkerPool;
+import dev.fibperf.server.exec.TaskPool;
+import dev.fibperf.server.exec.process.WorkerDiedException;
 import dev.fibperf.server.profile.JfrProfiler;
 import io.grpc.Context;
 import io.grpc.Deadline;
@@ -37,7 +39,7 @@ import java.util.function.Consumer;
  * streams their events under flow control, and maps every failure to a precise status. It does no
  * math itself.
  *
- * <p>The service borrows the pool and the profiling executor; {@code FibServer} owns both.
+ * <p>The service borrows the pools and the profiling executor; {@code FibServer} owns them.
  */
 public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplBase {
   private static final System.Logger LOG = System.getLogger(FibPerfService.class.getName());
@@ -49,7 +51,8 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
   static final int STREAM_HIGH_WATER = 64;
 
   private final ServerConfig config;
-  private final WorkerPool pool;
+  private final TaskPool pool;
+  private final TaskPool processes;
   private final RequestValidator validator;
   private final Admission admission;
   private final ProfileRunner profiles;
@@ -61,11 +64,13 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
    */
   public FibPerfService(
       ServerConfig config,
-      WorkerPool pool,
+      TaskPool pool,
+      TaskPool processes,
       JfrProfiler profiler,
       ScheduledExecutorService profilingExecutor) {
     this.config = config;
     this.pool = pool;
+    this.processes = processes;
     this.validator = new RequestValidator(config);
     this.admission = new Admission(config.maxConcurrentRuns());
     this.profiles = new ProfileRunner(config, profiler, profilingExecutor);
@@ -95,11 +100,14 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
     Call<SerialResponse> call = new Call<>("Serial", request.getNumsCount(), observer);
     call.begin(
         () -> {
-          Workload w = validator.validate(request.getNumsList(), request.getAlgorithmValue(), 0, 1);
+          Workload w =
+              validator.validate(
+                  request.getNumsList(), request.getAlgorithmValue(), 0, 1, request.getPoolValue());
           call.startRun(
               w,
               DispatchOrder.INPUT,
               1,
+              w.pool(),
               null,
               s -> call.send(SerialResponse.newBuilder().setTaskStarted(ProtoMapper.started(s))),
               r -> call.send(SerialResponse.newBuilder().setTaskFinished(ProtoMapper.finished(r))),
@@ -115,11 +123,16 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
         () -> {
           Workload w =
               validator.validate(
-                  request.getNumsList(), request.getAlgorithmValue(), request.getParallelism(), 1);
+                  request.getNumsList(),
+                  request.getAlgorithmValue(),
+                  request.getParallelism(),
+                  1,
+                  request.getPoolValue());
           call.startRun(
               w,
               DispatchOrder.LARGEST_FIRST,
               w.parallelism(),
+              w.pool(),
               null,
               s -> call.send(ParallelResponse.newBuilder().setTaskStarted(ProtoMapper.started(s))),
               r ->
@@ -138,7 +151,16 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
     call.begin(
         () -> {
           ProfileRunner.Options options = profiles.validate(request.getOptions(), "options");
-          Workload w = validator.validate(request.getNumsList(), request.getAlgorithmValue(), 0, 1);
+          Workload w =
+              validator.validate(
+                  request.getNumsList(), request.getAlgorithmValue(), 0, 1, request.getPoolValue());
+          if (w.pool() == PoolKind.PROCESSES) {
+            throw Status.FAILED_PRECONDITION
+                .withDescription(
+                    "pool=POOL_KIND_PROCESSES: profiling worker processes is not available on this"
+                        + " server version; profile on POOL_KIND_THREADS")
+                .asException();
+          }
           ProfileRunner.Profiled profiled =
               profiles.start(
                   options,
@@ -150,6 +172,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
               w,
               DispatchOrder.INPUT,
               1,
+              PoolKind.THREADS,
               profiled,
               s ->
                   call.send(
@@ -181,7 +204,11 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
               request.getProfile() ? profiles.validate(null, "profile") : null;
           Workload w =
               validator.validate(
-                  request.getNumsList(), request.getAlgorithmValue(), request.getParallelism(), 2);
+                  request.getNumsList(),
+                  request.getAlgorithmValue(),
+                  request.getParallelism(),
+                  2,
+                  request.getPoolValue());
           new ComparePhases(call, w, options).startSerial();
         });
   }
@@ -204,6 +231,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
           Phase.PHASE_SERIAL,
           DispatchOrder.INPUT,
           1,
+          PoolKind.THREADS,
           (serial, serialProfile) -> startParallel(serial, serialProfile));
     }
 
@@ -212,6 +240,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
           Phase.PHASE_PARALLEL,
           DispatchOrder.LARGEST_FIRST,
           workload.parallelism(),
+          workload.pool(),
           (parallel, parallelProfile) -> {
             SpeedupAnalysis analysis = SpeedupAnalysis.of(serial, parallel);
             dev.fibperf.proto.v1.Comparison.Builder comparison =
@@ -230,6 +259,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
         Phase phase,
         DispatchOrder order,
         int parallelism,
+        PoolKind pool,
         java.util.function.BiConsumer<RunResult, Profile> next) {
       ProfileRunner.Profiled profiled = null;
       if (profileOptions != null) {
@@ -241,6 +271,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
           workload,
           order,
           parallelism,
+          pool,
           phaseProfile,
           s ->
               call.send(
@@ -350,11 +381,12 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
         Workload workload,
         DispatchOrder order,
         int parallelism,
+        PoolKind poolKind,
         ProfileRunner.Profiled profiled,
         Consumer<dev.fibperf.server.exec.TaskStart> started,
         Consumer<dev.fibperf.server.exec.TaskResult> finished,
         Consumer<RunResult> completed) {
-      WorkerPool.Lease lease = pool.acquire();
+      TaskPool.Lease lease = (poolKind == PoolKind.PROCESSES ? processes : pool).acquire();
       Run.Builder builder =
           Run.newBuilder()
               .tasks(workload.tasks())
@@ -409,6 +441,9 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
           return Status.DEADLINE_EXCEEDED.withDescription("deadline passed; run stopped");
         }
         return Status.CANCELLED.withDescription("cancelled by the client; run stopped");
+      }
+      if (cause instanceof WorkerDiedException) {
+        return Status.UNAVAILABLE.withDescription(cause.getMessage());
       }
       if (cause instanceof RejectedExecutionException) {
         return Status.UNAVAILABLE.withDescription("server is shutting down");

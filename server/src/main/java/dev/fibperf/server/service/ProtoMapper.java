@@ -50,7 +50,9 @@ final class ProtoMapper {
             .setWorkersUsed(run.workersUsed())
             .setParallelism(run.parallelism())
             .setPoolCold(run.poolCold())
-            .setAlgorithm(RequestValidator.algorithm(run.algorithm()));
+            .setAlgorithm(RequestValidator.algorithm(run.algorithm()))
+            .setPool(RequestValidator.pool(run.pool()))
+            .setDispatchCostPerTask(duration(run.dispatchCostPerTask()));
     for (TaskResult r : run.results()) {
       b.addResults(finished(r));
     }

@@ -3,6 +3,7 @@ package dev.fibperf.server.service;
 import dev.fibperf.proto.v1.Algorithm;
 import dev.fibperf.server.compute.CostModel;
 import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.exec.PoolKind;
 import dev.fibperf.server.exec.Task;
 import io.grpc.Status;
 import io.grpc.StatusException;
@@ -28,8 +29,10 @@ final class RequestValidator {
    * @param parallelism 0 means the pool's size; ignored by serial runs
    * @param runs how many times the call runs the tasks (2 for Compare), for the work limit
    */
-  Workload validate(List<Integer> nums, int algorithmValue, int parallelism, int runs)
+  Workload validate(
+      List<Integer> nums, int algorithmValue, int parallelism, int runs, int poolValue)
       throws StatusException {
+    PoolKind pool = pool(poolValue);
     dev.fibperf.server.compute.Algorithm kernel = kernel(algorithmValue);
     List<Integer> inputs = nums.isEmpty() ? DEFAULT_NUMS : nums;
     if (inputs.size() > config.maxTasks()) {
@@ -68,7 +71,7 @@ final class RequestValidator {
           requestedParallelism, config.workers());
     }
     int effective = requestedParallelism == 0 ? config.workers() : (int) requestedParallelism;
-    return new Workload(tasks, kernel, effective);
+    return new Workload(tasks, kernel, effective, pool);
   }
 
   private static dev.fibperf.server.compute.Algorithm kernel(int algorithmValue)
@@ -91,6 +94,20 @@ final class RequestValidator {
       default:
         throw new AssertionError(algorithm);
     }
+  }
+
+  private static PoolKind pool(int value) throws StatusException {
+    dev.fibperf.proto.v1.PoolKind pool = dev.fibperf.proto.v1.PoolKind.forNumber(value);
+    if (pool == null) {
+      throw invalid("pool=%d is not one of POOL_KIND_THREADS, POOL_KIND_PROCESSES", value);
+    }
+    return pool == dev.fibperf.proto.v1.PoolKind.POOL_KIND_PROCESSES
+        ? PoolKind.PROCESSES
+        : PoolKind.THREADS;
+  }
+
+  static dev.fibperf.proto.v1.PoolKind pool(PoolKind kind) {
+    return dev.fibperf.proto.v1.PoolKind.valueOf("POOL_KIND_" + kind.name());
   }
 
   static Algorithm algorithm(dev.fibperf.server.compute.Algorithm kernel) {

@@ -1,6 +1,7 @@
 package dev.fibperf.server.service;
 
 import dev.fibperf.server.compute.Algorithm;
+import dev.fibperf.server.exec.PoolKind;
 import dev.fibperf.server.exec.Task;
 import java.util.List;
 
@@ -10,5 +11,6 @@ import java.util.List;
  * @param tasks one per entry of {@code nums}, defaults applied
  * @param algorithm the kernel
  * @param parallelism most tasks in flight for parallel runs, within the pool's size
+ * @param pool where parallel runs go
  */
-record Workload(List<Task> tasks, Algorithm algorithm, int parallelism) {}
+record Workload(List<Task> tasks, Algorithm algorithm, int parallelism, PoolKind pool) {}

@@ -101,6 +101,38 @@ class ServerJarIT {
     }
   }
 
+  @Test
+  void workerProcesses_endWithTheServer_onSigtermAndOnSigkill() throws Exception {
+    for (boolean kill : new boolean[] {false, true}) {
+      try (ServerProcess server = new ServerProcess()) {
+        ManagedChannel channel =
+            Grpc.newChannelBuilder(server.target(), InsecureChannelCredentials.create()).build();
+        drain(
+            FibPerfServiceGrpc.newBlockingStub(channel)
+                .parallel(
+                    ParallelRequest.newBuilder()
+                        .addNums(25)
+                        .addNums(26)
+                        .setPool(dev.fibperf.proto.v1.PoolKind.POOL_KIND_PROCESSES)
+                        .build()));
+        channel.shutdownNow();
+        List<ProcessHandle> workers = server.process.toHandle().descendants().toList();
+        assertEquals(2, workers.size(), "worker processes: " + workers);
+
+        if (kill) {
+          server.process.destroyForcibly(); // no drain: the workers must notice by themselves
+        } else {
+          assertEquals(0, server.terminate(30));
+        }
+
+        for (ProcessHandle worker : workers) {
+          worker.onExit().orTimeout(10, TimeUnit.SECONDS).join();
+          assertTrue(!worker.isAlive(), (kill ? "SIGKILL" : "SIGTERM") + " left " + worker.pid());
+        }
+      }
+    }
+  }
+
   static void awaitLog(ServerProcess server, String text) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (server.log.stream().noneMatch(l -> l.contains(text))) {

@@ -218,7 +218,7 @@ class RunTest {
   @Test
   void closedPool_failsTheRunWithRejection() throws Exception {
     Recorder recorder = new Recorder();
-    WorkerPool.Lease lease = pool.acquire();
+    TaskPool.Lease lease = pool.acquire();
     pool.close();
     Run.newBuilder()
         .tasks(tasks(10))

@@ -14,8 +14,8 @@ class WorkerPoolTest {
     try (WorkerPool pool = new WorkerPool(2)) {
       assertFalse(pool.isStarted(), "created before first use");
 
-      WorkerPool.Lease first = pool.acquire();
-      WorkerPool.Lease second = pool.acquire();
+      TaskPool.Lease first = pool.acquire();
+      TaskPool.Lease second = pool.acquire();
 
       assertTrue(first.cold());
       assertFalse(second.cold());

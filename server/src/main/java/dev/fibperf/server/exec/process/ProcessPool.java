@@ -1,0 +1,216 @@
+package dev.fibperf.server.exec.process;
+
+import dev.fibperf.server.compute.Algorithm;
+import dev.fibperf.server.compute.CancellationToken;
+import dev.fibperf.server.exec.PoolKind;
+import dev.fibperf.server.exec.PoolObserver;
+import dev.fibperf.server.exec.Task;
+import dev.fibperf.server.exec.TaskKernel;
+import dev.fibperf.server.exec.TaskPool;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A pool of worker JVMs, started together on first use and kept warm. Each worker has a pool thread
+ * that stands for it: a run hands tasks to the threads as usual, and the thread ships each task to
+ * its worker over a pipe. A worker that dies is replaced at once, off the request path.
+ *
+ * <p>Owns the workers and the threads: {@link #close()} ends both. Workers also exit on their own
+ * when the server dies (their stdin closes).
+ */
+public final class ProcessPool implements TaskPool {
+  /** The {@code name} tag of this pool's executor meters. */
+  public static final String METRICS_NAME = "fibperf.process-pool";
+
+  private static final String WORKER_MAIN = "dev.fibperf.server.worker.WorkerMain";
+  private static final ThreadLocal<Slot> SLOT = new ThreadLocal<>();
+
+  private final int size;
+  private final PoolObserver observer;
+  private final List<String> command;
+  private ThreadPoolExecutor executor; // guarded by this
+  private List<Slot> slots; // guarded by this
+  private boolean closed; // guarded by this
+
+  /**
+   * @param size worker processes, at least 1
+   * @param jvmOptions extra options for the worker JVMs (e.g. {@code -Xmx256m})
+   */
+  public ProcessPool(int size, PoolObserver observer, List<String> jvmOptions) {
+    if (size < 1) {
+      throw new IllegalArgumentException("size=" + size + " must be at least 1");
+    }
+    this.size = size;
+    this.observer = Objects.requireNonNull(observer, "observer");
+    List<String> c = new ArrayList<>();
+    c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // Small, quick-starting JVMs: one task at a time needs little heap and no parallel GC.
+    c.add("-XX:+UseSerialGC");
+    c.add("-Xmx512m");
+    c.addAll(jvmOptions);
+    c.add("-cp");
+    c.add(System.getProperty("java.class.path"));
+    c.add(WORKER_MAIN);
+    this.command = List.copyOf(c);
+  }
+
+  @Override
+  public int size() {
+    return size;
+  }
+
+  @Override
+  public synchronized boolean isStarted() {
+    return executor != null;
+  }
+
+  /** Process ids of the current workers, slot by slot (tests kill one). */
+  public synchronized List<Long> pids() {
+    List<Long> pids = new ArrayList<>();
+    if (slots != null) {
+      for (Slot s : slots) {
+        pids.add(s.current().pid());
+      }
+    }
+    return pids;
+  }
+
+  @Override
+  public synchronized Lease acquire() {
+    if (closed) {
+      throw new RejectedExecutionException("process pool is shut down");
+    }
+    if (executor != null) {
+      return lease(false);
+    }
+    List<Slot> started = new ArrayList<>();
+    List<CompletableFuture<WorkerProcess>> starting = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      String name = "fibperf-process-" + (i + 1);
+      starting.add(CompletableFuture.supplyAsync(() -> spawn(name)));
+    }
+    for (int i = 0; i < size; i++) {
+      started.add(new Slot("fibperf-process-" + (i + 1), starting.get(i).join()));
+    }
+    slots = started;
+    AtomicInteger next = new AtomicInteger();
+    executor =
+        new ThreadPoolExecutor(
+            size,
+            size,
+            0,
+            TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(),
+            runnable -> {
+              Slot slot = started.get(next.getAndIncrement() % size);
+              Thread thread =
+                  new Thread(
+                      () -> {
+                        SLOT.set(slot);
+                        runnable.run();
+                      },
+                      slot.name);
+              thread.setDaemon(true);
+              return thread;
+            });
+    executor.prestartAllCoreThreads();
+    observer.poolCreated(METRICS_NAME, executor);
+    return lease(true);
+  }
+
+  private Lease lease(boolean cold) {
+    return new Lease(
+        executor, cold, observer, ProcessPool::computeOnThisThreadsWorker, PoolKind.PROCESSES);
+  }
+
+  private static TaskKernel.Result computeOnThisThreadsWorker(
+      Algorithm algorithm, Task task, CancellationToken token) {
+    Slot slot = SLOT.get();
+    if (slot == null) {
+      throw new IllegalStateException("not a process-pool thread");
+    }
+    return slot.compute(algorithm, task, token);
+  }
+
+  private WorkerProcess spawn(String name) {
+    try {
+      return new WorkerProcess(name, command);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start worker " + name, e);
+    }
+  }
+
+  /** One worker's place in the pool: its current process, or the replacement on its way. */
+  private final class Slot {
+    private final String name;
+    private volatile CompletableFuture<WorkerProcess> process;
+
+    Slot(String name, WorkerProcess first) {
+      this.name = name;
+      this.process = CompletableFuture.completedFuture(first);
+    }
+
+    WorkerProcess current() {
+      return process.join();
+    }
+
+    TaskKernel.Result compute(Algorithm algorithm, Task task, CancellationToken token) {
+      WorkerProcess worker = current();
+      if (!worker.isAlive()) {
+        worker = replace(worker).join();
+      }
+      try {
+        return worker.compute(algorithm, task, token);
+      } catch (WorkerDiedException | CancellationException e) {
+        if (!worker.isAlive()) {
+          replace(worker);
+        }
+        throw e;
+      }
+    }
+
+    /** Starts a new process in the background; the next task on this slot waits for it. */
+    private synchronized CompletableFuture<WorkerProcess> replace(WorkerProcess dead) {
+      if (process.isDone() && process.join() == dead) {
+        dead.kill();
+        process = CompletableFuture.supplyAsync(() -> spawn(name));
+      }
+      return process;
+    }
+  }
+
+  /** Stops the pool threads and the workers; later acquires fail. */
+  @Override
+  public void close() {
+    ThreadPoolExecutor toStop;
+    List<Slot> toClose;
+    synchronized (this) {
+      closed = true;
+      toStop = executor;
+      toClose = slots;
+    }
+    if (toStop == null) {
+      return;
+    }
+    toStop.shutdownNow();
+    for (Slot slot : toClose) {
+      slot.current().close();
+    }
+    try {
+      toStop.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package dev.fibperf.server.worker;
+
+import dev.fibperf.proto.v1.TaskFinished;
+import dev.fibperf.proto.worker.v1.RunTask;
+import dev.fibperf.proto.worker.v1.WorkerReply;
+import dev.fibperf.proto.worker.v1.WorkerRequest;
+import dev.fibperf.server.compute.Algorithm;
+import dev.fibperf.server.compute.CancellationToken;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.math.BigInteger;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A worker process: reads length-delimited {@link WorkerRequest}s on stdin, computes one task at a
+ * time, and writes {@link WorkerReply}s on stdout. Exits when stdin closes or its parent dies, so
+ * no worker outlives the server.
+ *
+ * <p>Fault injection for tests: {@code -Dfibperf.worker.ignoreCancel=true} makes it ignore
+ * cancellation, as a runaway task would.
+ */
+public final class WorkerMain {
+  private final OutputStream out;
+  private final ExecutorService compute =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "fibperf-worker-compute");
+            t.setDaemon(true);
+            return t;
+          });
+  private final boolean ignoreCancel = Boolean.getBoolean("fibperf.worker.ignoreCancel");
+  private volatile long runningTask = -1;
+  private volatile CancellationToken runningToken = CancellationToken.NONE;
+
+  private WorkerMain(OutputStream out) {
+    this.out = out;
+  }
+
+  public static void main(String[] args) throws IOException {
+    // Our stdout is the protocol channel: nothing else may write to it.
+    OutputStream protocol = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out));
+    System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
+    ProcessHandle.current()
+        .parent()
+        .ifPresent(parent -> parent.onExit().thenRun(() -> Runtime.getRuntime().halt(0)));
+    new WorkerMain(protocol).serve(new BufferedInputStream(System.in));
+    Runtime.getRuntime().halt(0);
+  }
+
+  private void serve(InputStream in) throws IOException {
+    while (true) {
+      WorkerRequest request = WorkerRequest.parseDelimitedFrom(in);
+      if (request == null) {
+        return; // the server closed our stdin: it is gone or stopping
+      }
+      switch (request.getCommandCase()) {
+        case RUN:
+          RunTask run = request.getRun();
+          CancellationToken token = new CancellationToken();
+          runningToken = token;
+          runningTask = run.getTaskId();
+          compute.execute(() -> run(run, token));
+          break;
+        case CANCEL:
+          if (request.getCancel().getTaskId() == runningTask && !ignoreCancel) {
+            runningToken.cancel();
+          }
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  private void run(RunTask run, CancellationToken token) {
+    WorkerReply.Builder reply = WorkerReply.newBuilder().setTaskId(run.getTaskId());
+    try {
+      Algorithm algorithm =
+          Algorithm.valueOf(run.getAlgorithm().name().substring("ALGORITHM_".length()));
+      BigInteger[] value = new BigInteger[1];
+      long t0 = System.nanoTime();
+      value[0] = algorithm.compute(run.getN(), token);
+      long nanos = System.nanoTime() - t0;
+      reply.setFinished(
+          TaskFinished.newBuilder()
+              .setIndex(run.getIndex())
+              .setN(run.getN())
+              .setValue(value[0].toString())
+              .setDuration(
+                  com.google.protobuf.Duration.newBuilder()
+                      .setSeconds(nanos / 1_000_000_000)
+                      .setNanos((int) (nanos % 1_000_000_000))));
+    } catch (CancellationException e) {
+      reply.setCancelled(true);
+    } catch (Throwable t) {
+      reply.setFailed(t.toString());
+    }
+    reply(reply.build());
+  }
+
+  private synchronized void reply(WorkerReply reply) {
+    try {
+      reply.writeDelimitedTo(out);
+      out.flush();
+    } catch (IOException e) {
+      Runtime.getRuntime().halt(0); // the server is gone
+    }
+  }
+}

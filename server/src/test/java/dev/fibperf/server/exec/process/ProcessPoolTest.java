@@ -1,0 +1,199 @@
+package dev.fibperf.server.exec.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fibperf.proto.v1.CompareRequest;
+import dev.fibperf.proto.v1.Comparison;
+import dev.fibperf.proto.v1.FibPerfServiceGrpc;
+import dev.fibperf.proto.v1.ParallelRequest;
+import dev.fibperf.proto.v1.ParallelResponse;
+import dev.fibperf.proto.v1.PoolKind;
+import dev.fibperf.proto.v1.RunSummary;
+import dev.fibperf.proto.v1.SerialRequest;
+import dev.fibperf.server.FibServer;
+import dev.fibperf.server.config.ServerConfig;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The process pool behind the real service: results, cancellation, runaways and crashes. */
+class ProcessPoolTest {
+  /** A server, a channel to it, and a blocking stub. */
+  record Fixture(
+      FibServer server, ManagedChannel channel, FibPerfServiceGrpc.FibPerfServiceBlockingStub stub)
+      implements AutoCloseable {
+    static Fixture start(ServerConfig config) throws Exception {
+      String name = InProcessServerBuilder.generateName();
+      FibServer server = new FibServer(InProcessServerBuilder.forName(name), config).start();
+      ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
+      return new Fixture(server, channel, FibPerfServiceGrpc.newBlockingStub(channel));
+    }
+
+    void awaitIdle(long millis) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+      while (server.service().activeRuns() > 0) {
+        assertTrue(System.nanoTime() < deadline, "still busy after " + millis + " ms");
+        Thread.sleep(1);
+      }
+    }
+
+    @Override
+    public void close() throws Exception {
+      channel.shutdownNow();
+      server.stop();
+    }
+  }
+
+  static <T> List<T> drain(Iterator<T> it) {
+    List<T> out = new ArrayList<>();
+    it.forEachRemaining(out::add);
+    return out;
+  }
+
+  static ParallelRequest onProcesses(int... nums) {
+    ParallelRequest.Builder b = ParallelRequest.newBuilder().setPool(PoolKind.POOL_KIND_PROCESSES);
+    for (int n : nums) {
+      b.addNums(n);
+    }
+    return b.build();
+  }
+
+  @Test
+  void processes_computeExactValues_nameTheirWorker_andStayWarm() throws Exception {
+    try (Fixture fx = Fixture.start(ServerConfig.newBuilder().workers(2).build())) {
+      assertTrue(!fx.server().processes().isStarted(), "started before first use");
+
+      List<ParallelResponse> first = drain(fx.stub().parallel(onProcesses(30, 31, 32)));
+      List<Long> pids = fx.server().processes().pids();
+      RunSummary second =
+          drain(fx.stub().parallel(onProcesses(33))).stream()
+              .filter(ParallelResponse::hasSummary)
+              .findFirst()
+              .orElseThrow()
+              .getSummary();
+
+      RunSummary summary = first.get(first.size() - 1).getSummary();
+      assertEquals(PoolKind.POOL_KIND_PROCESSES, summary.getPool());
+      assertTrue(summary.getPoolCold());
+      assertEquals("2178309", summary.getResults(2).getValue());
+      assertTrue(summary.getResults(0).getWorker().startsWith("fibperf-process-"));
+      assertTrue(summary.getDispatchCostPerTask().getNanos() > 0, summary.toString());
+      assertEquals(2, pids.size());
+      assertEquals(pids, fx.server().processes().pids(), "workers reused");
+      assertTrue(!second.getPoolCold());
+    }
+  }
+
+  @Test
+  void cancel_stopsTheWorkersTaskWithin100ms_andKeepsTheWorker() throws Exception {
+    try (Fixture fx = Fixture.start(ServerConfig.newBuilder().workers(2).build())) {
+      drain(fx.stub().parallel(onProcesses(10))); // start the workers
+      List<Long> pids = fx.server().processes().pids();
+      Context.CancellableContext ctx = Context.current().withCancellation();
+      Iterator<ParallelResponse> running = ctx.call(() -> fx.stub().parallel(onProcesses(47, 47)));
+      assertTrue(running.next().hasTaskStarted());
+
+      long t0 = System.nanoTime();
+      ctx.cancel(null);
+      fx.awaitIdle(2_000);
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+
+      assertTrue(millis < 100, "stopped after " + millis + " ms");
+      assertEquals(pids, fx.server().processes().pids(), "cooperative workers are kept");
+    }
+  }
+
+  @Test
+  void workerIgnoringCancel_isKilledAndReplaced() throws Exception {
+    ServerConfig config =
+        ServerConfig.newBuilder()
+            .workers(1)
+            .workerJvmOptions(List.of("-Dfibperf.worker.ignoreCancel=true"))
+            .build();
+    try (Fixture fx = Fixture.start(config)) {
+      drain(fx.stub().parallel(onProcesses(10)));
+      long runaway = fx.server().processes().pids().get(0);
+      Context.CancellableContext ctx = Context.current().withCancellation();
+      Iterator<ParallelResponse> running = ctx.call(() -> fx.stub().parallel(onProcesses(50)));
+      assertTrue(running.next().hasTaskStarted());
+
+      long t0 = System.nanoTime();
+      ctx.cancel(null);
+      fx.awaitIdle(2_000);
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+
+      assertTrue(millis < 300, "run ended " + millis + " ms after cancel");
+      // SIGKILL was sent; the process is gone as soon as the kernel reaps it.
+      ProcessHandle.of(runaway).ifPresent(h -> h.onExit().orTimeout(2, TimeUnit.SECONDS).join());
+      assertEquals("832040", lastValue(fx.stub().parallel(onProcesses(30))));
+      assertNotEquals(runaway, fx.server().processes().pids().get(0), "replaced");
+    }
+  }
+
+  @Test
+  void killedWorker_failsItsTaskWithUnavailable_andThePoolRecovers() throws Exception {
+    try (Fixture fx = Fixture.start(ServerConfig.newBuilder().workers(1).build())) {
+      drain(fx.stub().parallel(onProcesses(10)));
+      long victim = fx.server().processes().pids().get(0);
+      Iterator<ParallelResponse> running = fx.stub().parallel(onProcesses(49));
+      assertTrue(running.next().hasTaskStarted());
+
+      ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> drain(running));
+
+      assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+      assertTrue(
+          e.getStatus()
+              .getDescription()
+              .matches(
+                  "worker fibperf-process-1 \\(pid "
+                      + victim
+                      + "\\) died running nums\\[0\\]=49, exit code 137; the pool is replacing it"),
+          e.getStatus().getDescription());
+      // The server keeps serving, on threads and on a replaced worker.
+      assertEquals(4, drain(fx.stub().serial(SerialRequest.getDefaultInstance())).size() / 2);
+      assertEquals("832040", lastValue(fx.stub().parallel(onProcesses(30))));
+      assertNotEquals(victim, fx.server().processes().pids().get(0));
+    }
+  }
+
+  @Test
+  void compare_onProcesses_statesBothDispatchCosts() throws Exception {
+    try (Fixture fx = Fixture.start(ServerConfig.newBuilder().workers(2).build())) {
+      List<dev.fibperf.proto.v1.CompareResponse> events =
+          drain(
+              fx.stub()
+                  .compare(
+                      CompareRequest.newBuilder()
+                          .addAllNums(List.of(30, 31, 32, 31))
+                          .setPool(PoolKind.POOL_KIND_PROCESSES)
+                          .build()));
+      Comparison c = events.get(events.size() - 1).getComparison();
+
+      assertEquals(PoolKind.POOL_KIND_THREADS, c.getSerial().getPool());
+      assertEquals(PoolKind.POOL_KIND_PROCESSES, c.getParallel().getPool());
+      assertTrue(
+          c.getNotesList().stream().anyMatch(n -> n.startsWith("Worker processes cost ")),
+          c.getNotesList().toString());
+      assertTrue(
+          c.getNotesList().stream().anyMatch(n -> n.contains("start-up of the worker processes")),
+          c.getNotesList().toString());
+    }
+  }
+
+  private static String lastValue(Iterator<ParallelResponse> stream) {
+    List<ParallelResponse> events = drain(stream);
+    return events.get(events.size() - 1).getSummary().getResults(0).getValue();
+  }
+}
