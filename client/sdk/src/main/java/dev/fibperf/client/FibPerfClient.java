@@ -427,6 +427,7 @@ public final class FibPerfClient implements AutoCloseable {
     return SerialRequest.newBuilder()
         .addAllNums(w.nums())
         .setAlgorithm(ProtoMapping.algorithm(w.algorithm()))
+        .setPool(ProtoMapping.pool(w.pool()))
         .build();
   }
 
@@ -435,6 +436,7 @@ public final class FibPerfClient implements AutoCloseable {
         .addAllNums(w.nums())
         .setAlgorithm(ProtoMapping.algorithm(w.algorithm()))
         .setParallelism(w.parallelism())
+        .setPool(ProtoMapping.pool(w.pool()))
         .build();
   }
 
@@ -443,6 +445,7 @@ public final class FibPerfClient implements AutoCloseable {
         .addAllNums(w.nums())
         .setAlgorithm(ProtoMapping.algorithm(w.algorithm()))
         .setOptions(ProtoMapping.options(Objects.requireNonNull(options, "options")))
+        .setPool(ProtoMapping.pool(w.pool()))
         .build();
   }
 
@@ -452,6 +455,7 @@ public final class FibPerfClient implements AutoCloseable {
         .setAlgorithm(ProtoMapping.algorithm(w.algorithm()))
         .setParallelism(w.parallelism())
         .setProfile(profile)
+        .setPool(ProtoMapping.pool(w.pool()))
         .build();
   }
 

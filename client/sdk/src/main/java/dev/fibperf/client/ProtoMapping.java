@@ -28,6 +28,16 @@ final class ProtoMapping {
         : Algorithm.valueOf(a.name().substring("ALGORITHM_".length()));
   }
 
+  static dev.fibperf.proto.v1.PoolKind pool(PoolKind p) {
+    return dev.fibperf.proto.v1.PoolKind.valueOf("POOL_KIND_" + p.name());
+  }
+
+  static PoolKind pool(dev.fibperf.proto.v1.PoolKind p) {
+    return p == dev.fibperf.proto.v1.PoolKind.POOL_KIND_PROCESSES
+        ? PoolKind.PROCESSES
+        : PoolKind.THREADS;
+  }
+
   static dev.fibperf.proto.v1.ProfileOptions options(ProfileOptions o) {
     dev.fibperf.proto.v1.ProfileOptions.Builder b =
         dev.fibperf.proto.v1.ProfileOptions.newBuilder().setTop(o.top());
@@ -72,7 +82,9 @@ final class ProtoMapping {
         s.getWorkersUsed(),
         s.getParallelism(),
         s.getPoolCold(),
-        algorithm(s.getAlgorithm()));
+        algorithm(s.getAlgorithm()),
+        pool(s.getPool()),
+        duration(s.getDispatchCostPerTask()));
   }
 
   static Profile profile(dev.fibperf.proto.v1.Profile p) {

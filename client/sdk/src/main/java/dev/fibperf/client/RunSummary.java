@@ -16,6 +16,8 @@ import java.util.List;
  * @param parallelism most tasks allowed at once
  * @param poolCold whether this run had to create the server's worker pool
  * @param algorithm the kernel used
+ * @param pool where the tasks ran
+ * @param dispatchCostPerTask mean time per task spent handing it over and back, beyond computing
  */
 public record RunSummary(
     List<TaskFinished> results,
@@ -26,7 +28,9 @@ public record RunSummary(
     int workersUsed,
     int parallelism,
     boolean poolCold,
-    Algorithm algorithm)
+    Algorithm algorithm,
+    PoolKind pool,
+    Duration dispatchCostPerTask)
     implements FibEvent {
   public RunSummary {
     results = List.copyOf(results);

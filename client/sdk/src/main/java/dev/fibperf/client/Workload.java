@@ -13,14 +13,17 @@ import java.util.Objects;
  * @param nums the inputs; empty means the server's default [34, 35, 36, 35]
  * @param algorithm the kernel
  * @param parallelism most tasks at once in a parallel run; 0 means the server's pool size
+ * @param pool where the server runs the tasks (for Compare: its parallel phase)
  */
-public record Workload(List<Integer> nums, Algorithm algorithm, int parallelism) {
-  /** The server's defaults: nums [34, 35, 36, 35], naive recursion, the whole pool. */
-  public static final Workload DEFAULT = new Workload(List.of(), Algorithm.NAIVE, 0);
+public record Workload(List<Integer> nums, Algorithm algorithm, int parallelism, PoolKind pool) {
+  /** The server's defaults: nums [34, 35, 36, 35], naive recursion, the whole thread pool. */
+  public static final Workload DEFAULT =
+      new Workload(List.of(), Algorithm.NAIVE, 0, PoolKind.THREADS);
 
   public Workload {
     nums = List.copyOf(nums);
     Objects.requireNonNull(algorithm, "algorithm");
+    Objects.requireNonNull(pool, "pool");
     for (int i = 0; i < nums.size(); i++) {
       if (nums.get(i) < 0) {
         throw new IllegalArgumentException("nums[" + i + "]=" + nums.get(i) + " is negative");
@@ -39,20 +42,26 @@ public record Workload(List<Integer> nums, Algorithm algorithm, int parallelism)
    * }</pre>
    */
   public static Workload of(int... nums) {
-    return new Workload(java.util.Arrays.stream(nums).boxed().toList(), Algorithm.NAIVE, 0);
+    return new Workload(
+        java.util.Arrays.stream(nums).boxed().toList(), Algorithm.NAIVE, 0, PoolKind.THREADS);
   }
 
   /**
    * The same inputs with another algorithm: {@code Workload.of(90).withAlgorithm(FAST_DOUBLING)}.
    */
   public Workload withAlgorithm(Algorithm algorithm) {
-    return new Workload(nums, algorithm, parallelism);
+    return new Workload(nums, algorithm, parallelism, pool);
+  }
+
+  /** The same work on another pool: {@code Workload.DEFAULT.withPool(PoolKind.PROCESSES)}. */
+  public Workload withPool(PoolKind pool) {
+    return new Workload(nums, algorithm, parallelism, pool);
   }
 
   /**
    * The same inputs with at most {@code parallelism} tasks at once: {@code w.withParallelism(2)}.
    */
   public Workload withParallelism(int parallelism) {
-    return new Workload(nums, algorithm, parallelism);
+    return new Workload(nums, algorithm, parallelism, pool);
   }
 }

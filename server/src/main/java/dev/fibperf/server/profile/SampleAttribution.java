@@ -145,7 +145,8 @@ final class SampleAttribution {
         gcCount,
         gcPause,
         jit,
-        collapsed);
+        collapsed,
+        busy);
   }
 
   private static boolean inAnyWindow(List<Window> windows, Sample sample) {
@@ -161,7 +162,7 @@ final class SampleAttribution {
     return !t.isBefore(from) && !t.isAfter(to);
   }
 
-  private static List<HotMethod> topN(Map<String, Long> counts, long totalSamples, int top) {
+  static List<HotMethod> topN(Map<String, Long> counts, long totalSamples, int top) {
     return counts.entrySet().stream()
         .sorted(
             Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())

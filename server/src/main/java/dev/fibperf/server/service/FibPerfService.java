@@ -1,5 +1,6 @@
 package dev.fibperf.server.service;
 
+import dev.fibperf.proto.v1.ArtifactChunk;
 import dev.fibperf.proto.v1.CompareRequest;
 import dev.fibperf.proto.v1.CompareResponse;
 import dev.fibperf.proto.v1.FibPerfServiceGrpc;
@@ -19,6 +20,7 @@ import dev.fibperf.server.exec.Run;
 import dev.fibperf.server.exec.RunResult;
 import dev.fibperf.server.exec.SpeedupAnalysis;
 import dev.fibperf.server.exec.TaskPool;
+import dev.fibperf.server.exec.process.ProcessPool;
 import dev.fibperf.server.exec.process.WorkerDiedException;
 import dev.fibperf.server.profile.JfrProfiler;
 import io.grpc.Context;
@@ -52,7 +54,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
 
   private final ServerConfig config;
   private final TaskPool pool;
-  private final TaskPool processes;
+  private final ProcessPool processes;
   private final RequestValidator validator;
   private final Admission admission;
   private final ProfileRunner profiles;
@@ -65,7 +67,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
   public FibPerfService(
       ServerConfig config,
       TaskPool pool,
-      TaskPool processes,
+      ProcessPool processes,
       JfrProfiler profiler,
       ScheduledExecutorService profilingExecutor) {
     this.config = config;
@@ -73,7 +75,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
     this.processes = processes;
     this.validator = new RequestValidator(config);
     this.admission = new Admission(config.maxConcurrentRuns());
-    this.profiles = new ProfileRunner(config, profiler, profilingExecutor);
+    this.profiles = new ProfileRunner(config, profiler, processes, profilingExecutor);
   }
 
   /** From now on, new calls get UNAVAILABLE; calls already running carry on. */
@@ -154,17 +156,19 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
           Workload w =
               validator.validate(
                   request.getNumsList(), request.getAlgorithmValue(), 0, 1, request.getPoolValue());
-          if (w.pool() == PoolKind.PROCESSES) {
+          if (w.pool() == PoolKind.PROCESSES
+              && options.artifacts().contains(ArtifactChunk.Format.FORMAT_JFR)) {
             throw Status.FAILED_PRECONDITION
                 .withDescription(
-                    "pool=POOL_KIND_PROCESSES: profiling worker processes is not available on this"
-                        + " server version; profile on POOL_KIND_THREADS")
+                    "options.artifacts: FORMAT_JFR is not available from worker processes;"
+                        + " ask for FORMAT_COLLAPSED or FORMAT_FLAMEGRAPH_HTML")
                 .asException();
           }
           ProfileRunner.Profiled profiled =
               profiles.start(
                   options,
                   w.tasks().size(),
+                  w.pool(),
                   snapshot -> call.send(ProfileSerialResponse.newBuilder().setSnapshot(snapshot)),
                   chunk -> call.send(ProfileSerialResponse.newBuilder().setArtifact(chunk)));
           call.onEnd(profiled::close);
@@ -172,7 +176,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
               w,
               DispatchOrder.INPUT,
               1,
-              PoolKind.THREADS,
+              w.pool(),
               profiled,
               s ->
                   call.send(
@@ -263,7 +267,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
         java.util.function.BiConsumer<RunResult, Profile> next) {
       ProfileRunner.Profiled profiled = null;
       if (profileOptions != null) {
-        profiled = profiles.start(profileOptions, workload.tasks().size(), s -> {}, c -> {});
+        profiled = profiles.start(profileOptions, workload.tasks().size(), pool, s -> {}, c -> {});
         call.onEnd(profiled::close);
       }
       ProfileRunner.Profiled phaseProfile = profiled;

@@ -6,9 +6,12 @@ import dev.fibperf.proto.v1.Profile;
 import dev.fibperf.proto.v1.ProfileOptions;
 import dev.fibperf.proto.v1.ProfileSnapshot;
 import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.exec.PoolKind;
 import dev.fibperf.server.exec.TaskWindow;
+import dev.fibperf.server.exec.process.ProcessPool;
 import dev.fibperf.server.profile.Artifacts;
 import dev.fibperf.server.profile.JfrProfiler;
+import dev.fibperf.server.profile.ProfileProtos;
 import dev.fibperf.server.profile.ProfileReport;
 import dev.fibperf.server.profile.ProfileSession;
 import io.grpc.Status;
@@ -43,13 +46,90 @@ final class ProfileRunner {
       Duration snapshotInterval,
       List<ArtifactChunk.Format> artifacts) {}
 
+  /** Where samples come from: this JVM's recorder, or the worker processes'. */
+  private interface Source {
+    TaskWindow window();
+
+    /** The profile so far, or null if this source has no live view. */
+    ProfileReport snapshot(int top);
+
+    ProfileReport finish(int top, boolean keepRaw);
+
+    byte[] raw();
+
+    void close();
+  }
+
+  private static Source local(ProfileSession session) {
+    return new Source() {
+      @Override
+      public TaskWindow window() {
+        return (task, body) -> session.mark(task.index(), task.n(), body);
+      }
+
+      @Override
+      public ProfileReport snapshot(int top) {
+        return session.snapshot(top);
+      }
+
+      @Override
+      public ProfileReport finish(int top, boolean keepRaw) {
+        return session.finish(top, keepRaw);
+      }
+
+      @Override
+      public byte[] raw() {
+        return session.rawRecording();
+      }
+
+      @Override
+      public void close() {
+        session.close();
+      }
+    };
+  }
+
+  private static Source workers(ProcessPool.RemoteProfile remote, Duration period) {
+    return new Source() {
+      @Override
+      public TaskWindow window() {
+        return remote.window();
+      }
+
+      @Override
+      public ProfileReport snapshot(int top) {
+        return null; // worker JVMs report once, at the end
+      }
+
+      @Override
+      public ProfileReport finish(int top, boolean keepRaw) {
+        return ProfileReport.merge(
+            remote.finish().stream().map(ProfileProtos::fromWorkerProto).toList(), period, top);
+      }
+
+      @Override
+      public byte[] raw() {
+        throw new IllegalStateException("no raw recording from worker processes");
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
   private final ServerConfig config;
   private final JfrProfiler profiler;
+  private final ProcessPool processes;
   private final ScheduledExecutorService executor;
 
-  ProfileRunner(ServerConfig config, JfrProfiler profiler, ScheduledExecutorService executor) {
+  ProfileRunner(
+      ServerConfig config,
+      JfrProfiler profiler,
+      ProcessPool processes,
+      ScheduledExecutorService executor) {
     this.config = config;
     this.profiler = profiler;
+    this.processes = processes;
     this.executor = executor;
   }
 
@@ -125,17 +205,21 @@ final class ProfileRunner {
   Profiled start(
       Options options,
       int tasksTotal,
+      PoolKind pool,
       Consumer<ProfileSnapshot> snapshots,
       Consumer<ArtifactChunk> artifacts) {
-    return new Profiled(
-        options, tasksTotal, profiler.start(options.samplingPeriod()), snapshots, artifacts);
+    Source source =
+        pool == PoolKind.PROCESSES
+            ? workers(processes.startProfiling(options.samplingPeriod()), options.samplingPeriod())
+            : local(profiler.start(options.samplingPeriod()));
+    return new Profiled(options, tasksTotal, source, snapshots, artifacts);
   }
 
   /** One profiled run in progress. */
   final class Profiled {
     private final Options options;
     private final int tasksTotal;
-    private final ProfileSession session;
+    private final Source session;
     private final Consumer<ProfileSnapshot> snapshots;
     private final Consumer<ArtifactChunk> artifacts;
     private final AtomicInteger tasksDone = new AtomicInteger();
@@ -145,7 +229,7 @@ final class ProfileRunner {
     Profiled(
         Options options,
         int tasksTotal,
-        ProfileSession session,
+        Source session,
         Consumer<ProfileSnapshot> snapshots,
         Consumer<ArtifactChunk> artifacts) {
       this.options = options;
@@ -160,7 +244,7 @@ final class ProfileRunner {
     }
 
     TaskWindow window() {
-      return (task, body) -> session.mark(task.index(), task.n(), body);
+      return session.window();
     }
 
     void taskDone() {
@@ -172,6 +256,9 @@ final class ProfileRunner {
         return;
       }
       ProfileReport report = session.snapshot(options.top());
+      if (report == null) {
+        return;
+      }
       snapshots.accept(
           ProfileSnapshot.newBuilder()
               .setProfile(ProtoMapper.profile(report))
@@ -215,7 +302,7 @@ final class ProfileRunner {
         case FORMAT_FLAMEGRAPH_HTML:
           return Artifacts.flameGraphHtml(report, "fibperf profile");
         case FORMAT_JFR:
-          return session.rawRecording();
+          return session.raw();
         default:
           throw new IllegalArgumentException("artifact format " + format);
       }

@@ -2,7 +2,6 @@ package dev.fibperf.server.service;
 
 import com.google.protobuf.Timestamp;
 import dev.fibperf.proto.v1.Comparison;
-import dev.fibperf.proto.v1.HotMethod;
 import dev.fibperf.proto.v1.Profile;
 import dev.fibperf.proto.v1.RunSummary;
 import dev.fibperf.proto.v1.TaskFinished;
@@ -11,10 +10,10 @@ import dev.fibperf.server.exec.RunResult;
 import dev.fibperf.server.exec.SpeedupAnalysis;
 import dev.fibperf.server.exec.TaskResult;
 import dev.fibperf.server.exec.TaskStart;
+import dev.fibperf.server.profile.ProfileProtos;
 import dev.fibperf.server.profile.ProfileReport;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
 /** Domain values to their {@code fibperf.v1} messages. */
 final class ProtoMapper {
@@ -75,29 +74,7 @@ final class ProtoMapper {
   }
 
   static Profile profile(ProfileReport p) {
-    return Profile.newBuilder()
-        .addAllSelf(hotMethods(p.self()))
-        .addAllTotal(hotMethods(p.total()))
-        .setTotalSamples(p.totalSamples())
-        .setSamplingPeriod(duration(p.samplingPeriod()))
-        .setSamplesPerSecond(p.samplesPerSecond())
-        .setDuration(duration(p.duration()))
-        .setGcCount(p.gcCount())
-        .setGcPause(duration(p.gcPause()))
-        .setJitCompilations(p.jitCompilations())
-        .build();
-  }
-
-  private static List<HotMethod> hotMethods(List<dev.fibperf.server.profile.HotMethod> methods) {
-    return methods.stream()
-        .map(
-            m ->
-                HotMethod.newBuilder()
-                    .setMethod(m.method())
-                    .setSamples(m.samples())
-                    .setPercent(m.percent())
-                    .build())
-        .toList();
+    return ProfileProtos.toProto(p);
   }
 
   static Timestamp timestamp(Instant i) {

@@ -6,6 +6,10 @@ import dev.fibperf.proto.worker.v1.WorkerReply;
 import dev.fibperf.proto.worker.v1.WorkerRequest;
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.compute.CancellationToken;
+import dev.fibperf.server.profile.JfrProfiler;
+import dev.fibperf.server.profile.ProfileProtos;
+import dev.fibperf.server.profile.ProfileReport;
+import dev.fibperf.server.profile.ProfileSession;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
@@ -15,7 +19,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.math.BigInteger;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -37,6 +44,8 @@ public final class WorkerMain {
             return t;
           });
   private final boolean ignoreCancel = Boolean.getBoolean("fibperf.worker.ignoreCancel");
+  private final JfrProfiler profiler = new JfrProfiler();
+  private final Map<Long, ProfileSession> sessions = new ConcurrentHashMap<>();
   private volatile long runningTask = -1;
   private volatile CancellationToken runningToken = CancellationToken.NONE;
 
@@ -69,6 +78,22 @@ public final class WorkerMain {
           runningTask = run.getTaskId();
           compute.execute(() -> run(run, token));
           break;
+        case START_PROFILE:
+          sessions.put(
+              request.getStartProfile().getSessionId(),
+              profiler.start(duration(request.getStartProfile().getSamplingPeriod())));
+          break;
+        case FINISH_PROFILE:
+          long id = request.getFinishProfile().getSessionId();
+          ProfileSession session = sessions.remove(id);
+          // A worker started after the session began never saw it: it has nothing to report.
+          ProfileReport report =
+              session == null
+                  ? ProfileReport.merge(List.of(), JfrProfiler.FINEST_PERIOD, 0)
+                  : session.finish(Integer.MAX_VALUE, false);
+          reply(
+              WorkerReply.newBuilder().setProfile(ProfileProtos.toWorkerProto(id, report)).build());
+          break;
         case CANCEL:
           if (request.getCancel().getTaskId() == runningTask && !ignoreCancel) {
             runningToken.cancel();
@@ -87,7 +112,13 @@ public final class WorkerMain {
           Algorithm.valueOf(run.getAlgorithm().name().substring("ALGORITHM_".length()));
       BigInteger[] value = new BigInteger[1];
       long t0 = System.nanoTime();
-      value[0] = algorithm.compute(run.getN(), token);
+      ProfileSession session = sessions.get(run.getProfileSessionId());
+      Runnable body = () -> value[0] = algorithm.compute(run.getN(), token);
+      if (session == null) {
+        body.run();
+      } else {
+        session.mark(run.getIndex(), run.getN(), body);
+      }
       long nanos = System.nanoTime() - t0;
       reply.setFinished(
           TaskFinished.newBuilder()
@@ -104,6 +135,10 @@ public final class WorkerMain {
       reply.setFailed(t.toString());
     }
     reply(reply.build());
+  }
+
+  private static java.time.Duration duration(com.google.protobuf.Duration d) {
+    return java.time.Duration.ofSeconds(d.getSeconds(), d.getNanos());
   }
 
   private synchronized void reply(WorkerReply reply) {

@@ -5,6 +5,7 @@ import dev.fibperf.client.Comparison;
 import dev.fibperf.client.FibPerfClient;
 import dev.fibperf.client.FibPerfSettings;
 import dev.fibperf.client.HotMethod;
+import dev.fibperf.client.PoolKind;
 import dev.fibperf.client.ProfileOptions;
 import dev.fibperf.client.ProfileResult;
 import dev.fibperf.client.RunSummary;
@@ -79,7 +80,7 @@ final class DemoCommand implements Callable<Integer> {
 
   private void journey(FibPerfClient client, PrintWriter out) {
     Printer printer = new Printer(out, false, System.console() != null);
-    Workload workload = new Workload(nums, Algorithm.NAIVE, 0);
+    Workload workload = new Workload(nums, Algorithm.NAIVE, 0, PoolKind.THREADS);
     int tasks = nums.isEmpty() ? 4 : nums.size();
 
     out.println("== 1/3 Profile the serial baseline (Java Flight Recorder, this call only)");

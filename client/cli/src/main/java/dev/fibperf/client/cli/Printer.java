@@ -129,13 +129,16 @@ final class Printer {
           "  %5d %6d  %-24s %12s  %s%n", r.index(), r.n(), value, format(r.duration()), r.worker());
     }
     out.printf(
-        "  wall %s, task time %s, %d worker%s used, parallelism %d, %s pool, %s%n",
+        "  wall %s, task time %s, %d worker%s used, parallelism %d, %s %s pool (hand-off %s per"
+            + " task), %s%n",
         format(s.wall()),
         format(s.taskTime()),
         s.workersUsed(),
         s.workersUsed() == 1 ? "" : "s",
         s.parallelism(),
         s.poolCold() ? "cold (created by this run)" : "warm",
+        s.pool().name().toLowerCase(Locale.ROOT),
+        format(s.dispatchCostPerTask()),
         s.algorithm());
   }
 

@@ -1,6 +1,7 @@
 package dev.fibperf.client.cli;
 
 import dev.fibperf.client.Algorithm;
+import dev.fibperf.client.PoolKind;
 import dev.fibperf.client.Workload;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +28,14 @@ final class WorkloadOptions {
       description = "Most tasks at once in parallel runs; 0 = the server's pool size.")
   int parallelism;
 
+  @Option(
+      names = "--pool",
+      defaultValue = "THREADS",
+      description = "THREADS or PROCESSES (worker JVMs; for compare, its parallel phase).")
+  PoolKind pool;
+
   Workload workload() {
-    return new Workload(nums, algorithm, parallelism);
+    return new Workload(nums, algorithm, parallelism, pool);
   }
 
   /** Tasks the server will run: the request's, or the server's four defaults. */

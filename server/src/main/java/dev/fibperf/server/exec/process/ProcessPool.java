@@ -36,12 +36,19 @@ public final class ProcessPool implements TaskPool {
   private static final String WORKER_MAIN = "dev.fibperf.server.worker.WorkerMain";
   private static final ThreadLocal<Slot> SLOT = new ThreadLocal<>();
 
+  /** The profiling session of the task running on this pool thread; 0 for none. */
+  private static final ThreadLocal<Long> PROFILE_SESSION = ThreadLocal.withInitial(() -> 0L);
+
+  private static final java.util.concurrent.atomic.AtomicLong NEXT_SESSION =
+      new java.util.concurrent.atomic.AtomicLong(1);
+
   private final int size;
   private final PoolObserver observer;
   private final List<String> command;
   private ThreadPoolExecutor executor; // guarded by this
   private List<Slot> slots; // guarded by this
   private boolean closed; // guarded by this
+  private boolean coldUnreported; // guarded by this
 
   /**
    * @param size worker processes, at least 1
@@ -92,7 +99,9 @@ public final class ProcessPool implements TaskPool {
       throw new RejectedExecutionException("process pool is shut down");
     }
     if (executor != null) {
-      return lease(false);
+      boolean cold = coldUnreported;
+      coldUnreported = false;
+      return lease(cold);
     }
     List<Slot> started = new ArrayList<>();
     List<CompletableFuture<WorkerProcess>> starting = new ArrayList<>();
@@ -140,7 +149,67 @@ public final class ProcessPool implements TaskPool {
     if (slot == null) {
       throw new IllegalStateException("not a process-pool thread");
     }
-    return slot.compute(algorithm, task, token);
+    return slot.compute(algorithm, task, token, PROFILE_SESSION.get());
+  }
+
+  /**
+   * Starts a JFR session in every worker process; tasks run inside its {@link
+   * RemoteProfile#window()} are sampled in their worker. Starts the pool if needed.
+   */
+  public RemoteProfile startProfiling(java.time.Duration period) {
+    synchronized (this) {
+      // The run that follows is the one that pays for the start: its lease reports it cold.
+      coldUnreported |= acquire().cold();
+    }
+    long session = NEXT_SESSION.getAndIncrement();
+    List<Slot> current;
+    synchronized (this) {
+      current = List.copyOf(slots);
+    }
+    for (Slot slot : current) {
+      try {
+        slot.current().startProfile(session, period);
+      } catch (IOException e) {
+        // A dying worker: its replacement never sees the session and reports nothing.
+      }
+    }
+    return new RemoteProfile(session, current);
+  }
+
+  /** One profiling session across the worker processes. */
+  public static final class RemoteProfile {
+    private final long session;
+    private final List<Slot> slots;
+
+    private RemoteProfile(long session, List<Slot> slots) {
+      this.session = session;
+      this.slots = slots;
+    }
+
+    /** Marks the tasks it wraps as this session's, so their worker samples them. */
+    public dev.fibperf.server.exec.TaskWindow window() {
+      return (task, body) -> {
+        PROFILE_SESSION.set(session);
+        try {
+          body.run();
+        } finally {
+          PROFILE_SESSION.set(0L);
+        }
+      };
+    }
+
+    /** Stops the session in every worker and returns each worker's profile. */
+    public List<dev.fibperf.proto.worker.v1.WorkerProfile> finish() {
+      List<dev.fibperf.proto.worker.v1.WorkerProfile> profiles = new ArrayList<>();
+      for (Slot slot : slots) {
+        try {
+          profiles.add(slot.current().finishProfile(session, java.time.Duration.ofSeconds(10)));
+        } catch (IOException e) {
+          // A worker that died took its samples with it; the others still count.
+        }
+      }
+      return profiles;
+    }
   }
 
   private WorkerProcess spawn(String name) {
@@ -165,13 +234,14 @@ public final class ProcessPool implements TaskPool {
       return process.join();
     }
 
-    TaskKernel.Result compute(Algorithm algorithm, Task task, CancellationToken token) {
+    TaskKernel.Result compute(
+        Algorithm algorithm, Task task, CancellationToken token, long profileSession) {
       WorkerProcess worker = current();
       if (!worker.isAlive()) {
         worker = replace(worker).join();
       }
       try {
-        return worker.compute(algorithm, task, token);
+        return worker.compute(algorithm, task, token, profileSession);
       } catch (WorkerDiedException | CancellationException e) {
         if (!worker.isAlive()) {
           replace(worker);

@@ -1,7 +1,10 @@
 package dev.fibperf.server.exec.process;
 
 import dev.fibperf.proto.worker.v1.CancelTask;
+import dev.fibperf.proto.worker.v1.FinishProfile;
 import dev.fibperf.proto.worker.v1.RunTask;
+import dev.fibperf.proto.worker.v1.StartProfile;
+import dev.fibperf.proto.worker.v1.WorkerProfile;
 import dev.fibperf.proto.worker.v1.WorkerReply;
 import dev.fibperf.proto.worker.v1.WorkerRequest;
 import dev.fibperf.server.compute.Algorithm;
@@ -35,6 +38,7 @@ final class WorkerProcess implements AutoCloseable {
   private final Process process;
   private final OutputStream toWorker;
   private final BlockingQueue<WorkerReply> replies = new LinkedBlockingQueue<>();
+  private final BlockingQueue<WorkerProfile> profiles = new LinkedBlockingQueue<>();
   private volatile boolean readerDone;
   private long nextTaskId;
 
@@ -51,7 +55,11 @@ final class WorkerProcess implements AutoCloseable {
                 for (WorkerReply r = WorkerReply.parseDelimitedFrom(fromWorker);
                     r != null;
                     r = WorkerReply.parseDelimitedFrom(fromWorker)) {
-                  replies.add(r);
+                  if (r.hasProfile()) {
+                    profiles.add(r.getProfile());
+                  } else {
+                    replies.add(r);
+                  }
                 }
               } catch (IOException ignored) {
                 // The worker died mid-message; readerDone says so.
@@ -79,7 +87,8 @@ final class WorkerProcess implements AutoCloseable {
    *     within {@value #KILL_AFTER_CANCEL_MILLIS} ms is killed
    * @throws WorkerDiedException if the worker dies first
    */
-  TaskKernel.Result compute(Algorithm algorithm, Task task, CancellationToken token) {
+  TaskKernel.Result compute(
+      Algorithm algorithm, Task task, CancellationToken token, long profileSession) {
     long id = ++nextTaskId;
     send(
         WorkerRequest.newBuilder()
@@ -89,7 +98,8 @@ final class WorkerProcess implements AutoCloseable {
                     .setIndex(task.index())
                     .setN(task.n())
                     .setAlgorithm(
-                        dev.fibperf.proto.v1.Algorithm.valueOf("ALGORITHM_" + algorithm.name())))
+                        dev.fibperf.proto.v1.Algorithm.valueOf("ALGORITHM_" + algorithm.name()))
+                    .setProfileSessionId(profileSession))
             .build(),
         task);
     long killAt = Long.MAX_VALUE;
@@ -140,10 +150,55 @@ final class WorkerProcess implements AutoCloseable {
     }
   }
 
+  /** Starts JFR profiling session {@code session} in the worker. */
+  void startProfile(long session, java.time.Duration period) throws IOException {
+    write(
+        WorkerRequest.newBuilder()
+            .setStartProfile(
+                StartProfile.newBuilder()
+                    .setSessionId(session)
+                    .setSamplingPeriod(
+                        com.google.protobuf.Duration.newBuilder()
+                            .setSeconds(period.getSeconds())
+                            .setNanos(period.getNano())))
+            .build());
+  }
+
+  /**
+   * Stops session {@code session} in the worker and returns what it sampled.
+   *
+   * @throws IOException if the worker is gone or does not answer within {@code timeout}
+   */
+  WorkerProfile finishProfile(long session, java.time.Duration timeout) throws IOException {
+    write(
+        WorkerRequest.newBuilder()
+            .setFinishProfile(FinishProfile.newBuilder().setSessionId(session))
+            .build());
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      while (System.nanoTime() < deadline) {
+        WorkerProfile p = profiles.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+        if (p != null && p.getSessionId() == session) {
+          return p;
+        }
+        if (p == null && !isAlive()) {
+          break;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    throw new IOException("worker " + describe() + " sent no profile for session " + session);
+  }
+
+  private synchronized void write(WorkerRequest request) throws IOException {
+    request.writeDelimitedTo(toWorker);
+    toWorker.flush();
+  }
+
   private void send(WorkerRequest request, Task task) {
     try {
-      request.writeDelimitedTo(toWorker);
-      toWorker.flush();
+      write(request);
     } catch (IOException e) {
       throw died(task);
     }

@@ -192,6 +192,55 @@ class ProcessPoolTest {
     }
   }
 
+  @Test
+  void profileSerial_onProcesses_profilesTheWorkerJvm_inTheSameShape() throws Exception {
+    try (Fixture fx = Fixture.start(ServerConfig.newBuilder().workers(2).build())) {
+      List<dev.fibperf.proto.v1.ProfileSerialResponse> events =
+          drain(
+              fx.stub()
+                  .profileSerial(
+                      dev.fibperf.proto.v1.ProfileSerialRequest.newBuilder()
+                          .addAllNums(List.of(37, 37, 37))
+                          .setPool(PoolKind.POOL_KIND_PROCESSES)
+                          .setOptions(
+                              dev.fibperf.proto.v1.ProfileOptions.newBuilder()
+                                  .addArtifacts(
+                                      dev.fibperf.proto.v1.ArtifactChunk.Format.FORMAT_COLLAPSED))
+                          .build()));
+      StatusRuntimeException noRaw =
+          assertThrows(
+              StatusRuntimeException.class,
+              () ->
+                  drain(
+                      fx.stub()
+                          .profileSerial(
+                              dev.fibperf.proto.v1.ProfileSerialRequest.newBuilder()
+                                  .setPool(PoolKind.POOL_KIND_PROCESSES)
+                                  .setOptions(
+                                      dev.fibperf.proto.v1.ProfileOptions.newBuilder()
+                                          .addArtifacts(
+                                              dev.fibperf.proto.v1.ArtifactChunk.Format.FORMAT_JFR))
+                                  .build())));
+
+      dev.fibperf.proto.v1.ProfileSummary summary = events.get(events.size() - 1).getSummary();
+      dev.fibperf.proto.v1.Profile profile = summary.getProfile();
+      assertEquals(PoolKind.POOL_KIND_PROCESSES, summary.getRun().getPool());
+      assertTrue(summary.getRun().getResults(0).getWorker().startsWith("fibperf-process-"));
+      assertTrue(profile.getTotalSamples() > 20, profile.toString());
+      assertTrue(
+          profile.getSelf(0).getMethod().startsWith("dev.fibperf.server.compute.FibKernels.naive("),
+          profile.toString());
+      double fibShare =
+          profile.getSelfList().stream()
+              .filter(m -> m.getMethod().contains("FibKernels.naive("))
+              .mapToDouble(dev.fibperf.proto.v1.HotMethod::getPercent)
+              .sum();
+      assertTrue(fibShare >= 95.0, profile.toString());
+      assertTrue(events.stream().anyMatch(e -> e.hasArtifact() && e.getArtifact().getLast()));
+      assertEquals(Status.Code.FAILED_PRECONDITION, noRaw.getStatus().getCode());
+    }
+  }
+
   private static String lastValue(Iterator<ParallelResponse> stream) {
     List<ParallelResponse> events = drain(stream);
     return events.get(events.size() - 1).getSummary().getResults(0).getValue();

@@ -1,0 +1,12 @@
+package dev.fibperf.client;
+
+/** Where the server runs the tasks. */
+public enum PoolKind {
+  /** Threads of the server's JVM: the cheapest hand-off (the default). */
+  THREADS,
+  /**
+   * Worker JVMs: a crashing or runaway task takes down a worker, not the server, and cancellation
+   * can kill; each task pays serialisation and IPC.
+   */
+  PROCESSES
+}
