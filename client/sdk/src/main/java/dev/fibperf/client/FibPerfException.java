@@ -1,7 +1,6 @@
 package dev.fibperf.client;
 
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 
 /**
  * A fibperf call failed. Carries the gRPC status; subclasses name the failures callers handle
@@ -58,7 +57,7 @@ public class FibPerfException extends RuntimeException {
       case CANCELLED:
         return new CallCancelledException(status, t);
       default:
-        return new FibPerfException(status, t instanceof StatusRuntimeException ? t : t);
+        return new FibPerfException(status, t);
     }
   }
 

@@ -1,33 +1,18 @@
 package dev.fibperf.client.cli;
 
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 
-/** Parses {@code 500ms}, {@code 30s}, {@code 2m} or ISO-8601 {@code PT30S}. */
+/**
+ * picocli's face on the server's parser: {@code 500ms}, {@code 30s}, {@code 2m} or {@code PT30S}.
+ */
 final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-  private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m)");
-
   @Override
   public Duration convert(String text) {
-    Matcher m = SIMPLE.matcher(text.trim());
-    if (m.matches()) {
-      long amount = Long.parseLong(m.group(1));
-      switch (m.group(2)) {
-        case "ms":
-          return Duration.ofMillis(amount);
-        case "s":
-          return Duration.ofSeconds(amount);
-        default:
-          return Duration.ofMinutes(amount);
-      }
-    }
     try {
-      return Duration.parse(text.trim());
-    } catch (RuntimeException e) {
-      throw new CommandLine.TypeConversionException(
-          "'" + text + "' is not a duration: use e.g. 500ms, 30s, 2m or PT30S");
+      return dev.fibperf.server.config.DurationConverter.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.TypeConversionException(e.getMessage());
     }
   }
 }
