@@ -100,16 +100,15 @@ final class EventStream<T> {
   }
 
   private void drain() {
-    boolean madeRoom = false;
+    boolean drained = false;
     synchronized (this) {
       if (closed) {
         return;
       }
       while (!queue.isEmpty() && observer.isReady() && !cancelled) {
-        boolean wasFull = queued >= highWater;
         observer.onNext(queue.poll());
         queued--;
-        madeRoom |= wasFull || queued < highWater;
+        drained = true;
       }
       if (completing && queue.isEmpty()) {
         closed = true;
@@ -120,7 +119,7 @@ final class EventStream<T> {
         return;
       }
     }
-    if (madeRoom) {
+    if (drained) {
       onRoom.run();
     }
   }
