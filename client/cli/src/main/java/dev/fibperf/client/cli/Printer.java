@@ -50,9 +50,30 @@ final class Printer {
    */
   FibEvent follow(EventStream events, int tasks, int phases) {
     long start = System.nanoTime();
-    int done = 0;
     int total = tasks * phases;
+    int[] done = {0};
     FibEvent last = null;
+    // On a terminal the bar's clock keeps moving between events, which can be seconds apart.
+    Thread ticker = null;
+    if (interactive && !json) {
+      ticker =
+          new Thread(
+              () -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                  synchronized (out) {
+                    bar(done[0], total, Duration.ofNanos(System.nanoTime() - start));
+                  }
+                  try {
+                    Thread.sleep(200);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "fibperf-progress");
+      ticker.setDaemon(true);
+      ticker.start();
+    }
     try (events) {
       while (events.hasNext()) {
         last = events.next();
@@ -61,19 +82,28 @@ final class Printer {
           out.flush();
           continue;
         }
-        if (last instanceof TaskFinished) {
-          done++;
-        }
-        if (interactive) {
-          bar(done, total, Duration.ofNanos(System.nanoTime() - start));
-        } else {
-          plain(last);
+        synchronized (out) {
+          if (last instanceof TaskFinished) {
+            done[0]++;
+          }
+          if (interactive) {
+            bar(done[0], total, Duration.ofNanos(System.nanoTime() - start));
+          } else {
+            plain(last);
+          }
         }
       }
-    }
-    if (interactive && !json) {
-      out.print("\r" + " ".repeat(BAR_WIDTH + 40) + "\r");
-      out.flush();
+    } finally {
+      if (ticker != null) {
+        ticker.interrupt();
+        try {
+          ticker.join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        out.print("\r" + " ".repeat(BAR_WIDTH + 40) + "\r");
+        out.flush();
+      }
     }
     return last;
   }
