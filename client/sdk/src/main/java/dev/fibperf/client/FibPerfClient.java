@@ -122,6 +122,7 @@ public final class FibPerfClient implements AutoCloseable {
     return new FibPerfClient(channel, null, settings, deadline);
   }
 
+  /** The settings this client was made with: {@code client.settings().target()}. */
   public FibPerfSettings settings() {
     return settings;
   }
@@ -321,7 +322,10 @@ public final class FibPerfClient implements AutoCloseable {
     }
   }
 
-  /** Shuts down the channel if this client owns it, waiting up to five seconds. */
+  /**
+   * Shuts down the channel if this client owns it, waiting up to five seconds: {@code
+   * client.close()}, or use try-with-resources.
+   */
   @Override
   public void close() {
     if (owned != null) {

@@ -22,11 +22,12 @@ public class FibPerfException extends RuntimeException {
     this.status = status;
   }
 
-  /** The gRPC status the call ended with. */
+  /** The gRPC status the call ended with: {@code e.status().getDescription()}. */
   public Status status() {
     return status;
   }
 
+  /** The status code: {@code if (e.code() == Status.Code.RESOURCE_EXHAUSTED) retryLater();}. */
   public Status.Code code() {
     return status.getCode();
   }

@@ -51,6 +51,7 @@ public final class FibPerfSettings {
     return new Builder(target);
   }
 
+  /** A builder starting from these settings: {@code s.toBuilder().maxAttempts(1).build()}. */
   public Builder toBuilder() {
     Builder b = new Builder(target);
     b.tls = tls;
@@ -63,10 +64,12 @@ public final class FibPerfSettings {
     return b;
   }
 
+  /** Where calls go: {@code settings.target()}, e.g. {@code "localhost:50051"}. */
   public String target() {
     return target;
   }
 
+  /** Whether calls use TLS: {@code if (settings.tls()) ...}. */
   public boolean tls() {
     return tls;
   }
@@ -81,6 +84,7 @@ public final class FibPerfSettings {
     return Optional.ofNullable(defaultDeadline);
   }
 
+  /** Largest message accepted: {@code settings.maxInboundMessageBytes()}. */
   public int maxInboundMessageBytes() {
     return maxInboundMessageBytes;
   }
@@ -90,10 +94,12 @@ public final class FibPerfSettings {
     return Optional.ofNullable(keepAliveTime);
   }
 
+  /** How long a keepalive ping may go unanswered: {@code settings.keepAliveTimeout()}. */
   public Optional<Duration> keepAliveTimeout() {
     return Optional.ofNullable(keepAliveTimeout);
   }
 
+  /** Attempts per call while UNAVAILABLE before a response: {@code settings.maxAttempts()}. */
   public int maxAttempts() {
     return maxAttempts;
   }
@@ -116,28 +122,33 @@ public final class FibPerfSettings {
       }
     }
 
-    /** Plaintext HTTP/2 (the default). */
+    /** Plaintext HTTP/2 (the default): {@code newBuilder("localhost:50051").plaintext()}. */
     public Builder plaintext() {
       this.tls = false;
       this.trustCertificates = null;
       return this;
     }
 
-    /** TLS trusting the system's CA certificates. */
+    /**
+     * TLS trusting the system's CA certificates: {@code newBuilder("fibperf.example:443").tls()}.
+     */
     public Builder tls() {
       this.tls = true;
       this.trustCertificates = null;
       return this;
     }
 
-    /** TLS trusting the PEM CA certificates in {@code caCertificates}. */
+    /** TLS trusting the PEM CA certificates in a file: {@code builder.tls(Path.of("ca.pem"))}. */
     public Builder tls(Path caCertificates) {
       this.tls = true;
       this.trustCertificates = Objects.requireNonNull(caCertificates, "caCertificates");
       return this;
     }
 
-    /** Deadline for every call that does not set its own; null for none. */
+    /**
+     * Deadline for every call that does not set its own; null for none: {@code
+     * builder.defaultDeadline(Duration.ofSeconds(30))}.
+     */
     public Builder defaultDeadline(Duration deadline) {
       if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
         throw new IllegalArgumentException("defaultDeadline=" + deadline + " must be positive");
@@ -146,6 +157,9 @@ public final class FibPerfSettings {
       return this;
     }
 
+    /**
+     * Largest message accepted, at least 1 KiB: {@code builder.maxInboundMessageBytes(32 << 20)}.
+     */
     public Builder maxInboundMessageBytes(int bytes) {
       if (bytes < 1024) {
         throw new IllegalArgumentException(
@@ -155,7 +169,10 @@ public final class FibPerfSettings {
       return this;
     }
 
-    /** HTTP/2 keepalive: ping every {@code time}, drop the connection after {@code timeout}. */
+    /**
+     * HTTP/2 keepalive: ping every {@code time}, drop the connection after {@code timeout}: {@code
+     * builder.keepAlive(Duration.ofSeconds(30), Duration.ofSeconds(5))}.
+     */
     public Builder keepAlive(Duration time, Duration timeout) {
       this.keepAliveTime = Objects.requireNonNull(time, "time");
       this.keepAliveTimeout = Objects.requireNonNull(timeout, "timeout");
@@ -164,7 +181,7 @@ public final class FibPerfSettings {
 
     /**
      * Attempts per call while the server answers UNAVAILABLE before its first response, through
-     * gRPC's retry service config; 1 disables retry.
+     * gRPC's retry service config; 1 disables retry: {@code builder.maxAttempts(1)}.
      */
     public Builder maxAttempts(int attempts) {
       if (attempts < 1 || attempts > 5) {
@@ -174,6 +191,7 @@ public final class FibPerfSettings {
       return this;
     }
 
+    /** The immutable settings: {@code FibPerfSettings s = builder.build()}. */
     public FibPerfSettings build() {
       return new FibPerfSettings(this);
     }
