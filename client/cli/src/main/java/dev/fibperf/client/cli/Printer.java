@@ -233,10 +233,11 @@ final class Printer {
                   + " tasks too small for the dispatch cost)",
               100 * attainment);
     }
+    // The same test as the server's "uneven tasks" note, so the two never disagree.
     String limit =
-        c.scheduleBoundSpeedup() < workers * 0.95
+        c.scheduleBound().toNanos() > c.workBound().toNanos() * 1.01
             ? String.format(
-                "; uneven task sizes, not overhead, cap the speedup at %.2fx on %d workers",
+                "; even a perfect run is capped at %.2fx on %d workers by the uneven task sizes",
                 c.scheduleBoundSpeedup(), workers)
             : String.format("; the work spreads evenly over the %d workers", workers);
     return attained + limit + ".";
