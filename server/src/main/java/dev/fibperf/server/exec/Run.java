@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -109,12 +110,24 @@ public final class Run {
   }
 
   private void pump() {
+    Task kept = pump(false);
+    assert kept == null;
+  }
+
+  /**
+   * Dispatches what is due and, when the run is over, tells the listener.
+   *
+   * @param mayKeep whether the caller is a worker that just finished one of this run's tasks and
+   *     can take the next one itself
+   * @return the task the calling worker should run next, or null
+   */
+  private Task pump(boolean mayKeep) {
     List<Task> toDispatch = new ArrayList<>();
     RunResult completed = null;
     Throwable failed = null;
     synchronized (this) {
       if (!started || terminated) {
-        return;
+        return null;
       }
       while (failure == null
           && inFlight < parallelism
@@ -132,6 +145,13 @@ public final class Run {
         }
       }
     }
+    Task kept = null;
+    // A worker keeps going with the run's next task when nobody else is queued for a worker: a
+    // serial run then stays on one thread, and no hand-off is paid. Otherwise it queues like any
+    // other task, so concurrent runs still take turns.
+    if (mayKeep && !toDispatch.isEmpty() && nobodyWaiting()) {
+      kept = toDispatch.remove(0);
+    }
     for (Task task : toDispatch) {
       long submitted = System.nanoTime();
       try {
@@ -145,13 +165,29 @@ public final class Run {
     } else if (failed != null) {
       listener.onFailed(failed);
     }
+    return kept;
   }
 
-  private void runTask(Task task, long submittedNanos) {
+  private boolean nobodyWaiting() {
+    return executor instanceof ThreadPoolExecutor
+        && ((ThreadPoolExecutor) executor).getQueue().isEmpty();
+  }
+
+  private void runTask(Task first, long firstSubmittedNanos) {
+    Task task = first;
+    long submitted = firstSubmittedNanos;
+    while (task != null) {
+      task = runOne(task, submitted);
+      submitted = System.nanoTime();
+    }
+  }
+
+  /** Runs one task and returns the next one this worker should run, or null. */
+  private Task runOne(Task task, long submittedNanos) {
     long pickedUp = System.nanoTime();
     if (token.isCancelled()) {
       taskDone(null, null, 0);
-      return;
+      return null;
     }
     Thread worker = Thread.currentThread();
     Instant startTime = Instant.now();
@@ -164,10 +200,10 @@ public final class Run {
       roundTrip = System.nanoTime() - t0;
     } catch (CancellationException e) {
       taskDone(null, null, 0);
-      return;
+      return null;
     } catch (RuntimeException | Error e) {
       taskDone(null, e, 0);
-      return;
+      return null;
     }
     Duration duration = Duration.ofNanos(computed[0].computeNanos());
     observer.taskFinished(algorithm, duration);
@@ -178,10 +214,15 @@ public final class Run {
     // What the task paid beyond computing: the queue hand-off, plus IPC for worker processes.
     long handOff =
         (pickedUp - submittedNanos) + Math.max(0, roundTrip - computed[0].computeNanos());
-    taskDone(result, null, handOff);
+    return taskDone(result, null, handOff, true);
   }
 
   private void taskDone(TaskResult result, Throwable error, long handOff) {
+    Task kept = taskDone(result, error, handOff, false);
+    assert kept == null;
+  }
+
+  private Task taskDone(TaskResult result, Throwable error, long handOff, boolean mayKeep) {
     synchronized (this) {
       inFlight--;
       handOffNanos += handOff;
@@ -195,7 +236,7 @@ public final class Run {
     if (error != null) {
       token.cancel();
     }
-    pump();
+    return pump(mayKeep);
   }
 
   private RunResult summarise() {

@@ -88,6 +88,7 @@ class RunTest {
     assertEquals(BigInteger.valueOf(75_025), result.results().get(1).value());
     assertTrue(result.poolCold(), "first run creates the pool");
     assertEquals(1, result.parallelism());
+    assertEquals(1, result.workersUsed(), "a serial run keeps its worker when nobody waits");
   }
 
   @Test

@@ -59,6 +59,7 @@ class FibPerfServiceTest {
     assertEquals(
         List.of(34, 35, 36, 35), summary.getResultsList().stream().map(r -> r.getN()).toList());
     assertEquals(1, summary.getParallelism());
+    assertEquals(1, summary.getWorkersUsed(), "serial stays on one worker");
     assertTrue(summary.getPoolCold(), "first call creates the pool");
     assertEquals(Algorithm.ALGORITHM_NAIVE, summary.getAlgorithm());
     assertTrue(
