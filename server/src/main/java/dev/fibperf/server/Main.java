@@ -5,6 +5,8 @@ import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.metrics.MetricsHttpServer;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -127,6 +129,22 @@ public final class Main implements Callable<Integer> {
   boolean allowRawJfr;
 
   @Option(
+      names = "--tls-cert-chain",
+      paramLabel = "<pem>",
+      defaultValue = "${env:FIBPERF_TLS_CERT_CHAIN}",
+      description =
+          "Serve TLS with this PEM certificate chain (needs --tls-private-key;"
+              + " FIBPERF_TLS_CERT_CHAIN). Plaintext when unset.")
+  java.io.File tlsCertChain;
+
+  @Option(
+      names = "--tls-private-key",
+      paramLabel = "<pem>",
+      defaultValue = "${env:FIBPERF_TLS_PRIVATE_KEY}",
+      description = "The PEM PKCS#8 private key for --tls-cert-chain (FIBPERF_TLS_PRIVATE_KEY).")
+  java.io.File tlsPrivateKey;
+
+  @Option(
       names = "--worker-jvm-option",
       paramLabel = "<option>",
       description = "An extra JVM option for worker processes (repeatable), e.g. -Xmx256m.")
@@ -175,10 +193,7 @@ public final class Main implements Callable<Integer> {
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     FibServer server =
-        new FibServer(
-            Grpc.newServerBuilderForPort(config.port(), InsecureServerCredentials.create()),
-            config,
-            registry);
+        new FibServer(Grpc.newServerBuilderForPort(config.port(), credentials()), config, registry);
     MetricsHttpServer metricsHttp = null;
     try {
       server.start();
@@ -212,6 +227,22 @@ public final class Main implements Callable<Integer> {
       metricsHttp.close();
     }
     return 0;
+  }
+
+  private ServerCredentials credentials() {
+    if (tlsCertChain == null && tlsPrivateKey == null) {
+      return InsecureServerCredentials.create();
+    }
+    if (tlsCertChain == null || tlsPrivateKey == null) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--tls-cert-chain and --tls-private-key go together");
+    }
+    try {
+      return TlsServerCredentials.create(tlsCertChain, tlsPrivateKey);
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "cannot use the TLS certificate or key: " + rootMessage(e));
+    }
   }
 
   private static String rootMessage(Throwable t) {

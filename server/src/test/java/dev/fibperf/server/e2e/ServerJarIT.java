@@ -133,6 +133,64 @@ class ServerJarIT {
     }
   }
 
+  @Test
+  void tlsFlags_serveTls_andPlaintextClientsAreRefused(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path cert = dir.resolve("cert.pem");
+    java.nio.file.Path key = dir.resolve("key.pem");
+    Process openssl =
+        new ProcessBuilder(
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                key.toString(),
+                "-out",
+                cert.toString(),
+                "-days",
+                "1",
+                "-subj",
+                "/CN=localhost",
+                "-addext",
+                "subjectAltName=DNS:localhost,IP:127.0.0.1")
+            .redirectErrorStream(true)
+            .start();
+    openssl.getInputStream().readAllBytes();
+    assertEquals(0, openssl.waitFor());
+
+    try (ServerProcess server =
+        new ServerProcess("--tls-cert-chain=" + cert, "--tls-private-key=" + key)) {
+      ManagedChannel tls =
+          Grpc.newChannelBuilder(
+                  "localhost:" + server.port,
+                  io.grpc.TlsChannelCredentials.newBuilder().trustManager(cert.toFile()).build())
+              .build();
+      ManagedChannel plaintext =
+          Grpc.newChannelBuilder(server.target(), InsecureChannelCredentials.create()).build();
+
+      List<SerialResponse> events =
+          drain(
+              FibPerfServiceGrpc.newBlockingStub(tls)
+                  .serial(SerialRequest.newBuilder().addNums(20).build()));
+      StatusRuntimeException refused =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              StatusRuntimeException.class,
+              () ->
+                  drain(
+                      FibPerfServiceGrpc.newBlockingStub(plaintext)
+                          .withDeadlineAfter(5, TimeUnit.SECONDS)
+                          .serial(SerialRequest.newBuilder().addNums(20).build())));
+
+      assertEquals("6765", last(events).getSummary().getResults(0).getValue());
+      assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode(), refused.toString());
+      tls.shutdownNow();
+      plaintext.shutdownNow();
+    }
+  }
+
   static void awaitLog(ServerProcess server, String text) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (server.log.stream().noneMatch(l -> l.contains(text))) {

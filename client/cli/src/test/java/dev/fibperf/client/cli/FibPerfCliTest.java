@@ -200,4 +200,51 @@ class FibPerfCliTest {
     assertTrue(r.out().contains("speedup    median"), r.out());
     assertTrue(r.out().contains("attainment median"), r.out());
   }
+
+  @Test
+  void tls_withTheServersCa_works_andWithoutItFails(@TempDir Path dir) throws Exception {
+    Path cert = dir.resolve("cert.pem");
+    Path key = dir.resolve("key.pem");
+    Process openssl =
+        new ProcessBuilder(
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                key.toString(),
+                "-out",
+                cert.toString(),
+                "-days",
+                "1",
+                "-subj",
+                "/CN=localhost",
+                "-addext",
+                "subjectAltName=DNS:localhost,IP:127.0.0.1")
+            .redirectErrorStream(true)
+            .start();
+    openssl.getInputStream().readAllBytes();
+    assertEquals(0, openssl.waitFor());
+    FibServer tlsServer =
+        new FibServer(
+                Grpc.newServerBuilderForPort(
+                    0, io.grpc.TlsServerCredentials.create(cert.toFile(), key.toFile())),
+                ServerConfig.newBuilder().workers(1).build())
+            .start();
+    try {
+      String tlsTarget = "--target=localhost:" + tlsServer.port();
+
+      Run trusted = fibperf("serial", tlsTarget, "--ca-cert", cert.toString(), "--nums", "20");
+      Run untrusted = fibperf("serial", tlsTarget, "--tls", "--nums", "20");
+
+      assertEquals(0, trusted.exit(), trusted.err());
+      assertTrue(trusted.out().contains("6765"), trusted.out());
+      assertEquals(1, untrusted.exit());
+      assertTrue(untrusted.err().startsWith("fibperf: UNAVAILABLE"), untrusted.err());
+    } finally {
+      tlsServer.stop();
+    }
+  }
 }
