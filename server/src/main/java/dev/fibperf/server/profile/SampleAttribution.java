@@ -91,9 +91,14 @@ final class SampleAttribution {
     Map<String, Long> self = new HashMap<>();
     Map<String, Long> total = new HashMap<>();
     Map<String, Long> collapsed = new HashMap<>();
+    Map<Long, List<Window>> windowsByThread = new HashMap<>();
+    for (Window w : windows) {
+      windowsByThread.computeIfAbsent(w.threadId(), t -> new ArrayList<>()).add(w);
+    }
+    windowsByThread.values().forEach(ws -> ws.sort(Comparator.comparing(Window::start)));
     long count = 0;
     for (Sample sample : samples) {
-      if (sample.frames().isEmpty() || !inAnyWindow(windows, sample)) {
+      if (sample.frames().isEmpty() || !inAnyWindow(windowsByThread, sample)) {
         continue;
       }
       count++;
@@ -149,13 +154,29 @@ final class SampleAttribution {
         busy);
   }
 
-  private static boolean inAnyWindow(List<Window> windows, Sample sample) {
-    for (Window w : windows) {
-      if (w.contains(sample.threadId(), sample.time())) {
-        return true;
+  /**
+   * Whether a sample fell inside one of its thread's windows. Windows of one thread never overlap
+   * (a worker runs one task at a time), so a binary search over their starts finds the only
+   * candidate.
+   */
+  private static boolean inAnyWindow(Map<Long, List<Window>> windowsByThread, Sample sample) {
+    List<Window> windows = windowsByThread.get(sample.threadId());
+    if (windows == null) {
+      return false;
+    }
+    int lo = 0;
+    int hi = windows.size() - 1;
+    int candidate = -1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (windows.get(mid).start().isAfter(sample.time())) {
+        hi = mid - 1;
+      } else {
+        candidate = mid;
+        lo = mid + 1;
       }
     }
-    return false;
+    return candidate >= 0 && windows.get(candidate).contains(sample.threadId(), sample.time());
   }
 
   private static boolean within(Instant t, Instant from, Instant to) {

@@ -52,7 +52,6 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
    */
   static final int STREAM_HIGH_WATER = 64;
 
-  private final ServerConfig config;
   private final TaskPool pool;
   private final ProcessPool processes;
   private final RequestValidator validator;
@@ -70,7 +69,6 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
       ProcessPool processes,
       JfrProfiler profiler,
       ScheduledExecutorService profilingExecutor) {
-    this.config = config;
     this.pool = pool;
     this.processes = processes;
     this.validator = new RequestValidator(config);
