@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fibperf.server.FibServer;
 import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.testing.SelfSignedCert;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Metadata;
@@ -75,30 +76,9 @@ class SocketAndTlsTest {
 
   @Test
   void tls_withACustomCa_servesAllCallStyles(@TempDir Path dir) throws Exception {
-    Path cert = dir.resolve("cert.pem");
-    Path key = dir.resolve("key.pem");
-    Process openssl =
-        new ProcessBuilder(
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                key.toString(),
-                "-out",
-                cert.toString(),
-                "-days",
-                "1",
-                "-subj",
-                "/CN=localhost",
-                "-addext",
-                "subjectAltName=DNS:localhost,IP:127.0.0.1")
-            .redirectErrorStream(true)
-            .start();
-    String opensslOut = new String(openssl.getInputStream().readAllBytes());
-    assertEquals(0, openssl.waitFor(), opensslOut);
+    SelfSignedCert tlsCert = SelfSignedCert.create(dir);
+    Path cert = tlsCert.cert();
+    Path key = tlsCert.key();
     FibServer server =
         start(
             Grpc.newServerBuilderForPort(

@@ -136,30 +136,10 @@ class ServerJarIT {
   @Test
   void tlsFlags_serveTls_andPlaintextClientsAreRefused(
       @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-    java.nio.file.Path cert = dir.resolve("cert.pem");
-    java.nio.file.Path key = dir.resolve("key.pem");
-    Process openssl =
-        new ProcessBuilder(
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                key.toString(),
-                "-out",
-                cert.toString(),
-                "-days",
-                "1",
-                "-subj",
-                "/CN=localhost",
-                "-addext",
-                "subjectAltName=DNS:localhost,IP:127.0.0.1")
-            .redirectErrorStream(true)
-            .start();
-    openssl.getInputStream().readAllBytes();
-    assertEquals(0, openssl.waitFor());
+    dev.fibperf.server.testing.SelfSignedCert tlsCert =
+        dev.fibperf.server.testing.SelfSignedCert.create(dir);
+    java.nio.file.Path cert = tlsCert.cert();
+    java.nio.file.Path key = tlsCert.key();
 
     try (ServerProcess server =
         new ServerProcess("--tls-cert-chain=" + cert, "--tls-private-key=" + key)) {

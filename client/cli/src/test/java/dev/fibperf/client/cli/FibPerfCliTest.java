@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fibperf.server.FibServer;
 import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.testing.SelfSignedCert;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import java.io.PrintWriter;
@@ -203,30 +204,9 @@ class FibPerfCliTest {
 
   @Test
   void tls_withTheServersCa_works_andWithoutItFails(@TempDir Path dir) throws Exception {
-    Path cert = dir.resolve("cert.pem");
-    Path key = dir.resolve("key.pem");
-    Process openssl =
-        new ProcessBuilder(
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                key.toString(),
-                "-out",
-                cert.toString(),
-                "-days",
-                "1",
-                "-subj",
-                "/CN=localhost",
-                "-addext",
-                "subjectAltName=DNS:localhost,IP:127.0.0.1")
-            .redirectErrorStream(true)
-            .start();
-    openssl.getInputStream().readAllBytes();
-    assertEquals(0, openssl.waitFor());
+    SelfSignedCert tlsCert = SelfSignedCert.create(dir);
+    Path cert = tlsCert.cert();
+    Path key = tlsCert.key();
     FibServer tlsServer =
         new FibServer(
                 Grpc.newServerBuilderForPort(
