@@ -109,8 +109,16 @@ public final class ProcessPool implements TaskPool {
       String name = "fibperf-process-" + (i + 1);
       starting.add(CompletableFuture.supplyAsync(() -> spawn(name)));
     }
-    for (int i = 0; i < size; i++) {
-      started.add(new Slot("fibperf-process-" + (i + 1), starting.get(i).join()));
+    try {
+      for (int i = 0; i < size; i++) {
+        started.add(new Slot("fibperf-process-" + (i + 1), starting.get(i).join()));
+      }
+    } catch (RuntimeException e) {
+      // One worker would not start: stop the ones that did, so a later call starts afresh.
+      for (CompletableFuture<WorkerProcess> f : starting) {
+        f.thenAccept(WorkerProcess::close);
+      }
+      throw e;
     }
     slots = started;
     AtomicInteger next = new AtomicInteger();
