@@ -158,8 +158,12 @@ final class ServiceCall<T> {
   }
 
   void complete(com.google.protobuf.GeneratedMessage.Builder<?> message) {
-    // Release the permit before the client can see the end, so it can call again at once.
-    end(Status.OK);
+    // Release the permit before the client can see the end, so it can call again at once. A
+    // client that left while the last step ran (e.g. profile analysis) never saw an OK.
+    end(
+        stream.isCancelled()
+            ? Status.CANCELLED.withDescription("the client left before the final message")
+            : Status.OK);
     stream.complete(cast(message.build()));
   }
 
