@@ -31,6 +31,9 @@ final class WorkerProcess implements AutoCloseable {
   /** A cancelled task that has not stopped after this long gets its worker killed. */
   static final long KILL_AFTER_CANCEL_MILLIS = 100;
 
+  /** How long a new worker JVM may take to say it is ready. */
+  private static final long START_TIMEOUT_SECONDS = 30;
+
   /** How often a waiting pool thread looks at its token and the process. */
   private static final long POLL_MILLIS = 2;
 
@@ -70,6 +73,27 @@ final class WorkerProcess implements AutoCloseable {
             name + "-reader");
     reader.setDaemon(true);
     reader.start();
+    awaitReady();
+  }
+
+  /** Waits for the worker's start-up message, so a pool that is started is ready for tasks. */
+  private void awaitReady() throws IOException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
+    try {
+      while (System.nanoTime() < deadline) {
+        WorkerReply r = replies.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+        if (r != null && r.getReady()) {
+          return;
+        }
+        if (r == null && readerDone) {
+          break;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    kill();
+    throw new IOException("worker " + describe() + " did not start");
   }
 
   long pid() {
