@@ -34,6 +34,13 @@ public record SpeedupAnalysis(
     notes = List.copyOf(notes);
   }
 
+  private static String readable(Duration d) {
+    double micros = d.toNanos() / 1e3;
+    return micros < 1000
+        ? String.format("%.1f us", micros)
+        : String.format("%.2f ms", micros / 1000);
+  }
+
   /** Compares {@code parallel} (run largest first) with {@code serial} over the same tasks. */
   public static SpeedupAnalysis of(RunResult serial, RunResult parallel) {
     Algorithm algorithm = serial.algorithm();
@@ -71,10 +78,9 @@ public record SpeedupAnalysis(
     if (parallel.pool() == PoolKind.PROCESSES) {
       notes.add(
           String.format(
-              "Worker processes cost %.1f us per task in serialisation and IPC, against %.1f us"
-                  + " for the serial phase's in-process hand-off.",
-              parallel.dispatchCostPerTask().toNanos() / 1e3,
-              serial.dispatchCostPerTask().toNanos() / 1e3));
+              "Worker processes cost %s per task in serialisation and IPC, against %s for the"
+                  + " serial phase's in-process hand-off.",
+              readable(parallel.dispatchCostPerTask()), readable(serial.dispatchCostPerTask())));
     }
     if (scheduleBound > workBound * 1.01) {
       notes.add(
