@@ -71,14 +71,32 @@ final class SampleAttribution {
     return summarise(windows, samples, gcs, compilations, period, top);
   }
 
+  /**
+   * The sample's frames, top first, above the task window: the worker thread, the pool and the run
+   * that carried the task are in every sample and say nothing about it, and left in they would fill
+   * the inclusive view and root every flame.
+   */
   private static List<String> frames(RecordedStackTrace stack) {
     List<String> frames = new ArrayList<>(stack.getFrames().size());
     for (RecordedFrame frame : stack.getFrames()) {
-      if (frame.isJavaFrame() && frame.getMethod() != null) {
-        frames.add(MethodNames.readable(frame.getMethod()));
+      if (!frame.isJavaFrame() || frame.getMethod() == null) {
+        continue;
       }
+      if (isWindow(frame)) {
+        // Drop the window's own body lambdas too: what stays starts at the task's code.
+        while (!frames.isEmpty() && frames.get(frames.size() - 1).contains("$$Lambda")) {
+          frames.remove(frames.size() - 1);
+        }
+        break;
+      }
+      frames.add(MethodNames.readable(frame.getMethod()));
     }
     return frames;
+  }
+
+  private static boolean isWindow(RecordedFrame frame) {
+    return frame.getMethod().getName().equals("mark")
+        && frame.getMethod().getType().getName().equals(ProfileSession.class.getName());
   }
 
   private static ProfileReport summarise(
