@@ -100,6 +100,7 @@ class FlowControlAndDrainTest {
             ServerConfig.newBuilder().workers(2).shutdownGrace(Duration.ofSeconds(20)).build());
     HealthGrpc.HealthStub health = HealthGrpc.newStub(fx.channel);
     List<ServingStatus> statuses = new CopyOnWriteArrayList<>();
+    CountDownLatch serving = new CountDownLatch(1);
     CountDownLatch notServing = new CountDownLatch(1);
     health.watch(
         HealthCheckRequest.newBuilder().setService(FibPerfServiceGrpc.SERVICE_NAME).build(),
@@ -107,6 +108,9 @@ class FlowControlAndDrainTest {
           @Override
           public void onNext(HealthCheckResponse value) {
             statuses.add(value.getStatus());
+            if (value.getStatus() == ServingStatus.SERVING) {
+              serving.countDown();
+            }
             if (value.getStatus() == ServingStatus.NOT_SERVING) {
               notServing.countDown();
             }
@@ -118,6 +122,7 @@ class FlowControlAndDrainTest {
           @Override
           public void onCompleted() {}
         });
+    assertTrue(serving.await(5, TimeUnit.SECONDS), "the watch never saw SERVING");
     Iterator<ParallelResponse> inFlight =
         fx.blocking.parallel(ParallelRequest.newBuilder().addNums(39).addNums(39).build());
     assertTrue(inFlight.next().hasTaskStarted());
