@@ -5,13 +5,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedStackTrace;
@@ -125,19 +124,17 @@ final class SampleAttribution {
         total.merge(method, 1L, Long::sum);
       }
       List<String> rootFirst = new ArrayList<>(sample.frames());
-      java.util.Collections.reverse(rootFirst);
+      Collections.reverse(rootFirst);
       collapsed.merge(String.join(";", rootFirst), 1L, Long::sum);
     }
 
     Instant first = null;
     Instant last = null;
     Duration busy = Duration.ZERO;
-    Set<Long> threads = new HashSet<>();
     for (Window w : windows) {
       first = first == null || w.start().isBefore(first) ? w.start() : first;
       last = last == null || w.end().isAfter(last) ? w.end() : last;
       busy = busy.plus(Duration.between(w.start(), w.end()));
-      threads.add(w.threadId());
     }
     Duration span = first == null ? Duration.ZERO : Duration.between(first, last);
 
