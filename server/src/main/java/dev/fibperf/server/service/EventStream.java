@@ -27,8 +27,9 @@ final class EventStream<T> {
 
   /**
    * @param onCancel runs once if the client cancels or its deadline passes
-   * @param onClosed runs once when nothing more will be written: the stream completed, failed or
-   *     was cancelled
+   * @param onClosed runs once when the call is over on the wire: its last message and status have
+   *     been sent, or it was cancelled. Not earlier: a drain that stops the transports as soon as
+   *     {@code onCompleted()} returns would reset streams whose trailers are still queued.
    */
   EventStream(
       ServerCallStreamObserver<T> observer, int highWater, Runnable onCancel, Runnable onClosed) {
@@ -41,6 +42,7 @@ final class EventStream<T> {
           onCancel.run();
           reportClosed();
         });
+    observer.setOnCloseHandler(this::reportClosed);
     observer.setOnReadyHandler(this::drain);
   }
 
@@ -89,7 +91,6 @@ final class EventStream<T> {
     if (!cancelled) {
       observer.onError(status.asRuntimeException());
     }
-    reportClosed();
   }
 
   private synchronized void reportClosed() {
@@ -115,7 +116,6 @@ final class EventStream<T> {
         if (!cancelled) {
           observer.onCompleted();
         }
-        reportClosed();
         return;
       }
     }

@@ -11,13 +11,18 @@ import dev.fibperf.proto.v1.ParallelRequest;
 import dev.fibperf.proto.v1.ParallelResponse;
 import dev.fibperf.proto.v1.SerialRequest;
 import dev.fibperf.proto.v1.SerialResponse;
+import dev.fibperf.server.FibServer;
 import dev.fibperf.server.config.ServerConfig;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
@@ -144,6 +149,74 @@ class FlowControlAndDrainTest {
     fx.close();
   }
 
+  /**
+   * Over a real socket, a call whose run has ended is not over until its last messages and status
+   * reach the client. Here the client reads nothing until the drain has begun, so the stream's tail
+   * waits in the server's HTTP/2 flow controller; a drain that stopped the transports as soon as
+   * {@code onCompleted()} returned would reset it (RST_STREAM CANCEL) instead of delivering it.
+   */
+  @Test
+  void stop_overNetty_waitsForTheStreamsTailToReachASlowReader() throws Exception {
+    FibServer server =
+        new FibServer(
+                Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()),
+                ServerConfig.newBuilder().workers(2).shutdownGrace(Duration.ofSeconds(20)).build())
+            .start();
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("localhost", server.port())
+            .usePlaintext()
+            .flowControlWindow(16 * 1024) // fixed and small: the stream outgrows it at once
+            .build();
+    List<ParallelResponse> received = new CopyOnWriteArrayList<>();
+    CompletableFuture<Status> ending = new CompletableFuture<>();
+    ClientCallStreamObserver<?>[] call = new ClientCallStreamObserver<?>[1];
+    FibPerfServiceGrpc.newStub(channel)
+        .parallel(
+            ParallelRequest.newBuilder()
+                .addAllNums(Collections.nCopies(1000, 20))
+                .setAlgorithm(Algorithm.ALGORITHM_ITERATIVE)
+                .build(),
+            new ClientResponseObserver<ParallelRequest, ParallelResponse>() {
+              @Override
+              public void beforeStart(ClientCallStreamObserver<ParallelRequest> stream) {
+                call[0] = stream;
+                stream.disableAutoRequestWithInitial(1);
+              }
+
+              @Override
+              public void onNext(ParallelResponse value) {
+                received.add(value);
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                ending.complete(Status.fromThrowable(t));
+              }
+
+              @Override
+              public void onCompleted() {
+                ending.complete(Status.OK);
+              }
+            });
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (received.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    assertEquals(1, received.size(), "the first event never arrived");
+
+    Thread stopper = new Thread(() -> stopQuietly(server));
+    stopper.start();
+    // Long enough for the 1000 tiny tasks to finish and the stream to end on the server side.
+    Thread.sleep(500);
+    call[0].request(Integer.MAX_VALUE);
+
+    assertEquals(Status.Code.OK, ending.get(20, TimeUnit.SECONDS).getCode());
+    assertEquals(2001, received.size());
+    assertTrue(received.get(2000).hasSummary());
+    stopper.join(10_000);
+    channel.shutdownNow();
+  }
+
   @Test
   void stop_afterGracePeriod_cancelsRunsAndFreesWorkers() throws Exception {
     InProcessFixture fx =
@@ -235,8 +308,12 @@ class FlowControlAndDrainTest {
   }
 
   private static void stopQuietly(InProcessFixture fx) {
+    stopQuietly(fx.server);
+  }
+
+  private static void stopQuietly(FibServer server) {
     try {
-      fx.server.stop();
+      server.stop();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
