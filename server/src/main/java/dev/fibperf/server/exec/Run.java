@@ -176,9 +176,28 @@ public final class Run {
   private void runTask(Task first, long firstSubmittedNanos) {
     Task task = first;
     long submitted = firstSubmittedNanos;
-    while (task != null) {
-      task = runOne(task, submitted);
-      submitted = System.nanoTime();
+    try {
+      while (task != null) {
+        task = runOne(task, submitted);
+        submitted = System.nanoTime();
+      }
+    } catch (RuntimeException e) {
+      // A listener threw (the kernel's own failures are handled in runOne). Fail the run rather
+      // than the pool thread: a process-pool thread stands for one worker for life, and a
+      // replacement thread would not know which. This task never reached taskDone, so the run
+      // cannot end the usual way: end it here, once.
+      boolean endHere;
+      synchronized (this) {
+        if (failure == null) {
+          failure = e;
+        }
+        endHere = !terminated;
+        terminated = true;
+      }
+      token.cancel();
+      if (endHere) {
+        listener.onFailed(e);
+      }
     }
   }
 

@@ -14,11 +14,25 @@ public interface TaskPool extends AutoCloseable {
       PoolKind kind) {}
 
   /**
-   * Returns the pool, starting it if this is the first use.
+   * Returns the pool, starting it if this is the first use; blocks while it starts.
    *
    * @throws java.util.concurrent.RejectedExecutionException if the pool is closed
    */
   Lease acquire();
+
+  /**
+   * Like {@link #acquire()}, without blocking the caller while the pool starts: gRPC's threads and
+   * the compute workers that chain runs must not wait out a slow start (worker JVMs take about half
+   * a second). Fails with {@link java.util.concurrent.RejectedExecutionException} if the pool is
+   * closed.
+   */
+  default java.util.concurrent.CompletableFuture<Lease> acquireAsync() {
+    try {
+      return java.util.concurrent.CompletableFuture.completedFuture(acquire());
+    } catch (RuntimeException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+  }
 
   /** Workers in the pool. */
   int size();

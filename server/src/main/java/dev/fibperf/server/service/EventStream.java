@@ -24,6 +24,7 @@ final class EventStream<T> {
   private boolean closedReported; // guarded by this
   private boolean completing; // guarded by this
   private boolean closed; // guarded by this
+  private boolean draining; // guarded by this
 
   /**
    * @param onCancel runs once if the client cancels or its deadline passes
@@ -103,20 +104,28 @@ final class EventStream<T> {
   private void drain() {
     boolean drained = false;
     synchronized (this) {
-      if (closed) {
+      // With direct executors, onNext can re-enter drain() on this thread (the reader asks for
+      // more, the transport says it is ready). The outer loop carries on; a nested one would
+      // complete the stream under it, and the outer one would then complete it twice.
+      if (closed || draining) {
         return;
       }
-      while (!queue.isEmpty() && observer.isReady() && !cancelled) {
-        observer.onNext(queue.poll());
-        queued--;
-        drained = true;
-      }
-      if (completing && queue.isEmpty()) {
-        closed = true;
-        if (!cancelled) {
-          observer.onCompleted();
+      draining = true;
+      try {
+        while (!queue.isEmpty() && observer.isReady() && !cancelled) {
+          observer.onNext(queue.poll());
+          queued--;
+          drained = true;
         }
-        return;
+        if (completing && queue.isEmpty()) {
+          closed = true;
+          if (!cancelled) {
+            observer.onCompleted();
+          }
+          return;
+        }
+      } finally {
+        draining = false;
       }
     }
     if (drained) {

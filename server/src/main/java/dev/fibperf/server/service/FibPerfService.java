@@ -149,38 +149,42 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
                         + " ask for FORMAT_COLLAPSED or FORMAT_FLAMEGRAPH_HTML")
                 .asException();
           }
-          ProfileRunner.Profiled profiled =
+          call.then(
               profiles.start(
                   options,
                   w.tasks().size(),
                   w.pool(),
                   snapshot -> call.send(ProfileSerialResponse.newBuilder().setSnapshot(snapshot)),
-                  chunk -> call.send(ProfileSerialResponse.newBuilder().setArtifact(chunk)));
-          call.onEnd(profiled::close);
-          call.startRun(
-              w,
-              DispatchOrder.INPUT,
-              1,
-              w.pool(),
-              profiled,
-              s ->
-                  call.send(
-                      ProfileSerialResponse.newBuilder().setTaskStarted(ProtoMapper.started(s))),
-              r -> {
-                profiled.taskDone();
-                call.send(
-                    ProfileSerialResponse.newBuilder().setTaskFinished(ProtoMapper.finished(r)));
-              },
-              run ->
-                  profiled.finish(
-                      profile ->
-                          call.complete(
-                              ProfileSerialResponse.newBuilder()
-                                  .setSummary(
-                                      ProfileSummary.newBuilder()
-                                          .setRun(ProtoMapper.summary(run))
-                                          .setProfile(profile))),
-                      call::fail));
+                  chunk -> call.send(ProfileSerialResponse.newBuilder().setArtifact(chunk))),
+              profiled -> {
+                call.onEnd(profiled::close);
+                call.startRun(
+                    w,
+                    DispatchOrder.INPUT,
+                    1,
+                    w.pool(),
+                    profiled,
+                    s ->
+                        call.send(
+                            ProfileSerialResponse.newBuilder()
+                                .setTaskStarted(ProtoMapper.started(s))),
+                    r -> {
+                      profiled.taskDone();
+                      call.send(
+                          ProfileSerialResponse.newBuilder()
+                              .setTaskFinished(ProtoMapper.finished(r)));
+                    },
+                    run ->
+                        profiled.finish(
+                            profile ->
+                                call.complete(
+                                    ProfileSerialResponse.newBuilder()
+                                        .setSummary(
+                                            ProfileSummary.newBuilder()
+                                                .setRun(ProtoMapper.summary(run))
+                                                .setProfile(profile))),
+                            call::fail));
+              });
         });
   }
 
@@ -253,12 +257,25 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
         int parallelism,
         PoolKind pool,
         java.util.function.BiConsumer<RunResult, Profile> next) {
-      ProfileRunner.Profiled profiled = null;
-      if (profileOptions != null) {
-        profiled = profiles.start(profileOptions, workload.tasks().size(), pool, s -> {}, c -> {});
-        call.onEnd(profiled::close);
+      if (profileOptions == null) {
+        startPhaseRun(phase, order, parallelism, pool, null, next);
+        return;
       }
-      ProfileRunner.Profiled phaseProfile = profiled;
+      call.then(
+          profiles.start(profileOptions, workload.tasks().size(), pool, s -> {}, c -> {}),
+          profiled -> {
+            call.onEnd(profiled::close);
+            startPhaseRun(phase, order, parallelism, pool, profiled, next);
+          });
+    }
+
+    private void startPhaseRun(
+        Phase phase,
+        DispatchOrder order,
+        int parallelism,
+        PoolKind pool,
+        ProfileRunner.Profiled phaseProfile,
+        java.util.function.BiConsumer<RunResult, Profile> next) {
       call.startRun(
           workload,
           order,

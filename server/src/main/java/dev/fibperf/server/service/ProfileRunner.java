@@ -19,6 +19,7 @@ import io.grpc.StatusException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -199,20 +200,27 @@ final class ProfileRunner {
   }
 
   /**
-   * Starts recording. Snapshots go to {@code snapshots} every interval until {@link
-   * Profiled#finish}; artifacts go to {@code artifacts} just before the final profile.
+   * Starts recording; on worker processes, once they are up. Snapshots go to {@code snapshots}
+   * every interval until {@link Profiled#finish}; artifacts go to {@code artifacts} just before the
+   * final profile.
    */
-  Profiled start(
+  CompletableFuture<Profiled> start(
       Options options,
       int tasksTotal,
       PoolKind pool,
       Consumer<ProfileSnapshot> snapshots,
       Consumer<ArtifactChunk> artifacts) {
-    Source source =
-        pool == PoolKind.PROCESSES
-            ? workers(processes.startProfiling(options.samplingPeriod()), options.samplingPeriod())
-            : local(profiler.start(options.samplingPeriod()));
-    return new Profiled(options, tasksTotal, source, snapshots, artifacts);
+    Duration period = options.samplingPeriod();
+    if (pool == PoolKind.PROCESSES) {
+      // Starts the worker JVMs first if they are cold, without holding this thread.
+      return processes
+          .startProfiling(period)
+          .thenApply(
+              remote ->
+                  new Profiled(options, tasksTotal, workers(remote, period), snapshots, artifacts));
+    }
+    return CompletableFuture.completedFuture(
+        new Profiled(options, tasksTotal, local(profiler.start(period)), snapshots, artifacts));
   }
 
   /** One profiled run in progress. */

@@ -16,6 +16,8 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,7 +61,7 @@ final class ServiceCall<T> {
   private final AtomicBoolean ended = new AtomicBoolean();
   private volatile Run run;
   private volatile boolean admitted;
-  private volatile Runnable onEnd = () -> {};
+  private Runnable onEnd = () -> {}; // guarded by this; null once the call has ended
   // Closed once the run has ended and the stream has closed, in either order.
   private final AtomicInteger stillOpen = new AtomicInteger(2);
 
@@ -110,14 +112,47 @@ final class ServiceCall<T> {
     }
   }
 
-  /** Adds cleanup to run when the call ends, however it ends. */
-  synchronized void onEnd(Runnable cleanup) {
-    Runnable previous = onEnd;
-    onEnd =
-        () -> {
-          previous.run();
-          cleanup.run();
-        };
+  /**
+   * Adds cleanup to run when the call ends, however it ends; at once if it has already ended (a
+   * resource that arrived after the client left).
+   */
+  void onEnd(Runnable cleanup) {
+    synchronized (this) {
+      if (onEnd != null) {
+        Runnable previous = onEnd;
+        onEnd =
+            () -> {
+              previous.run();
+              cleanup.run();
+            };
+        return;
+      }
+    }
+    cleanup.run();
+  }
+
+  /** A continuation that may fail with a status. */
+  @FunctionalInterface
+  interface StatusConsumer<V> {
+    void accept(V value) throws StatusException;
+  }
+
+  /**
+   * Continues with {@code next} once {@code pending} completes, without blocking this thread; a
+   * failure of either ends the call with its status.
+   */
+  <V> void then(CompletableFuture<V> pending, StatusConsumer<V> next) {
+    pending.whenComplete(
+        (value, error) -> {
+          if (error != null) {
+            fail(
+                error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause()
+                    : error);
+          } else {
+            guard(() -> next.accept(value));
+          }
+        });
   }
 
   void startRun(
@@ -129,28 +164,34 @@ final class ServiceCall<T> {
       Consumer<TaskStart> started,
       Consumer<TaskResult> finished,
       Consumer<RunResult> completed) {
-    TaskPool.Lease lease =
-        (poolKind == PoolKind.PROCESSES ? resources.processes() : resources.threads()).acquire();
-    Run.Builder builder =
-        Run.newBuilder()
-            .tasks(workload.tasks())
-            .algorithm(workload.algorithm())
-            .parallelism(parallelism)
-            .order(order)
-            .pool(lease)
-            .gate(stream::hasRoom)
-            .listener(RunListeners.of(started, finished, completed, this::fail));
-    if (profiled != null) {
-      builder.window(profiled.window());
-    }
-    Run next = builder.build();
-    run = next;
-    stream.onRoom(next::resume);
-    // The client may have gone between phases: then this run must not start any work.
-    if (stream.isCancelled()) {
-      next.cancel();
-    }
-    next.start();
+    TaskPool pool = poolKind == PoolKind.PROCESSES ? resources.processes() : resources.threads();
+    then(
+        pool.acquireAsync(),
+        lease -> {
+          if (ended.get()) {
+            return; // the client left while the pool started
+          }
+          Run.Builder builder =
+              Run.newBuilder()
+                  .tasks(workload.tasks())
+                  .algorithm(workload.algorithm())
+                  .parallelism(parallelism)
+                  .order(order)
+                  .pool(lease)
+                  .gate(stream::hasRoom)
+                  .listener(RunListeners.of(started, finished, completed, this::fail));
+          if (profiled != null) {
+            builder.window(profiled.window());
+          }
+          Run next = builder.build();
+          run = next;
+          stream.onRoom(next::resume);
+          // The client may have gone between phases: then this run must not start any work.
+          if (stream.isCancelled()) {
+            next.cancel();
+          }
+          next.start();
+        });
   }
 
   void send(com.google.protobuf.GeneratedMessage.Builder<?> message) {
@@ -211,8 +252,13 @@ final class ServiceCall<T> {
     if (admitted) {
       resources.admission().release();
     }
+    Runnable cleanup;
+    synchronized (this) {
+      cleanup = onEnd;
+      onEnd = null;
+    }
     try {
-      onEnd.run();
+      cleanup.run();
     } finally {
       LOG.log(
           Level.INFO,

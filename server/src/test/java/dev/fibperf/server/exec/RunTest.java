@@ -27,7 +27,7 @@ class RunTest {
   }
 
   /** Records every event of a run. */
-  static final class Recorder implements RunListener {
+  static class Recorder implements RunListener {
     final List<TaskStart> started = new CopyOnWriteArrayList<>();
     final List<TaskResult> finished = new CopyOnWriteArrayList<>();
     final CompletableFuture<RunResult> done = new CompletableFuture<>();
@@ -89,6 +89,58 @@ class RunTest {
     assertTrue(result.poolCold(), "first run creates the pool");
     assertEquals(1, result.parallelism());
     assertEquals(1, result.workersUsed(), "a serial run keeps its worker when nobody waits");
+  }
+
+  @Test
+  void listenerThatThrows_failsTheRunOnce_andThePoolKeepsItsThreads() throws Exception {
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    List<String> threads = new CopyOnWriteArrayList<>();
+    RuntimeException boom = new IllegalStateException("listener bug");
+    Recorder throwing =
+        new Recorder() {
+          @Override
+          public void onTaskFinished(TaskResult result) {
+            threads.add(Thread.currentThread().getName());
+            throw boom;
+          }
+
+          @Override
+          public void onFailed(Throwable cause) {
+            failures.add(cause);
+            super.onFailed(cause);
+          }
+        };
+    Run.newBuilder()
+        .tasks(tasks(10, 11, 12))
+        .algorithm(Algorithm.NAIVE)
+        .parallelism(1)
+        .pool(pool.acquire())
+        .listener(throwing)
+        .build()
+        .start();
+    java.util.concurrent.ExecutionException failed =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            java.util.concurrent.ExecutionException.class,
+            () -> throwing.done.get(10, TimeUnit.SECONDS));
+
+    Recorder after = new Recorder();
+    Run.newBuilder()
+        .tasks(tasks(15, 16))
+        .algorithm(Algorithm.NAIVE)
+        .parallelism(2)
+        .pool(pool.acquire())
+        .listener(after)
+        .build()
+        .start();
+    after.done.get(10, TimeUnit.SECONDS);
+
+    assertEquals(boom, failed.getCause());
+    assertEquals(List.of(boom), failures, "one terminal call");
+    assertEquals(1, threads.size(), "no task after the failure");
+    assertTrue(
+        Thread.getAllStackTraces().keySet().stream()
+            .noneMatch(t -> t.getName().equals("fibperf-worker-3")),
+        "a pool thread died and was replaced");
   }
 
   @Test

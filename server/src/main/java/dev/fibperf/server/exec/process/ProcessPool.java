@@ -42,6 +42,17 @@ public final class ProcessPool implements TaskPool {
   private static final java.util.concurrent.atomic.AtomicLong NEXT_SESSION =
       new java.util.concurrent.atomic.AtomicLong(1);
 
+  /**
+   * Starting a worker blocks for its JVM's start-up and ready handshake: give each start its own
+   * short-lived thread rather than a shared pool's (the common pool must not block).
+   */
+  private static final java.util.concurrent.Executor STARTER =
+      runnable -> {
+        Thread thread = new Thread(runnable, "fibperf-process-starter");
+        thread.setDaemon(true);
+        thread.start();
+      };
+
   private final int size;
   private final PoolObserver observer;
   private final List<String> command;
@@ -49,6 +60,7 @@ public final class ProcessPool implements TaskPool {
   private List<Slot> slots; // guarded by this
   private boolean closed; // guarded by this
   private boolean coldUnreported; // guarded by this
+  private CompletableFuture<Lease> starting; // guarded by this; the start in progress
 
   /**
    * @param size worker processes, at least 1
@@ -94,31 +106,65 @@ public final class ProcessPool implements TaskPool {
   }
 
   @Override
-  public synchronized Lease acquire() {
+  public Lease acquire() {
+    try {
+      return acquireAsync().join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException) {
+        throw (RuntimeException) e.getCause();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Returns the warm pool at once, or the start in progress: the first caller starts the worker
+   * JVMs on their own threads and every caller until they are up shares that one start, and is told
+   * it was cold.
+   */
+  @Override
+  public synchronized CompletableFuture<Lease> acquireAsync() {
     if (closed) {
-      throw new RejectedExecutionException("process pool is shut down");
+      return CompletableFuture.failedFuture(
+          new RejectedExecutionException("process pool is shut down"));
     }
     if (executor != null) {
       boolean cold = coldUnreported;
       coldUnreported = false;
-      return lease(cold);
+      return CompletableFuture.completedFuture(lease(cold));
     }
-    List<Slot> started = new ArrayList<>();
-    List<CompletableFuture<WorkerProcess>> starting = new ArrayList<>();
-    for (int i = 0; i < size; i++) {
-      String name = "fibperf-process-" + (i + 1);
-      starting.add(CompletableFuture.supplyAsync(() -> spawn(name)));
-    }
-    try {
+    if (starting == null) {
+      List<CompletableFuture<WorkerProcess>> spawned = new ArrayList<>();
       for (int i = 0; i < size; i++) {
-        started.add(new Slot("fibperf-process-" + (i + 1), starting.get(i).join()));
+        String name = slotName(i);
+        spawned.add(CompletableFuture.supplyAsync(() -> spawn(name), STARTER));
       }
-    } catch (RuntimeException e) {
-      // One worker would not start: stop the ones that did, so a later call starts afresh.
-      for (CompletableFuture<WorkerProcess> f : starting) {
+      starting =
+          CompletableFuture.allOf(spawned.toArray(CompletableFuture[]::new))
+              .handle((ignored, error) -> started(spawned, error));
+    }
+    return starting;
+  }
+
+  /** Takes the started workers into service, or cleans up after a start that failed. */
+  private synchronized Lease started(
+      List<CompletableFuture<WorkerProcess>> spawned, Throwable error) {
+    starting = null;
+    if (error != null || closed) {
+      // Stop the workers that did start, so a later call starts afresh (or none is left behind).
+      for (CompletableFuture<WorkerProcess> f : spawned) {
         f.thenAccept(WorkerProcess::close);
       }
-      throw e;
+      if (error != null) {
+        throw error instanceof java.util.concurrent.CompletionException
+            ? (java.util.concurrent.CompletionException) error
+            : new java.util.concurrent.CompletionException(error);
+      }
+      throw new RejectedExecutionException("process pool is shut down");
+    }
+    List<Slot> started = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      started.add(new Slot(slotName(i), spawned.get(i).join()));
     }
     slots = started;
     AtomicInteger next = new AtomicInteger();
@@ -146,6 +192,10 @@ public final class ProcessPool implements TaskPool {
     return lease(true);
   }
 
+  private static String slotName(int i) {
+    return "fibperf-process-" + (i + 1);
+  }
+
   private Lease lease(boolean cold) {
     return new Lease(
         executor, cold, observer, ProcessPool::computeOnThisThreadsWorker, PoolKind.PROCESSES);
@@ -162,26 +212,29 @@ public final class ProcessPool implements TaskPool {
 
   /**
    * Starts a JFR session in every worker process; tasks run inside its {@link
-   * RemoteProfile#window()} are sampled in their worker. Starts the pool if needed.
+   * RemoteProfile#window()} are sampled in their worker. Starts the pool if needed, without
+   * blocking the caller.
    */
-  public RemoteProfile startProfiling(java.time.Duration period) {
-    synchronized (this) {
-      // The run that follows is the one that pays for the start: its lease reports it cold.
-      coldUnreported |= acquire().cold();
-    }
-    long session = NEXT_SESSION.getAndIncrement();
-    List<Slot> current;
-    synchronized (this) {
-      current = List.copyOf(slots);
-    }
-    for (Slot slot : current) {
-      try {
-        slot.current().startProfile(session, period);
-      } catch (IOException e) {
-        // A dying worker: its replacement never sees the session and reports nothing.
-      }
-    }
-    return new RemoteProfile(session, current);
+  public CompletableFuture<RemoteProfile> startProfiling(java.time.Duration period) {
+    return acquireAsync()
+        .thenApply(
+            lease -> {
+              List<Slot> current;
+              synchronized (this) {
+                // The run that follows pays for the start: its lease must report it cold.
+                coldUnreported |= lease.cold();
+                current = List.copyOf(slots);
+              }
+              long session = NEXT_SESSION.getAndIncrement();
+              for (Slot slot : current) {
+                try {
+                  slot.current().startProfile(session, period);
+                } catch (IOException e) {
+                  // A dying worker: its replacement never sees the session and reports nothing.
+                }
+              }
+              return new RemoteProfile(session, current);
+            });
   }
 
   /** One profiling session across the worker processes. */
@@ -262,7 +315,7 @@ public final class ProcessPool implements TaskPool {
     private synchronized CompletableFuture<WorkerProcess> replace(WorkerProcess dead) {
       if (process.isDone() && process.join() == dead) {
         dead.kill();
-        process = CompletableFuture.supplyAsync(() -> spawn(name));
+        process = CompletableFuture.supplyAsync(() -> spawn(name), STARTER);
       }
       return process;
     }
@@ -273,10 +326,17 @@ public final class ProcessPool implements TaskPool {
   public void close() {
     ThreadPoolExecutor toStop;
     List<Slot> toClose;
+    CompletableFuture<Lease> inProgress;
     synchronized (this) {
       closed = true;
       toStop = executor;
       toClose = slots;
+      inProgress = starting;
+    }
+    if (inProgress != null) {
+      // Its workers see the pool closed when they are up and stop themselves; wait for that, so
+      // none outlives close().
+      inProgress.handle((lease, error) -> null).join();
     }
     if (toStop == null) {
       return;

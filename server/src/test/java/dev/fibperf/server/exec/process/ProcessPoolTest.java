@@ -21,9 +21,11 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -93,6 +95,71 @@ class ProcessPoolTest {
       assertEquals(pids, fx.server().processes().pids(), "workers reused");
       assertTrue(!second.getPoolCold());
     }
+  }
+
+  /**
+   * Starting the worker JVMs takes about half a second; the thread that delivers the call must not
+   * wait it out. With a direct executor the handler runs on the caller's own thread, so how soon
+   * the call returns shows whether the cold start blocked it. Concurrent first calls share one
+   * start.
+   */
+  @Test
+  void coldStart_doesNotHoldTheCallThread_andConcurrentFirstCallsShareIt() throws Exception {
+    String name = InProcessServerBuilder.generateName();
+    FibServer server =
+        new FibServer(
+                InProcessServerBuilder.forName(name).directExecutor(),
+                ServerConfig.newBuilder().workers(2).build())
+            .start();
+    ManagedChannel channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    try {
+      FibPerfServiceGrpc.FibPerfServiceStub async = FibPerfServiceGrpc.newStub(channel);
+      List<CompletableFuture<RunSummary>> summaries = new ArrayList<>();
+      long slowestMillis = 0;
+      for (int i = 0; i < 3; i++) {
+        CompletableFuture<RunSummary> summary = new CompletableFuture<>();
+        summaries.add(summary);
+        long t0 = System.nanoTime();
+        async.parallel(onProcesses(25 + i), summaryOf(summary));
+        slowestMillis =
+            Math.max(slowestMillis, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+      }
+      for (CompletableFuture<RunSummary> summary : summaries) {
+        RunSummary s = summary.get(30, TimeUnit.SECONDS);
+        assertTrue(s.getPoolCold(), "every call that waited for the start says so: " + s);
+      }
+
+      assertTrue(slowestMillis < 150, "a call held its thread " + slowestMillis + " ms");
+      assertEquals(2, server.processes().pids().size());
+      assertEquals(
+          2,
+          ProcessHandle.current().children().count(),
+          "one start for all three calls: " + ProcessHandle.current().children().toList());
+    } finally {
+      channel.shutdownNow();
+      server.stop();
+    }
+  }
+
+  static StreamObserver<ParallelResponse> summaryOf(CompletableFuture<RunSummary> summary) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(ParallelResponse value) {
+        if (value.hasSummary()) {
+          summary.complete(value.getSummary());
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        summary.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        summary.completeExceptionally(new AssertionError("no summary"));
+      }
+    };
   }
 
   @Test
