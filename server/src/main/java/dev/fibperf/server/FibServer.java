@@ -7,6 +7,7 @@ import dev.fibperf.server.exec.process.ProcessPool;
 import dev.fibperf.server.metrics.FibPerfMetrics;
 import dev.fibperf.server.profile.JfrProfiler;
 import dev.fibperf.server.service.FibPerfService;
+import dev.fibperf.server.worker.WorkerMain;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -17,6 +18,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,7 +57,12 @@ public final class FibServer {
     this.config = Objects.requireNonNull(config, "config");
     this.metrics = new FibPerfMetrics(Objects.requireNonNull(registry, "registry"));
     this.pool = new WorkerPool(config.workers(), metrics);
-    this.processes = new ProcessPool(config.workers(), metrics, config.workerJvmOptions());
+    List<String> workerOptions = new ArrayList<>();
+    if (config.profilingEnabled()) {
+      workerOptions.add("-D" + WorkerMain.WARM_JFR_PROPERTY + "=true");
+    }
+    workerOptions.addAll(config.workerJvmOptions());
+    this.processes = new ProcessPool(config.workers(), metrics, workerOptions);
     this.profilingExecutor = Executors.newScheduledThreadPool(2, daemonThreads("fibperf-profile-"));
     this.service = new FibPerfService(config, pool, processes, profiler, profilingExecutor);
     metrics.bindActiveRuns(service::activeRuns);

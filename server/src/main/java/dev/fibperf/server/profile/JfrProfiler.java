@@ -48,12 +48,28 @@ public final class JfrProfiler {
   }
 
   private void warmUpRecording() {
+    java.nio.file.Path file = null;
     try (Recording recording = new Recording()) {
       // The finest period: JFR's sampler thread sleeps one period before it sees a new one, so a
       // coarse warm-up period would blind the next session for up to that long.
       recording.enable(EXECUTION_SAMPLE).withPeriod(FINEST_PERIOD);
       recording.start();
       recording.stop();
+      // Read it back once too: the first dump-and-parse loads the JFR consumer classes, which
+      // would otherwise delay the first call's first snapshot and its final profile.
+      file = java.nio.file.Files.createTempFile("fibperf-warmup-", ".jfr");
+      recording.dump(file);
+      SampleAttribution.analyse(file, 0, FINEST_PERIOD, 1);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (file != null) {
+        try {
+          java.nio.file.Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+          // A leftover empty recording in the temp directory is harmless.
+        }
+      }
     }
   }
 

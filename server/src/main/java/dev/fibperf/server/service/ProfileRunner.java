@@ -51,7 +51,7 @@ final class ProfileRunner {
   private interface Source {
     TaskWindow window();
 
-    /** The profile so far, or null if this source has no live view. */
+    /** The profile so far, or null if there is none yet. */
     ProfileReport snapshot(int top);
 
     ProfileReport finish(int top, boolean keepRaw);
@@ -99,7 +99,8 @@ final class ProfileRunner {
 
       @Override
       public ProfileReport snapshot(int top) {
-        return null; // worker JVMs report once, at the end
+        return ProfileReport.merge(
+            remote.snapshot().stream().map(ProfileProtos::fromWorkerProto).toList(), period, top);
       }
 
       @Override

@@ -35,11 +35,25 @@ import java.util.concurrent.Executors;
  * cancellation, as a runaway task would.
  */
 public final class WorkerMain {
+  /**
+   * Set by a server that allows profiling, so a worker's first profile does not pay JFR's start.
+   */
+  public static final String WARM_JFR_PROPERTY = "fibperf.worker.warmJfr";
+
   private final OutputStream out;
   private final ExecutorService compute =
       Executors.newSingleThreadExecutor(
           r -> {
             Thread t = new Thread(r, "fibperf-worker-compute");
+            t.setDaemon(true);
+            return t;
+          });
+  // Profiles are dumped and analysed off the request loop, so a CancelTask is read at once even
+  // while a snapshot is being taken.
+  private final ExecutorService profiling =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "fibperf-worker-profile");
             t.setDaemon(true);
             return t;
           });
@@ -62,6 +76,10 @@ public final class WorkerMain {
         .ifPresent(parent -> parent.onExit().thenRun(() -> Runtime.getRuntime().halt(0)));
     WorkerMain worker = new WorkerMain(protocol);
     worker.warmUp();
+    if (Boolean.getBoolean(WARM_JFR_PROPERTY)) {
+      // JFR's first start costs about 0.3 s: part of the pool's start, not of a profiled task.
+      worker.profiler.warmUp();
+    }
     worker.reply(WorkerReply.newBuilder().setReady(true).build());
     worker.serve(new BufferedInputStream(System.in));
     Runtime.getRuntime().halt(0);
@@ -109,15 +127,18 @@ public final class WorkerMain {
               profiler.start(duration(request.getStartProfile().getSamplingPeriod())));
           break;
         case FINISH_PROFILE:
-          long id = request.getFinishProfile().getSessionId();
-          ProfileSession session = sessions.remove(id);
-          // A worker started after the session began never saw it: it has nothing to report.
-          ProfileReport report =
-              session == null
-                  ? ProfileReport.merge(List.of(), JfrProfiler.FINEST_PERIOD, 0)
-                  : session.finish(Integer.MAX_VALUE, false);
-          reply(
-              WorkerReply.newBuilder().setProfile(ProfileProtos.toWorkerProto(id, report)).build());
+          {
+            long session = request.getFinishProfile().getSessionId();
+            long requestId = request.getFinishProfile().getRequestId();
+            profiling.execute(() -> answerProfile(session, requestId, true));
+          }
+          break;
+        case SNAPSHOT_PROFILE:
+          {
+            long session = request.getSnapshotProfile().getSessionId();
+            long requestId = request.getSnapshotProfile().getRequestId();
+            profiling.execute(() -> answerProfile(session, requestId, false));
+          }
           break;
         case CANCEL:
           if (request.getCancel().getTaskId() == runningTask && !ignoreCancel) {
@@ -128,6 +149,31 @@ public final class WorkerMain {
           break;
       }
     }
+  }
+
+  /**
+   * Replies with session {@code id}'s profile, final (the session ends) or so far. A worker started
+   * after the session began never saw it: it reports an empty profile.
+   */
+  private void answerProfile(long id, long requestId, boolean finish) {
+    ProfileSession session = finish ? sessions.remove(id) : sessions.get(id);
+    ProfileReport report = null;
+    try {
+      if (session != null) {
+        report =
+            finish ? session.finish(Integer.MAX_VALUE, false) : session.snapshot(Integer.MAX_VALUE);
+      }
+    } catch (RuntimeException e) {
+      // Still answer, so the server does not wait out its timeout; stderr reaches its log.
+      System.err.println("fibperf worker: profile session " + id + " failed: " + e);
+    }
+    if (report == null) {
+      report = ProfileReport.merge(List.of(), JfrProfiler.FINEST_PERIOD, 0);
+    }
+    reply(
+        WorkerReply.newBuilder()
+            .setProfile(ProfileProtos.toWorkerProto(id, report).toBuilder().setRequestId(requestId))
+            .build());
   }
 
   private void run(RunTask run, CancellationToken token) {

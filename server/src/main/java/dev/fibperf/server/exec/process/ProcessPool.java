@@ -1,5 +1,6 @@
 package dev.fibperf.server.exec.process;
 
+import dev.fibperf.proto.worker.v1.WorkerProfile;
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.compute.CancellationToken;
 import dev.fibperf.server.exec.PoolKind;
@@ -259,14 +260,35 @@ public final class ProcessPool implements TaskPool {
       };
     }
 
-    /** Stops the session in every worker and returns each worker's profile. */
-    public List<dev.fibperf.proto.worker.v1.WorkerProfile> finish() {
-      List<dev.fibperf.proto.worker.v1.WorkerProfile> profiles = new ArrayList<>();
-      for (Slot slot : slots) {
+    /**
+     * Each worker's profile so far; recording goes on. A worker that does not answer within a
+     * second is left out of this snapshot (the final profile still waits for it).
+     */
+    public List<WorkerProfile> snapshot() {
+      return collect(slots.stream().map(s -> s.current().snapshotProfile(session)).toList(), 1);
+    }
+
+    /**
+     * Stops the session in every worker and returns each worker's profile. A worker that died, or
+     * says nothing for ten seconds, took its samples with it; the others still count.
+     */
+    public List<WorkerProfile> finish() {
+      return collect(slots.stream().map(s -> s.current().finishProfile(session)).toList(), 10);
+    }
+
+    private static List<WorkerProfile> collect(
+        List<CompletableFuture<WorkerProfile>> asked, long timeoutSeconds) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+      List<WorkerProfile> profiles = new ArrayList<>();
+      for (CompletableFuture<WorkerProfile> reply : asked) {
         try {
-          profiles.add(slot.current().finishProfile(session, java.time.Duration.ofSeconds(10)));
-        } catch (IOException e) {
-          // A worker that died took its samples with it; the others still count.
+          profiles.add(reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+        } catch (java.util.concurrent.ExecutionException
+            | java.util.concurrent.TimeoutException e) {
+          reply.cancel(false); // stop waiting; a late reply is dropped
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
         }
       }
       return profiles;

@@ -3,6 +3,7 @@ package dev.fibperf.server.exec.process;
 import dev.fibperf.proto.worker.v1.CancelTask;
 import dev.fibperf.proto.worker.v1.FinishProfile;
 import dev.fibperf.proto.worker.v1.RunTask;
+import dev.fibperf.proto.worker.v1.SnapshotProfile;
 import dev.fibperf.proto.worker.v1.StartProfile;
 import dev.fibperf.proto.worker.v1.WorkerProfile;
 import dev.fibperf.proto.worker.v1.WorkerReply;
@@ -20,8 +21,10 @@ import java.math.BigInteger;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 
 /**
  * One worker JVM and the pipe to it. Used by one pool thread at a time. Owns the process: {@link
@@ -41,7 +44,13 @@ final class WorkerProcess implements AutoCloseable {
   private final Process process;
   private final OutputStream toWorker;
   private final BlockingQueue<WorkerReply> replies = new LinkedBlockingQueue<>();
-  private final BlockingQueue<WorkerProfile> profiles = new LinkedBlockingQueue<>();
+
+  /** Profile requests waiting for their reply, by request id. */
+  private final java.util.Map<Long, CompletableFuture<WorkerProfile>> pendingProfiles =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private final java.util.concurrent.atomic.AtomicLong nextProfileRequest =
+      new java.util.concurrent.atomic.AtomicLong(1);
   private volatile boolean readerDone;
   private long nextTaskId;
 
@@ -59,7 +68,11 @@ final class WorkerProcess implements AutoCloseable {
                     r != null;
                     r = WorkerReply.parseDelimitedFrom(fromWorker)) {
                   if (r.hasProfile()) {
-                    profiles.add(r.getProfile());
+                    CompletableFuture<WorkerProfile> waiting =
+                        pendingProfiles.remove(r.getProfile().getRequestId());
+                    if (waiting != null) {
+                      waiting.complete(r.getProfile());
+                    }
                   } else {
                     replies.add(r);
                   }
@@ -68,6 +81,12 @@ final class WorkerProcess implements AutoCloseable {
                 // The worker died mid-message; readerDone says so.
               } finally {
                 readerDone = true;
+                pendingProfiles
+                    .values()
+                    .forEach(
+                        f ->
+                            f.completeExceptionally(
+                                new IOException("worker " + describe() + " exited")));
               }
             },
             name + "-reader");
@@ -189,30 +208,42 @@ final class WorkerProcess implements AutoCloseable {
   }
 
   /**
-   * Stops session {@code session} in the worker and returns what it sampled.
-   *
-   * @throws IOException if the worker is gone or does not answer within {@code timeout}
+   * Asks the worker to stop session {@code session}; the future completes with what it sampled, or
+   * fails with an {@link IOException} if the worker is gone. Does not wait: a caller asks every
+   * worker first, then collects, so one slow worker does not delay asking the others.
    */
-  WorkerProfile finishProfile(long session, java.time.Duration timeout) throws IOException {
-    write(
-        WorkerRequest.newBuilder()
-            .setFinishProfile(FinishProfile.newBuilder().setSessionId(session))
-            .build());
-    long deadline = System.nanoTime() + timeout.toNanos();
+  CompletableFuture<WorkerProfile> finishProfile(long session) {
+    return askForProfile(
+        id ->
+            WorkerRequest.newBuilder()
+                .setFinishProfile(FinishProfile.newBuilder().setSessionId(session).setRequestId(id))
+                .build());
+  }
+
+  /** Like {@link #finishProfile}, for what the session has sampled so far; it goes on recording. */
+  CompletableFuture<WorkerProfile> snapshotProfile(long session) {
+    return askForProfile(
+        id ->
+            WorkerRequest.newBuilder()
+                .setSnapshotProfile(
+                    SnapshotProfile.newBuilder().setSessionId(session).setRequestId(id))
+                .build());
+  }
+
+  private CompletableFuture<WorkerProfile> askForProfile(LongFunction<WorkerRequest> request) {
+    long id = nextProfileRequest.getAndIncrement();
+    CompletableFuture<WorkerProfile> reply = new CompletableFuture<>();
+    pendingProfiles.put(id, reply);
+    reply.whenComplete((profile, error) -> pendingProfiles.remove(id));
     try {
-      while (System.nanoTime() < deadline) {
-        WorkerProfile p = profiles.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
-        if (p != null && p.getSessionId() == session) {
-          return p;
-        }
-        if (p == null && !isAlive()) {
-          break;
-        }
+      if (readerDone) {
+        throw new IOException("worker " + describe() + " has exited");
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      write(request.apply(id));
+    } catch (IOException e) {
+      reply.completeExceptionally(e);
     }
-    throw new IOException("worker " + describe() + " sent no profile for session " + session);
+    return reply;
   }
 
   private synchronized void write(WorkerRequest request) throws IOException {

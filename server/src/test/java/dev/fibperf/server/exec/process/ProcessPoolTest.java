@@ -259,18 +259,78 @@ class ProcessPoolTest {
     }
   }
 
+  /**
+   * Two ProfileSerial calls on the process pool at once ask the same workers for their profiles;
+   * each reply must reach the call that asked (none waits out a timeout for a reply another took),
+   * and each profile holds only its own call's samples.
+   */
+  @Test
+  void concurrentProfiles_onProcesses_eachGetTheirOwnWorkerReplies() throws Exception {
+    try (Fixture fx = Fixture.start(ServerConfig.newBuilder().workers(2).build())) {
+      drain(fx.stub().parallel(onProcesses(20, 20))); // start the workers: not measured
+      List<CompletableFuture<dev.fibperf.proto.v1.ProfileSummary>> calls = new ArrayList<>();
+      long t0 = System.nanoTime();
+      for (List<Integer> nums : List.of(List.of(36, 36, 36, 36), List.of(35, 35, 35))) {
+        calls.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  List<dev.fibperf.proto.v1.ProfileSerialResponse> events =
+                      drain(
+                          fx.stub()
+                              .profileSerial(
+                                  dev.fibperf.proto.v1.ProfileSerialRequest.newBuilder()
+                                      .addAllNums(nums)
+                                      .setPool(PoolKind.POOL_KIND_PROCESSES)
+                                      .setOptions(
+                                          dev.fibperf.proto.v1.ProfileOptions.newBuilder()
+                                              .setSnapshotInterval(
+                                                  com.google.protobuf.Duration.newBuilder()
+                                                      .setNanos(100_000_000)))
+                                      .build()));
+                  return events.get(events.size() - 1).getSummary();
+                }));
+      }
+      List<dev.fibperf.proto.v1.ProfileSummary> summaries = new ArrayList<>();
+      for (CompletableFuture<dev.fibperf.proto.v1.ProfileSummary> call : calls) {
+        summaries.add(call.get(60, TimeUnit.SECONDS));
+      }
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+
+      // A stolen reply would hold its call for the full 10 s profile timeout.
+      assertTrue(millis < 8_000, "took " + millis + " ms");
+      for (dev.fibperf.proto.v1.ProfileSummary summary : summaries) {
+        dev.fibperf.proto.v1.Profile profile = summary.getProfile();
+        double taskSeconds =
+            summary.getRun().getResultsList().stream()
+                .mapToDouble(r -> r.getDuration().getSeconds() + r.getDuration().getNanos() / 1e9)
+                .sum();
+        double windowSeconds =
+            profile.getDuration().getSeconds() + profile.getDuration().getNanos() / 1e9;
+        // The profile's window is this call's own task windows, not both calls'.
+        assertEquals(taskSeconds, windowSeconds, 0.2 * taskSeconds, profile.toString());
+        assertTrue(profile.getTotalSamples() > 20, profile.toString());
+        assertTrue(
+            profile.getSelf(0).getMethod().contains("FibKernels.naive("), profile.toString());
+      }
+    }
+  }
+
   @Test
   void profileSerial_onProcesses_profilesTheWorkerJvm_inTheSameShape() throws Exception {
     try (Fixture fx = Fixture.start(ServerConfig.newBuilder().workers(2).build())) {
+      drain(fx.stub().parallel(onProcesses(20, 20))); // start the workers: not measured
       List<dev.fibperf.proto.v1.ProfileSerialResponse> events =
           drain(
               fx.stub()
                   .profileSerial(
                       dev.fibperf.proto.v1.ProfileSerialRequest.newBuilder()
-                          .addAllNums(List.of(37, 37, 37))
+                          .addAllNums(List.of(38, 38, 38, 38, 38))
                           .setPool(PoolKind.POOL_KIND_PROCESSES)
                           .setOptions(
                               dev.fibperf.proto.v1.ProfileOptions.newBuilder()
+                                  .setSnapshotInterval(
+                                      com.google.protobuf.Duration.newBuilder()
+                                          .setNanos(100_000_000))
                                   .addArtifacts(
                                       dev.fibperf.proto.v1.ArtifactChunk.Format.FORMAT_COLLAPSED))
                           .build()));
@@ -305,6 +365,29 @@ class ProcessPoolTest {
       assertTrue(fibShare >= 95.0, profile.toString());
       assertTrue(events.stream().anyMatch(e -> e.hasArtifact() && e.getArtifact().getLast()));
       assertEquals(Status.Code.FAILED_PRECONDITION, noRaw.getStatus().getCode());
+
+      // Live snapshots from the worker JVMs while the run goes on, growing towards the final.
+      List<dev.fibperf.proto.v1.ProfileSnapshot> snapshots =
+          events.stream()
+              .filter(dev.fibperf.proto.v1.ProfileSerialResponse::hasSnapshot)
+              .map(dev.fibperf.proto.v1.ProfileSerialResponse::getSnapshot)
+              .toList();
+      assertTrue(snapshots.size() >= 2, "snapshots: " + snapshots.size());
+      long previous = 0;
+      for (dev.fibperf.proto.v1.ProfileSnapshot snapshot : snapshots) {
+        long samples = snapshot.getProfile().getTotalSamples();
+        assertTrue(samples >= previous, "snapshot went back from " + previous + " to " + samples);
+        previous = samples;
+        assertEquals(5, snapshot.getTasksTotal());
+      }
+      assertTrue(previous > 0 && previous <= profile.getTotalSamples(), "last " + previous);
+      assertTrue(
+          snapshots
+              .get(snapshots.size() - 1)
+              .getProfile()
+              .getSelf(0)
+              .getMethod()
+              .contains("FibKernels.naive("));
     }
   }
 
