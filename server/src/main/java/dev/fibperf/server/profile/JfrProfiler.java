@@ -35,17 +35,40 @@ public final class JfrProfiler {
     FlightRecorder.register(TaskWindowEvent.class);
   }
 
-  /** Pays JFR's one-time start-up (about 0.3 s here) now rather than in the first profiled call. */
+  /**
+   * Pays JFR's one-time start-up (about 0.3 s here) now rather than in the first profiled call, and
+   * rehearses one short session.
+   */
   public void warmUp() {
+    warmUp(
+        () -> {
+          long end = System.nanoTime() + 50_000_000;
+          while (System.nanoTime() < end) {
+            Thread.onSpinWait();
+          }
+        });
+  }
+
+  /**
+   * Like {@link #warmUp()}, rehearsing with {@code task}: one session end to end (samples, a task
+   * window, the dump and the attribution), since the first time through loads and compiles that
+   * path.
+   *
+   * @return the rehearsal's profile, for callers that warm what they do with one next; null if JFR
+   *     was already warm
+   */
+  public ProfileReport warmUp(Runnable task) {
     // Under the start lock: a session started while JFR initialises got almost no samples here.
     synchronized (startLock) {
       if (warm) {
-        return;
+        return null;
       }
       warm = true;
       warmUpRecording();
     }
-    rehearse();
+    ProfileSession session = start(FINEST_PERIOD);
+    session.mark(0, 0, task);
+    return session.finish(Integer.MAX_VALUE, false);
   }
 
   private void warmUpRecording() {
@@ -56,25 +79,6 @@ public final class JfrProfiler {
       recording.start();
       recording.stop();
     }
-  }
-
-  /**
-   * One short session end to end: samples, a task window, the dump and the attribution. The first
-   * time through loads and compiles that path; a worker process's first profile arrived 0.43 s
-   * after its last task without this, against 30-80 ms for later ones.
-   */
-  private void rehearse() {
-    ProfileSession session = start(FINEST_PERIOD);
-    session.mark(
-        0,
-        0,
-        () -> {
-          long end = System.nanoTime() + 50_000_000;
-          while (System.nanoTime() < end) {
-            Thread.onSpinWait();
-          }
-        });
-    session.finish(1, false);
   }
 
   /**
