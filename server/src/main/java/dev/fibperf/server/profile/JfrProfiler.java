@@ -58,17 +58,19 @@ public final class JfrProfiler {
    *     was already warm
    */
   public ProfileReport warmUp(Runnable task) {
-    // Under the start lock: a session started while JFR initialises got almost no samples here.
+    // Under the start lock, rehearsal included: a session started while JFR initialises got almost
+    // no samples here, and one beside the rehearsal would share the cores with it.
     synchronized (startLock) {
       if (warm) {
         return null;
       }
-      warm = true;
       warmUpRecording();
+      ProfileSession session = open(FINEST_PERIOD);
+      session.mark(0, 0, task);
+      ProfileReport report = session.finish(Integer.MAX_VALUE, false);
+      warm = true;
+      return report;
     }
-    ProfileSession session = start(FINEST_PERIOD);
-    session.mark(0, 0, task);
-    return session.finish(Integer.MAX_VALUE, false);
   }
 
   private void warmUpRecording() {
@@ -101,6 +103,11 @@ public final class JfrProfiler {
               + COARSEST_PERIOD
               + "]");
     }
+    warmUp();
+    return open(samplingPeriod);
+  }
+
+  private ProfileSession open(Duration samplingPeriod) {
     Recording recording = new Recording();
     recording.setName("fibperf-session");
     recording.setToDisk(true);
@@ -109,7 +116,6 @@ public final class JfrProfiler {
     recording.enable(GARBAGE_COLLECTION).withoutThreshold();
     recording.enable(COMPILATION).withoutThreshold();
     try {
-      warmUp();
       synchronized (startLock) {
         recording.start();
       }

