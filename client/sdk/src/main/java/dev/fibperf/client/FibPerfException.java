@@ -33,9 +33,37 @@ public class FibPerfException extends RuntimeException {
   }
 
   private static String describe(Status status) {
-    return status.getDescription() == null
-        ? status.getCode().toString()
-        : status.getCode() + ": " + status.getDescription();
+    if (status.getDescription() == null) {
+      return status.getCode().toString();
+    }
+    // Netty appends its channel pipeline on a second line: noise for a reader.
+    String description = status.getDescription().lines().findFirst().orElse("");
+    return status.getCode() + ": " + description + transportDetail(status);
+  }
+
+  /**
+   * For a connection that failed below gRPC, what actually happened: gRPC's own description is
+   * often just "io exception", whatever the cause (refused, wrong protocol, bad certificate).
+   */
+  private static String transportDetail(Status status) {
+    if (status.getCode() != Status.Code.UNAVAILABLE) {
+      return "";
+    }
+    Throwable root = status.getCause();
+    while (root != null && root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root != null && root.getClass().getSimpleName().equals("NotSslRecordException")) {
+      return " (TLS handshake failed: the server speaks plaintext; connect without TLS)";
+    }
+    if ("Network closed for unknown reason".equals(status.getDescription())) {
+      return " (if the server uses TLS, connect with TLS)";
+    }
+    if (root != null && root.getMessage() != null) {
+      String message = root.getMessage().lines().findFirst().orElse("");
+      return " (" + root.getClass().getSimpleName() + ": " + message + ")";
+    }
+    return "";
   }
 
   /** Maps a gRPC failure to the most specific exception. */

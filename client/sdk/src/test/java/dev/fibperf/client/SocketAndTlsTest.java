@@ -96,12 +96,44 @@ class SocketAndTlsTest {
     try (FibPerfClient untrusting =
         FibPerfClient.create(
             FibPerfSettings.newBuilder("localhost:" + server.port()).tls().build())) {
-      assertThrows(
-          FibPerfException.ServiceUnavailableException.class,
-          () -> untrusting.serial(Workload.of(10)));
+      FibPerfException e =
+          assertThrows(
+              FibPerfException.ServiceUnavailableException.class,
+              () -> untrusting.serial(Workload.of(10)));
+      assertTrue(e.getMessage().contains("certification path"), e.getMessage());
+    }
+    try (FibPerfClient plaintext =
+        FibPerfClient.create(
+            FibPerfSettings.newBuilder("localhost:" + server.port())
+                .defaultDeadline(java.time.Duration.ofSeconds(10))
+                .build())) {
+      FibPerfException e =
+          assertThrows(FibPerfException.class, () -> plaintext.serial(Workload.of(10)));
+      assertTrue(e.getMessage().contains("connect with TLS"), e.getMessage());
     } finally {
       server.stop();
       Files.deleteIfExists(key);
+    }
+  }
+
+  @Test
+  void connectionFailures_sayWhatHappenedBelowGrpc() throws Exception {
+    FibServer plaintextServer =
+        start(Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()));
+    int port = plaintextServer.port();
+    try (FibPerfClient tls =
+        FibPerfClient.create(FibPerfSettings.newBuilder("localhost:" + port).tls().build())) {
+      FibPerfException e = assertThrows(FibPerfException.class, () -> tls.serial(Workload.of(10)));
+      assertTrue(e.getMessage().contains("the server speaks plaintext"), e.getMessage());
+      assertTrue(!e.getMessage().contains("Channel Pipeline"), e.getMessage());
+    } finally {
+      plaintextServer.stop();
+    }
+    try (FibPerfClient nobody =
+        FibPerfClient.create(FibPerfSettings.newBuilder("localhost:" + port).build())) {
+      FibPerfException e =
+          assertThrows(FibPerfException.class, () -> nobody.serial(Workload.of(10)));
+      assertTrue(e.getMessage().contains("Connection refused"), e.getMessage());
     }
   }
 }
