@@ -56,12 +56,15 @@ public class FibPerfException extends RuntimeException {
     if (root != null && root.getClass().getSimpleName().equals("NotSslRecordException")) {
       return " (TLS handshake failed: the server speaks plaintext; connect without TLS)";
     }
+    String tlsHint = "if the server uses TLS, connect with TLS";
     if ("Network closed for unknown reason".equals(status.getDescription())) {
-      return " (if the server uses TLS, connect with TLS)";
+      return " (" + tlsHint + ")";
     }
     if (root != null && root.getMessage() != null) {
       String message = root.getMessage().lines().findFirst().orElse("");
-      return " (" + root.getClass().getSimpleName() + ": " + message + ")";
+      // A TLS server resets a plaintext client's connection once it has read its first bytes.
+      String hint = message.contains("Connection reset by peer") ? "; " + tlsHint : "";
+      return " (" + root.getClass().getSimpleName() + ": " + message + hint + ")";
     }
     return "";
   }
