@@ -5,6 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import jdk.jfr.Recording;
 
 /**
@@ -16,6 +21,26 @@ public final class ProfileSession implements AutoCloseable {
   private final Recording recording;
   private final Duration samplingPeriod;
   private volatile byte[] raw;
+  private final Set<OpenWindow> openWindows = ConcurrentHashMap.newKeySet();
+
+  /** A task window that has begun and not ended; identity matters, not value. */
+  private static final class OpenWindow {
+    private final long threadId;
+    private final Instant start;
+
+    OpenWindow(long threadId, Instant start) {
+      this.threadId = threadId;
+      this.start = start;
+    }
+
+    long threadId() {
+      return threadId;
+    }
+
+    Instant start() {
+      return start;
+    }
+  }
 
   ProfileSession(long id, Recording recording, Duration samplingPeriod) {
     this.id = id;
@@ -33,16 +58,32 @@ public final class ProfileSession implements AutoCloseable {
     window.index = index;
     window.n = n;
     window.begin();
+    // Started after begin(): a snapshot may miss this task's first sample, but never counts one
+    // from before its window (another session's task may have run on this thread just before).
+    OpenWindow open = new OpenWindow(Thread.currentThread().getId(), Instant.now());
+    openWindows.add(open);
     try {
       body.run();
     } finally {
+      // Removed before the commit: a snapshot in between misses the window rather than counting
+      // its time twice.
+      openWindows.remove(open);
       window.commit();
     }
   }
 
-  /** The profile so far, from a dump of the still-running recording. */
+  /**
+   * The profile so far, from a dump of the still-running recording, including the samples of tasks
+   * still running (their windows are not in the recording until they end, so a profile of one long
+   * task would otherwise stay empty until its end).
+   */
   public ProfileReport snapshot(int top) {
-    return analyse(top, false);
+    Instant now = Instant.now();
+    List<SampleAttribution.Window> open = new ArrayList<>();
+    for (OpenWindow w : openWindows) {
+      open.add(new SampleAttribution.Window(w.threadId(), w.start(), now));
+    }
+    return analyse(top, false, open);
   }
 
   /**
@@ -53,7 +94,7 @@ public final class ProfileSession implements AutoCloseable {
   public ProfileReport finish(int top, boolean keepRaw) {
     try {
       recording.stop();
-      return analyse(top, keepRaw);
+      return analyse(top, keepRaw, List.of());
     } finally {
       recording.close();
     }
@@ -70,7 +111,8 @@ public final class ProfileSession implements AutoCloseable {
     return raw.clone();
   }
 
-  private ProfileReport analyse(int top, boolean keepRaw) {
+  private ProfileReport analyse(
+      int top, boolean keepRaw, List<SampleAttribution.Window> openWindows) {
     Path file = null;
     try {
       file = Files.createTempFile("fibperf-profile-", ".jfr");
@@ -78,7 +120,7 @@ public final class ProfileSession implements AutoCloseable {
       if (keepRaw) {
         raw = Files.readAllBytes(file);
       }
-      return SampleAttribution.analyse(file, id, samplingPeriod, top);
+      return SampleAttribution.analyse(file, id, samplingPeriod, top, openWindows);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {

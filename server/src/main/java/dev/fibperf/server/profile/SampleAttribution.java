@@ -21,7 +21,8 @@ import jdk.jfr.consumer.RecordingFile;
 final class SampleAttribution {
   private SampleAttribution() {}
 
-  private record Window(long threadId, Instant start, Instant end) {
+  /** A stretch of one thread's time that belongs to the session. */
+  record Window(long threadId, Instant start, Instant end) {
     boolean contains(long thread, Instant time) {
       return thread == threadId && !time.isBefore(start) && !time.isAfter(end);
     }
@@ -31,7 +32,17 @@ final class SampleAttribution {
 
   static ProfileReport analyse(Path file, long session, Duration period, int top)
       throws IOException {
-    List<Window> windows = new ArrayList<>();
+    return analyse(file, session, period, top, List.of());
+  }
+
+  /**
+   * @param openWindows windows of tasks still running, which the recording cannot hold yet (a
+   *     window's event is committed when its task ends)
+   */
+  static ProfileReport analyse(
+      Path file, long session, Duration period, int top, List<Window> openWindows)
+      throws IOException {
+    List<Window> windows = new ArrayList<>(openWindows);
     List<Sample> samples = new ArrayList<>();
     List<RecordedEvent> gcs = new ArrayList<>();
     List<Instant> compilations = new ArrayList<>();

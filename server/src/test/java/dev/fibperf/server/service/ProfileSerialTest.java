@@ -165,6 +165,38 @@ class ProfileSerialTest {
         events.get(events.size() - 1).getSummary().getProfile().getTotalSamples() >= previous);
   }
 
+  /**
+   * One long task: its window is not in the recording until it ends, yet a dashboard must see the
+   * profile take shape while it runs.
+   */
+  @Test
+  void oneLongTask_snapshotsShowItsSamplesWhileItRuns() {
+    List<ProfileSerialResponse> events =
+        drain(
+            fx.blocking.profileSerial(
+                ProfileSerialRequest.newBuilder()
+                    .addNums(42)
+                    .setOptions(
+                        ProfileOptions.newBuilder()
+                            .setSnapshotInterval(
+                                com.google.protobuf.Duration.newBuilder().setNanos(100_000_000)))
+                    .build()));
+
+    List<ProfileSnapshot> whileRunning =
+        events.stream()
+            .filter(ProfileSerialResponse::hasSnapshot)
+            .map(ProfileSerialResponse::getSnapshot)
+            .filter(s -> s.getTasksDone() == 0)
+            .toList();
+    assertTrue(whileRunning.size() >= 2, "snapshots while the task ran: " + whileRunning.size());
+    ProfileSnapshot last = whileRunning.get(whileRunning.size() - 1);
+    assertTrue(last.getProfile().getTotalSamples() > 0, last.toString());
+    assertTrue(
+        last.getProfile().getSelf(0).getMethod().contains("FibKernels.naive("), last.toString());
+    long finalSamples = events.get(events.size() - 1).getSummary().getProfile().getTotalSamples();
+    assertTrue(last.getProfile().getTotalSamples() <= finalSamples, "final " + finalSamples);
+  }
+
   @Test
   void artifacts_collapsedAndFlameGraphAndRawJfr_agreeWithTheProfile() throws Exception {
     List<ProfileSerialResponse> events =
