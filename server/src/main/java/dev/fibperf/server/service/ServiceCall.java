@@ -8,6 +8,7 @@ import dev.fibperf.server.exec.TaskPool;
 import dev.fibperf.server.exec.TaskResult;
 import dev.fibperf.server.exec.TaskStart;
 import dev.fibperf.server.exec.process.WorkerDiedException;
+import dev.fibperf.server.exec.process.WorkerStartException;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Status;
@@ -231,7 +232,7 @@ final class ServiceCall<T> {
       }
       return Status.CANCELLED.withDescription("cancelled by the client; run stopped");
     }
-    if (cause instanceof WorkerDiedException) {
+    if (cause instanceof WorkerDiedException || cause instanceof WorkerStartException) {
       return Status.UNAVAILABLE.withDescription(cause.getMessage());
     }
     if (cause instanceof RejectedExecutionException) {

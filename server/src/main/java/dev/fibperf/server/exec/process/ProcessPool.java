@@ -9,7 +9,6 @@ import dev.fibperf.server.exec.Task;
 import dev.fibperf.server.exec.TaskKernel;
 import dev.fibperf.server.exec.TaskPool;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,9 +139,15 @@ public final class ProcessPool implements TaskPool {
         String name = slotName(i);
         spawned.add(CompletableFuture.supplyAsync(() -> spawn(name), STARTER));
       }
-      starting =
+      CompletableFuture<Lease> start =
           CompletableFuture.allOf(spawned.toArray(CompletableFuture[]::new))
               .handle((ignored, error) -> started(spawned, error));
+      // Spawns that all fail at once complete it here, already cleared by started(): keeping it
+      // would fail every later call instead of trying again.
+      if (!start.isDone()) {
+        starting = start;
+      }
+      return start;
     }
     return starting;
   }
@@ -299,7 +304,7 @@ public final class ProcessPool implements TaskPool {
     try {
       return new WorkerProcess(name, command);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start worker " + name, e);
+      throw new WorkerStartException(e.getMessage() + "; the next call tries again", e);
     }
   }
 

@@ -111,8 +111,18 @@ final class WorkerProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    boolean exited = false;
+    try {
+      exited = process.waitFor(1, TimeUnit.SECONDS); // its stdout closes just before it exits
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    String why =
+        exited
+            ? "exited with code " + process.exitValue() + " (its stderr is in the server's log)"
+            : "said nothing within " + START_TIMEOUT_SECONDS + " s";
     kill();
-    throw new IOException("worker " + describe() + " did not start");
+    throw new IOException("cannot start worker " + describe() + ": it " + why);
   }
 
   long pid() {

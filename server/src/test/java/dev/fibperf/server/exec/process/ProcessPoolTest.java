@@ -163,6 +163,35 @@ class ProcessPoolTest {
   }
 
   @Test
+  void workersThatCannotStart_failTheCallWithUnavailable_andTheNextCallTriesAgain()
+      throws Exception {
+    try (Fixture fx =
+        Fixture.start(
+            ServerConfig.newBuilder()
+                .workers(1)
+                .workerJvmOptions(List.of("-XX:+NoSuchFibperfOption"))
+                .build())) {
+      List<StatusRuntimeException> failures = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        failures.add(
+            assertThrows(
+                StatusRuntimeException.class, () -> drain(fx.stub().parallel(onProcesses(20)))));
+      }
+
+      for (StatusRuntimeException e : failures) {
+        assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.toString());
+        assertTrue(
+            e.getStatus().getDescription().contains("cannot start worker fibperf-process-1"),
+            e.toString());
+      }
+      assertEquals(0, ProcessHandle.current().children().count(), "no half-started worker left");
+      assertTrue(
+          drain(fx.stub().serial(SerialRequest.newBuilder().addNums(20).build())).size() > 0,
+          "threads still serve");
+    }
+  }
+
+  @Test
   void cancel_stopsTheWorkersTaskWithin100ms_andKeepsTheWorker() throws Exception {
     try (Fixture fx = Fixture.start(ServerConfig.newBuilder().workers(2).build())) {
       drain(fx.stub().parallel(onProcesses(10))); // start the workers
