@@ -22,6 +22,7 @@ import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -59,7 +60,9 @@ public final class WorkerMain {
           });
   private final boolean ignoreCancel = Boolean.getBoolean("fibperf.worker.ignoreCancel");
   private final JfrProfiler profiler = new JfrProfiler();
-  private final Map<Long, ProfileSession> sessions = new ConcurrentHashMap<>();
+  // Sessions start on the profiling thread, which may still be warming JFR: the request loop must
+  // not wait for that (a CancelTask behind it would), only the session's own tasks do.
+  private final Map<Long, CompletableFuture<ProfileSession>> sessions = new ConcurrentHashMap<>();
   private volatile long runningTask = -1;
   private volatile CancellationToken runningToken = CancellationToken.NONE;
 
@@ -124,9 +127,12 @@ public final class WorkerMain {
           compute.execute(() -> run(run, token));
           break;
         case START_PROFILE:
-          sessions.put(
-              request.getStartProfile().getSessionId(),
-              profiler.start(duration(request.getStartProfile().getSamplingPeriod())));
+          {
+            java.time.Duration period = duration(request.getStartProfile().getSamplingPeriod());
+            sessions.put(
+                request.getStartProfile().getSessionId(),
+                CompletableFuture.supplyAsync(() -> profiler.start(period), profiling));
+          }
           break;
         case FINISH_PROFILE:
           {
@@ -180,7 +186,7 @@ public final class WorkerMain {
    * after the session began never saw it: it reports an empty profile.
    */
   private void answerProfile(long id, long requestId, boolean finish) {
-    ProfileSession session = finish ? sessions.remove(id) : sessions.get(id);
+    ProfileSession session = started(finish ? sessions.remove(id) : sessions.get(id));
     ProfileReport report = null;
     try {
       if (session != null) {
@@ -200,14 +206,46 @@ public final class WorkerMain {
             .build());
   }
 
+  /** The session, once started; null for none, or for one that could not start (logged). */
+  private static ProfileSession started(CompletableFuture<ProfileSession> session) {
+    return started(session, CancellationToken.NONE);
+  }
+
+  /**
+   * Like {@link #started(CompletableFuture)}, giving up if {@code token} is cancelled meanwhile: a
+   * task cancelled while its session starts must stop within the server's 100 ms, or be killed.
+   */
+  private static ProfileSession started(
+      CompletableFuture<ProfileSession> session, CancellationToken token) {
+    if (session == null) {
+      return null;
+    }
+    while (true) {
+      try {
+        return session.get(5, java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        if (token.isCancelled()) {
+          throw new CancellationException("cancelled while its profile session started");
+        }
+      } catch (java.util.concurrent.ExecutionException e) {
+        System.err.println("fibperf worker: profile session did not start: " + e.getCause());
+        return null;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
+    }
+  }
+
   private void run(RunTask run, CancellationToken token) {
     WorkerReply.Builder reply = WorkerReply.newBuilder().setTaskId(run.getTaskId());
     try {
       Algorithm algorithm =
           Algorithm.valueOf(run.getAlgorithm().name().substring("ALGORITHM_".length()));
       BigInteger[] value = new BigInteger[1];
+      // Before the clock starts: waiting for the session to start is not the task's time.
+      ProfileSession session = started(sessions.get(run.getProfileSessionId()), token);
       long t0 = System.nanoTime();
-      ProfileSession session = sessions.get(run.getProfileSessionId());
       Runnable body = () -> value[0] = algorithm.compute(run.getN(), token);
       if (session == null) {
         body.run();
