@@ -43,48 +43,71 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class FlowControlAndDrainTest {
+  /** 1000 tiny tasks: a 2001-message stream that outgrows any buffer a reader leaves. */
+  private static final ParallelRequest THOUSAND_TINY_TASKS =
+      ParallelRequest.newBuilder()
+          .addAllNums(Collections.nCopies(1000, 20))
+          .setAlgorithm(Algorithm.ALGORITHM_ITERATIVE)
+          .build();
+
+  /** A reader that asks for {@code initial} messages, then nothing until {@link #readAll()}. */
+  private static final class StalledReader
+      implements ClientResponseObserver<ParallelRequest, ParallelResponse> {
+    final List<ParallelResponse> received = new CopyOnWriteArrayList<>();
+    final CompletableFuture<Status> ending = new CompletableFuture<>();
+    private final CountDownLatch initialBatch;
+    private final int initial;
+    private volatile ClientCallStreamObserver<ParallelRequest> call;
+
+    StalledReader(int initial) {
+      this.initial = initial;
+      this.initialBatch = new CountDownLatch(initial);
+    }
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<ParallelRequest> stream) {
+      call = stream;
+      stream.disableAutoRequestWithInitial(initial);
+    }
+
+    @Override
+    public void onNext(ParallelResponse value) {
+      received.add(value);
+      initialBatch.countDown();
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      ending.complete(Status.fromThrowable(t));
+    }
+
+    @Override
+    public void onCompleted() {
+      ending.complete(Status.OK);
+    }
+
+    boolean awaitInitialBatch() throws InterruptedException {
+      return initialBatch.await(10, TimeUnit.SECONDS);
+    }
+
+    void readAll() {
+      call.request(Integer.MAX_VALUE);
+    }
+  }
+
   @Test
   void slowReader_ofA1000TaskStream_holdsBackWorkInsteadOfBuffering() throws Exception {
     try (InProcessFixture fx = new InProcessFixture()) {
-      List<ParallelResponse> received = new CopyOnWriteArrayList<>();
-      CountDownLatch firstBatch = new CountDownLatch(10);
-      CompletableFuture<Void> done = new CompletableFuture<>();
-      ClientCallStreamObserver<?>[] call = new ClientCallStreamObserver<?>[1];
-      fx.async.parallel(
-          ParallelRequest.newBuilder()
-              .addAllNums(Collections.nCopies(1000, 20))
-              .setAlgorithm(Algorithm.ALGORITHM_ITERATIVE)
-              .build(),
-          new ClientResponseObserver<ParallelRequest, ParallelResponse>() {
-            @Override
-            public void beforeStart(ClientCallStreamObserver<ParallelRequest> stream) {
-              call[0] = stream;
-              stream.disableAutoRequestWithInitial(10);
-            }
-
-            @Override
-            public void onNext(ParallelResponse value) {
-              received.add(value);
-              firstBatch.countDown();
-            }
-
-            @Override
-            public void onError(Throwable t) {
-              done.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-              done.complete(null);
-            }
-          });
-      assertTrue(firstBatch.await(5, TimeUnit.SECONDS));
+      StalledReader reader = new StalledReader(10);
+      fx.async.parallel(THOUSAND_TINY_TASKS, reader);
+      assertTrue(reader.awaitInitialBatch());
       // The reader stalls. Unbounded buffering would run all 1000 tiny tasks in this time.
       Thread.sleep(300);
 
       Instant resumed = Instant.now();
-      call[0].request(Integer.MAX_VALUE);
-      done.get(30, TimeUnit.SECONDS);
+      reader.readAll();
+      assertEquals(Status.Code.OK, reader.ending.get(30, TimeUnit.SECONDS).getCode());
+      List<ParallelResponse> received = reader.received;
 
       long startedAfterResume =
           received.stream()
@@ -167,52 +190,19 @@ class FlowControlAndDrainTest {
             .usePlaintext()
             .flowControlWindow(16 * 1024) // fixed and small: the stream outgrows it at once
             .build();
-    List<ParallelResponse> received = new CopyOnWriteArrayList<>();
-    CompletableFuture<Status> ending = new CompletableFuture<>();
-    ClientCallStreamObserver<?>[] call = new ClientCallStreamObserver<?>[1];
-    FibPerfServiceGrpc.newStub(channel)
-        .parallel(
-            ParallelRequest.newBuilder()
-                .addAllNums(Collections.nCopies(1000, 20))
-                .setAlgorithm(Algorithm.ALGORITHM_ITERATIVE)
-                .build(),
-            new ClientResponseObserver<ParallelRequest, ParallelResponse>() {
-              @Override
-              public void beforeStart(ClientCallStreamObserver<ParallelRequest> stream) {
-                call[0] = stream;
-                stream.disableAutoRequestWithInitial(1);
-              }
-
-              @Override
-              public void onNext(ParallelResponse value) {
-                received.add(value);
-              }
-
-              @Override
-              public void onError(Throwable t) {
-                ending.complete(Status.fromThrowable(t));
-              }
-
-              @Override
-              public void onCompleted() {
-                ending.complete(Status.OK);
-              }
-            });
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (received.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(1);
-    }
-    assertEquals(1, received.size(), "the first event never arrived");
+    StalledReader reader = new StalledReader(1);
+    FibPerfServiceGrpc.newStub(channel).parallel(THOUSAND_TINY_TASKS, reader);
+    assertTrue(reader.awaitInitialBatch(), "the first event never arrived");
 
     Thread stopper = new Thread(() -> stopQuietly(server));
     stopper.start();
     // Long enough for the 1000 tiny tasks to finish and the stream to end on the server side.
     Thread.sleep(500);
-    call[0].request(Integer.MAX_VALUE);
+    reader.readAll();
 
-    assertEquals(Status.Code.OK, ending.get(20, TimeUnit.SECONDS).getCode());
-    assertEquals(2001, received.size());
-    assertTrue(received.get(2000).hasSummary());
+    assertEquals(Status.Code.OK, reader.ending.get(20, TimeUnit.SECONDS).getCode());
+    assertEquals(2001, reader.received.size());
+    assertTrue(reader.received.get(2000).hasSummary());
     stopper.join(10_000);
     channel.shutdownNow();
   }
