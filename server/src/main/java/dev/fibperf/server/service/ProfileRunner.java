@@ -51,7 +51,7 @@ final class ProfileRunner {
   private interface Source {
     TaskWindow window();
 
-    /** The profile so far, or null if there is none yet. */
+    /** The profile so far. */
     ProfileReport snapshot(int top);
 
     ProfileReport finish(int top, boolean keepRaw);
@@ -265,9 +265,6 @@ final class ProfileRunner {
         return;
       }
       ProfileReport report = session.snapshot(options.top());
-      if (report == null) {
-        return;
-      }
       snapshots.accept(
           ProfileSnapshot.newBuilder()
               .setProfile(ProtoMapper.profile(report))
