@@ -1,11 +1,15 @@
 package dev.fibperf.server;
 
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.fibperf.proto.v1.FibPerfServiceGrpc;
 import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.exec.TaskKernel;
 import dev.fibperf.server.exec.WorkerPool;
 import dev.fibperf.server.exec.process.ProcessPool;
 import dev.fibperf.server.metrics.FibPerfMetrics;
 import dev.fibperf.server.profile.JfrProfiler;
+import dev.fibperf.server.run.Runner;
 import dev.fibperf.server.service.FibPerfService;
 import dev.fibperf.server.worker.WorkerMain;
 import io.grpc.Server;
@@ -18,13 +22,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The fibperf server's lifecycle: the gRPC server with the fibperf service, health and reflection
@@ -44,41 +48,92 @@ public final class FibServer {
   private final ScheduledExecutorService profilingExecutor;
   private final JfrProfiler profiler = new JfrProfiler();
   private final HealthStatusManager health = new HealthStatusManager();
+  private final Runner runner;
   private final FibPerfService service;
   private final FibPerfMetrics metrics;
   private final Object stopLock = new Object();
   private boolean stopped; // guarded by stopLock
 
-  /**
-   * @param builder where to listen; its port is the builder's, not {@code config.port()}
-   * @param registry where meters go; the caller owns it (and any exposition of it)
-   */
-  public FibServer(ServerBuilder<?> builder, ServerConfig config, MeterRegistry registry) {
-    this.config = Objects.requireNonNull(config, "config");
-    this.metrics = new FibPerfMetrics(Objects.requireNonNull(registry, "registry"));
-    this.pool = new WorkerPool(config.workers(), metrics);
+  private FibServer(Builder b) {
+    this.config = b.config;
+    this.metrics = new FibPerfMetrics(b.registry);
+    this.pool = new WorkerPool(config.workers(), metrics, b.threadKernel);
     List<String> workerOptions = new ArrayList<>();
     if (config.profilingEnabled()) {
       workerOptions.add("-D" + WorkerMain.WARM_JFR_PROPERTY + "=true");
     }
     workerOptions.addAll(config.workerJvmOptions());
     this.processes = new ProcessPool(config.workers(), metrics, workerOptions);
-    this.profilingExecutor = Executors.newScheduledThreadPool(2, daemonThreads("fibperf-profile-"));
-    this.service = new FibPerfService(config, pool, processes, profiler, profilingExecutor);
+    this.profilingExecutor =
+        Executors.newScheduledThreadPool(
+            2,
+            new ThreadFactoryBuilder().setNameFormat("fibperf-profile-%d").setDaemon(true).build());
+    this.runner =
+        new Runner(pool, processes, profiler, profilingExecutor, config.maxConcurrentRuns());
+    this.service = new FibPerfService(config, runner);
     metrics.bindActiveRuns(service::activeRuns);
-    builder
+    b.serverBuilder
         .intercept(metrics.grpcInterceptor())
-        .addService(service)
+        .addService(service.withAccessLog())
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         // v1alpha, which older grpcurl, Postman and grpcui still ask for.
         .addService(ProtoReflectionService.newInstance());
-    this.server = builder.build();
+    this.server = b.serverBuilder.build();
+  }
+
+  /**
+   * @param builder where to listen; its port is the builder's, not {@code config.port()}
+   * @param registry where meters go; the caller owns it (and any exposition of it)
+   */
+  public FibServer(ServerBuilder<?> builder, ServerConfig config, MeterRegistry registry) {
+    this(newBuilder(builder, config).registry(registry));
   }
 
   /** A server whose meters stay in memory (read them through {@link #metrics()}). */
   public FibServer(ServerBuilder<?> builder, ServerConfig config) {
-    this(builder, config, new SimpleMeterRegistry());
+    this(newBuilder(builder, config));
+  }
+
+  /**
+   * Assembles a server from its parts; tests replace the parts that compute or measure.
+   *
+   * @param builder where to listen; its port is the builder's, not {@code config.port()}
+   */
+  public static Builder newBuilder(ServerBuilder<?> builder, ServerConfig config) {
+    return new Builder(builder, config);
+  }
+
+  /** The parts a {@link FibServer} is built from; each has a production default. */
+  public static final class Builder {
+    private final ServerBuilder<?> serverBuilder;
+    private final ServerConfig config;
+    private MeterRegistry registry = new SimpleMeterRegistry();
+    private TaskKernel threadKernel = TaskKernel.IN_PROCESS;
+
+    private Builder(ServerBuilder<?> serverBuilder, ServerConfig config) {
+      this.serverBuilder = Objects.requireNonNull(serverBuilder, "builder");
+      this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /** Where meters go (default: in memory); the caller owns it and any exposition of it. */
+    public Builder registry(MeterRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * How the thread pool computes a task (default: the real kernels, in this JVM). A test hands in
+     * a constant-time or latch-controlled fake when it is about the plumbing, not Fibonacci.
+     */
+    public Builder threadKernel(TaskKernel kernel) {
+      this.threadKernel = Objects.requireNonNull(kernel, "kernel");
+      return this;
+    }
+
+    public FibServer build() {
+      return new FibServer(this);
+    }
   }
 
   /** Starts serving and reports SERVING for the server and the fibperf service. */
@@ -123,6 +178,11 @@ public final class FibServer {
     return service;
   }
 
+  /** Where runs start; add a {@link dev.fibperf.server.run.RunEventListener} to watch them all. */
+  public Runner runner() {
+    return runner;
+  }
+
   public FibPerfMetrics metrics() {
     return metrics;
   }
@@ -157,7 +217,7 @@ public final class FibServer {
       pool.close();
       processes.close();
       profilingExecutor.shutdownNow();
-      profilingExecutor.awaitTermination(5, TimeUnit.SECONDS);
+      MoreExecutors.shutdownAndAwaitTermination(profilingExecutor, Duration.ofSeconds(5));
       metrics.close();
       LOG.log(Level.INFO, "fibperf stopped");
     }
@@ -165,14 +225,5 @@ public final class FibServer {
 
   public void blockUntilShutdown() throws InterruptedException {
     server.awaitTermination();
-  }
-
-  private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
-    AtomicInteger next = new AtomicInteger(1);
-    return runnable -> {
-      Thread thread = new Thread(runnable, prefix + next.getAndIncrement());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 }

@@ -2,13 +2,13 @@ package dev.fibperf.server;
 
 import dev.fibperf.server.config.DurationConverter;
 import dev.fibperf.server.config.ServerConfig;
-import dev.fibperf.server.metrics.MetricsHttpServer;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -194,12 +194,17 @@ public final class Main implements Callable<Integer> {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     FibServer server =
         new FibServer(Grpc.newServerBuilderForPort(config.port(), credentials()), config, registry);
-    MetricsHttpServer metricsHttp = null;
+    HTTPServer metricsHttp = null;
     try {
       server.start();
       if (metricsPort >= 0) {
-        metricsHttp = new MetricsHttpServer(metricsPort, registry);
-        System.err.println("fibperf metrics on port " + metricsHttp.port() + " at /metrics");
+        // Prometheus's own exporter: /metrics (and /-/healthy) on the JDK's HTTP server.
+        metricsHttp =
+            HTTPServer.builder()
+                .port(metricsPort)
+                .registry(registry.getPrometheusRegistry())
+                .buildAndStart();
+        System.err.println("fibperf metrics on port " + metricsHttp.getPort() + " at /metrics");
       }
     } catch (java.io.IOException e) {
       System.err.println("fibperf-server: cannot listen: " + rootMessage(e));

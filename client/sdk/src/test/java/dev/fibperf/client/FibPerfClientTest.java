@@ -1,5 +1,6 @@
 package dev.fibperf.client;
 
+import static dev.fibperf.server.testing.Waits.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -149,19 +150,15 @@ class FibPerfClientTest {
     assertFalse(client.settings().tls());
   }
 
-  private void awaitIdle() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-    while (server.service().activeRuns() > 0) {
-      assertTrue(System.nanoTime() < deadline, "server still busy");
-      Thread.sleep(1);
-    }
+  private void awaitIdle() {
+    await("the server to free the run")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> server.service().activeRuns() == 0);
   }
 
-  private void awaitBusy() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (server.service().activeRuns() == 0) {
-      assertTrue(System.nanoTime() < deadline, "server never started the run");
-      Thread.sleep(1);
-    }
+  private void awaitBusy() {
+    await("the server to start the run")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> server.service().activeRuns() > 0);
   }
 }

@@ -36,6 +36,7 @@ public final class Run {
   private final RunListener listener;
   private final BooleanSupplier gate;
   private final TaskWindow window;
+  private final TaskContext context;
   private final CancellationToken token = new CancellationToken();
   private final TaskResult[] results;
 
@@ -61,15 +62,12 @@ public final class Run {
     this.listener = b.listener;
     this.gate = b.gate;
     this.window = b.window;
+    this.context = b.context;
     this.results = new TaskResult[b.tasks.size()];
   }
 
   public static Builder newBuilder() {
     return new Builder();
-  }
-
-  public int parallelism() {
-    return parallelism;
   }
 
   /** Starts the first tasks. Call once. */
@@ -215,7 +213,7 @@ public final class Run {
     long roundTrip;
     try {
       long t0 = System.nanoTime();
-      window.around(task, () -> computed[0] = kernel.compute(algorithm, task, token));
+      window.around(task, () -> computed[0] = kernel.compute(algorithm, task, token, context));
       roundTrip = System.nanoTime() - t0;
     } catch (CancellationException e) {
       taskDone(null, null, 0);
@@ -296,6 +294,7 @@ public final class Run {
     private RunListener listener;
     private BooleanSupplier gate = () -> true;
     private TaskWindow window = TaskWindow.NONE;
+    private TaskContext context = TaskContext.NONE;
 
     private Builder() {}
 
@@ -349,6 +348,12 @@ public final class Run {
       return this;
     }
 
+    /** What the kernel is told about each task (e.g. the worker-process profile session). */
+    public Builder context(TaskContext context) {
+      this.context = context;
+      return this;
+    }
+
     public Run build() {
       Objects.requireNonNull(tasks, "tasks");
       Objects.requireNonNull(algorithm, "algorithm");
@@ -357,6 +362,7 @@ public final class Run {
       Objects.requireNonNull(order, "order");
       Objects.requireNonNull(gate, "gate");
       Objects.requireNonNull(window, "window");
+      Objects.requireNonNull(context, "context");
       if (parallelism < 1) {
         throw new IllegalArgumentException("parallelism=" + parallelism + " must be at least 1");
       }

@@ -6,7 +6,7 @@ import java.math.BigInteger;
 
 /**
  * Computes one task on the calling pool thread: in this JVM, or by handing it to the worker process
- * that the thread stands for.
+ * that the thread stands for. Tests hand the pools a fake (constant-time, latch-controlled) one.
  */
 @FunctionalInterface
 public interface TaskKernel {
@@ -20,7 +20,7 @@ public interface TaskKernel {
 
   /** Computes in this JVM, on the calling thread. */
   TaskKernel IN_PROCESS =
-      (algorithm, task, token) -> {
+      (algorithm, task, token, context) -> {
         long t0 = System.nanoTime();
         BigInteger value = algorithm.compute(task.n(), token);
         return new Result(value, System.nanoTime() - t0);
@@ -29,5 +29,5 @@ public interface TaskKernel {
   /**
    * @throws java.util.concurrent.CancellationException if {@code token} is cancelled first
    */
-  Result compute(Algorithm algorithm, Task task, CancellationToken token);
+  Result compute(Algorithm algorithm, Task task, CancellationToken token, TaskContext context);
 }

@@ -1,12 +1,15 @@
 package dev.fibperf.server.exec;
 
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The process-wide compute pool: fixed-size, created on first use and reused by every later run.
@@ -20,29 +23,27 @@ public final class WorkerPool implements TaskPool {
 
   private final int size;
   private final PoolObserver observer;
+  private final TaskKernel kernel;
   private ExecutorService executor; // guarded by this
   private boolean closed; // guarded by this
 
   /**
    * @param size threads in the pool, at least 1
    * @param observer told when the pool is created and when tasks finish
+   * @param kernel computes each task on its thread: {@link TaskKernel#IN_PROCESS}, or a test's fake
    */
-  public WorkerPool(int size, PoolObserver observer) {
+  public WorkerPool(int size, PoolObserver observer, TaskKernel kernel) {
     if (size < 1) {
       throw new IllegalArgumentException("size=" + size + " must be at least 1");
     }
     this.size = size;
-    this.observer = java.util.Objects.requireNonNull(observer, "observer");
+    this.observer = Objects.requireNonNull(observer, "observer");
+    this.kernel = Objects.requireNonNull(kernel, "kernel");
   }
 
-  /** A pool nobody watches. */
+  /** A pool nobody watches, computing in this JVM. */
   public WorkerPool(int size) {
-    this(size, PoolObserver.NONE);
-  }
-
-  @Override
-  public int size() {
-    return size;
+    this(size, PoolObserver.NONE, TaskKernel.IN_PROCESS);
   }
 
   /**
@@ -56,7 +57,7 @@ public final class WorkerPool implements TaskPool {
       throw new RejectedExecutionException("worker pool is shut down");
     }
     if (executor != null) {
-      return new Lease(executor, false, observer, TaskKernel.IN_PROCESS, PoolKind.THREADS);
+      return new Lease(executor, false, observer, kernel, PoolKind.THREADS);
     }
     ThreadPoolExecutor created =
         new ThreadPoolExecutor(
@@ -65,7 +66,7 @@ public final class WorkerPool implements TaskPool {
     created.prestartAllCoreThreads();
     executor = created;
     observer.poolCreated(METRICS_NAME, created);
-    return new Lease(executor, true, observer, TaskKernel.IN_PROCESS, PoolKind.THREADS);
+    return new Lease(executor, true, observer, kernel, PoolKind.THREADS);
   }
 
   /** Whether a run has created the pool yet. */
@@ -84,21 +85,12 @@ public final class WorkerPool implements TaskPool {
     }
     if (toStop != null) {
       toStop.shutdownNow();
-      try {
-        toStop.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      MoreExecutors.shutdownAndAwaitTermination(toStop, Duration.ofSeconds(5));
     }
   }
 
   private static ThreadFactory namedThreads() {
-    AtomicInteger next = new AtomicInteger(1);
-    return runnable -> {
-      Thread thread = new Thread(runnable, "fibperf-worker-" + next.getAndIncrement());
-      // Daemon: a worker busy with a cancelled task must never keep the process alive.
-      thread.setDaemon(true);
-      return thread;
-    };
+    // Daemon: a worker busy with a cancelled task must never keep the process alive.
+    return new ThreadFactoryBuilder().setNameFormat("fibperf-worker-%d").setDaemon(true).build();
   }
 }

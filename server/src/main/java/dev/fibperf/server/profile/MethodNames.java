@@ -13,11 +13,16 @@ final class MethodNames {
       Pattern.compile("\\$\\$Lambda[^.]*(\\.(0x)?[0-9a-f]+)?");
 
   static String readable(RecordedMethod method) {
-    String type =
-        LAMBDA_SUFFIX
-            .matcher(method.getType().getName())
-            .replaceAll(Matcher.quoteReplacement("$$Lambda"));
-    return type + "." + method.getName() + "(" + parameters(method.getDescriptor()) + ")";
+    return readable(method.getType().getName(), method.getName(), method.getDescriptor());
+  }
+
+  /**
+   * @param typeName the binary class name, e.g. {@code dev.fibperf.server.exec.Run$$Lambda$1}
+   * @param descriptor the JVM method descriptor, e.g. {@code (I)J}
+   */
+  static String readable(String typeName, String methodName, String descriptor) {
+    String type = LAMBDA_SUFFIX.matcher(typeName).replaceAll(Matcher.quoteReplacement("$$Lambda"));
+    return type + "." + methodName + "(" + parameters(descriptor) + ")";
   }
 
   /** Turns a JVM descriptor such as {@code (I[Ljava/lang/String;)J} into {@code int, String[]}. */

@@ -30,11 +30,6 @@ final class SampleAttribution {
 
   private record Sample(long threadId, Instant time, List<String> frames) {}
 
-  static ProfileReport analyse(Path file, long session, Duration period, int top)
-      throws IOException {
-    return analyse(file, session, period, top, List.of());
-  }
-
   /**
    * @param openWindows windows of tasks still running, which the recording cannot hold yet (a
    *     window's event is committed when its task ends)
@@ -126,7 +121,8 @@ final class SampleAttribution {
     windowsByThread.values().forEach(ws -> ws.sort(Comparator.comparing(Window::start)));
     long count = 0;
     for (Sample sample : samples) {
-      if (sample.frames().isEmpty() || !inAnyWindow(windowsByThread, sample)) {
+      if (sample.frames().isEmpty()
+          || !inAnyWindow(windowsByThread, sample.threadId(), sample.time())) {
         continue;
       }
       count++;
@@ -185,8 +181,8 @@ final class SampleAttribution {
    * (a worker runs one task at a time), so a binary search over their starts finds the only
    * candidate.
    */
-  private static boolean inAnyWindow(Map<Long, List<Window>> windowsByThread, Sample sample) {
-    List<Window> windows = windowsByThread.get(sample.threadId());
+  static boolean inAnyWindow(Map<Long, List<Window>> windowsByThread, long threadId, Instant time) {
+    List<Window> windows = windowsByThread.get(threadId);
     if (windows == null) {
       return false;
     }
@@ -195,14 +191,14 @@ final class SampleAttribution {
     int candidate = -1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
-      if (windows.get(mid).start().isAfter(sample.time())) {
+      if (windows.get(mid).start().isAfter(time)) {
         hi = mid - 1;
       } else {
         candidate = mid;
         lo = mid + 1;
       }
     }
-    return candidate >= 0 && windows.get(candidate).contains(sample.threadId(), sample.time());
+    return candidate >= 0 && windows.get(candidate).contains(threadId, time);
   }
 
   private static boolean within(Instant t, Instant from, Instant to) {

@@ -20,10 +20,6 @@ final class OpenCalls {
     }
   }
 
-  synchronized int count() {
-    return open;
-  }
-
   /** Waits until no call is open; returns false if {@code timeout} passed first. */
   synchronized boolean awaitNone(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();

@@ -1,17 +1,21 @@
 package dev.fibperf.server.worker;
 
-import dev.fibperf.proto.v1.TaskFinished;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import dev.fibperf.proto.worker.v1.Kernel;
 import dev.fibperf.proto.worker.v1.RunTask;
+import dev.fibperf.proto.worker.v1.TaskDone;
 import dev.fibperf.proto.worker.v1.WorkerReply;
 import dev.fibperf.proto.worker.v1.WorkerRequest;
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.compute.CancellationToken;
+import dev.fibperf.server.exec.process.WorkerProtocol;
 import dev.fibperf.server.profile.JfrProfiler;
-import dev.fibperf.server.profile.ProfileProtos;
 import dev.fibperf.server.profile.ProfileReport;
 import dev.fibperf.server.profile.ProfileSession;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -19,11 +23,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -42,22 +48,10 @@ public final class WorkerMain {
   public static final String WARM_JFR_PROPERTY = "fibperf.worker.warmJfr";
 
   private final OutputStream out;
-  private final ExecutorService compute =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "fibperf-worker-compute");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ExecutorService compute = singleDaemonThread("fibperf-worker-compute");
   // Profiles are dumped and analysed off the request loop, so a CancelTask is read at once even
   // while a snapshot is being taken.
-  private final ExecutorService profiling =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "fibperf-worker-profile");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ExecutorService profiling = singleDaemonThread("fibperf-worker-profile");
   private final boolean ignoreCancel = Boolean.getBoolean("fibperf.worker.ignoreCancel");
   private final JfrProfiler profiler = new JfrProfiler();
   // Sessions start on the profiling thread, which may still be warming JFR: the request loop must
@@ -68,6 +62,11 @@ public final class WorkerMain {
 
   private WorkerMain(OutputStream out) {
     this.out = out;
+  }
+
+  private static ExecutorService singleDaemonThread(String name) {
+    return Executors.newSingleThreadExecutor(
+        new ThreadFactoryBuilder().setNameFormat(name).setDaemon(true).build());
   }
 
   public static void main(String[] args) throws IOException {
@@ -97,19 +96,20 @@ public final class WorkerMain {
   private void warmUp() throws IOException {
     WorkerRequest sample =
         WorkerRequest.newBuilder()
-            .setRun(
-                RunTask.newBuilder()
-                    .setN(20)
-                    .setAlgorithm(dev.fibperf.proto.v1.Algorithm.ALGORITHM_NAIVE))
+            .setRun(RunTask.newBuilder().setN(20).setKernel(Kernel.KERNEL_NAIVE))
             .build();
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     sample.writeDelimitedTo(bytes);
     RunTask run =
-        WorkerRequest.parseDelimitedFrom(new java.io.ByteArrayInputStream(bytes.toByteArray()))
-            .getRun();
+        WorkerRequest.parseDelimitedFrom(new ByteArrayInputStream(bytes.toByteArray())).getRun();
     for (Algorithm algorithm : Algorithm.values()) {
       algorithm.compute(run.getN(), CancellationToken.NONE);
     }
+    reply(
+        WorkerReply.newBuilder()
+            .setDone(TaskDone.newBuilder().setValue("6765").setComputeNanos(1))
+            .build(),
+        new ByteArrayOutputStream());
   }
 
   private void serve(InputStream in) throws IOException {
@@ -118,17 +118,18 @@ public final class WorkerMain {
       if (request == null) {
         return; // the server closed our stdin: it is gone or stopping
       }
+      long requestId = request.getRequestId();
       switch (request.getCommandCase()) {
         case RUN:
           RunTask run = request.getRun();
           CancellationToken token = new CancellationToken();
           runningToken = token;
-          runningTask = run.getTaskId();
-          compute.execute(() -> run(run, token));
+          runningTask = requestId;
+          compute.execute(() -> run(requestId, run, token));
           break;
         case START_PROFILE:
           {
-            java.time.Duration period = duration(request.getStartProfile().getSamplingPeriod());
+            Duration period = Duration.ofNanos(request.getStartProfile().getSamplingPeriodNanos());
             sessions.put(
                 request.getStartProfile().getSessionId(),
                 CompletableFuture.supplyAsync(() -> profiler.start(period), profiling));
@@ -137,23 +138,21 @@ public final class WorkerMain {
         case FINISH_PROFILE:
           {
             long session = request.getFinishProfile().getSessionId();
-            long requestId = request.getFinishProfile().getRequestId();
             profiling.execute(() -> answerProfile(session, requestId, true));
           }
           break;
         case SNAPSHOT_PROFILE:
           {
             long session = request.getSnapshotProfile().getSessionId();
-            long requestId = request.getSnapshotProfile().getRequestId();
             profiling.execute(() -> answerProfile(session, requestId, false));
           }
           break;
         case CANCEL:
-          if (request.getCancel().getTaskId() == runningTask && !ignoreCancel) {
+          if (request.getCancel().getTaskRequestId() == runningTask && !ignoreCancel) {
             runningToken.cancel();
           }
           break;
-        default:
+        case COMMAND_NOT_SET:
           break;
       }
     }
@@ -171,7 +170,7 @@ public final class WorkerMain {
       if (report != null) {
         WorkerReply.parseFrom(
             WorkerReply.newBuilder()
-                .setProfile(ProfileProtos.toWorkerProto(0, report))
+                .setProfile(WorkerProtocol.profile(report))
                 .build()
                 .toByteArray());
       }
@@ -202,7 +201,8 @@ public final class WorkerMain {
     }
     reply(
         WorkerReply.newBuilder()
-            .setProfile(ProfileProtos.toWorkerProto(id, report).toBuilder().setRequestId(requestId))
+            .setRequestId(requestId)
+            .setProfile(WorkerProtocol.profile(report))
             .build());
   }
 
@@ -220,28 +220,37 @@ public final class WorkerMain {
     if (session == null) {
       return null;
     }
-    while (true) {
-      try {
-        return session.get(5, java.util.concurrent.TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.TimeoutException e) {
-        if (token.isCancelled()) {
-          throw new CancellationException("cancelled while its profile session started");
-        }
-      } catch (java.util.concurrent.ExecutionException e) {
-        System.err.println("fibperf worker: profile session did not start: " + e.getCause());
-        return null;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return null;
+    CompletableFuture<ProfileSession> orCancelled = new CompletableFuture<>();
+    session.whenComplete(
+        (s, error) -> {
+          if (error != null) {
+            orCancelled.completeExceptionally(error);
+          } else {
+            orCancelled.complete(s);
+          }
+        });
+    try (CancellationToken.Registration ignored =
+        token.onCancel(
+            () ->
+                orCancelled.completeExceptionally(
+                    new CancellationException("cancelled while its profile session started")))) {
+      return orCancelled.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof CancellationException) {
+        throw (CancellationException) e.getCause();
       }
+      System.err.println("fibperf worker: profile session did not start: " + e.getCause());
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
     }
   }
 
-  private void run(RunTask run, CancellationToken token) {
-    WorkerReply.Builder reply = WorkerReply.newBuilder().setTaskId(run.getTaskId());
+  private void run(long requestId, RunTask run, CancellationToken token) {
+    WorkerReply.Builder reply = WorkerReply.newBuilder().setRequestId(requestId);
     try {
-      Algorithm algorithm =
-          Algorithm.valueOf(run.getAlgorithm().name().substring("ALGORITHM_".length()));
+      Algorithm algorithm = WorkerProtocol.algorithm(run.getKernel());
       BigInteger[] value = new BigInteger[1];
       // Before the clock starts: waiting for the session to start is not the task's time.
       ProfileSession session = started(sessions.get(run.getProfileSessionId()), token);
@@ -253,15 +262,7 @@ public final class WorkerMain {
         session.mark(run.getIndex(), run.getN(), body);
       }
       long nanos = System.nanoTime() - t0;
-      reply.setFinished(
-          TaskFinished.newBuilder()
-              .setIndex(run.getIndex())
-              .setN(run.getN())
-              .setValue(value[0].toString())
-              .setDuration(
-                  com.google.protobuf.Duration.newBuilder()
-                      .setSeconds(nanos / 1_000_000_000)
-                      .setNanos((int) (nanos % 1_000_000_000))));
+      reply.setDone(TaskDone.newBuilder().setValue(value[0].toString()).setComputeNanos(nanos));
     } catch (CancellationException e) {
       reply.setCancelled(true);
     } catch (Throwable t) {
@@ -270,14 +271,14 @@ public final class WorkerMain {
     reply(reply.build());
   }
 
-  private static java.time.Duration duration(com.google.protobuf.Duration d) {
-    return java.time.Duration.ofSeconds(d.getSeconds(), d.getNanos());
+  private void reply(WorkerReply reply) {
+    reply(reply, out);
   }
 
-  private synchronized void reply(WorkerReply reply) {
+  private synchronized void reply(WorkerReply reply, OutputStream to) {
     try {
-      reply.writeDelimitedTo(out);
-      out.flush();
+      reply.writeDelimitedTo(to);
+      to.flush();
     } catch (IOException e) {
       Runtime.getRuntime().halt(0); // the server is gone
     }

@@ -1,5 +1,6 @@
 package dev.fibperf.server.e2e;
 
+import static dev.fibperf.server.testing.Waits.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +21,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -171,14 +173,10 @@ class ServerJarIT {
     }
   }
 
-  static void awaitLog(ServerProcess server, String text) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (server.log.stream().noneMatch(l -> l.contains(text))) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no '" + text + "' in " + server.log);
-      }
-      Thread.sleep(5);
-    }
+  static void awaitLog(ServerProcess server, String text) {
+    await("'" + text + "' in the server's log")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> server.log.stream().anyMatch(l -> l.contains(text)));
   }
 
   static <T> List<T> drain(Iterator<T> stream) {

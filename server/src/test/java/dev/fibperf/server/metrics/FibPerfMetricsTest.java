@@ -17,6 +17,7 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -104,11 +105,13 @@ class FibPerfMetricsTest {
         .serial(SerialRequest.newBuilder().addNums(20).build())
         .forEachRemaining(r -> {});
 
-    try (MetricsHttpServer http = new MetricsHttpServer(0, registry)) {
+    try (HTTPServer http =
+        HTTPServer.builder().port(0).registry(registry.getPrometheusRegistry()).buildAndStart()) {
       HttpResponse<String> response =
           HttpClient.newHttpClient()
               .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + "/metrics"))
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + http.getPort() + "/metrics"))
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
 

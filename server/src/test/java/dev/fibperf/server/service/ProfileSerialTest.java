@@ -1,6 +1,6 @@
 package dev.fibperf.server.service;
 
-import static dev.fibperf.server.service.InProcessFixture.drain;
+import static dev.fibperf.server.testing.InProcessFixture.drain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,6 +18,7 @@ import dev.fibperf.proto.v1.ProfileSerialResponse;
 import dev.fibperf.proto.v1.ProfileSnapshot;
 import dev.fibperf.proto.v1.ProfileSummary;
 import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.testing.InProcessFixture;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.charset.StandardCharsets;

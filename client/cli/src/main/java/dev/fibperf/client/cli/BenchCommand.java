@@ -96,13 +96,13 @@ final class BenchCommand extends ClientCommand {
   @Override
   int run(FibPerfClient client) {
     if (concurrency < 1 || concurrency > 1024) {
-      throw new IllegalArgumentException("--concurrency=" + concurrency + " outside [1, 1024]");
+      throw new FibPerfCli.UsageException("--concurrency=" + concurrency + " outside [1, 1024]");
     }
     if (calls < 1) {
-      throw new IllegalArgumentException("--calls=" + calls + " must be at least 1");
+      throw new FibPerfCli.UsageException("--calls=" + calls + " must be at least 1");
     }
     if (rate < 0) {
-      throw new IllegalArgumentException("--rate=" + rate + " must not be negative");
+      throw new FibPerfCli.UsageException("--rate=" + rate + " must not be negative");
     }
     Workload w = workload.workload();
     for (int i = 0; i < warmupCalls; i++) {

@@ -30,7 +30,7 @@ final class CompareCommand extends ClientCommand {
   @Override
   int run(FibPerfClient client) {
     if (repeat < 1) {
-      throw new IllegalArgumentException("--repeat=" + repeat + " must be at least 1");
+      throw new FibPerfCli.UsageException("--repeat=" + repeat + " must be at least 1");
     }
     if (repeat > 1 && !output.json) {
       return repeated(client);

@@ -100,15 +100,11 @@ final class DemoCommand implements Callable<Integer> {
                 client.profileSerialStream(workload, ProfileOptions.DEFAULT.withTop(5)), tasks, 1);
     printer.summary("Serial run", profiled.run());
     printer.profile(profiled.profile());
-    double fibShare =
-        profiled.profile().self().stream()
-            .filter(m -> m.method().contains("FibKernels.naive"))
-            .mapToDouble(HotMethod::percent)
-            .sum();
+    HotMethod hottest = profiled.profile().self().get(0);
     out.printf(
-        "  reading   %.0f%% of the samples are in naive recursion: fib is the hot function, and"
-            + " its tasks are independent, so they can run in parallel.%n%n",
-        fibShare);
+        "  reading   %.0f%% of the samples are in %s: the hot function, and its tasks are"
+            + " independent, so they can run in parallel.%n%n",
+        hottest.percent(), hottest.method());
 
     out.println("== 2/3 Run the same tasks in parallel on the warm worker pool");
     RunSummary parallel = (RunSummary) printer.follow(client.parallelStream(workload), tasks, 1);

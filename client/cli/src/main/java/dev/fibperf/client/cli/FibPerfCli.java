@@ -6,8 +6,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code fibperf}: the command line for fibperf servers. Exit codes: 0 ok, 1 the call failed (the
- * status and message on stderr), 2 bad usage (the message and usage on stderr).
+ * {@code fibperf}: the command line for fibperf servers. Exit codes, as the JDK's {@code jfr} tool
+ * has them: 0 ok; 2 bad usage (the message and the usage on stderr); 1 the call failed (its status
+ * and message on stderr, no stack trace: an expected failure); 1 for anything else too, as
+ * "internal error" with the stack trace, since that is a bug to report.
  */
 @Command(
     name = "fibperf",
@@ -36,22 +38,27 @@ public final class FibPerfCli {
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();
-          if (e instanceof IllegalArgumentException) {
+          if (e instanceof UsageException) {
             err.println("fibperf: " + e.getMessage());
             commandLine.usage(err);
             return CommandLine.ExitCode.USAGE;
           }
-          err.println("fibperf: " + describe(e));
+          if (e instanceof FibPerfException) {
+            err.println("fibperf: " + e.getMessage());
+            return EXIT_CALL_FAILED;
+          }
+          err.println("fibperf: internal error: " + e);
+          e.printStackTrace(err);
           return EXIT_CALL_FAILED;
         });
     return cli;
   }
 
-  private static String describe(Exception e) {
-    if (e instanceof FibPerfException) {
-      return e.getMessage();
+  /** A value the option parser accepted but the command cannot use: exit 2, with the usage. */
+  static final class UsageException extends RuntimeException {
+    UsageException(String message) {
+      super(message);
     }
-    return e.getClass().getSimpleName() + ": " + e.getMessage();
   }
 
   public static void main(String[] args) {

@@ -109,7 +109,12 @@ final class Printer {
   }
 
   private void bar(int done, int total, Duration elapsed) {
-    int filled = total == 0 ? BAR_WIDTH : done * BAR_WIDTH / total;
+    if (total == 0) { // the server chose the tasks: their number is known only at the end
+      out.printf("\r%d tasks done  %s", done, format(elapsed));
+      out.flush();
+      return;
+    }
+    int filled = done * BAR_WIDTH / total;
     out.printf(
         "\r[%s%s] %d/%d tasks  %s",
         "#".repeat(filled), "-".repeat(BAR_WIDTH - filled), done, total, format(elapsed));

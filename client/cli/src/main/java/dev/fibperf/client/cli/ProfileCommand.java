@@ -63,8 +63,14 @@ final class ProfileCommand extends ClientCommand {
     if (jfr != null) {
       files.put(ArtifactFormat.JFR, jfr);
     }
-    ProfileOptions options =
-        new ProfileOptions(samplingPeriod, top, snapshotInterval, new ArrayList<>(files.keySet()));
+    ProfileOptions options;
+    try {
+      options =
+          new ProfileOptions(
+              samplingPeriod, top, snapshotInterval, new ArrayList<>(files.keySet()));
+    } catch (IllegalArgumentException e) {
+      throw new FibPerfCli.UsageException(e.getMessage());
+    }
     Printer printer = printer();
     ProfileResult result =
         (ProfileResult)

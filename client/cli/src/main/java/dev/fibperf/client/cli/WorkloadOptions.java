@@ -34,12 +34,19 @@ final class WorkloadOptions {
       description = "THREADS or PROCESSES (worker JVMs; for compare, its parallel phase).")
   PoolKind pool;
 
+  /**
+   * @throws FibPerfCli.UsageException for values the SDK refuses (a negative n or parallelism)
+   */
   Workload workload() {
-    return new Workload(nums, algorithm, parallelism, pool);
+    try {
+      return new Workload(nums, algorithm, parallelism, pool);
+    } catch (IllegalArgumentException e) {
+      throw new FibPerfCli.UsageException(e.getMessage());
+    }
   }
 
-  /** Tasks the server will run: the request's, or the server's four defaults. */
+  /** Tasks the server will run, or 0 when the server chooses them (its defaults). */
   int taskCount() {
-    return nums.isEmpty() ? 4 : nums.size();
+    return nums.size();
   }
 }

@@ -168,7 +168,9 @@ class FibPerfCliTest {
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().startsWith("Started an embedded fibperf server on 127.0.0.1:"), r.out());
     assertTrue(r.out().contains("== 1/3 Profile the serial baseline"), r.out());
-    assertTrue(r.out().contains("of the samples are in naive recursion"), r.out());
+    assertTrue(
+        r.out().contains("of the samples are in dev.fibperf.server.compute.FibKernels.naive("),
+        r.out());
     assertTrue(r.out().contains("== 2/3"), r.out());
     assertTrue(r.out().contains("== 3/3"), r.out());
     assertTrue(r.out().contains("reading   The parallel run"), r.out());

@@ -1,25 +1,37 @@
 package dev.fibperf.server.exec.process;
 
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.fibperf.proto.worker.v1.WorkerProfile;
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.compute.CancellationToken;
 import dev.fibperf.server.exec.PoolKind;
 import dev.fibperf.server.exec.PoolObserver;
 import dev.fibperf.server.exec.Task;
+import dev.fibperf.server.exec.TaskContext;
 import dev.fibperf.server.exec.TaskKernel;
 import dev.fibperf.server.exec.TaskPool;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A pool of worker JVMs, started together on first use and kept warm. Each worker has a pool thread
@@ -34,28 +46,31 @@ public final class ProcessPool implements TaskPool {
   public static final String METRICS_NAME = "fibperf.process-pool";
 
   private static final String WORKER_MAIN = "dev.fibperf.server.worker.WorkerMain";
-  private static final ThreadLocal<Slot> SLOT = new ThreadLocal<>();
 
-  /** The profiling session of the task running on this pool thread; 0 for none. */
-  private static final ThreadLocal<Long> PROFILE_SESSION = ThreadLocal.withInitial(() -> 0L);
-
-  private static final java.util.concurrent.atomic.AtomicLong NEXT_SESSION =
-      new java.util.concurrent.atomic.AtomicLong(1);
+  private static final AtomicLong NEXT_SESSION = new AtomicLong(1);
 
   /**
    * Starting a worker blocks for its JVM's start-up and ready handshake: give each start its own
    * short-lived thread rather than a shared pool's (the common pool must not block).
    */
-  private static final java.util.concurrent.Executor STARTER =
-      runnable -> {
-        Thread thread = new Thread(runnable, "fibperf-process-starter");
-        thread.setDaemon(true);
-        thread.start();
-      };
+  private static final ThreadFactory STARTER_THREADS =
+      new ThreadFactoryBuilder()
+          .setNameFormat("fibperf-process-starter-%d")
+          .setDaemon(true)
+          .build();
+
+  private static final Executor STARTER = runnable -> STARTER_THREADS.newThread(runnable).start();
 
   private final int size;
   private final PoolObserver observer;
   private final List<String> command;
+  // Kills workers that ignore a cancel; one thread, since each timer only sends a signal.
+  private final ScheduledExecutorService timers =
+      Executors.newSingleThreadScheduledExecutor(
+          new ThreadFactoryBuilder()
+              .setNameFormat("fibperf-process-timer")
+              .setDaemon(true)
+              .build());
   private ThreadPoolExecutor executor; // guarded by this
   private List<Slot> slots; // guarded by this
   private boolean closed; // guarded by this
@@ -85,11 +100,6 @@ public final class ProcessPool implements TaskPool {
   }
 
   @Override
-  public int size() {
-    return size;
-  }
-
-  @Override
   public synchronized boolean isStarted() {
     return executor != null;
   }
@@ -109,7 +119,7 @@ public final class ProcessPool implements TaskPool {
   public Lease acquire() {
     try {
       return acquireAsync().join();
-    } catch (java.util.concurrent.CompletionException e) {
+    } catch (CompletionException e) {
       if (e.getCause() instanceof RuntimeException) {
         throw (RuntimeException) e.getCause();
       }
@@ -162,9 +172,9 @@ public final class ProcessPool implements TaskPool {
         f.thenAccept(WorkerProcess::close);
       }
       if (error != null) {
-        throw error instanceof java.util.concurrent.CompletionException
-            ? (java.util.concurrent.CompletionException) error
-            : new java.util.concurrent.CompletionException(error);
+        throw error instanceof CompletionException
+            ? (CompletionException) error
+            : new CompletionException(error);
       }
       throw new RejectedExecutionException("process pool is shut down");
     }
@@ -181,18 +191,7 @@ public final class ProcessPool implements TaskPool {
             0,
             TimeUnit.MILLISECONDS,
             new LinkedBlockingQueue<>(),
-            runnable -> {
-              Slot slot = started.get(next.getAndIncrement() % size);
-              Thread thread =
-                  new Thread(
-                      () -> {
-                        SLOT.set(slot);
-                        runnable.run();
-                      },
-                      slot.name);
-              thread.setDaemon(true);
-              return thread;
-            });
+            runnable -> new SlotThread(started.get(next.getAndIncrement() % size), runnable));
     executor.prestartAllCoreThreads();
     observer.poolCreated(METRICS_NAME, executor);
     return lease(true);
@@ -207,13 +206,27 @@ public final class ProcessPool implements TaskPool {
         executor, cold, observer, ProcessPool::computeOnThisThreadsWorker, PoolKind.PROCESSES);
   }
 
+  /**
+   * A pool thread that stands for one worker process for life: the pool's executor runs each task
+   * on one of these, and the thread ships it to its worker.
+   */
+  private static final class SlotThread extends Thread {
+    private final Slot slot;
+
+    SlotThread(Slot slot, Runnable body) {
+      super(body, slot.name);
+      this.slot = slot;
+      setDaemon(true);
+    }
+  }
+
   private static TaskKernel.Result computeOnThisThreadsWorker(
-      Algorithm algorithm, Task task, CancellationToken token) {
-    Slot slot = SLOT.get();
-    if (slot == null) {
+      Algorithm algorithm, Task task, CancellationToken token, TaskContext context) {
+    if (!(Thread.currentThread() instanceof SlotThread)) {
       throw new IllegalStateException("not a process-pool thread");
     }
-    return slot.compute(algorithm, task, token, PROFILE_SESSION.get());
+    return ((SlotThread) Thread.currentThread())
+        .slot.compute(algorithm, task, token, context.remoteProfileSession());
   }
 
   /**
@@ -221,7 +234,7 @@ public final class ProcessPool implements TaskPool {
    * RemoteProfile#window()} are sampled in their worker. Starts the pool if needed, without
    * blocking the caller.
    */
-  public CompletableFuture<RemoteProfile> startProfiling(java.time.Duration period) {
+  public CompletableFuture<RemoteProfile> startProfiling(Duration period) {
     return acquireAsync()
         .thenApply(
             lease -> {
@@ -253,16 +266,9 @@ public final class ProcessPool implements TaskPool {
       this.slots = slots;
     }
 
-    /** Marks the tasks it wraps as this session's, so their worker samples them. */
-    public dev.fibperf.server.exec.TaskWindow window() {
-      return (task, body) -> {
-        PROFILE_SESSION.set(session);
-        try {
-          body.run();
-        } finally {
-          PROFILE_SESSION.set(0L);
-        }
-      };
+    /** The context that makes a task this session's, so its worker samples it. */
+    public TaskContext context() {
+      return new TaskContext(session);
     }
 
     /**
@@ -288,8 +294,7 @@ public final class ProcessPool implements TaskPool {
       for (CompletableFuture<WorkerProfile> reply : asked) {
         try {
           profiles.add(reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
-        } catch (java.util.concurrent.ExecutionException
-            | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
           reply.cancel(false); // stop waiting; a late reply is dropped
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
@@ -302,7 +307,7 @@ public final class ProcessPool implements TaskPool {
 
   private WorkerProcess spawn(String name) {
     try {
-      return new WorkerProcess(name, command);
+      return new WorkerProcess(name, command, timers);
     } catch (IOException e) {
       throw new WorkerStartException(e.getMessage() + "; the next call tries again", e);
     }
@@ -365,17 +370,13 @@ public final class ProcessPool implements TaskPool {
       // none outlives close().
       inProgress.handle((lease, error) -> null).join();
     }
-    if (toStop == null) {
-      return;
+    if (toStop != null) {
+      toStop.shutdownNow();
+      for (Slot slot : toClose) {
+        slot.current().close();
+      }
+      MoreExecutors.shutdownAndAwaitTermination(toStop, Duration.ofSeconds(5));
     }
-    toStop.shutdownNow();
-    for (Slot slot : toClose) {
-      slot.current().close();
-    }
-    try {
-      toStop.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    timers.shutdownNow();
   }
 }

@@ -1,9 +1,8 @@
 package dev.fibperf.server.exec.process;
 
 import dev.fibperf.proto.worker.v1.CancelTask;
-import dev.fibperf.proto.worker.v1.FinishProfile;
+import dev.fibperf.proto.worker.v1.ProfileRequest;
 import dev.fibperf.proto.worker.v1.RunTask;
-import dev.fibperf.proto.worker.v1.SnapshotProfile;
 import dev.fibperf.proto.worker.v1.StartProfile;
 import dev.fibperf.proto.worker.v1.WorkerProfile;
 import dev.fibperf.proto.worker.v1.WorkerReply;
@@ -18,111 +17,115 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 
 /**
- * One worker JVM and the pipe to it. Used by one pool thread at a time. Owns the process: {@link
- * #close()} ends it.
+ * One worker JVM and the pipe to it. Event-driven: a reader thread completes each request's future
+ * as its reply arrives; nobody polls. Tasks are sent by one pool thread at a time. Owns the
+ * process: {@link #close()} ends it.
  */
 final class WorkerProcess implements AutoCloseable {
   /** A cancelled task that has not stopped after this long gets its worker killed. */
-  static final long KILL_AFTER_CANCEL_MILLIS = 100;
+  static final Duration KILL_AFTER_CANCEL = Duration.ofMillis(100);
 
   /** How long a new worker JVM may take to say it is ready. */
   private static final long START_TIMEOUT_SECONDS = 30;
 
-  /** How often a waiting pool thread looks at its token and the process. */
-  private static final long POLL_MILLIS = 2;
-
   private final String name;
   private final Process process;
   private final OutputStream toWorker;
-  private final BlockingQueue<WorkerReply> replies = new LinkedBlockingQueue<>();
+  private final ScheduledExecutorService timers;
+  private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
-  /** Profile requests waiting for their reply, by request id. */
-  private final java.util.Map<Long, CompletableFuture<WorkerProfile>> pendingProfiles =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  /** Requests waiting for their reply, by request id: tasks and profile requests alike. */
+  private final Map<Long, CompletableFuture<WorkerReply>> pending = new ConcurrentHashMap<>();
 
-  private final java.util.concurrent.atomic.AtomicLong nextProfileRequest =
-      new java.util.concurrent.atomic.AtomicLong(1);
+  private final AtomicLong nextRequestId = new AtomicLong(1);
   private volatile boolean readerDone;
-  private long nextTaskId;
+  private volatile boolean killed;
 
-  WorkerProcess(String name, List<String> command) throws IOException {
+  /**
+   * Starts the worker and waits for its ready handshake.
+   *
+   * @param timers schedules the kill of a worker that ignores a cancel; borrowed
+   * @throws IOException if it cannot start or does not say it is ready
+   */
+  WorkerProcess(String name, List<String> command, ScheduledExecutorService timers)
+      throws IOException {
     this.name = name;
+    this.timers = timers;
     this.process =
         new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     this.toWorker = new BufferedOutputStream(process.getOutputStream());
     InputStream fromWorker = new BufferedInputStream(process.getInputStream());
-    Thread reader =
-        new Thread(
-            () -> {
-              try {
-                for (WorkerReply r = WorkerReply.parseDelimitedFrom(fromWorker);
-                    r != null;
-                    r = WorkerReply.parseDelimitedFrom(fromWorker)) {
-                  if (r.hasProfile()) {
-                    CompletableFuture<WorkerProfile> waiting =
-                        pendingProfiles.remove(r.getProfile().getRequestId());
-                    if (waiting != null) {
-                      waiting.complete(r.getProfile());
-                    }
-                  } else {
-                    replies.add(r);
-                  }
-                }
-              } catch (IOException ignored) {
-                // The worker died mid-message; readerDone says so.
-              } finally {
-                readerDone = true;
-                pendingProfiles
-                    .values()
-                    .forEach(
-                        f ->
-                            f.completeExceptionally(
-                                new IOException("worker " + describe() + " exited")));
-              }
-            },
-            name + "-reader");
+    Thread reader = new Thread(() -> read(fromWorker), name + "-reader");
     reader.setDaemon(true);
     reader.start();
     awaitReady();
   }
 
+  private void read(InputStream fromWorker) {
+    try {
+      for (WorkerReply r = WorkerReply.parseDelimitedFrom(fromWorker);
+          r != null;
+          r = WorkerReply.parseDelimitedFrom(fromWorker)) {
+        if (r.getReady()) {
+          ready.complete(null);
+          continue;
+        }
+        CompletableFuture<WorkerReply> waiting = pending.remove(r.getRequestId());
+        if (waiting != null) {
+          waiting.complete(r);
+        }
+      }
+    } catch (IOException ignored) {
+      // The worker died mid-message: handled as its exit, below.
+    } finally {
+      readerDone = true;
+      IOException gone = new IOException("worker " + describe() + " exited");
+      ready.completeExceptionally(gone);
+      pending.values().forEach(f -> f.completeExceptionally(gone));
+    }
+  }
+
   /** Waits for the worker's start-up message, so a pool that is started is ready for tasks. */
   private void awaitReady() throws IOException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
+    String why;
     try {
-      while (System.nanoTime() < deadline) {
-        WorkerReply r = replies.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
-        if (r != null && r.getReady()) {
-          return;
-        }
-        if (r == null && readerDone) {
-          break;
-        }
+      ready.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      return;
+    } catch (TimeoutException e) {
+      why = "said nothing within " + START_TIMEOUT_SECONDS + " s";
+    } catch (ExecutionException e) {
+      why = exitDescription();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      why = "was interrupted while starting";
+    }
+    kill();
+    throw new IOException("cannot start worker " + describe() + ": it " + why);
+  }
+
+  private String exitDescription() {
+    try {
+      if (process.waitFor(1, TimeUnit.SECONDS)) { // its stdout closes just before it exits
+        return "exited with code " + process.exitValue() + " (its stderr is in the server's log)";
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    boolean exited = false;
-    try {
-      exited = process.waitFor(1, TimeUnit.SECONDS); // its stdout closes just before it exits
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    String why =
-        exited
-            ? "exited with code " + process.exitValue() + " (its stderr is in the server's log)"
-            : "said nothing within " + START_TIMEOUT_SECONDS + " s";
-    kill();
-    throw new IOException("cannot start worker " + describe() + ": it " + why);
+    return "closed its output without exiting";
   }
 
   long pid() {
@@ -130,90 +133,88 @@ final class WorkerProcess implements AutoCloseable {
   }
 
   boolean isAlive() {
-    return process.isAlive() && !readerDone;
+    // A worker this side killed counts as dead at once, before the OS has reaped it.
+    return !killed && !readerDone && process.isAlive();
   }
 
   /**
-   * Runs {@code task} in the worker and waits for it.
+   * Runs {@code task} in the worker and waits for its reply. Cancelling {@code token} sends the
+   * worker a cancel at once; a worker that has not answered {@link #KILL_AFTER_CANCEL} later is
+   * killed.
    *
-   * @throws CancellationException if {@code token} is cancelled first; a worker that does not stop
-   *     within {@value #KILL_AFTER_CANCEL_MILLIS} ms is killed
+   * @throws CancellationException if {@code token} is cancelled first
    * @throws WorkerDiedException if the worker dies first
    */
   TaskKernel.Result compute(
       Algorithm algorithm, Task task, CancellationToken token, long profileSession) {
-    long id = ++nextTaskId;
+    long id = nextRequestId.getAndIncrement();
+    CompletableFuture<WorkerReply> reply = expect(id);
     send(
         WorkerRequest.newBuilder()
+            .setRequestId(id)
             .setRun(
                 RunTask.newBuilder()
-                    .setTaskId(id)
                     .setIndex(task.index())
                     .setN(task.n())
-                    .setAlgorithm(
-                        dev.fibperf.proto.v1.Algorithm.valueOf("ALGORITHM_" + algorithm.name()))
+                    .setKernel(WorkerProtocol.kernel(algorithm))
                     .setProfileSessionId(profileSession))
             .build(),
-        task);
-    long killAt = Long.MAX_VALUE;
-    while (true) {
-      WorkerReply reply;
-      try {
-        reply = replies.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        kill();
-        throw new CancellationException("interrupted");
+        task,
+        reply);
+    try (CancellationToken.Registration ignored = token.onCancel(() -> cancel(id, reply))) {
+      WorkerReply r = reply.get();
+      switch (r.getEventCase()) {
+        case DONE:
+          return new TaskKernel.Result(
+              new BigInteger(r.getDone().getValue()), r.getDone().getComputeNanos());
+        case CANCELLED:
+          throw new CancellationException("cancelled in " + name);
+        default:
+          throw new IllegalStateException(
+              "worker " + describe() + " failed nums[" + task.index() + "]=" + task.n() + ": " + r);
       }
-      if (reply != null && reply.getTaskId() == id) {
-        switch (reply.getEventCase()) {
-          case FINISHED:
-            com.google.protobuf.Duration d = reply.getFinished().getDuration();
-            return new TaskKernel.Result(
-                new BigInteger(reply.getFinished().getValue()),
-                d.getSeconds() * 1_000_000_000L + d.getNanos());
-          case CANCELLED:
-            throw new CancellationException("cancelled in " + name);
-          default:
-            throw new IllegalStateException(
-                "worker "
-                    + describe()
-                    + " failed nums["
-                    + task.index()
-                    + "]="
-                    + task.n()
-                    + ": "
-                    + reply.getFailed());
-        }
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof CancellationException) {
+        throw (CancellationException) e.getCause();
       }
-      if (reply == null && !isAlive()) {
-        throw died(task);
-      }
-      if (token.isCancelled()) {
-        if (killAt == Long.MAX_VALUE) {
-          killAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(KILL_AFTER_CANCEL_MILLIS);
-          send(
-              WorkerRequest.newBuilder().setCancel(CancelTask.newBuilder().setTaskId(id)).build(),
-              task);
-        } else if (System.nanoTime() > killAt) {
-          kill(); // a runaway: the pool replaces it
-          throw new CancellationException("worker " + describe() + " killed: ignored cancel");
-        }
-      }
+      throw died(task);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      kill();
+      throw new CancellationException("interrupted");
     }
   }
 
+  /** Asks the worker to stop task request {@code id}; kills it if it has not answered in time. */
+  private void cancel(long id, CompletableFuture<WorkerReply> reply) {
+    try {
+      write(
+          WorkerRequest.newBuilder()
+              .setCancel(CancelTask.newBuilder().setTaskRequestId(id))
+              .build());
+    } catch (IOException e) {
+      return; // it is dying anyway: the reader fails the reply
+    }
+    timers.schedule(
+        () -> {
+          if (!reply.isDone()) {
+            kill(); // a runaway: the pool replaces it
+            reply.completeExceptionally(
+                new CancellationException("worker " + describe() + " killed: ignored cancel"));
+          }
+        },
+        KILL_AFTER_CANCEL.toNanos(),
+        TimeUnit.NANOSECONDS);
+  }
+
   /** Starts JFR profiling session {@code session} in the worker. */
-  void startProfile(long session, java.time.Duration period) throws IOException {
+  void startProfile(long session, Duration period) throws IOException {
     write(
         WorkerRequest.newBuilder()
             .setStartProfile(
                 StartProfile.newBuilder()
                     .setSessionId(session)
-                    .setSamplingPeriod(
-                        com.google.protobuf.Duration.newBuilder()
-                            .setSeconds(period.getSeconds())
-                            .setNanos(period.getNano())))
+                    .setSamplingPeriodNanos(period.toNanos()))
             .build());
   }
 
@@ -226,7 +227,8 @@ final class WorkerProcess implements AutoCloseable {
     return askForProfile(
         id ->
             WorkerRequest.newBuilder()
-                .setFinishProfile(FinishProfile.newBuilder().setSessionId(session).setRequestId(id))
+                .setRequestId(id)
+                .setFinishProfile(ProfileRequest.newBuilder().setSessionId(session))
                 .build());
   }
 
@@ -235,23 +237,29 @@ final class WorkerProcess implements AutoCloseable {
     return askForProfile(
         id ->
             WorkerRequest.newBuilder()
-                .setSnapshotProfile(
-                    SnapshotProfile.newBuilder().setSessionId(session).setRequestId(id))
+                .setRequestId(id)
+                .setSnapshotProfile(ProfileRequest.newBuilder().setSessionId(session))
                 .build());
   }
 
   private CompletableFuture<WorkerProfile> askForProfile(LongFunction<WorkerRequest> request) {
-    long id = nextProfileRequest.getAndIncrement();
-    CompletableFuture<WorkerProfile> reply = new CompletableFuture<>();
-    pendingProfiles.put(id, reply);
-    reply.whenComplete((profile, error) -> pendingProfiles.remove(id));
+    long id = nextRequestId.getAndIncrement();
+    CompletableFuture<WorkerReply> reply = expect(id);
     try {
-      if (readerDone) {
-        throw new IOException("worker " + describe() + " has exited");
-      }
       write(request.apply(id));
     } catch (IOException e) {
       reply.completeExceptionally(e);
+    }
+    return reply.thenApply(WorkerReply::getProfile);
+  }
+
+  /** Registers a reply future; one that is given up on (cancelled, timed out) is forgotten. */
+  private CompletableFuture<WorkerReply> expect(long id) {
+    CompletableFuture<WorkerReply> reply = new CompletableFuture<>();
+    pending.put(id, reply);
+    reply.whenComplete((r, error) -> pending.remove(id));
+    if (readerDone) {
+      reply.completeExceptionally(new IOException("worker " + describe() + " has exited"));
     }
     return reply;
   }
@@ -261,10 +269,11 @@ final class WorkerProcess implements AutoCloseable {
     toWorker.flush();
   }
 
-  private void send(WorkerRequest request, Task task) {
+  private void send(WorkerRequest request, Task task, CompletableFuture<WorkerReply> reply) {
     try {
       write(request);
     } catch (IOException e) {
+      reply.cancel(false);
       throw died(task);
     }
   }
@@ -294,6 +303,7 @@ final class WorkerProcess implements AutoCloseable {
   }
 
   void kill() {
+    killed = true;
     process.destroyForcibly();
   }
 

@@ -1,5 +1,6 @@
 package dev.fibperf.server.exec.process;
 
+import static dev.fibperf.server.testing.Waits.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -22,6 +23,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -42,12 +44,10 @@ class ProcessPoolTest {
       return new Fixture(server, channel, FibPerfServiceGrpc.newBlockingStub(channel));
     }
 
-    void awaitIdle(long millis) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-      while (server.service().activeRuns() > 0) {
-        assertTrue(System.nanoTime() < deadline, "still busy after " + millis + " ms");
-        Thread.sleep(1);
-      }
+    void awaitIdle() {
+      await("runs to end")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> server.service().activeRuns() == 0);
     }
 
     @Override
@@ -55,6 +55,10 @@ class ProcessPoolTest {
       channel.shutdownNow();
       server.stop();
     }
+  }
+
+  private static Duration cpuTime(long pid) {
+    return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).orElse(Duration.ZERO);
   }
 
   static <T> List<T> drain(Iterator<T> it) {
@@ -99,9 +103,9 @@ class ProcessPoolTest {
 
   /**
    * Starting the worker JVMs takes about half a second; the thread that delivers the call must not
-   * wait it out. With a direct executor the handler runs on the caller's own thread, so how soon
-   * the call returns shows whether the cold start blocked it. Concurrent first calls share one
-   * start.
+   * wait it out. With a direct executor the handler runs on the caller's own thread, so a call that
+   * returns before the workers are up shows the cold start did not block it. Concurrent first calls
+   * share one start.
    */
   @Test
   void coldStart_doesNotHoldTheCallThread_andConcurrentFirstCallsShareIt() throws Exception {
@@ -115,21 +119,19 @@ class ProcessPoolTest {
     try {
       FibPerfServiceGrpc.FibPerfServiceStub async = FibPerfServiceGrpc.newStub(channel);
       List<CompletableFuture<RunSummary>> summaries = new ArrayList<>();
-      long slowestMillis = 0;
+      boolean returnedBeforeTheWorkersWereUp = true;
       for (int i = 0; i < 3; i++) {
         CompletableFuture<RunSummary> summary = new CompletableFuture<>();
         summaries.add(summary);
-        long t0 = System.nanoTime();
         async.parallel(onProcesses(25 + i), summaryOf(summary));
-        slowestMillis =
-            Math.max(slowestMillis, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        returnedBeforeTheWorkersWereUp &= !server.processes().isStarted();
       }
       for (CompletableFuture<RunSummary> summary : summaries) {
         RunSummary s = summary.get(30, TimeUnit.SECONDS);
         assertTrue(s.getPoolCold(), "every call that waited for the start says so: " + s);
       }
 
-      assertTrue(slowestMillis < 150, "a call held its thread " + slowestMillis + " ms");
+      assertTrue(returnedBeforeTheWorkersWereUp, "a call held its thread for the cold start");
       assertEquals(2, server.processes().pids().size());
       assertEquals(
           2,
@@ -192,7 +194,7 @@ class ProcessPoolTest {
   }
 
   @Test
-  void cancel_stopsTheWorkersTaskWithin100ms_andKeepsTheWorker() throws Exception {
+  void cancel_stopsTheWorkersTask_andKeepsTheWorker() throws Exception {
     try (Fixture fx = Fixture.start(ServerConfig.newBuilder().workers(2).build())) {
       drain(fx.stub().parallel(onProcesses(10))); // start the workers
       List<Long> pids = fx.server().processes().pids();
@@ -200,12 +202,9 @@ class ProcessPoolTest {
       Iterator<ParallelResponse> running = ctx.call(() -> fx.stub().parallel(onProcesses(47, 47)));
       assertTrue(running.next().hasTaskStarted());
 
-      long t0 = System.nanoTime();
       ctx.cancel(null);
-      fx.awaitIdle(2_000);
-      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      fx.awaitIdle(); // fib(47) takes many seconds: the tasks stopped at their checks
 
-      assertTrue(millis < 100, "stopped after " + millis + " ms");
       assertEquals(pids, fx.server().processes().pids(), "cooperative workers are kept");
     }
   }
@@ -224,12 +223,9 @@ class ProcessPoolTest {
       Iterator<ParallelResponse> running = ctx.call(() -> fx.stub().parallel(onProcesses(50)));
       assertTrue(running.next().hasTaskStarted());
 
-      long t0 = System.nanoTime();
       ctx.cancel(null);
-      fx.awaitIdle(2_000);
-      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      fx.awaitIdle(); // fib(50) never ends by itself: the kill ended the run
 
-      assertTrue(millis < 300, "run ended " + millis + " ms after cancel");
       // SIGKILL was sent; the process is gone as soon as the kernel reaps it.
       ProcessHandle.of(runaway).ifPresent(h -> h.onExit().orTimeout(2, TimeUnit.SECONDS).join());
       assertEquals("832040", lastValue(fx.stub().parallel(onProcesses(30))));
@@ -246,7 +242,11 @@ class ProcessPoolTest {
       assertTrue(running.next().hasTaskStarted());
       // The started event comes just before the task is sent: a worker found dead before that is
       // replaced and the task runs on the replacement, which is right, but not this test's case.
-      Thread.sleep(200);
+      // So wait until the worker is visibly computing (its CPU time grows).
+      Duration before = cpuTime(victim);
+      await("the worker to compute")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> cpuTime(victim).minus(before).toMillis() > 100);
 
       ProcessHandle.of(victim).orElseThrow().destroyForcibly();
       StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> drain(running));
@@ -301,7 +301,6 @@ class ProcessPoolTest {
     try (Fixture fx = Fixture.start(ServerConfig.newBuilder().workers(2).build())) {
       drain(fx.stub().parallel(onProcesses(20, 20))); // start the workers: not measured
       List<CompletableFuture<dev.fibperf.proto.v1.ProfileSummary>> calls = new ArrayList<>();
-      long t0 = System.nanoTime();
       for (List<Integer> nums : List.of(List.of(36, 36, 36, 36), List.of(35, 35, 35))) {
         calls.add(
             CompletableFuture.supplyAsync(
@@ -326,10 +325,8 @@ class ProcessPoolTest {
       for (CompletableFuture<dev.fibperf.proto.v1.ProfileSummary> call : calls) {
         summaries.add(call.get(60, TimeUnit.SECONDS));
       }
-      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
 
-      // A stolen reply would hold its call for the full 10 s profile timeout.
-      assertTrue(millis < 8_000, "took " + millis + " ms");
+      // A stolen reply would leave its call without that worker's samples (after a 10 s wait).
       for (dev.fibperf.proto.v1.ProfileSummary summary : summaries) {
         dev.fibperf.proto.v1.Profile profile = summary.getProfile();
         double taskSeconds =

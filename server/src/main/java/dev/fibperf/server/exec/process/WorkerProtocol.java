@@ -1,0 +1,96 @@
+package dev.fibperf.server.exec.process;
+
+import dev.fibperf.proto.worker.v1.Kernel;
+import dev.fibperf.proto.worker.v1.MethodSamples;
+import dev.fibperf.proto.worker.v1.WorkerProfile;
+import dev.fibperf.server.compute.Algorithm;
+import dev.fibperf.server.profile.HotMethod;
+import dev.fibperf.server.profile.ProfileReport;
+import java.time.Duration;
+import java.util.List;
+
+/** Domain values to and from the worker protocol ({@code fibperf.worker.v1}); both sides use it. */
+public final class WorkerProtocol {
+  private WorkerProtocol() {}
+
+  public static Kernel kernel(Algorithm algorithm) {
+    switch (algorithm) {
+      case NAIVE:
+        return Kernel.KERNEL_NAIVE;
+      case ITERATIVE:
+        return Kernel.KERNEL_ITERATIVE;
+      case FAST_DOUBLING:
+        return Kernel.KERNEL_FAST_DOUBLING;
+    }
+    throw new AssertionError(algorithm);
+  }
+
+  /**
+   * @throws IllegalArgumentException for a kernel this worker does not know (a newer server)
+   */
+  public static Algorithm algorithm(Kernel kernel) {
+    switch (kernel) {
+      case KERNEL_NAIVE:
+        return Algorithm.NAIVE;
+      case KERNEL_ITERATIVE:
+        return Algorithm.ITERATIVE;
+      case KERNEL_FAST_DOUBLING:
+        return Algorithm.FAST_DOUBLING;
+      case KERNEL_UNSPECIFIED:
+      case UNRECOGNIZED:
+        break;
+    }
+    throw new IllegalArgumentException("unknown kernel " + kernel);
+  }
+
+  /** A worker's whole profile for one session: every method, its stacks and busy time. */
+  public static WorkerProfile profile(ProfileReport p) {
+    return WorkerProfile.newBuilder()
+        .addAllSelf(samples(p.self()))
+        .addAllTotal(samples(p.total()))
+        .setTotalSamples(p.totalSamples())
+        .setGcCount(p.gcCount())
+        .setGcPauseNanos(p.gcPause().toNanos())
+        .setJitCompilations(p.jitCompilations())
+        .putAllCollapsedStacks(p.collapsedStacks())
+        .setBusyNanos(p.busy().toNanos())
+        .build();
+  }
+
+  /**
+   * One worker's part of a profile, to be merged with the others' by {@link ProfileReport#merge}
+   * (which derives rates and spans from the parts' busy time).
+   */
+  public static ProfileReport report(WorkerProfile w, Duration samplingPeriod) {
+    Duration busy = Duration.ofNanos(w.getBusyNanos());
+    return new ProfileReport(
+        methods(w.getSelfList(), w.getTotalSamples()),
+        methods(w.getTotalList(), w.getTotalSamples()),
+        w.getTotalSamples(),
+        samplingPeriod,
+        busy.isZero() ? 0 : w.getTotalSamples() / (busy.toNanos() / 1e9),
+        busy,
+        w.getGcCount(),
+        Duration.ofNanos(w.getGcPauseNanos()),
+        w.getJitCompilations(),
+        w.getCollapsedStacksMap(),
+        busy);
+  }
+
+  private static List<MethodSamples> samples(List<HotMethod> methods) {
+    return methods.stream()
+        .map(m -> MethodSamples.newBuilder().setMethod(m.method()).setSamples(m.samples()).build())
+        .toList();
+  }
+
+  private static List<HotMethod> methods(List<MethodSamples> samples, long totalSamples) {
+    return samples.stream()
+        .map(
+            m ->
+                new HotMethod(
+                    m.getMethod(),
+                    m.getSamples(),
+                    totalSamples == 0 ? 0 : 100.0 * m.getSamples() / totalSamples))
+        .toList();
+  }
+}

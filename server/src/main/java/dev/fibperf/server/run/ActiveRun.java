@@ -1,0 +1,264 @@
+package dev.fibperf.server.run;
+
+import dev.fibperf.server.exec.PoolKind;
+import dev.fibperf.server.exec.Run;
+import dev.fibperf.server.exec.RunListener;
+import dev.fibperf.server.exec.RunResult;
+import dev.fibperf.server.exec.SpeedupAnalysis;
+import dev.fibperf.server.exec.TaskPool;
+import dev.fibperf.server.exec.TaskResult;
+import dev.fibperf.server.exec.TaskStart;
+import dev.fibperf.server.run.RunOutcome.PhaseOutcome;
+import dev.fibperf.server.run.RunSpec.PhasePlan;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * One admitted run: its phases one after another, each on a pool lease and, if asked, under the
+ * profiler. Publishes a {@link RunEvent} for everything that happens and completes {@link
+ * #outcome()} last, after its run slot is free and every event has been published.
+ *
+ * <p>Thread-safe. Created by {@link Runner#admit}.
+ */
+public final class ActiveRun {
+  private final long id;
+  private final RunSpec spec;
+  private final Map<PoolKind, TaskPool> pools;
+  private final PhaseProfiler profiler;
+  private final Consumer<RunEvent> publish;
+  private final BooleanSupplier callerHasRoom;
+  private final Runnable releaseSlot;
+  private final CompletableFuture<RunOutcome> outcome = new CompletableFuture<>();
+  private final List<AutoCloseable> cleanup = new CopyOnWriteArrayList<>();
+  private volatile Run current;
+  private volatile Throwable stopCause;
+  private boolean started; // guarded by this
+
+  ActiveRun(
+      long id,
+      RunSpec spec,
+      Map<PoolKind, TaskPool> pools,
+      PhaseProfiler profiler,
+      Consumer<RunEvent> publish,
+      BooleanSupplier callerHasRoom,
+      Runnable releaseSlot) {
+    this.id = id;
+    this.spec = spec;
+    this.pools = pools;
+    this.profiler = profiler;
+    this.publish = publish;
+    this.callerHasRoom = callerHasRoom;
+    this.releaseSlot = releaseSlot;
+  }
+
+  public long id() {
+    return id;
+  }
+
+  public RunSpec spec() {
+    return spec;
+  }
+
+  /**
+   * Completes with the outcome, or fails with the cause of {@link RunEvent.Failed}: a {@link
+   * CancellationException} after {@link #cancel()}, or what went wrong.
+   */
+  public CompletableFuture<RunOutcome> outcome() {
+    return outcome;
+  }
+
+  /** Starts the first phase. Call once. */
+  public void start() {
+    synchronized (this) {
+      if (started) {
+        throw new IllegalStateException("run " + id + " already started");
+      }
+      started = true;
+    }
+    publish.accept(new RunEvent.Accepted(id, spec));
+    CompletableFuture<List<PhaseOutcome>> phases = CompletableFuture.completedFuture(List.of());
+    for (PhasePlan plan : spec.phases()) {
+      phases = phases.thenCompose(done -> runPhase(plan).thenApply(p -> append(done, p)));
+    }
+    phases.thenApply(this::outcomeOf).whenComplete(this::end);
+  }
+
+  /** Hands out more tasks if the caller has room again. Cheap; call whenever it may have. */
+  public void resume() {
+    Run run = current;
+    if (run != null) {
+      run.resume();
+    }
+  }
+
+  /**
+   * Stops the run: no task starts any more, running ones stop at their next cancellation check, and
+   * the outcome fails with a {@link CancellationException}. Idempotent.
+   */
+  public void cancel() {
+    stop(new CancellationException("run " + id + " cancelled"));
+  }
+
+  private void stop(Throwable cause) {
+    if (stopCause == null) {
+      stopCause = cause;
+    }
+    Run run = current;
+    if (run != null) {
+      run.cancel();
+    }
+  }
+
+  private static List<PhaseOutcome> append(List<PhaseOutcome> done, PhaseOutcome next) {
+    List<PhaseOutcome> all = new ArrayList<>(done);
+    all.add(next);
+    return all;
+  }
+
+  private CompletableFuture<PhaseOutcome> runPhase(PhasePlan plan) {
+    if (plan.profile() == null) {
+      return execute(plan, null).thenApply(result -> new PhaseOutcome(plan.phase(), result, null));
+    }
+    return profiler
+        .start(
+            plan.profile(),
+            spec.tasks().size(),
+            plan.pool(),
+            s ->
+                publish.accept(
+                    new RunEvent.ProfileSnapshot(
+                        id, plan.phase(), s.profile(), s.tasksDone(), s.tasksTotal())))
+        .thenCompose(
+            session -> {
+              cleanup.add(session);
+              return execute(plan, session).thenCompose(result -> profiled(plan, session, result));
+            });
+  }
+
+  /** Reads the phase's final profile and renders its artifacts, on the profiling executor. */
+  private CompletableFuture<PhaseOutcome> profiled(
+      PhasePlan plan, PhaseProfiler.Session session, RunResult result) {
+    return session
+        .finish()
+        .thenApplyAsync(
+            report -> {
+              for (ArtifactFormat format : plan.profile().artifacts()) {
+                publish.accept(
+                    new RunEvent.ArtifactRendered(
+                        id, plan.phase(), format, session.render(format, report)));
+              }
+              return new PhaseOutcome(plan.phase(), result, report);
+            },
+            session.executor());
+  }
+
+  /** Runs the phase's tasks on a lease of its pool; completes when every task is done. */
+  private CompletableFuture<RunResult> execute(PhasePlan plan, PhaseProfiler.Session session) {
+    return pools
+        .get(plan.pool())
+        .acquireAsync()
+        .thenCompose(
+            lease -> {
+              CompletableFuture<RunResult> done = new CompletableFuture<>();
+              Run.Builder builder =
+                  Run.newBuilder()
+                      .tasks(spec.tasks())
+                      .algorithm(spec.algorithm())
+                      .parallelism(plan.parallelism())
+                      .order(plan.order())
+                      .pool(lease)
+                      .gate(callerHasRoom)
+                      .listener(phaseListener(plan, session, done));
+              if (session != null) {
+                builder.window(session.window()).context(session.context());
+              }
+              Run run = builder.build();
+              current = run;
+              // The caller may have left while the pool started, or between phases: then no task
+              // of this phase may start.
+              if (stopCause != null) {
+                run.cancel();
+              }
+              run.start();
+              return done;
+            });
+  }
+
+  private RunListener phaseListener(
+      PhasePlan plan, PhaseProfiler.Session session, CompletableFuture<RunResult> done) {
+    return new RunListener() {
+      @Override
+      public void onTaskStarted(TaskStart start) {
+        publish.accept(new RunEvent.TaskStarted(id, plan.phase(), start));
+      }
+
+      @Override
+      public void onTaskFinished(TaskResult result) {
+        if (session != null) {
+          session.taskDone();
+        }
+        publish.accept(new RunEvent.TaskFinished(id, plan.phase(), result));
+      }
+
+      @Override
+      public void onCompleted(RunResult result) {
+        publish.accept(new RunEvent.PhaseCompleted(id, plan.phase(), result));
+        done.complete(result);
+      }
+
+      @Override
+      public void onFailed(Throwable cause) {
+        done.completeExceptionally(cause);
+      }
+    };
+  }
+
+  private RunOutcome outcomeOf(List<PhaseOutcome> phases) {
+    SpeedupAnalysis analysis = null;
+    if (spec.kind() == RunKind.COMPARE) {
+      analysis = SpeedupAnalysis.of(phases.get(0).result(), phases.get(1).result());
+    }
+    return new RunOutcome(id, spec, phases, analysis);
+  }
+
+  private void end(RunOutcome result, Throwable error) {
+    for (AutoCloseable resource : cleanup) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        // A recording that will not close is already gone; the outcome does not depend on it.
+      }
+    }
+    // Free the slot before anyone can see the end, so a caller can start its next run at once.
+    releaseSlot.run();
+    Throwable cause = unwrap(error);
+    if (cause != null && stopCause != null && cause instanceof CancellationException) {
+      cause = stopCause; // the run was stopped on purpose: say why
+    }
+    try {
+      publish.accept(
+          cause == null ? new RunEvent.Completed(id, result) : new RunEvent.Failed(id, cause));
+    } finally {
+      // Even if a listener threw: the caller waits on this, and a run always ends.
+      if (cause == null) {
+        outcome.complete(result);
+      } else {
+        outcome.completeExceptionally(cause);
+      }
+    }
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    while (error instanceof CompletionException && error.getCause() != null) {
+      error = error.getCause();
+    }
+    return error;
+  }
+}

@@ -1,0 +1,73 @@
+package dev.fibperf.server.run;
+
+import dev.fibperf.server.compute.Algorithm;
+import dev.fibperf.server.exec.DispatchOrder;
+import dev.fibperf.server.exec.PoolKind;
+import dev.fibperf.server.exec.Task;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A validated request to run: what to compute, where, and how it is measured.
+ *
+ * @param kind which composition of phases to run
+ * @param tasks one per input, indexed in input order
+ * @param algorithm the kernel
+ * @param parallelism most tasks in flight in the parallel phase (1 for serial kinds)
+ * @param pool where the tasks run (Compare's serial phase always runs on threads)
+ * @param profile how to profile each phase, or null for an unprofiled run
+ */
+public record RunSpec(
+    RunKind kind,
+    List<Task> tasks,
+    Algorithm algorithm,
+    int parallelism,
+    PoolKind pool,
+    ProfileSpec profile) {
+  public RunSpec {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(algorithm, "algorithm");
+    Objects.requireNonNull(pool, "pool");
+    tasks = List.copyOf(tasks);
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("parallelism=" + parallelism + " must be at least 1");
+    }
+    if (kind == RunKind.PROFILE_SERIAL && profile == null) {
+      throw new IllegalArgumentException("a PROFILE_SERIAL run needs a profile spec");
+    }
+    for (int i = 0; i < tasks.size(); i++) {
+      if (tasks.get(i).index() != i) {
+        throw new IllegalArgumentException("tasks[" + i + "].index=" + tasks.get(i).index());
+      }
+    }
+  }
+
+  /**
+   * One pass of the run over its tasks.
+   *
+   * @param profile null when the pass is not profiled
+   */
+  record PhasePlan(
+      Phase phase, DispatchOrder order, int parallelism, PoolKind pool, ProfileSpec profile) {}
+
+  /** The phases this run executes, in order. */
+  List<PhasePlan> phases() {
+    PhasePlan serial = new PhasePlan(Phase.SERIAL, DispatchOrder.INPUT, 1, pool, profile);
+    switch (kind) {
+      case SERIAL:
+      case PROFILE_SERIAL:
+        return List.of(serial);
+      case PARALLEL:
+        return List.of(
+            new PhasePlan(Phase.PARALLEL, DispatchOrder.LARGEST_FIRST, parallelism, pool, null));
+      case COMPARE:
+        ProfileSpec phaseProfile = profile == null ? null : profile.summaryOnly();
+        return List.of(
+            // The baseline is always this JVM's threads, so both pools compare against one thing.
+            new PhasePlan(Phase.SERIAL, DispatchOrder.INPUT, 1, PoolKind.THREADS, phaseProfile),
+            new PhasePlan(
+                Phase.PARALLEL, DispatchOrder.LARGEST_FIRST, parallelism, pool, phaseProfile));
+    }
+    throw new AssertionError(kind);
+  }
+}

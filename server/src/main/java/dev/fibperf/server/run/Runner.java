@@ -1,0 +1,118 @@
+package dev.fibperf.server.run;
+
+import dev.fibperf.server.exec.PoolKind;
+import dev.fibperf.server.exec.TaskPool;
+import dev.fibperf.server.exec.process.ProcessPool;
+import dev.fibperf.server.profile.JfrProfiler;
+import java.lang.System.Logger.Level;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * Admits runs and starts them on the shared pools: a {@link RunSpec} goes in, an {@link ActiveRun}
+ * (a future of its {@link RunOutcome}, and its events along the way) comes out. Knows nothing of
+ * gRPC.
+ *
+ * <p>Every event goes to the run's own caller and to every {@link RunEventListener} added here.
+ * Borrows the pools, the profiler and the profiling executor; whoever built them closes them.
+ */
+public final class Runner {
+  private static final System.Logger LOG = System.getLogger(Runner.class.getName());
+
+  private final Map<PoolKind, TaskPool> pools = new EnumMap<>(PoolKind.class);
+  private final PhaseProfiler profiler;
+  private final int maxConcurrentRuns;
+  private final Semaphore slots;
+  private final AtomicLong nextRunId = new AtomicLong(1);
+  private final List<RunEventListener> listeners = new CopyOnWriteArrayList<>();
+  private volatile boolean draining;
+
+  /**
+   * @param maxConcurrentRuns runs doing work at once; later ones are refused
+   * @param profilingExecutor reads recordings and takes live snapshots, off the workers
+   */
+  public Runner(
+      TaskPool threads,
+      ProcessPool processes,
+      JfrProfiler jfr,
+      ScheduledExecutorService profilingExecutor,
+      int maxConcurrentRuns) {
+    pools.put(PoolKind.THREADS, Objects.requireNonNull(threads, "threads"));
+    pools.put(PoolKind.PROCESSES, Objects.requireNonNull(processes, "processes"));
+    this.profiler = new PhaseProfiler(jfr, processes, profilingExecutor);
+    if (maxConcurrentRuns < 1) {
+      throw new IllegalArgumentException(
+          "maxConcurrentRuns=" + maxConcurrentRuns + " must be at least 1");
+    }
+    this.maxConcurrentRuns = maxConcurrentRuns;
+    this.slots = new Semaphore(maxConcurrentRuns);
+  }
+
+  /** Adds a listener for every run's events from now on. */
+  public void addListener(RunEventListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Admits a run; it does nothing until {@link ActiveRun#start()}. It holds a run slot until its
+   * outcome is known (its workers are free).
+   *
+   * @param caller receives the run's events on the thread where they happen; it must not block
+   * @param callerHasRoom consulted before each task is handed out: while false, no new task starts
+   *     (call {@link ActiveRun#resume()} when it may have changed). Must not block.
+   * @throws RunRejectedException if the server is draining or every run slot is taken
+   */
+  public ActiveRun admit(RunSpec spec, Consumer<RunEvent> caller, BooleanSupplier callerHasRoom)
+      throws RunRejectedException {
+    Objects.requireNonNull(spec, "spec");
+    if (draining) {
+      throw new RunRejectedException(
+          RunRejectedException.Reason.DRAINING,
+          "server is shutting down; retry on another instance");
+    }
+    if (!slots.tryAcquire()) {
+      throw new RunRejectedException(
+          RunRejectedException.Reason.AT_CAPACITY,
+          "concurrent runs at max "
+              + maxConcurrentRuns
+              + " (--max-concurrent-runs); retry when a run finishes");
+    }
+    return new ActiveRun(
+        nextRunId.getAndIncrement(),
+        spec,
+        pools,
+        profiler,
+        event -> publish(caller, event),
+        callerHasRoom,
+        slots::release);
+  }
+
+  private void publish(Consumer<RunEvent> caller, RunEvent event) {
+    caller.accept(event);
+    for (RunEventListener listener : listeners) {
+      try {
+        listener.onEvent(event);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "run event listener " + listener + " failed", e);
+      }
+    }
+  }
+
+  /** From now on, {@link #admit} refuses; runs already admitted carry on. */
+  public void startDraining() {
+    draining = true;
+  }
+
+  /** Runs holding a slot right now. */
+  public int activeRuns() {
+    return maxConcurrentRuns - slots.availablePermits();
+  }
+}

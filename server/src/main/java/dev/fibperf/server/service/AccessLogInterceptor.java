@@ -1,0 +1,99 @@
+package dev.fibperf.server.service;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
+import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Writes one line per fibperf call when it ends: method, tasks asked for, status, duration and, for
+ * a failure, its message. A call the client cancelled (or whose deadline passed) never gets a
+ * server status, so that is logged when gRPC reports the cancellation.
+ */
+final class AccessLogInterceptor implements ServerInterceptor {
+  // Logged under the service's name: operators filter on it.
+  private static final System.Logger LOG = System.getLogger(FibPerfService.class.getName());
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    Entry entry = new Entry(call.getMethodDescriptor().getBareMethodName());
+    ServerCall<Q, R> logged =
+        new SimpleForwardingServerCall<>(call) {
+          @Override
+          public void close(Status status, Metadata trailers) {
+            entry.write(status);
+            super.close(status, trailers);
+          }
+        };
+    return new SimpleForwardingServerCallListener<>(next.startCall(logged, headers)) {
+      @Override
+      public void onMessage(Q message) {
+        entry.request(message);
+        super.onMessage(message);
+      }
+
+      @Override
+      public void onCancel() {
+        entry.write(
+            entry.deadlineExpired()
+                ? Status.DEADLINE_EXCEEDED.withDescription("deadline passed; run stopped")
+                : Status.CANCELLED.withDescription("cancelled by the client; run stopped"));
+        super.onCancel();
+      }
+    };
+  }
+
+  /** One call's line, written once. */
+  private static final class Entry {
+    private final String method;
+    private final long startNanos = System.nanoTime();
+    private final Deadline deadline = Context.current().getDeadline();
+    private final AtomicBoolean written = new AtomicBoolean();
+    private volatile int tasks = RequestMapper.DEFAULT_NUMS.size();
+
+    Entry(String method) {
+      this.method = method;
+    }
+
+    void request(Object message) {
+      if (message instanceof Message) {
+        Message m = (Message) message;
+        FieldDescriptor nums = m.getDescriptorForType().findFieldByName("nums");
+        if (nums != null && m.getRepeatedFieldCount(nums) > 0) {
+          tasks = m.getRepeatedFieldCount(nums);
+        }
+      }
+    }
+
+    boolean deadlineExpired() {
+      return deadline != null && deadline.isExpired();
+    }
+
+    void write(Status status) {
+      if (!written.compareAndSet(false, true) || !LOG.isLoggable(Level.INFO)) {
+        return;
+      }
+      LOG.log(
+          Level.INFO,
+          String.format(
+              "rpc=%s tasks=%d status=%s duration=%.3fs%s",
+              method,
+              tasks,
+              status.getCode(),
+              (System.nanoTime() - startNanos) / 1e9,
+              status.isOk() || status.getDescription() == null
+                  ? ""
+                  : " message=\"" + status.getDescription() + "\""));
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package dev.fibperf.server.service;
+
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.Durations;
+import com.google.protobuf.util.Timestamps;
+import dev.fibperf.server.compute.Algorithm;
+import dev.fibperf.server.exec.PoolKind;
+import dev.fibperf.server.run.ArtifactFormat;
+import dev.fibperf.server.run.Phase;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The one place where the contract's enums and well-known types meet the domain's: exhaustive
+ * switches (a new constant on either side fails the build or the test, never maps by name) and time
+ * on protobuf-java-util's {@link Durations} and {@link Timestamps}.
+ */
+final class Protos {
+  private Protos() {}
+
+  static com.google.protobuf.Duration duration(Duration d) {
+    return Durations.fromNanos(d.toNanos());
+  }
+
+  /**
+   * @throws IllegalArgumentException if {@code d} is not a valid {@code google.protobuf.Duration}
+   *     (seconds beyond ±10,000 years, or nanos of the wrong sign)
+   */
+  static Duration duration(com.google.protobuf.Duration d) {
+    Durations.checkValid(d);
+    return Duration.ofSeconds(d.getSeconds(), d.getNanos());
+  }
+
+  static Timestamp timestamp(Instant i) {
+    return Timestamps.checkValid(
+        Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build());
+  }
+
+  static dev.fibperf.proto.v1.Algorithm algorithm(Algorithm a) {
+    switch (a) {
+      case NAIVE:
+        return dev.fibperf.proto.v1.Algorithm.ALGORITHM_NAIVE;
+      case ITERATIVE:
+        return dev.fibperf.proto.v1.Algorithm.ALGORITHM_ITERATIVE;
+      case FAST_DOUBLING:
+        return dev.fibperf.proto.v1.Algorithm.ALGORITHM_FAST_DOUBLING;
+    }
+    throw new AssertionError(a);
+  }
+
+  /**
+   * @return null for a value this server does not know
+   */
+  static Algorithm algorithm(dev.fibperf.proto.v1.Algorithm a) {
+    switch (a) {
+      case ALGORITHM_UNSPECIFIED:
+      case ALGORITHM_NAIVE:
+        return Algorithm.NAIVE;
+      case ALGORITHM_ITERATIVE:
+        return Algorithm.ITERATIVE;
+      case ALGORITHM_FAST_DOUBLING:
+        return Algorithm.FAST_DOUBLING;
+      case UNRECOGNIZED:
+        return null;
+    }
+    throw new AssertionError(a);
+  }
+
+  static dev.fibperf.proto.v1.PoolKind pool(PoolKind p) {
+    switch (p) {
+      case THREADS:
+        return dev.fibperf.proto.v1.PoolKind.POOL_KIND_THREADS;
+      case PROCESSES:
+        return dev.fibperf.proto.v1.PoolKind.POOL_KIND_PROCESSES;
+    }
+    throw new AssertionError(p);
+  }
+
+  /**
+   * @return null for a value this server does not know
+   */
+  static PoolKind pool(dev.fibperf.proto.v1.PoolKind p) {
+    switch (p) {
+      case POOL_KIND_UNSPECIFIED:
+      case POOL_KIND_THREADS:
+        return PoolKind.THREADS;
+      case POOL_KIND_PROCESSES:
+        return PoolKind.PROCESSES;
+      case UNRECOGNIZED:
+        return null;
+    }
+    throw new AssertionError(p);
+  }
+
+  static dev.fibperf.proto.v1.Phase phase(Phase p) {
+    switch (p) {
+      case SERIAL:
+        return dev.fibperf.proto.v1.Phase.PHASE_SERIAL;
+      case PARALLEL:
+        return dev.fibperf.proto.v1.Phase.PHASE_PARALLEL;
+    }
+    throw new AssertionError(p);
+  }
+
+  static dev.fibperf.proto.v1.ArtifactChunk.Format format(ArtifactFormat f) {
+    switch (f) {
+      case COLLAPSED:
+        return dev.fibperf.proto.v1.ArtifactChunk.Format.FORMAT_COLLAPSED;
+      case FLAMEGRAPH_HTML:
+        return dev.fibperf.proto.v1.ArtifactChunk.Format.FORMAT_FLAMEGRAPH_HTML;
+      case JFR:
+        return dev.fibperf.proto.v1.ArtifactChunk.Format.FORMAT_JFR;
+    }
+    throw new AssertionError(f);
+  }
+
+  /**
+   * @return null for FORMAT_UNSPECIFIED or a value this server does not know
+   */
+  static ArtifactFormat format(dev.fibperf.proto.v1.ArtifactChunk.Format f) {
+    switch (f) {
+      case FORMAT_COLLAPSED:
+        return ArtifactFormat.COLLAPSED;
+      case FORMAT_FLAMEGRAPH_HTML:
+        return ArtifactFormat.FLAMEGRAPH_HTML;
+      case FORMAT_JFR:
+        return ArtifactFormat.JFR;
+      case FORMAT_UNSPECIFIED:
+      case UNRECOGNIZED:
+        return null;
+    }
+    throw new AssertionError(f);
+  }
+}

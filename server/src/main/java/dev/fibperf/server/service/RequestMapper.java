@@ -1,0 +1,283 @@
+package dev.fibperf.server.service;
+
+import dev.fibperf.proto.v1.CompareRequest;
+import dev.fibperf.proto.v1.ParallelRequest;
+import dev.fibperf.proto.v1.ProfileOptions;
+import dev.fibperf.proto.v1.ProfileSerialRequest;
+import dev.fibperf.proto.v1.SerialRequest;
+import dev.fibperf.server.compute.Algorithm;
+import dev.fibperf.server.compute.CostModel;
+import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.exec.PoolKind;
+import dev.fibperf.server.exec.Task;
+import dev.fibperf.server.profile.JfrProfiler;
+import dev.fibperf.server.run.ArtifactFormat;
+import dev.fibperf.server.run.ProfileSpec;
+import dev.fibperf.server.run.RunKind;
+import dev.fibperf.server.run.RunSpec;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Turns a request into a {@link RunSpec}, or into the only INVALID_ARGUMENT and FAILED_PRECONDITION
+ * statuses the service sends: each names the field, the value and the limit it breaks (and the
+ * server flag that sets the limit). Every number and duration is range-checked before any
+ * arithmetic on it.
+ */
+final class RequestMapper {
+  /** The origin's inputs: expensive enough to see, quick enough to wait for. */
+  static final List<Integer> DEFAULT_NUMS = List.of(34, 35, 36, 35);
+
+  static final int DEFAULT_TOP = 15;
+  static final int MAX_TOP = 1000;
+  static final Duration DEFAULT_SNAPSHOT_INTERVAL = Duration.ofMillis(500);
+  static final Duration MIN_SNAPSHOT_INTERVAL = Duration.ofMillis(100);
+  static final Duration MAX_SNAPSHOT_INTERVAL = Duration.ofHours(1);
+
+  private final ServerConfig config;
+
+  RequestMapper(ServerConfig config) {
+    this.config = config;
+  }
+
+  RunSpec serial(SerialRequest r) throws StatusException {
+    return spec(RunKind.SERIAL, r.getNumsList(), r.getAlgorithmValue(), 0, 1, r.getPoolValue())
+        .build(null);
+  }
+
+  RunSpec parallel(ParallelRequest r) throws StatusException {
+    return spec(
+            RunKind.PARALLEL,
+            r.getNumsList(),
+            r.getAlgorithmValue(),
+            r.getParallelism(),
+            1,
+            r.getPoolValue())
+        .build(null);
+  }
+
+  RunSpec profileSerial(ProfileSerialRequest r) throws StatusException {
+    ProfileSpec profile = profile(r.hasOptions() ? r.getOptions() : null, "options");
+    Draft draft =
+        spec(
+            RunKind.PROFILE_SERIAL, r.getNumsList(), r.getAlgorithmValue(), 0, 1, r.getPoolValue());
+    if (draft.pool == PoolKind.PROCESSES && profile.artifacts().contains(ArtifactFormat.JFR)) {
+      throw Status.FAILED_PRECONDITION
+          .withDescription(
+              "options.artifacts: FORMAT_JFR is not available from worker processes;"
+                  + " ask for FORMAT_COLLAPSED or FORMAT_FLAMEGRAPH_HTML")
+          .asException();
+    }
+    return draft.build(profile);
+  }
+
+  RunSpec compare(CompareRequest r) throws StatusException {
+    ProfileSpec profile = r.getProfile() ? profile(null, "profile") : null;
+    return spec(
+            RunKind.COMPARE,
+            r.getNumsList(),
+            r.getAlgorithmValue(),
+            r.getParallelism(),
+            2,
+            r.getPoolValue())
+        .build(profile);
+  }
+
+  /** A spec whose fields are checked, waiting for its profile. */
+  private static final class Draft {
+    final RunKind kind;
+    final List<Task> tasks;
+    final Algorithm algorithm;
+    final int parallelism;
+    final PoolKind pool;
+
+    Draft(RunKind kind, List<Task> tasks, Algorithm algorithm, int parallelism, PoolKind pool) {
+      this.kind = kind;
+      this.tasks = tasks;
+      this.algorithm = algorithm;
+      this.parallelism = parallelism;
+      this.pool = pool;
+    }
+
+    RunSpec build(ProfileSpec profile) {
+      return new RunSpec(kind, tasks, algorithm, parallelism, pool, profile);
+    }
+  }
+
+  /**
+   * @param nums the request's inputs; empty means {@link #DEFAULT_NUMS}
+   * @param parallelism 0 means the pool's size; ignored by serial runs
+   * @param runs how many times the call runs the tasks (2 for Compare), for the work limit
+   */
+  private Draft spec(
+      RunKind kind,
+      List<Integer> nums,
+      int algorithmValue,
+      int parallelism,
+      int runs,
+      int poolValue)
+      throws StatusException {
+    PoolKind pool = pool(poolValue);
+    Algorithm algorithm = algorithm(algorithmValue);
+    List<Integer> inputs = nums.isEmpty() ? DEFAULT_NUMS : nums;
+    if (inputs.size() > config.maxTasks()) {
+      throw invalid(
+          "nums has %d entries, exceeds max tasks %d (--max-tasks)",
+          inputs.size(), config.maxTasks());
+    }
+    int maxN = maxN(algorithm);
+    List<Task> tasks = new ArrayList<>(inputs.size());
+    double naiveCalls = 0;
+    for (int i = 0; i < inputs.size(); i++) {
+      // uint32 arrives as a signed int: values above 2^31-1 are negative here.
+      long n = Integer.toUnsignedLong(inputs.get(i));
+      if (n > maxN) {
+        throw invalid(
+            "nums[%d]=%d exceeds max n %d for algorithm %s (%s)",
+            i, n, maxN, Protos.algorithm(algorithm), maxNFlag(algorithm));
+      }
+      tasks.add(new Task(i, (int) n));
+      if (algorithm == Algorithm.NAIVE) {
+        naiveCalls += CostModel.naiveCalls((int) n);
+      }
+    }
+    if (naiveCalls * runs > config.maxNaiveCalls()) {
+      throw invalid(
+          "nums need %.3g naive-recursion calls%s, exceeds max %.3g per request"
+              + " (--max-naive-calls); use smaller n or fewer tasks",
+          naiveCalls * runs,
+          runs > 1 ? " (" + runs + " runs)" : "",
+          (double) config.maxNaiveCalls());
+    }
+    long requestedParallelism = Integer.toUnsignedLong(parallelism);
+    if (requestedParallelism > config.workers()) {
+      throw invalid(
+          "parallelism=%d exceeds the pool's %d workers (--workers)",
+          requestedParallelism, config.workers());
+    }
+    int effective =
+        kind == RunKind.SERIAL || kind == RunKind.PROFILE_SERIAL
+            ? 1
+            : requestedParallelism == 0 ? config.workers() : (int) requestedParallelism;
+    return new Draft(kind, tasks, algorithm, effective, pool);
+  }
+
+  /**
+   * @param options the request's options, or null for the defaults
+   * @param field the request field they came from, for error messages
+   */
+  private ProfileSpec profile(ProfileOptions options, String field) throws StatusException {
+    if (!config.profilingEnabled()) {
+      throw Status.FAILED_PRECONDITION
+          .withDescription("profiling is disabled on this server (--no-profiling)")
+          .asException();
+    }
+    if (options == null) {
+      options = ProfileOptions.getDefaultInstance();
+    }
+    Duration period = JfrProfiler.FINEST_PERIOD;
+    if (options.hasSamplingPeriod()) {
+      period = duration(options.getSamplingPeriod(), field + ".sampling_period");
+      if (period.compareTo(JfrProfiler.FINEST_PERIOD) < 0
+          || period.compareTo(JfrProfiler.COARSEST_PERIOD) > 0) {
+        throw invalid(
+            "%s.sampling_period=%s outside [%s, %s]",
+            field, period, JfrProfiler.FINEST_PERIOD, JfrProfiler.COARSEST_PERIOD);
+      }
+    }
+    int top = options.getTop() == 0 ? DEFAULT_TOP : options.getTop();
+    if (Integer.toUnsignedLong(top) > MAX_TOP) {
+      throw invalid("%s.top=%d exceeds max %d", field, Integer.toUnsignedLong(top), MAX_TOP);
+    }
+    Duration interval = DEFAULT_SNAPSHOT_INTERVAL;
+    if (options.hasSnapshotInterval()) {
+      interval = duration(options.getSnapshotInterval(), field + ".snapshot_interval");
+      if (interval.compareTo(MIN_SNAPSHOT_INTERVAL) < 0
+          || interval.compareTo(MAX_SNAPSHOT_INTERVAL) > 0) {
+        throw invalid(
+            "%s.snapshot_interval=%s outside [%s, %s]",
+            field, interval, MIN_SNAPSHOT_INTERVAL, MAX_SNAPSHOT_INTERVAL);
+      }
+    }
+    List<ArtifactFormat> artifacts = new ArrayList<>();
+    for (int i = 0; i < options.getArtifactsCount(); i++) {
+      ArtifactFormat format = Protos.format(options.getArtifacts(i));
+      if (format == null) {
+        throw invalid(
+            "%s.artifacts[%d]=%d is not one of FORMAT_COLLAPSED, FORMAT_FLAMEGRAPH_HTML,"
+                + " FORMAT_JFR",
+            field, i, options.getArtifactsValue(i));
+      }
+      if (format == ArtifactFormat.JFR && !config.rawJfrEnabled()) {
+        throw Status.FAILED_PRECONDITION
+            .withDescription(
+                field
+                    + ".artifacts["
+                    + i
+                    + "]=FORMAT_JFR: raw recordings hold other calls' data and are off on this"
+                    + " server (--allow-raw-jfr)")
+            .asException();
+      }
+      if (!artifacts.contains(format)) {
+        artifacts.add(format);
+      }
+    }
+    return new ProfileSpec(period, top, interval, artifacts);
+  }
+
+  private static Duration duration(com.google.protobuf.Duration d, String field)
+      throws StatusException {
+    try {
+      return Protos.duration(d);
+    } catch (IllegalArgumentException e) {
+      throw invalid(
+          "%s={seconds: %d, nanos: %d} is not a valid duration",
+          field, d.getSeconds(), d.getNanos());
+    }
+  }
+
+  private static Algorithm algorithm(int value) throws StatusException {
+    dev.fibperf.proto.v1.Algorithm wire = dev.fibperf.proto.v1.Algorithm.forNumber(value);
+    Algorithm algorithm = wire == null ? null : Protos.algorithm(wire);
+    if (algorithm == null) {
+      throw invalid(
+          "algorithm=%d is not one of ALGORITHM_NAIVE, ALGORITHM_ITERATIVE,"
+              + " ALGORITHM_FAST_DOUBLING",
+          value);
+    }
+    return algorithm;
+  }
+
+  private static PoolKind pool(int value) throws StatusException {
+    dev.fibperf.proto.v1.PoolKind wire = dev.fibperf.proto.v1.PoolKind.forNumber(value);
+    PoolKind pool = wire == null ? null : Protos.pool(wire);
+    if (pool == null) {
+      throw invalid("pool=%d is not one of POOL_KIND_THREADS, POOL_KIND_PROCESSES", value);
+    }
+    return pool;
+  }
+
+  private int maxN(Algorithm algorithm) {
+    switch (algorithm) {
+      case NAIVE:
+        return config.maxNaiveN();
+      case ITERATIVE:
+        return config.maxIterativeN();
+      case FAST_DOUBLING:
+        return config.maxFastDoublingN();
+    }
+    throw new AssertionError(algorithm);
+  }
+
+  private static String maxNFlag(Algorithm algorithm) {
+    return "--max-n-" + algorithm.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  private static StatusException invalid(String format, Object... args) {
+    return Status.INVALID_ARGUMENT.withDescription(String.format(format, args)).asException();
+  }
+}

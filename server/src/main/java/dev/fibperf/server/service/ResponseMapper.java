@@ -1,0 +1,258 @@
+package dev.fibperf.server.service;
+
+import com.google.protobuf.ByteString;
+import dev.fibperf.proto.v1.ArtifactChunk;
+import dev.fibperf.proto.v1.CompareResponse;
+import dev.fibperf.proto.v1.Comparison;
+import dev.fibperf.proto.v1.HotMethod;
+import dev.fibperf.proto.v1.ParallelResponse;
+import dev.fibperf.proto.v1.Profile;
+import dev.fibperf.proto.v1.ProfileSerialResponse;
+import dev.fibperf.proto.v1.ProfileSnapshot;
+import dev.fibperf.proto.v1.ProfileSummary;
+import dev.fibperf.proto.v1.RunSummary;
+import dev.fibperf.proto.v1.SerialResponse;
+import dev.fibperf.proto.v1.TaskFinished;
+import dev.fibperf.proto.v1.TaskStarted;
+import dev.fibperf.server.exec.RunResult;
+import dev.fibperf.server.exec.SpeedupAnalysis;
+import dev.fibperf.server.exec.TaskResult;
+import dev.fibperf.server.exec.TaskStart;
+import dev.fibperf.server.profile.ProfileReport;
+import dev.fibperf.server.run.Phase;
+import dev.fibperf.server.run.RunEvent;
+import dev.fibperf.server.run.RunOutcome;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Domain events and outcomes to each RPC's {@code fibperf.v1} responses: what each stream carries,
+ * in one place per RPC.
+ */
+final class ResponseMapper {
+  private ResponseMapper() {}
+
+  /** Artifacts are streamed in chunks this size, far below gRPC's 4 MiB default message limit. */
+  static final int ARTIFACT_CHUNK_BYTES = 256 * 1024;
+
+  /** How one RPC's stream carries a run. */
+  interface Responses<T> {
+    /** Sends what {@code event} means to this stream, if anything. */
+    void onEvent(RunEvent event, Consumer<T> send);
+
+    /** The stream's final message. */
+    T last(RunOutcome outcome);
+  }
+
+  static final Responses<SerialResponse> SERIAL =
+      new Responses<>() {
+        @Override
+        public void onEvent(RunEvent event, Consumer<SerialResponse> send) {
+          if (event instanceof RunEvent.TaskStarted) {
+            TaskStart s = ((RunEvent.TaskStarted) event).start();
+            send.accept(SerialResponse.newBuilder().setTaskStarted(started(s)).build());
+          } else if (event instanceof RunEvent.TaskFinished) {
+            TaskResult r = ((RunEvent.TaskFinished) event).result();
+            send.accept(SerialResponse.newBuilder().setTaskFinished(finished(r)).build());
+          }
+        }
+
+        @Override
+        public SerialResponse last(RunOutcome outcome) {
+          return SerialResponse.newBuilder().setSummary(summary(outcome.only().result())).build();
+        }
+      };
+
+  static final Responses<ParallelResponse> PARALLEL =
+      new Responses<>() {
+        @Override
+        public void onEvent(RunEvent event, Consumer<ParallelResponse> send) {
+          if (event instanceof RunEvent.TaskStarted) {
+            TaskStart s = ((RunEvent.TaskStarted) event).start();
+            send.accept(ParallelResponse.newBuilder().setTaskStarted(started(s)).build());
+          } else if (event instanceof RunEvent.TaskFinished) {
+            TaskResult r = ((RunEvent.TaskFinished) event).result();
+            send.accept(ParallelResponse.newBuilder().setTaskFinished(finished(r)).build());
+          }
+        }
+
+        @Override
+        public ParallelResponse last(RunOutcome outcome) {
+          return ParallelResponse.newBuilder().setSummary(summary(outcome.only().result())).build();
+        }
+      };
+
+  static final Responses<ProfileSerialResponse> PROFILE_SERIAL =
+      new Responses<>() {
+        @Override
+        public void onEvent(RunEvent event, Consumer<ProfileSerialResponse> send) {
+          if (event instanceof RunEvent.TaskStarted) {
+            TaskStart s = ((RunEvent.TaskStarted) event).start();
+            send.accept(ProfileSerialResponse.newBuilder().setTaskStarted(started(s)).build());
+          } else if (event instanceof RunEvent.TaskFinished) {
+            TaskResult r = ((RunEvent.TaskFinished) event).result();
+            send.accept(ProfileSerialResponse.newBuilder().setTaskFinished(finished(r)).build());
+          } else if (event instanceof RunEvent.ProfileSnapshot) {
+            RunEvent.ProfileSnapshot s = (RunEvent.ProfileSnapshot) event;
+            send.accept(
+                ProfileSerialResponse.newBuilder()
+                    .setSnapshot(
+                        ProfileSnapshot.newBuilder()
+                            .setProfile(profile(s.profile()))
+                            .setTasksDone(s.tasksDone())
+                            .setTasksTotal(s.tasksTotal()))
+                    .build());
+          } else if (event instanceof RunEvent.ArtifactRendered) {
+            RunEvent.ArtifactRendered a = (RunEvent.ArtifactRendered) event;
+            for (ArtifactChunk chunk : chunks(Protos.format(a.format()), a.data())) {
+              send.accept(ProfileSerialResponse.newBuilder().setArtifact(chunk).build());
+            }
+          }
+        }
+
+        @Override
+        public ProfileSerialResponse last(RunOutcome outcome) {
+          RunOutcome.PhaseOutcome only = outcome.only();
+          return ProfileSerialResponse.newBuilder()
+              .setSummary(
+                  ProfileSummary.newBuilder()
+                      .setRun(summary(only.result()))
+                      .setProfile(profile(only.profile())))
+              .build();
+        }
+      };
+
+  static final Responses<CompareResponse> COMPARE =
+      new Responses<>() {
+        @Override
+        public void onEvent(RunEvent event, Consumer<CompareResponse> send) {
+          if (event instanceof RunEvent.TaskStarted) {
+            RunEvent.TaskStarted s = (RunEvent.TaskStarted) event;
+            send.accept(phase(s.phase()).setTaskStarted(started(s.start())).build());
+          } else if (event instanceof RunEvent.TaskFinished) {
+            RunEvent.TaskFinished f = (RunEvent.TaskFinished) event;
+            send.accept(phase(f.phase()).setTaskFinished(finished(f.result())).build());
+          } else if (event instanceof RunEvent.PhaseCompleted) {
+            RunEvent.PhaseCompleted p = (RunEvent.PhaseCompleted) event;
+            send.accept(phase(p.phase()).setPhaseSummary(summary(p.result())).build());
+          }
+        }
+
+        private CompareResponse.Builder phase(Phase phase) {
+          return CompareResponse.newBuilder().setPhase(Protos.phase(phase));
+        }
+
+        @Override
+        public CompareResponse last(RunOutcome outcome) {
+          RunOutcome.PhaseOutcome serial = outcome.phase(Phase.SERIAL);
+          RunOutcome.PhaseOutcome parallel = outcome.phase(Phase.PARALLEL);
+          Comparison.Builder comparison =
+              comparison(serial.result(), parallel.result(), outcome.analysis()).toBuilder();
+          if (serial.profile() != null) {
+            comparison.setSerialProfile(profile(serial.profile()));
+          }
+          if (parallel.profile() != null) {
+            comparison.setParallelProfile(profile(parallel.profile()));
+          }
+          return CompareResponse.newBuilder().setComparison(comparison).build();
+        }
+      };
+
+  static TaskStarted started(TaskStart s) {
+    return TaskStarted.newBuilder()
+        .setIndex(s.index())
+        .setN(s.n())
+        .setWorker(s.worker())
+        .setStartTime(Protos.timestamp(s.startTime()))
+        .build();
+  }
+
+  static TaskFinished finished(TaskResult r) {
+    return TaskFinished.newBuilder()
+        .setIndex(r.index())
+        .setN(r.n())
+        .setValue(r.value().toString())
+        .setDuration(Protos.duration(r.duration()))
+        .setWorker(r.worker())
+        .setStartTime(Protos.timestamp(r.startTime()))
+        .build();
+  }
+
+  static RunSummary summary(RunResult run) {
+    RunSummary.Builder b =
+        RunSummary.newBuilder()
+            .setStartTime(Protos.timestamp(run.startTime()))
+            .setEndTime(Protos.timestamp(run.endTime()))
+            .setWallDuration(Protos.duration(run.wall()))
+            .setTaskTime(Protos.duration(run.taskTime()))
+            .setWorkersUsed(run.workersUsed())
+            .setParallelism(run.parallelism())
+            .setPoolCold(run.poolCold())
+            .setAlgorithm(Protos.algorithm(run.algorithm()))
+            .setPool(Protos.pool(run.pool()))
+            .setDispatchCostPerTask(Protos.duration(run.dispatchCostPerTask()));
+    for (TaskResult r : run.results()) {
+      b.addResults(finished(r));
+    }
+    return b.build();
+  }
+
+  static Comparison comparison(RunResult serial, RunResult parallel, SpeedupAnalysis a) {
+    return Comparison.newBuilder()
+        .setSerial(summary(serial))
+        .setParallel(summary(parallel))
+        .setSpeedup(a.speedup())
+        .setEfficiency(a.efficiency())
+        .setWorkBound(Protos.duration(a.workBound()))
+        .setScheduleBound(Protos.duration(a.scheduleBound()))
+        .setWorkBoundSpeedup(a.workBoundSpeedup())
+        .setScheduleBoundSpeedup(a.scheduleBoundSpeedup())
+        .setScheduleAttainment(a.scheduleAttainment())
+        .addAllNotes(a.notes())
+        .build();
+  }
+
+  static Profile profile(ProfileReport p) {
+    return Profile.newBuilder()
+        .addAllSelf(methods(p.self()))
+        .addAllTotal(methods(p.total()))
+        .setTotalSamples(p.totalSamples())
+        .setSamplingPeriod(Protos.duration(p.samplingPeriod()))
+        .setSamplesPerSecond(p.samplesPerSecond())
+        .setDuration(Protos.duration(p.duration()))
+        .setGcCount(p.gcCount())
+        .setGcPause(Protos.duration(p.gcPause()))
+        .setJitCompilations(p.jitCompilations())
+        .build();
+  }
+
+  private static List<HotMethod> methods(List<dev.fibperf.server.profile.HotMethod> methods) {
+    return methods.stream()
+        .map(
+            m ->
+                HotMethod.newBuilder()
+                    .setMethod(m.method())
+                    .setSamples(m.samples())
+                    .setPercent(m.percent())
+                    .build())
+        .toList();
+  }
+
+  /** {@code data} in chunks of at most {@link #ARTIFACT_CHUNK_BYTES}; one chunk if empty. */
+  static List<ArtifactChunk> chunks(ArtifactChunk.Format format, byte[] data) {
+    List<ArtifactChunk> chunks = new ArrayList<>();
+    int offset = 0;
+    do {
+      int length = Math.min(ARTIFACT_CHUNK_BYTES, data.length - offset);
+      chunks.add(
+          ArtifactChunk.newBuilder()
+              .setFormat(format)
+              .setData(ByteString.copyFrom(data, offset, length))
+              .setLast(offset + length == data.length)
+              .build());
+      offset += length;
+    } while (offset < data.length);
+    return chunks;
+  }
+}

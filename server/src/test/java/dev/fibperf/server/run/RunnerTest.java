@@ -1,0 +1,260 @@
+package dev.fibperf.server.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fibperf.server.compute.Algorithm;
+import dev.fibperf.server.exec.PoolKind;
+import dev.fibperf.server.exec.PoolObserver;
+import dev.fibperf.server.exec.Task;
+import dev.fibperf.server.exec.WorkerPool;
+import dev.fibperf.server.exec.process.ProcessPool;
+import dev.fibperf.server.profile.JfrProfiler;
+import dev.fibperf.server.testing.FakeKernel;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The run layer on a real thread pool with a fake kernel: events, composition, admission. */
+class RunnerTest {
+  private final FakeKernel instant = FakeKernel.instant();
+  private WorkerPool threads;
+  private ProcessPool processes;
+  private ScheduledExecutorService profiling;
+
+  private Runner runner(FakeKernel kernel, int maxRuns) {
+    threads = new WorkerPool(2, PoolObserver.NONE, kernel);
+    processes = new ProcessPool(2, PoolObserver.NONE, List.of()); // never started here
+    profiling = Executors.newSingleThreadScheduledExecutor();
+    return new Runner(threads, processes, new JfrProfiler(), profiling, maxRuns);
+  }
+
+  @AfterEach
+  void close() {
+    threads.close();
+    processes.close();
+    profiling.shutdownNow();
+  }
+
+  private static RunSpec spec(RunKind kind, int parallelism, int... nums) {
+    List<Task> tasks = new ArrayList<>();
+    for (int i = 0; i < nums.length; i++) {
+      tasks.add(new Task(i, nums[i]));
+    }
+    return new RunSpec(kind, tasks, Algorithm.NAIVE, parallelism, PoolKind.THREADS, null);
+  }
+
+  private static List<String> kinds(List<RunEvent> events) {
+    List<String> kinds = new ArrayList<>();
+    for (RunEvent e : events) {
+      String name = e.getClass().getSimpleName();
+      if (e instanceof RunEvent.TaskStarted) {
+        name += ":" + ((RunEvent.TaskStarted) e).start().index();
+      } else if (e instanceof RunEvent.TaskFinished) {
+        name += ":" + ((RunEvent.TaskFinished) e).result().index();
+      }
+      kinds.add(name);
+    }
+    return kinds;
+  }
+
+  @Test
+  void serial_publishesEveryStepInOrder_thenCompletesWithTheResult() throws Exception {
+    Runner runner = runner(instant, 4);
+    List<RunEvent> events = new CopyOnWriteArrayList<>();
+
+    ActiveRun run = runner.admit(spec(RunKind.SERIAL, 1, 5, 6), events::add, () -> true);
+    run.start();
+    RunOutcome outcome = run.outcome().get(10, TimeUnit.SECONDS);
+
+    assertEquals(
+        List.of(
+            "Accepted",
+            "TaskStarted:0",
+            "TaskFinished:0",
+            "TaskStarted:1",
+            "TaskFinished:1",
+            "PhaseCompleted",
+            "Completed"),
+        kinds(events));
+    assertEquals(BigInteger.valueOf(6), outcome.only().result().results().get(1).value());
+    assertNull(outcome.analysis(), "only Compare analyses");
+    assertTrue(events.stream().allMatch(e -> e.runId() == run.id()), "every event names its run");
+    assertEquals(0, runner.activeRuns(), "the slot is free once the outcome is known");
+  }
+
+  @Test
+  void compare_runsTheSerialPhaseFirst_thenTheParallelOne_andAnalysesBoth() throws Exception {
+    Runner runner = runner(instant, 4);
+    List<RunEvent> events = new CopyOnWriteArrayList<>();
+
+    ActiveRun run = runner.admit(spec(RunKind.COMPARE, 2, 3, 4, 5), events::add, () -> true);
+    run.start();
+    RunOutcome outcome = run.outcome().get(10, TimeUnit.SECONDS);
+
+    List<Phase> phases = new ArrayList<>();
+    for (RunEvent e : events) {
+      if (e instanceof RunEvent.TaskFinished) {
+        phases.add(((RunEvent.TaskFinished) e).phase());
+      }
+    }
+    assertEquals(
+        List.of(
+            Phase.SERIAL,
+            Phase.SERIAL,
+            Phase.SERIAL,
+            Phase.PARALLEL,
+            Phase.PARALLEL,
+            Phase.PARALLEL),
+        phases);
+    assertEquals(1, outcome.phase(Phase.SERIAL).result().parallelism());
+    assertEquals(2, outcome.phase(Phase.PARALLEL).result().parallelism());
+    assertNotNull(outcome.analysis());
+    assertInstanceOf(RunEvent.Completed.class, events.get(events.size() - 1));
+  }
+
+  @Test
+  void admit_beyondMaxConcurrentRuns_isRefused_untilARunEnds() throws Exception {
+    FakeKernel gated = FakeKernel.gated();
+    Runner runner = runner(gated, 1);
+    ActiveRun first = runner.admit(spec(RunKind.SERIAL, 1, 1), e -> {}, () -> true);
+    first.start();
+
+    RunRejectedException refused =
+        assertThrows(
+            RunRejectedException.class,
+            () -> runner.admit(spec(RunKind.SERIAL, 1, 1), e -> {}, () -> true));
+    assertEquals(RunRejectedException.Reason.AT_CAPACITY, refused.reason());
+    assertTrue(refused.getMessage().contains("--max-concurrent-runs"), refused.getMessage());
+    assertEquals(0, refused.getStackTrace().length, "refusals are cheap: no stack trace");
+
+    gated.release(1);
+    first.outcome().get(10, TimeUnit.SECONDS);
+    ActiveRun next = runner.admit(spec(RunKind.SERIAL, 1, 1), e -> {}, () -> true);
+    next.start();
+    gated.release(1);
+    next.outcome().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void draining_refusesNewRuns_withTheDrainingReason() {
+    Runner runner = runner(instant, 4);
+    runner.startDraining();
+
+    RunRejectedException refused =
+        assertThrows(
+            RunRejectedException.class,
+            () -> runner.admit(spec(RunKind.SERIAL, 1, 1), e -> {}, () -> true));
+
+    assertEquals(RunRejectedException.Reason.DRAINING, refused.reason());
+  }
+
+  @Test
+  void cancel_stopsTheRunningTask_failsTheOutcome_andFreesTheSlot() throws Exception {
+    FakeKernel gated = FakeKernel.gated();
+    Runner runner = runner(gated, 1);
+    List<RunEvent> events = new CopyOnWriteArrayList<>();
+    ActiveRun run = runner.admit(spec(RunKind.SERIAL, 1, 1, 2, 3), events::add, () -> true);
+    run.start();
+    assertTrue(gated.awaitStarted(1));
+
+    run.cancel();
+
+    assertThrows(CancellationException.class, () -> run.outcome().get(10, TimeUnit.SECONDS));
+    assertEquals(1, gated.cancelled(), "the running task stopped");
+    assertEquals(
+        1, events.stream().filter(e -> e instanceof RunEvent.TaskStarted).count(), "no more tasks");
+    assertInstanceOf(RunEvent.Failed.class, events.get(events.size() - 1));
+    assertEquals(0, runner.activeRuns());
+  }
+
+  @Test
+  void cancelBeforeStart_startsNoTask() throws Exception {
+    Runner runner = runner(instant, 1);
+    List<RunEvent> events = new CopyOnWriteArrayList<>();
+    ActiveRun run = runner.admit(spec(RunKind.COMPARE, 2, 1, 2), events::add, () -> true);
+
+    run.cancel();
+    run.start();
+
+    assertThrows(CancellationException.class, () -> run.outcome().get(10, TimeUnit.SECONDS));
+    assertEquals(List.of("Accepted", "Failed"), kinds(events));
+  }
+
+  @Test
+  void aCallerWithoutRoom_holdsBackTasks_untilResumed() throws Exception {
+    Runner runner = runner(instant, 1);
+    AtomicBoolean room = new AtomicBoolean(false);
+    List<RunEvent> events = new CopyOnWriteArrayList<>();
+    ActiveRun run = runner.admit(spec(RunKind.SERIAL, 1, 1, 2), events::add, room::get);
+
+    run.start();
+    assertFalse(run.outcome().isDone());
+    assertEquals(List.of("Accepted"), kinds(events), "no task while the caller has no room");
+
+    room.set(true);
+    run.resume();
+
+    run.outcome().get(10, TimeUnit.SECONDS);
+    assertEquals(2, events.stream().filter(e -> e instanceof RunEvent.TaskFinished).count());
+  }
+
+  @Test
+  void listeners_seeEveryRunsEvents_andOneThatThrowsHarmsNoRun() throws Exception {
+    Runner runner = runner(instant, 4);
+    List<RunEvent> seen = new CopyOnWriteArrayList<>();
+    runner.addListener(
+        e -> {
+          throw new IllegalStateException("a broken watcher");
+        });
+    runner.addListener(seen::add);
+
+    ActiveRun a = runner.admit(spec(RunKind.SERIAL, 1, 1), e -> {}, () -> true);
+    ActiveRun b = runner.admit(spec(RunKind.PARALLEL, 2, 1, 2), e -> {}, () -> true);
+    a.start();
+    b.start();
+    a.outcome().get(10, TimeUnit.SECONDS);
+    b.outcome().get(10, TimeUnit.SECONDS);
+
+    assertEquals(
+        2, seen.stream().filter(e -> e instanceof RunEvent.Completed).count(), "both runs ended");
+    assertTrue(seen.stream().anyMatch(e -> e.runId() == a.id()));
+    assertTrue(seen.stream().anyMatch(e -> e.runId() == b.id()));
+  }
+
+  @Test
+  void aCallerThatThrows_failsItsOwnRun_withThatCause() throws Exception {
+    Runner runner = runner(instant, 4);
+    IllegalStateException bug = new IllegalStateException("mapping bug");
+    ActiveRun run =
+        runner.admit(
+            spec(RunKind.SERIAL, 1, 1, 2),
+            e -> {
+              if (e instanceof RunEvent.TaskFinished) {
+                throw bug;
+              }
+            },
+            () -> true);
+
+    run.start();
+
+    ExecutionException failed =
+        assertThrows(ExecutionException.class, () -> run.outcome().get(10, TimeUnit.SECONDS));
+    assertEquals(bug, failed.getCause());
+    assertEquals(0, runner.activeRuns());
+  }
+}

@@ -1,0 +1,85 @@
+package dev.fibperf.server.testing;
+
+import dev.fibperf.server.compute.Algorithm;
+import dev.fibperf.server.compute.CancellationToken;
+import dev.fibperf.server.exec.Task;
+import dev.fibperf.server.exec.TaskContext;
+import dev.fibperf.server.exec.TaskKernel;
+import java.math.BigInteger;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A kernel for tests about plumbing, not Fibonacci: each task blocks until the test releases it (or
+ * its token is cancelled), then "computes" n itself in a reported {@code n} microseconds. What it
+ * did is recorded, so a test can wait for the event instead of sleeping.
+ */
+public final class FakeKernel implements TaskKernel {
+  private final boolean gated;
+  private int releases; // guarded by this
+  private final Semaphore startedCount = new Semaphore(0);
+  private int cancelledCount; // guarded by this
+
+  private FakeKernel(boolean gated) {
+    this.gated = gated;
+  }
+
+  /** Every task finishes at once. */
+  public static FakeKernel instant() {
+    return new FakeKernel(false);
+  }
+
+  /** Every task waits for {@link #release(int)}. */
+  public static FakeKernel gated() {
+    return new FakeKernel(true);
+  }
+
+  @Override
+  public Result compute(
+      Algorithm algorithm, Task task, CancellationToken token, TaskContext context) {
+    startedCount.release();
+    if (gated) {
+      try (CancellationToken.Registration r = token.onCancel(this::wakeAll)) {
+        synchronized (this) {
+          while (releases == 0 && !token.isCancelled()) {
+            wait();
+          }
+          if (releases == 0) {
+            cancelledCount++;
+            throw new CancellationException("cancelled while gated");
+          }
+          releases--;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CancellationException("interrupted");
+      }
+    }
+    return new Result(BigInteger.valueOf(task.n()), TimeUnit.MICROSECONDS.toNanos(task.n()));
+  }
+
+  /** Lets {@code tasks} more gated tasks finish. */
+  public synchronized void release(int tasks) {
+    releases += tasks;
+    notifyAll();
+  }
+
+  private synchronized void wakeAll() {
+    notifyAll();
+  }
+
+  /** Waits until {@code tasks} tasks (in all) have started; false after 10 s. */
+  public boolean awaitStarted(int tasks) throws InterruptedException {
+    if (startedCount.tryAcquire(tasks, 10, TimeUnit.SECONDS)) {
+      startedCount.release(tasks);
+      return true;
+    }
+    return false;
+  }
+
+  /** Tasks that stopped because their run was cancelled. */
+  public synchronized int cancelled() {
+    return cancelledCount;
+  }
+}
