@@ -2,6 +2,7 @@ package dev.fibperf.server;
 
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.fibperf.proto.v1.FibPerfServiceGrpc;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.exec.TaskKernel;
@@ -52,7 +53,9 @@ public final class FibServer {
   private final FibPerfService service;
   private final FibPerfMetrics metrics;
   private final Object stopLock = new Object();
-  private boolean stopped; // guarded by stopLock
+
+  @GuardedBy("stopLock")
+  private boolean stopped;
 
   private FibServer(Builder b) {
     this.config = b.config;

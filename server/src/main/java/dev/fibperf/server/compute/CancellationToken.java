@@ -1,5 +1,6 @@
 package dev.fibperf.server.compute;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -13,7 +14,9 @@ public final class CancellationToken {
   public static final CancellationToken NONE = new CancellationToken();
 
   private volatile boolean cancelled;
-  private List<Runnable> listeners = new ArrayList<>(); // guarded by this; null once cancelled
+
+  @GuardedBy("this")
+  private List<Runnable> listeners = new ArrayList<>(); // null once cancelled
 
   /**
    * Asks every kernel polling this token to stop at its next check, and runs the listeners, on this

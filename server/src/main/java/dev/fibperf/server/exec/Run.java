@@ -1,5 +1,6 @@
 package dev.fibperf.server.exec;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.compute.CancellationToken;
 import java.time.Duration;
@@ -40,14 +41,29 @@ public final class Run {
   private final CancellationToken token = new CancellationToken();
   private final TaskResult[] results;
 
-  // Guarded by this. Listener calls happen outside the lock (see RunListener).
+  // Listener calls happen outside the lock (see RunListener).
+  @GuardedBy("this")
   private int nextTask;
+
+  @GuardedBy("this")
   private int inFlight;
+
+  @GuardedBy("this")
   private boolean started;
+
+  @GuardedBy("this")
   private boolean terminated;
+
+  @GuardedBy("this")
   private Throwable failure;
+
+  @GuardedBy("this")
   private Instant startTime;
+
+  @GuardedBy("this")
   private long startNanos;
+
+  @GuardedBy("this")
   private long handOffNanos;
 
   private Run(Builder b) {
@@ -167,8 +183,7 @@ public final class Run {
   }
 
   private boolean nobodyWaiting() {
-    return executor instanceof ThreadPoolExecutor
-        && ((ThreadPoolExecutor) executor).getQueue().isEmpty();
+    return executor instanceof ThreadPoolExecutor pool && pool.getQueue().isEmpty();
   }
 
   private void runTask(Task first, long firstSubmittedNanos) {
@@ -256,6 +271,7 @@ public final class Run {
     return pump(mayKeep);
   }
 
+  @GuardedBy("this")
   private RunResult summarise() {
     Instant endTime = Instant.now();
     Duration wall = Duration.ofNanos(System.nanoTime() - startNanos);

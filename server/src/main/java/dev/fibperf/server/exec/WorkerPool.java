@@ -2,6 +2,7 @@ package dev.fibperf.server.exec;
 
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -24,8 +25,12 @@ public final class WorkerPool implements TaskPool {
   private final int size;
   private final PoolObserver observer;
   private final TaskKernel kernel;
-  private ExecutorService executor; // guarded by this
-  private boolean closed; // guarded by this
+
+  @GuardedBy("this")
+  private ExecutorService executor;
+
+  @GuardedBy("this")
+  private boolean closed;
 
   /**
    * @param size threads in the pool, at least 1

@@ -1,5 +1,6 @@
 package dev.fibperf.server.profile;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -29,7 +30,9 @@ public final class JfrProfiler {
 
   private final AtomicLong nextSessionId = new AtomicLong(1);
   private final Object startLock = new Object();
-  private boolean warm; // guarded by startLock
+
+  @GuardedBy("startLock")
+  private boolean warm;
 
   static {
     FlightRecorder.register(TaskWindowEvent.class);

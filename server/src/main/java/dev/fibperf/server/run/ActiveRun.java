@@ -1,5 +1,6 @@
 package dev.fibperf.server.run;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.fibperf.server.exec.PoolKind;
 import dev.fibperf.server.exec.Run;
 import dev.fibperf.server.exec.RunListener;
@@ -39,7 +40,9 @@ public final class ActiveRun {
   private final List<AutoCloseable> cleanup = new CopyOnWriteArrayList<>();
   private volatile Run current;
   private volatile Throwable stopCause;
-  private boolean started; // guarded by this
+
+  @GuardedBy("this")
+  private boolean started;
 
   ActiveRun(
       long id,

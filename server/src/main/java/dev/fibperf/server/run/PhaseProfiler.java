@@ -1,5 +1,6 @@
 package dev.fibperf.server.run;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.fibperf.server.exec.PoolKind;
 import dev.fibperf.server.exec.TaskContext;
 import dev.fibperf.server.exec.TaskWindow;
@@ -81,7 +82,9 @@ final class PhaseProfiler {
     private final Consumer<Snapshot> snapshots;
     private final AtomicInteger tasksDone = new AtomicInteger();
     private final ScheduledFuture<?> ticker;
-    private boolean finished; // guarded by this
+
+    @GuardedBy("this")
+    private boolean finished;
 
     private Session(ProfileSpec spec, int tasksTotal, Source source, Consumer<Snapshot> snapshots) {
       this.spec = spec;

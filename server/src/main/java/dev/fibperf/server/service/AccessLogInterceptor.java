@@ -66,8 +66,7 @@ final class AccessLogInterceptor implements ServerInterceptor {
     }
 
     void request(Object message) {
-      if (message instanceof Message) {
-        Message m = (Message) message;
+      if (message instanceof Message m) {
         FieldDescriptor nums = m.getDescriptorForType().findFieldByName("nums");
         if (nums != null && m.getRepeatedFieldCount(nums) > 0) {
           tasks = m.getRepeatedFieldCount(nums);

@@ -1,5 +1,6 @@
 package dev.fibperf.server.service;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.ArrayDeque;
@@ -21,10 +22,18 @@ final class EventStream<T> {
   private volatile boolean cancelled;
   private volatile Runnable onRoom = () -> {};
   private final Runnable onClosed;
-  private boolean closedReported; // guarded by this
-  private boolean completing; // guarded by this
-  private boolean closed; // guarded by this
-  private boolean draining; // guarded by this
+
+  @GuardedBy("this")
+  private boolean closedReported;
+
+  @GuardedBy("this")
+  private boolean completing;
+
+  @GuardedBy("this")
+  private boolean closed;
+
+  @GuardedBy("this")
+  private boolean draining;
 
   /**
    * @param onCancel runs once if the client cancels or its deadline passes

@@ -1,5 +1,6 @@
 package dev.fibperf.server.service;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.time.Duration;
 
 /**
@@ -7,7 +8,8 @@ import java.time.Duration;
  * for exactly those and not for long-lived streams of other services (health watches).
  */
 final class OpenCalls {
-  private int open; // guarded by this
+  @GuardedBy("this")
+  private int open;
 
   synchronized void opened() {
     open++;

@@ -49,11 +49,11 @@ final class ResponseMapper {
       new Responses<>() {
         @Override
         public void onEvent(RunEvent event, Consumer<SerialResponse> send) {
-          if (event instanceof RunEvent.TaskStarted) {
-            TaskStart s = ((RunEvent.TaskStarted) event).start();
+          if (event instanceof RunEvent.TaskStarted e) {
+            TaskStart s = e.start();
             send.accept(SerialResponse.newBuilder().setTaskStarted(started(s)).build());
-          } else if (event instanceof RunEvent.TaskFinished) {
-            TaskResult r = ((RunEvent.TaskFinished) event).result();
+          } else if (event instanceof RunEvent.TaskFinished e) {
+            TaskResult r = e.result();
             send.accept(SerialResponse.newBuilder().setTaskFinished(finished(r)).build());
           }
         }
@@ -68,11 +68,11 @@ final class ResponseMapper {
       new Responses<>() {
         @Override
         public void onEvent(RunEvent event, Consumer<ParallelResponse> send) {
-          if (event instanceof RunEvent.TaskStarted) {
-            TaskStart s = ((RunEvent.TaskStarted) event).start();
+          if (event instanceof RunEvent.TaskStarted e) {
+            TaskStart s = e.start();
             send.accept(ParallelResponse.newBuilder().setTaskStarted(started(s)).build());
-          } else if (event instanceof RunEvent.TaskFinished) {
-            TaskResult r = ((RunEvent.TaskFinished) event).result();
+          } else if (event instanceof RunEvent.TaskFinished e) {
+            TaskResult r = e.result();
             send.accept(ParallelResponse.newBuilder().setTaskFinished(finished(r)).build());
           }
         }
@@ -87,14 +87,13 @@ final class ResponseMapper {
       new Responses<>() {
         @Override
         public void onEvent(RunEvent event, Consumer<ProfileSerialResponse> send) {
-          if (event instanceof RunEvent.TaskStarted) {
-            TaskStart s = ((RunEvent.TaskStarted) event).start();
+          if (event instanceof RunEvent.TaskStarted e) {
+            TaskStart s = e.start();
             send.accept(ProfileSerialResponse.newBuilder().setTaskStarted(started(s)).build());
-          } else if (event instanceof RunEvent.TaskFinished) {
-            TaskResult r = ((RunEvent.TaskFinished) event).result();
+          } else if (event instanceof RunEvent.TaskFinished e) {
+            TaskResult r = e.result();
             send.accept(ProfileSerialResponse.newBuilder().setTaskFinished(finished(r)).build());
-          } else if (event instanceof RunEvent.ProfileSnapshot) {
-            RunEvent.ProfileSnapshot s = (RunEvent.ProfileSnapshot) event;
+          } else if (event instanceof RunEvent.ProfileSnapshot s) {
             send.accept(
                 ProfileSerialResponse.newBuilder()
                     .setSnapshot(
@@ -103,8 +102,7 @@ final class ResponseMapper {
                             .setTasksDone(s.tasksDone())
                             .setTasksTotal(s.tasksTotal()))
                     .build());
-          } else if (event instanceof RunEvent.ArtifactRendered) {
-            RunEvent.ArtifactRendered a = (RunEvent.ArtifactRendered) event;
+          } else if (event instanceof RunEvent.ArtifactRendered a) {
             for (ArtifactChunk chunk : chunks(Protos.format(a.format()), a.data())) {
               send.accept(ProfileSerialResponse.newBuilder().setArtifact(chunk).build());
             }
@@ -127,14 +125,11 @@ final class ResponseMapper {
       new Responses<>() {
         @Override
         public void onEvent(RunEvent event, Consumer<CompareResponse> send) {
-          if (event instanceof RunEvent.TaskStarted) {
-            RunEvent.TaskStarted s = (RunEvent.TaskStarted) event;
+          if (event instanceof RunEvent.TaskStarted s) {
             send.accept(phase(s.phase()).setTaskStarted(started(s.start())).build());
-          } else if (event instanceof RunEvent.TaskFinished) {
-            RunEvent.TaskFinished f = (RunEvent.TaskFinished) event;
+          } else if (event instanceof RunEvent.TaskFinished f) {
             send.accept(phase(f.phase()).setTaskFinished(finished(f.result())).build());
-          } else if (event instanceof RunEvent.PhaseCompleted) {
-            RunEvent.PhaseCompleted p = (RunEvent.PhaseCompleted) event;
+          } else if (event instanceof RunEvent.PhaseCompleted p) {
             send.accept(phase(p.phase()).setPhaseSummary(summary(p.result())).build());
           }
         }

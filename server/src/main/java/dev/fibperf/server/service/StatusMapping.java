@@ -21,14 +21,13 @@ final class StatusMapping {
    * @param deadlineExpired whether the call's deadline had passed when it was cancelled
    */
   static Status toStatus(Throwable cause, boolean deadlineExpired) {
-    if (cause instanceof StatusException) {
-      return ((StatusException) cause).getStatus();
+    if (cause instanceof StatusException e) {
+      return e.getStatus();
     }
-    if (cause instanceof StatusRuntimeException) {
-      return ((StatusRuntimeException) cause).getStatus();
+    if (cause instanceof StatusRuntimeException e) {
+      return e.getStatus();
     }
-    if (cause instanceof RunRejectedException) {
-      RunRejectedException rejected = (RunRejectedException) cause;
+    if (cause instanceof RunRejectedException rejected) {
       switch (rejected.reason()) {
         case AT_CAPACITY:
           return Status.RESOURCE_EXHAUSTED.withDescription(rejected.getMessage());

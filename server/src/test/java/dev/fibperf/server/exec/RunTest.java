@@ -139,7 +139,7 @@ class RunTest {
     assertEquals(1, threads.size(), "no task after the failure");
     assertTrue(
         Thread.getAllStackTraces().keySet().stream()
-            .noneMatch(t -> t.getName().equals("fibperf-worker-3")),
+            .noneMatch(t -> t.getName().equals("fibperf-worker-2")),
         "a pool thread died and was replaced");
   }
 

@@ -18,7 +18,7 @@ abstract class ClientCommand implements Callable<Integer> {
   }
 
   Printer printer() {
-    return new Printer(out(), output.json, System.console() != null);
+    return new Printer(out(), output.json, Terminal.isInteractive());
   }
 
   @Override

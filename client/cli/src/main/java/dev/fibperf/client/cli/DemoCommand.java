@@ -89,7 +89,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void journey(FibPerfClient client, PrintWriter out) {
-    Printer printer = new Printer(out, false, System.console() != null);
+    Printer printer = new Printer(out, false, Terminal.isInteractive());
     Workload workload = new Workload(nums, Algorithm.NAIVE, 0, PoolKind.THREADS);
     int tasks = nums.size();
 

@@ -2,6 +2,7 @@ package dev.fibperf.server.exec.process;
 
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.fibperf.proto.worker.v1.WorkerProfile;
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.compute.CancellationToken;
@@ -71,11 +72,21 @@ public final class ProcessPool implements TaskPool {
               .setNameFormat("fibperf-process-timer")
               .setDaemon(true)
               .build());
-  private ThreadPoolExecutor executor; // guarded by this
-  private List<Slot> slots; // guarded by this
-  private boolean closed; // guarded by this
-  private boolean coldUnreported; // guarded by this
-  private CompletableFuture<Lease> starting; // guarded by this; the start in progress
+
+  @GuardedBy("this")
+  private ThreadPoolExecutor executor;
+
+  @GuardedBy("this")
+  private List<Slot> slots;
+
+  @GuardedBy("this")
+  private boolean closed;
+
+  @GuardedBy("this")
+  private boolean coldUnreported;
+
+  @GuardedBy("this")
+  private CompletableFuture<Lease> starting; // the start in progress
 
   /**
    * @param size worker processes, at least 1
@@ -172,8 +183,8 @@ public final class ProcessPool implements TaskPool {
         f.thenAccept(WorkerProcess::close);
       }
       if (error != null) {
-        throw error instanceof CompletionException
-            ? (CompletionException) error
+        throw error instanceof CompletionException completion
+            ? completion
             : new CompletionException(error);
       }
       throw new RejectedExecutionException("process pool is shut down");
@@ -198,9 +209,10 @@ public final class ProcessPool implements TaskPool {
   }
 
   private static String slotName(int i) {
-    return "fibperf-process-" + (i + 1);
+    return "fibperf-process-" + i;
   }
 
+  @GuardedBy("this")
   private Lease lease(boolean cold) {
     return new Lease(
         executor, cold, observer, ProcessPool::computeOnThisThreadsWorker, PoolKind.PROCESSES);

@@ -183,7 +183,7 @@ class ProcessPoolTest {
       for (StatusRuntimeException e : failures) {
         assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.toString());
         assertTrue(
-            e.getStatus().getDescription().contains("cannot start worker fibperf-process-1"),
+            e.getStatus().getDescription().contains("cannot start worker fibperf-process-0"),
             e.toString());
       }
       assertEquals(0, ProcessHandle.current().children().count(), "no half-started worker left");
@@ -256,7 +256,7 @@ class ProcessPoolTest {
           e.getStatus()
               .getDescription()
               .matches(
-                  "worker fibperf-process-1 \\(pid "
+                  "worker fibperf-process-0 \\(pid "
                       + victim
                       + "\\) died running nums\\[0\\]=49, exit code 137; the pool is replacing it"),
           e.getStatus().getDescription());

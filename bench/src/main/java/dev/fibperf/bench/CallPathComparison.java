@@ -1,0 +1,160 @@
+package dev.fibperf.bench;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.fibperf.client.cli.FibPerfCli;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine;
+
+/**
+ * fibperf's per-call path against {@link BareSerialServer}, side by side: both servers in their own
+ * JVMs on loopback, driven by the same {@code fibperf bench} (Serial of fib(10)) in this JVM, the
+ * two targets interleaved round by round (order alternating), so load on the shared machine hits
+ * both alike. Prints each round and the medians of p50 latency and throughput, and their ratios.
+ *
+ * <pre>
+ * java -cp bench/target/benchmarks.jar dev.fibperf.bench.CallPathComparison [rounds] [calls] [c]
+ * </pre>
+ */
+public final class CallPathComparison {
+  private CallPathComparison() {}
+
+  record Figures(double p50Millis, double callsPerSecond) {}
+
+  public static void main(String[] args) throws Exception {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    int calls = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
+    int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+    int barePort = freePort();
+    int fibperfPort = freePort();
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String cp = System.getProperty("java.class.path");
+    Process bare =
+        new ProcessBuilder(
+                java, "-cp", cp, BareSerialServer.class.getName(), String.valueOf(barePort))
+            .inheritIO()
+            .start();
+    Process fibperf =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                cp,
+                "dev.fibperf.server.Main",
+                "--port",
+                String.valueOf(fibperfPort),
+                "--metrics-port",
+                "-1")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    try {
+      List<Figures> bareRuns = new ArrayList<>();
+      List<Figures> fibperfRuns = new ArrayList<>();
+      // A first pass warms both servers' JIT; it is not counted.
+      bench(barePort, calls, concurrency);
+      bench(fibperfPort, calls, concurrency);
+      for (int r = 0; r < rounds; r++) {
+        boolean bareFirst = r % 2 == 0;
+        Figures first = bench(bareFirst ? barePort : fibperfPort, calls, concurrency);
+        Figures second = bench(bareFirst ? fibperfPort : barePort, calls, concurrency);
+        Figures b = bareFirst ? first : second;
+        Figures f = bareFirst ? second : first;
+        bareRuns.add(b);
+        fibperfRuns.add(f);
+        System.out.printf(
+            Locale.ROOT,
+            "round %2d  bare p50 %.3f ms %7.0f calls/s   fibperf p50 %.3f ms %7.0f calls/s"
+                + "   p50 %.2fx  throughput %.2fx%n",
+            r + 1,
+            b.p50Millis(),
+            b.callsPerSecond(),
+            f.p50Millis(),
+            f.callsPerSecond(),
+            f.p50Millis() / b.p50Millis(),
+            f.callsPerSecond() / b.callsPerSecond());
+      }
+      double p50Ratio = median(ratios(fibperfRuns, bareRuns, true));
+      double throughputRatio = median(ratios(fibperfRuns, bareRuns, false));
+      System.out.printf(
+          Locale.ROOT,
+          "median of %d rounds, c=%d, %d calls each: fibperf/bare p50 %.2fx (range %s),"
+              + " throughput %.2fx (range %s)%n",
+          rounds,
+          concurrency,
+          calls,
+          p50Ratio,
+          range(ratios(fibperfRuns, bareRuns, true)),
+          throughputRatio,
+          range(ratios(fibperfRuns, bareRuns, false)));
+    } finally {
+      bare.destroy();
+      fibperf.destroy();
+    }
+  }
+
+  private static Figures bench(int port, int calls, int concurrency) {
+    StringWriter out = new StringWriter();
+    CommandLine cli = FibPerfCli.commandLine();
+    cli.setOut(new PrintWriter(out));
+    int exit =
+        cli.execute(
+            "bench",
+            "--target",
+            "127.0.0.1:" + port,
+            "--rpc",
+            "serial",
+            "--nums",
+            "10",
+            "-c",
+            String.valueOf(concurrency),
+            "-n",
+            String.valueOf(calls),
+            "--warmup-calls",
+            "200",
+            "--json");
+    if (exit != 0) {
+      throw new IllegalStateException("fibperf bench exited " + exit + ": " + out);
+    }
+    JsonObject report = JsonParser.parseString(out.toString().trim()).getAsJsonObject();
+    return new Figures(
+        report.getAsJsonObject("latencyMillis").get("p50").getAsDouble(),
+        report.get("callsPerSecond").getAsDouble());
+  }
+
+  private static List<Double> ratios(List<Figures> a, List<Figures> b, boolean p50) {
+    List<Double> out = new ArrayList<>();
+    for (int i = 0; i < a.size(); i++) {
+      out.add(
+          p50
+              ? a.get(i).p50Millis() / b.get(i).p50Millis()
+              : a.get(i).callsPerSecond() / b.get(i).callsPerSecond());
+    }
+    return out;
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  private static String range(List<Double> values) {
+    return String.format(
+        Locale.ROOT, "%.2f–%.2f", Collections.min(values), Collections.max(values));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
