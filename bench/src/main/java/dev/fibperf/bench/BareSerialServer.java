@@ -14,6 +14,7 @@ import dev.fibperf.server.compute.CancellationToken;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.math.BigInteger;
 import java.time.Instant;
@@ -24,7 +25,9 @@ import java.time.Instant;
  * hop, no admission, no event stream, no access log). Only naive recursion, no validation: it is a
  * measuring stick, not a server.
  *
- * <p>{@code java -cp bench/target/benchmarks.jar dev.fibperf.bench.BareSerialServer PORT}
+ * <p>{@code java -cp bench/target/benchmarks.jar dev.fibperf.bench.BareSerialServer PORT [direct]}:
+ * with {@code direct} the handler runs on Netty's event loop ({@code directExecutor()}), the
+ * strictest yardstick (no thread hop at all; fine for fib(10), wrong for real work).
  */
 public final class BareSerialServer extends FibPerfServiceGrpc.FibPerfServiceImplBase {
   @Override
@@ -85,11 +88,13 @@ public final class BareSerialServer extends FibPerfServiceGrpc.FibPerfServiceImp
 
   public static void main(String[] args) throws Exception {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 50052;
-    Server server =
+    ServerBuilder<?> builder =
         Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
-            .addService(new BareSerialServer())
-            .build()
-            .start();
+            .addService(new BareSerialServer());
+    if (args.length > 1 && args[1].equals("direct")) {
+      builder.directExecutor();
+    }
+    Server server = builder.build().start();
     System.err.println("bare server listening on port " + server.getPort());
     server.awaitTermination();
   }

@@ -21,10 +21,15 @@ import picocli.CommandLine;
  * both alike. Prints each round and the medians of p50 latency and throughput, and their ratios.
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar dev.fibperf.bench.CallPathComparison [rounds] [calls] [c]
+ * java -cp bench/target/benchmarks.jar dev.fibperf.bench.CallPathComparison [rounds] [calls] [c] [direct]
  * </pre>
+ *
+ * <p>{@code direct} runs the bare server's handler on the event loop too (see {@link
+ * BareSerialServer}).
  */
 public final class CallPathComparison {
+  private static final int WARMUP_PASSES = 5;
+
   private CallPathComparison() {}
 
   record Figures(double p50Millis, double callsPerSecond) {}
@@ -33,13 +38,19 @@ public final class CallPathComparison {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     int calls = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
     int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+    String bareExecutor = args.length > 3 ? args[3] : "default";
     int barePort = freePort();
     int fibperfPort = freePort();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String cp = System.getProperty("java.class.path");
     Process bare =
         new ProcessBuilder(
-                java, "-cp", cp, BareSerialServer.class.getName(), String.valueOf(barePort))
+                java,
+                "-cp",
+                cp,
+                BareSerialServer.class.getName(),
+                String.valueOf(barePort),
+                bareExecutor)
             .inheritIO()
             .start();
     Process fibperf =
@@ -58,9 +69,12 @@ public final class CallPathComparison {
     try {
       List<Figures> bareRuns = new ArrayList<>();
       List<Figures> fibperfRuns = new ArrayList<>();
-      // A first pass warms both servers' JIT; it is not counted.
-      bench(barePort, calls, concurrency);
-      bench(fibperfPort, calls, concurrency);
+      // Warm-up passes until both servers' JIT has settled (fibperf has more code to compile:
+      // with one pass its first rounds ran 1.5x slower than its later ones); not counted.
+      for (int i = 0; i < WARMUP_PASSES; i++) {
+        bench(barePort, calls, concurrency);
+        bench(fibperfPort, calls, concurrency);
+      }
       for (int r = 0; r < rounds; r++) {
         boolean bareFirst = r % 2 == 0;
         Figures first = bench(bareFirst ? barePort : fibperfPort, calls, concurrency);
@@ -81,15 +95,16 @@ public final class CallPathComparison {
             f.p50Millis() / b.p50Millis(),
             f.callsPerSecond() / b.callsPerSecond());
       }
-      double p50Ratio = median(ratios(fibperfRuns, bareRuns, true));
-      double throughputRatio = median(ratios(fibperfRuns, bareRuns, false));
+      double p50Ratio = ProfileOverhead.median(ratios(fibperfRuns, bareRuns, true));
+      double throughputRatio = ProfileOverhead.median(ratios(fibperfRuns, bareRuns, false));
       System.out.printf(
           Locale.ROOT,
-          "median of %d rounds, c=%d, %d calls each: fibperf/bare p50 %.2fx (range %s),"
-              + " throughput %.2fx (range %s)%n",
+          "median of %d rounds, c=%d, %d calls each, bare server's executor %s: fibperf/bare p50"
+              + " %.2fx (range %s), throughput %.2fx (range %s)%n",
           rounds,
           concurrency,
           calls,
+          bareExecutor,
           p50Ratio,
           range(ratios(fibperfRuns, bareRuns, true)),
           throughputRatio,
@@ -138,13 +153,6 @@ public final class CallPathComparison {
               : a.get(i).callsPerSecond() / b.get(i).callsPerSecond());
     }
     return out;
-  }
-
-  private static double median(List<Double> values) {
-    List<Double> sorted = new ArrayList<>(values);
-    Collections.sort(sorted);
-    int n = sorted.size();
-    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
   private static String range(List<Double> values) {

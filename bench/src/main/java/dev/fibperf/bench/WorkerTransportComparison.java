@@ -140,13 +140,13 @@ public final class WorkerTransportComparison {
               + " UDS/pipe %.2fx%n",
           rounds,
           tasks,
-          median(pipe),
+          ProfileOverhead.median(pipe),
           Collections.min(pipe),
           Collections.max(pipe),
-          median(uds),
+          ProfileOverhead.median(uds),
           Collections.min(uds),
           Collections.max(uds),
-          median(uds) / median(pipe));
+          ProfileOverhead.median(uds) / ProfileOverhead.median(pipe));
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       group.shutdownGracefully();
@@ -162,13 +162,6 @@ public final class WorkerTransportComparison {
       task.run();
     }
     return (System.nanoTime() - t0) / 1e3 / tasks;
-  }
-
-  private static double median(List<Double> values) {
-    List<Double> sorted = new ArrayList<>(values);
-    Collections.sort(sorted);
-    int n = sorted.size();
-    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
   /** The gRPC-over-UDS candidate: a worker JVM serving one unary method on a domain socket. */

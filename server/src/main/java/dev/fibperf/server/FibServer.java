@@ -76,6 +76,9 @@ public final class FibServer {
     this.service = new FibPerfService(config, runner);
     metrics.bindActiveRuns(service::activeRuns);
     b.serverBuilder
+        // No handler blocks (runs wait on futures; work goes to the pools), so they run on the
+        // transport's threads: one thread hop per call fewer than gRPC's default executor.
+        .directExecutor()
         .intercept(metrics.grpcInterceptor())
         .addService(service.withAccessLog())
         .addService(health.getHealthService())

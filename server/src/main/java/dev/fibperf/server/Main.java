@@ -258,8 +258,7 @@ public final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.setProperty(
-        "java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+    LogFormat.install();
     int code = new CommandLine(new Main()).execute(args);
     System.exit(code);
   }

@@ -25,6 +25,7 @@ import dev.fibperf.server.run.RunOutcome;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Domain events and outcomes to each RPC's {@code fibperf.v1} responses: what each stream carries,
@@ -49,13 +50,11 @@ final class ResponseMapper {
       new Responses<>() {
         @Override
         public void onEvent(RunEvent event, Consumer<SerialResponse> send) {
-          if (event instanceof RunEvent.TaskStarted e) {
-            TaskStart s = e.start();
-            send.accept(SerialResponse.newBuilder().setTaskStarted(started(s)).build());
-          } else if (event instanceof RunEvent.TaskFinished e) {
-            TaskResult r = e.result();
-            send.accept(SerialResponse.newBuilder().setTaskFinished(finished(r)).build());
-          }
+          tasks(
+              event,
+              send,
+              s -> SerialResponse.newBuilder().setTaskStarted(s).build(),
+              f -> SerialResponse.newBuilder().setTaskFinished(f).build());
         }
 
         @Override
@@ -68,13 +67,11 @@ final class ResponseMapper {
       new Responses<>() {
         @Override
         public void onEvent(RunEvent event, Consumer<ParallelResponse> send) {
-          if (event instanceof RunEvent.TaskStarted e) {
-            TaskStart s = e.start();
-            send.accept(ParallelResponse.newBuilder().setTaskStarted(started(s)).build());
-          } else if (event instanceof RunEvent.TaskFinished e) {
-            TaskResult r = e.result();
-            send.accept(ParallelResponse.newBuilder().setTaskFinished(finished(r)).build());
-          }
+          tasks(
+              event,
+              send,
+              s -> ParallelResponse.newBuilder().setTaskStarted(s).build(),
+              f -> ParallelResponse.newBuilder().setTaskFinished(f).build());
         }
 
         @Override
@@ -83,17 +80,29 @@ final class ResponseMapper {
         }
       };
 
+  /** Sends a task event as the RPC's message; other events are not this helper's. */
+  private static <T> void tasks(
+      RunEvent event,
+      Consumer<T> send,
+      Function<TaskStarted, T> asStarted,
+      Function<TaskFinished, T> asFinished) {
+    if (event instanceof RunEvent.TaskStarted e) {
+      send.accept(asStarted.apply(started(e.start())));
+    } else if (event instanceof RunEvent.TaskFinished e) {
+      send.accept(asFinished.apply(finished(e.result())));
+    }
+  }
+
   static final Responses<ProfileSerialResponse> PROFILE_SERIAL =
       new Responses<>() {
         @Override
         public void onEvent(RunEvent event, Consumer<ProfileSerialResponse> send) {
-          if (event instanceof RunEvent.TaskStarted e) {
-            TaskStart s = e.start();
-            send.accept(ProfileSerialResponse.newBuilder().setTaskStarted(started(s)).build());
-          } else if (event instanceof RunEvent.TaskFinished e) {
-            TaskResult r = e.result();
-            send.accept(ProfileSerialResponse.newBuilder().setTaskFinished(finished(r)).build());
-          } else if (event instanceof RunEvent.ProfileSnapshot s) {
+          tasks(
+              event,
+              send,
+              s -> ProfileSerialResponse.newBuilder().setTaskStarted(s).build(),
+              f -> ProfileSerialResponse.newBuilder().setTaskFinished(f).build());
+          if (event instanceof RunEvent.ProfileSnapshot s) {
             send.accept(
                 ProfileSerialResponse.newBuilder()
                     .setSnapshot(
