@@ -117,8 +117,12 @@ public final class WorkerTransportComparison {
               throw new IllegalStateException("uds worker: " + reply);
             }
           };
-      perTaskMicros(pipeTask, tasks); // warm both paths' JIT; not counted
-      perTaskMicros(udsTask, tasks);
+      // Warm both paths' JIT (in this JVM and both workers) until the figures settle; with one
+      // pass, both were still falling by half over the counted rounds. Not counted.
+      for (int i = 0; i < 10; i++) {
+        perTaskMicros(pipeTask, tasks);
+        perTaskMicros(udsTask, tasks);
+      }
       List<Double> pipe = new ArrayList<>();
       List<Double> uds = new ArrayList<>();
       for (int r = 0; r < rounds; r++) {
