@@ -5,6 +5,7 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.fibperf.proto.v1.FibPerfServiceGrpc;
 import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.exec.RunClock;
 import dev.fibperf.server.exec.TaskKernel;
 import dev.fibperf.server.exec.WorkerPool;
 import dev.fibperf.server.exec.process.ProcessPool;
@@ -72,7 +73,8 @@ public final class FibServer {
             2,
             new ThreadFactoryBuilder().setNameFormat("fibperf-profile-%d").setDaemon(true).build());
     this.runner =
-        new Runner(pool, processes, profiler, profilingExecutor, config.maxConcurrentRuns());
+        new Runner(
+            pool, processes, profiler, profilingExecutor, config.maxConcurrentRuns(), b.clock);
     this.service = new FibPerfService(config, runner);
     metrics.bindActiveRuns(service::activeRuns);
     b.serverBuilder
@@ -116,6 +118,7 @@ public final class FibServer {
     private final ServerConfig config;
     private MeterRegistry registry = new SimpleMeterRegistry();
     private TaskKernel threadKernel = TaskKernel.IN_PROCESS;
+    private RunClock clock = RunClock.SYSTEM;
 
     private Builder(ServerBuilder<?> serverBuilder, ServerConfig config) {
       this.serverBuilder = Objects.requireNonNull(serverBuilder, "builder");
@@ -134,6 +137,15 @@ public final class FibServer {
      */
     public Builder threadKernel(TaskKernel kernel) {
       this.threadKernel = Objects.requireNonNull(kernel, "kernel");
+      return this;
+    }
+
+    /**
+     * Where runs read time (default: the JVM's clocks); a test's manual clock makes every duration
+     * in a summary exact.
+     */
+    public Builder clock(RunClock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 

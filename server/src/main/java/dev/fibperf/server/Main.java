@@ -9,7 +9,11 @@ import io.grpc.TlsServerCredentials;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import java.io.File;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -135,20 +139,20 @@ public final class Main implements Callable<Integer> {
       description =
           "Serve TLS with this PEM certificate chain (needs --tls-private-key;"
               + " FIBPERF_TLS_CERT_CHAIN). Plaintext when unset.")
-  java.io.File tlsCertChain;
+  File tlsCertChain;
 
   @Option(
       names = "--tls-private-key",
       paramLabel = "<pem>",
       defaultValue = "${env:FIBPERF_TLS_PRIVATE_KEY}",
       description = "The PEM PKCS#8 private key for --tls-cert-chain (FIBPERF_TLS_PRIVATE_KEY).")
-  java.io.File tlsPrivateKey;
+  File tlsPrivateKey;
 
   @Option(
       names = "--worker-jvm-option",
       paramLabel = "<option>",
       description = "An extra JVM option for worker processes (repeatable), e.g. -Xmx256m.")
-  java.util.List<String> workerJvmOptions = new java.util.ArrayList<>();
+  List<String> workerJvmOptions = new ArrayList<>();
 
   /** picocli converter for {@link DurationConverter}. */
   static final class DurationOption implements CommandLine.ITypeConverter<Duration> {
@@ -206,7 +210,7 @@ public final class Main implements Callable<Integer> {
                 .buildAndStart();
         System.err.println("fibperf metrics on port " + metricsHttp.getPort() + " at /metrics");
       }
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       System.err.println("fibperf-server: cannot listen: " + rootMessage(e));
       server.stop();
       return 1;
@@ -244,7 +248,7 @@ public final class Main implements Callable<Integer> {
     }
     try {
       return TlsServerCredentials.create(tlsCertChain, tlsPrivateKey);
-    } catch (java.io.IOException | IllegalArgumentException e) {
+    } catch (IOException | IllegalArgumentException e) {
       throw new CommandLine.ParameterException(
           new CommandLine(this), "cannot use the TLS certificate or key: " + rootMessage(e));
     }

@@ -22,9 +22,8 @@ import java.util.stream.StreamSupport;
  * }
  * }</pre>
  *
- * <p>Not thread-safe for iteration; {@link #close()} may be called from any thread.
- *
- * @throws FibPerfException from {@code hasNext}/{@code next} when the call fails
+ * <p>Not thread-safe for iteration; {@link #close()} may be called from any thread. When the call
+ * fails, {@code hasNext} and {@code next} throw its {@link FibPerfException}.
  */
 public final class EventStream implements Iterator<FibEvent>, Iterable<FibEvent>, AutoCloseable {
   private final Context.CancellableContext context;

@@ -1,5 +1,6 @@
 package dev.fibperf.client;
 
+import com.google.protobuf.Message;
 import dev.fibperf.proto.v1.CompareRequest;
 import dev.fibperf.proto.v1.FibPerfServiceGrpc;
 import dev.fibperf.proto.v1.ParallelRequest;
@@ -357,7 +358,7 @@ public final class FibPerfClient implements AutoCloseable {
         : stub.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
   }
 
-  private <M extends com.google.protobuf.Message> EventStream stream(
+  private <M extends Message> EventStream stream(
       Function<Context, Iterator<M>> call, Function<? super M, FibEvent> mapper) {
     Context.CancellableContext context = Context.current().withCancellation();
     Context previous = context.attach();

@@ -1,6 +1,8 @@
 package dev.fibperf.client;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.util.Durations;
+import com.google.protobuf.util.Timestamps;
 import dev.fibperf.proto.v1.CompareResponse;
 import dev.fibperf.proto.v1.ParallelResponse;
 import dev.fibperf.proto.v1.ProfileSerialResponse;
@@ -14,28 +16,88 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Wire messages to SDK values, and SDK requests to wire messages. */
+/**
+ * Wire messages to SDK values, and SDK requests to wire messages: exhaustive enum switches (a new
+ * constant fails here, not by name at run time) and time through protobuf-java-util.
+ */
 final class ProtoMapping {
   private ProtoMapping() {}
 
   static dev.fibperf.proto.v1.Algorithm algorithm(Algorithm a) {
-    return dev.fibperf.proto.v1.Algorithm.valueOf("ALGORITHM_" + a.name());
+    switch (a) {
+      case NAIVE:
+        return dev.fibperf.proto.v1.Algorithm.ALGORITHM_NAIVE;
+      case ITERATIVE:
+        return dev.fibperf.proto.v1.Algorithm.ALGORITHM_ITERATIVE;
+      case FAST_DOUBLING:
+        return dev.fibperf.proto.v1.Algorithm.ALGORITHM_FAST_DOUBLING;
+    }
+    throw new AssertionError(a);
   }
 
   static Algorithm algorithm(dev.fibperf.proto.v1.Algorithm a) {
-    return a == dev.fibperf.proto.v1.Algorithm.ALGORITHM_UNSPECIFIED
-        ? Algorithm.NAIVE
-        : Algorithm.valueOf(a.name().substring("ALGORITHM_".length()));
+    switch (a) {
+      case ALGORITHM_UNSPECIFIED:
+      case ALGORITHM_NAIVE:
+        return Algorithm.NAIVE;
+      case ALGORITHM_ITERATIVE:
+        return Algorithm.ITERATIVE;
+      case ALGORITHM_FAST_DOUBLING:
+        return Algorithm.FAST_DOUBLING;
+      case UNRECOGNIZED:
+        break;
+    }
+    throw unknown(a);
   }
 
   static dev.fibperf.proto.v1.PoolKind pool(PoolKind p) {
-    return dev.fibperf.proto.v1.PoolKind.valueOf("POOL_KIND_" + p.name());
+    switch (p) {
+      case THREADS:
+        return dev.fibperf.proto.v1.PoolKind.POOL_KIND_THREADS;
+      case PROCESSES:
+        return dev.fibperf.proto.v1.PoolKind.POOL_KIND_PROCESSES;
+    }
+    throw new AssertionError(p);
   }
 
   static PoolKind pool(dev.fibperf.proto.v1.PoolKind p) {
-    return p == dev.fibperf.proto.v1.PoolKind.POOL_KIND_PROCESSES
-        ? PoolKind.PROCESSES
-        : PoolKind.THREADS;
+    switch (p) {
+      case POOL_KIND_UNSPECIFIED:
+      case POOL_KIND_THREADS:
+        return PoolKind.THREADS;
+      case POOL_KIND_PROCESSES:
+        return PoolKind.PROCESSES;
+      case UNRECOGNIZED:
+        break;
+    }
+    throw unknown(p);
+  }
+
+  static dev.fibperf.proto.v1.ArtifactChunk.Format format(ArtifactFormat f) {
+    switch (f) {
+      case COLLAPSED:
+        return dev.fibperf.proto.v1.ArtifactChunk.Format.FORMAT_COLLAPSED;
+      case FLAMEGRAPH_HTML:
+        return dev.fibperf.proto.v1.ArtifactChunk.Format.FORMAT_FLAMEGRAPH_HTML;
+      case JFR:
+        return dev.fibperf.proto.v1.ArtifactChunk.Format.FORMAT_JFR;
+    }
+    throw new AssertionError(f);
+  }
+
+  static ArtifactFormat format(dev.fibperf.proto.v1.ArtifactChunk.Format f) {
+    switch (f) {
+      case FORMAT_COLLAPSED:
+        return ArtifactFormat.COLLAPSED;
+      case FORMAT_FLAMEGRAPH_HTML:
+        return ArtifactFormat.FLAMEGRAPH_HTML;
+      case FORMAT_JFR:
+        return ArtifactFormat.JFR;
+      case FORMAT_UNSPECIFIED:
+      case UNRECOGNIZED:
+        break;
+    }
+    throw unknown(f);
   }
 
   static dev.fibperf.proto.v1.ProfileOptions options(ProfileOptions o) {
@@ -48,7 +110,7 @@ final class ProtoMapping {
       b.setSnapshotInterval(duration(o.snapshotInterval()));
     }
     for (ArtifactFormat f : o.artifacts()) {
-      b.addArtifacts(dev.fibperf.proto.v1.ArtifactChunk.Format.valueOf("FORMAT_" + f.name()));
+      b.addArtifacts(format(f));
     }
     return b.build();
   }
@@ -182,8 +244,7 @@ final class ProtoMapping {
               r.getSnapshot().getTasksTotal());
         case ARTIFACT:
           dev.fibperf.proto.v1.ArtifactChunk c = r.getArtifact();
-          ArtifactFormat format =
-              ArtifactFormat.valueOf(c.getFormat().name().substring("FORMAT_".length()));
+          ArtifactFormat format = format(c.getFormat());
           artifacts.merge(format, c.getData(), ByteString::concat);
           return new ArtifactChunk(format, c.getData().toByteArray(), c.getLast());
         case SUMMARY:
@@ -204,17 +265,14 @@ final class ProtoMapping {
   }
 
   static Instant instant(com.google.protobuf.Timestamp t) {
-    return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+    return Instant.ofEpochSecond(0, Timestamps.toNanos(t));
   }
 
   static Duration duration(com.google.protobuf.Duration d) {
-    return Duration.ofSeconds(d.getSeconds(), d.getNanos());
+    return Duration.ofNanos(Durations.toNanos(d));
   }
 
   static com.google.protobuf.Duration duration(Duration d) {
-    return com.google.protobuf.Duration.newBuilder()
-        .setSeconds(d.getSeconds())
-        .setNanos(d.getNano())
-        .build();
+    return Durations.fromNanos(d.toNanos());
   }
 }

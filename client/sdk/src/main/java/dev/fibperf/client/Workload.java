@@ -1,5 +1,6 @@
 package dev.fibperf.client;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -42,8 +43,7 @@ public record Workload(List<Integer> nums, Algorithm algorithm, int parallelism,
    * }</pre>
    */
   public static Workload of(int... nums) {
-    return new Workload(
-        java.util.Arrays.stream(nums).boxed().toList(), Algorithm.NAIVE, 0, PoolKind.THREADS);
+    return new Workload(Arrays.stream(nums).boxed().toList(), Algorithm.NAIVE, 0, PoolKind.THREADS);
   }
 
   /**

@@ -4,7 +4,7 @@ package dev.fibperf.server.compute;
 public final class CostModel {
   private CostModel() {}
 
-  /** F(n) as a {@code long}; exact for n <= 92. */
+  /** F(n) as a {@code long}; exact for n &le; 92. */
   public static long fib(int n) {
     if (n < 0 || n > 92) {
       throw new IllegalArgumentException("n=" + n + " outside [0, 92]");
@@ -21,7 +21,7 @@ public final class CostModel {
 
   /**
    * Calls that naive recursion makes for fib(n): 2*F(n+1) - 1. A double so sums of many tasks
-   * cannot overflow; exact for n <= 76.
+   * cannot overflow; exact for n &le; 76.
    *
    * @param n in [0, 91]
    */

@@ -1,6 +1,7 @@
 package dev.fibperf.server.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -34,7 +35,7 @@ public record ServerConfig(
     Duration shutdownGrace,
     boolean profilingEnabled,
     boolean rawJfrEnabled,
-    java.util.List<String> workerJvmOptions) {
+    List<String> workerJvmOptions) {
 
   public static final int DEFAULT_PORT = 50051;
   public static final int DEFAULT_MAX_TASKS = 1000;
@@ -50,7 +51,7 @@ public record ServerConfig(
 
   public ServerConfig {
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
-    workerJvmOptions = java.util.List.copyOf(workerJvmOptions);
+    workerJvmOptions = List.copyOf(workerJvmOptions);
     checkRange("port", port, 0, 65_535);
     checkRange("workers", workers, 1, 1024);
     checkRange("maxTasks", maxTasks, 1, 100_000);
@@ -108,7 +109,7 @@ public record ServerConfig(
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     private boolean profilingEnabled = true;
     private boolean rawJfrEnabled = false;
-    private java.util.List<String> workerJvmOptions = java.util.List.of();
+    private List<String> workerJvmOptions = List.of();
 
     private Builder() {}
 
@@ -167,7 +168,7 @@ public record ServerConfig(
       return this;
     }
 
-    public Builder workerJvmOptions(java.util.List<String> workerJvmOptions) {
+    public Builder workerJvmOptions(List<String> workerJvmOptions) {
       this.workerJvmOptions = workerJvmOptions;
       return this;
     }

@@ -38,6 +38,7 @@ public final class Run {
   private final BooleanSupplier gate;
   private final TaskWindow window;
   private final TaskContext context;
+  private final RunClock clock;
   private final CancellationToken token = new CancellationToken();
   private final TaskResult[] results;
 
@@ -79,6 +80,7 @@ public final class Run {
     this.gate = b.gate;
     this.window = b.window;
     this.context = b.context;
+    this.clock = b.clock;
     this.results = new TaskResult[b.tasks.size()];
   }
 
@@ -93,8 +95,8 @@ public final class Run {
         throw new IllegalStateException("run already started");
       }
       started = true;
-      startTime = Instant.now();
-      startNanos = System.nanoTime();
+      startTime = clock.now();
+      startNanos = clock.nanoTime();
     }
     pump();
   }
@@ -167,7 +169,7 @@ public final class Run {
       kept = toDispatch.remove(0);
     }
     for (Task task : toDispatch) {
-      long submitted = System.nanoTime();
+      long submitted = clock.nanoTime();
       try {
         executor.execute(() -> runTask(task, submitted));
       } catch (RejectedExecutionException e) {
@@ -192,7 +194,7 @@ public final class Run {
     try {
       while (task != null) {
         task = runOne(task, submitted);
-        submitted = System.nanoTime();
+        submitted = clock.nanoTime();
       }
     } catch (RuntimeException e) {
       // A listener threw (the kernel's own failures are handled in runOne). Fail the run rather
@@ -216,20 +218,20 @@ public final class Run {
 
   /** Runs one task and returns the next one this worker should run, or null. */
   private Task runOne(Task task, long submittedNanos) {
-    long pickedUp = System.nanoTime();
+    long pickedUp = clock.nanoTime();
     if (token.isCancelled()) {
       taskDone(null, null, 0);
       return null;
     }
     Thread worker = Thread.currentThread();
-    Instant startTime = Instant.now();
+    Instant startTime = clock.now();
     listener.onTaskStarted(new TaskStart(task.index(), task.n(), worker.getName(), startTime));
     TaskKernel.Result[] computed = new TaskKernel.Result[1];
     long roundTrip;
     try {
-      long t0 = System.nanoTime();
+      long t0 = clock.nanoTime();
       window.around(task, () -> computed[0] = kernel.compute(algorithm, task, token, context));
-      roundTrip = System.nanoTime() - t0;
+      roundTrip = clock.nanoTime() - t0;
     } catch (CancellationException e) {
       taskDone(null, null, 0);
       return null;
@@ -273,8 +275,8 @@ public final class Run {
 
   @GuardedBy("this")
   private RunResult summarise() {
-    Instant endTime = Instant.now();
-    Duration wall = Duration.ofNanos(System.nanoTime() - startNanos);
+    Instant endTime = clock.now();
+    Duration wall = Duration.ofNanos(clock.nanoTime() - startNanos);
     List<TaskResult> inInputOrder = Arrays.asList(results.clone());
     Duration taskTime = Duration.ZERO;
     Set<String> workers = new HashSet<>();
@@ -311,6 +313,7 @@ public final class Run {
     private BooleanSupplier gate = () -> true;
     private TaskWindow window = TaskWindow.NONE;
     private TaskContext context = TaskContext.NONE;
+    private RunClock clock = RunClock.SYSTEM;
 
     private Builder() {}
 
@@ -370,6 +373,12 @@ public final class Run {
       return this;
     }
 
+    /** Where the run reads time (default: the JVM's clocks). */
+    public Builder clock(RunClock clock) {
+      this.clock = clock;
+      return this;
+    }
+
     public Run build() {
       Objects.requireNonNull(tasks, "tasks");
       Objects.requireNonNull(algorithm, "algorithm");
@@ -379,6 +388,7 @@ public final class Run {
       Objects.requireNonNull(gate, "gate");
       Objects.requireNonNull(window, "window");
       Objects.requireNonNull(context, "context");
+      Objects.requireNonNull(clock, "clock");
       if (parallelism < 1) {
         throw new IllegalArgumentException("parallelism=" + parallelism + " must be at least 1");
       }

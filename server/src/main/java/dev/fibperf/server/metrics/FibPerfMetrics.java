@@ -2,6 +2,7 @@ package dev.fibperf.server.metrics;
 
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.exec.PoolObserver;
+import dev.fibperf.server.exec.WorkerPool;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -33,7 +34,7 @@ public final class FibPerfMetrics implements PoolObserver, AutoCloseable {
   public static final String ACTIVE_RUNS = "fibperf.runs.active";
 
   /** The {@code name} tag of the thread pool's executor meters ({@code executor.*}). */
-  public static final String POOL_NAME = dev.fibperf.server.exec.WorkerPool.METRICS_NAME;
+  public static final String POOL_NAME = WorkerPool.METRICS_NAME;
 
   private final MeterRegistry registry;
   private final Map<Algorithm, Timer> taskTimers = new EnumMap<>(Algorithm.class);

@@ -2,6 +2,7 @@ package dev.fibperf.server.profile;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
+import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
@@ -16,7 +17,7 @@ import jdk.jfr.StackTrace;
 @Category("fibperf")
 @Description("One Fibonacci task of a profiled call, on its worker thread")
 @StackTrace(false)
-final class TaskWindowEvent extends jdk.jfr.Event {
+final class TaskWindowEvent extends Event {
   static final String NAME = "fibperf.Task";
 
   @Label("Session")

@@ -3,6 +3,7 @@ package dev.fibperf.server.run;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.fibperf.server.exec.PoolKind;
 import dev.fibperf.server.exec.Run;
+import dev.fibperf.server.exec.RunClock;
 import dev.fibperf.server.exec.RunListener;
 import dev.fibperf.server.exec.RunResult;
 import dev.fibperf.server.exec.SpeedupAnalysis;
@@ -36,6 +37,7 @@ public final class ActiveRun {
   private final Consumer<RunEvent> publish;
   private final BooleanSupplier callerHasRoom;
   private final Runnable releaseSlot;
+  private final RunClock clock;
   private final CompletableFuture<RunOutcome> outcome = new CompletableFuture<>();
   private final List<AutoCloseable> cleanup = new CopyOnWriteArrayList<>();
   private volatile Run current;
@@ -51,7 +53,9 @@ public final class ActiveRun {
       PhaseProfiler profiler,
       Consumer<RunEvent> publish,
       BooleanSupplier callerHasRoom,
-      Runnable releaseSlot) {
+      Runnable releaseSlot,
+      RunClock clock) {
+    this.clock = clock;
     this.id = id;
     this.spec = spec;
     this.pools = pools;
@@ -178,6 +182,7 @@ public final class ActiveRun {
                       .order(plan.order())
                       .pool(lease)
                       .gate(callerHasRoom)
+                      .clock(clock)
                       .listener(phaseListener(plan, session, done));
               if (session != null) {
                 builder.window(session.window()).context(session.context());

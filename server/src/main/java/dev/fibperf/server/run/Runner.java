@@ -1,6 +1,7 @@
 package dev.fibperf.server.run;
 
 import dev.fibperf.server.exec.PoolKind;
+import dev.fibperf.server.exec.RunClock;
 import dev.fibperf.server.exec.TaskPool;
 import dev.fibperf.server.exec.process.ProcessPool;
 import dev.fibperf.server.profile.JfrProfiler;
@@ -29,6 +30,7 @@ public final class Runner {
 
   private final Map<PoolKind, TaskPool> pools = new EnumMap<>(PoolKind.class);
   private final PhaseProfiler profiler;
+  private final RunClock clock;
   private final int maxConcurrentRuns;
   private final Semaphore slots;
   private final AtomicLong nextRunId = new AtomicLong(1);
@@ -38,13 +40,16 @@ public final class Runner {
   /**
    * @param maxConcurrentRuns runs doing work at once; later ones are refused
    * @param profilingExecutor reads recordings and takes live snapshots, off the workers
+   * @param clock where runs read time
    */
   public Runner(
       TaskPool threads,
       ProcessPool processes,
       JfrProfiler jfr,
       ScheduledExecutorService profilingExecutor,
-      int maxConcurrentRuns) {
+      int maxConcurrentRuns,
+      RunClock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
     pools.put(PoolKind.THREADS, Objects.requireNonNull(threads, "threads"));
     pools.put(PoolKind.PROCESSES, Objects.requireNonNull(processes, "processes"));
     this.profiler = new PhaseProfiler(jfr, processes, profilingExecutor);
@@ -92,7 +97,8 @@ public final class Runner {
         profiler,
         event -> publish(caller, event),
         callerHasRoom,
-        slots::release);
+        slots::release,
+        clock);
   }
 
   private void publish(Consumer<RunEvent> caller, RunEvent event) {

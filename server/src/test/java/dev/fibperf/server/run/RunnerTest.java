@@ -11,12 +11,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.exec.PoolKind;
 import dev.fibperf.server.exec.PoolObserver;
+import dev.fibperf.server.exec.RunClock;
+import dev.fibperf.server.exec.RunResult;
 import dev.fibperf.server.exec.Task;
 import dev.fibperf.server.exec.WorkerPool;
 import dev.fibperf.server.exec.process.ProcessPool;
 import dev.fibperf.server.profile.JfrProfiler;
 import dev.fibperf.server.testing.FakeKernel;
+import dev.fibperf.server.testing.ManualClock;
 import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -37,10 +42,14 @@ class RunnerTest {
   private ScheduledExecutorService profiling;
 
   private Runner runner(FakeKernel kernel, int maxRuns) {
+    return runner(kernel, maxRuns, RunClock.SYSTEM);
+  }
+
+  private Runner runner(FakeKernel kernel, int maxRuns, RunClock clock) {
     threads = new WorkerPool(2, PoolObserver.NONE, kernel);
     processes = new ProcessPool(2, PoolObserver.NONE, List.of()); // never started here
     profiling = Executors.newSingleThreadScheduledExecutor();
-    return new Runner(threads, processes, new JfrProfiler(), profiling, maxRuns);
+    return new Runner(threads, processes, new JfrProfiler(), profiling, maxRuns, clock);
   }
 
   @AfterEach
@@ -95,6 +104,24 @@ class RunnerTest {
     assertNull(outcome.analysis(), "only Compare analyses");
     assertTrue(events.stream().allMatch(e -> e.runId() == run.id()), "every event names its run");
     assertEquals(0, runner.activeRuns(), "the slot is free once the outcome is known");
+  }
+
+  @Test
+  void aSerialRun_onAManualClock_reportsEveryDurationExactly() throws Exception {
+    Instant origin = Instant.parse("2026-12-01T00:00:00Z");
+    ManualClock clock = new ManualClock(origin);
+    Runner runner = runner(FakeKernel.advancing(clock), 4, clock);
+
+    ActiveRun run = runner.admit(spec(RunKind.SERIAL, 1, 3, 5), e -> {}, () -> true);
+    run.start();
+    RunResult result = run.outcome().get(10, TimeUnit.SECONDS).only().result();
+
+    assertEquals(Duration.ofMillis(8), result.wall(), "3 ms + 5 ms, nothing else");
+    assertEquals(Duration.ofMillis(8), result.taskTime());
+    assertEquals(origin, result.startTime());
+    assertEquals(origin.plusMillis(8), result.endTime(), "one clock: end - start = wall");
+    assertEquals(origin.plusMillis(3), result.results().get(1).startTime());
+    assertEquals(Duration.ZERO, result.dispatchCostPerTask(), "no time passed outside tasks");
   }
 
   @Test

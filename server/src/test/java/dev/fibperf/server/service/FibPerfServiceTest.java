@@ -147,7 +147,7 @@ class FibPerfServiceTest {
         seconds(c.getScheduleBound()) >= seconds(c.getWorkBound()),
         "a schedule cannot beat the work bound");
     assertEquals(seconds(c.getScheduleBound()) / parallelWall, c.getScheduleAttainment(), 1e-6);
-    assertTrue(c.getSpeedup() > 1.0, "two workers beat one: " + c.getSpeedup());
+    // No "speedup > 1": with the cores busy it need not be (BENCHMARKS measures it).
   }
 
   @Test
@@ -233,7 +233,12 @@ class FibPerfServiceTest {
   @Test
   void concurrentRunsOverTheLimit_getResourceExhausted() throws Exception {
     try (InProcessFixture small =
-        new InProcessFixture(ServerConfig.newBuilder().workers(1).maxConcurrentRuns(1).build())) {
+        new InProcessFixture(
+            ServerConfig.newBuilder()
+                .workers(1)
+                .profilingEnabled(false)
+                .maxConcurrentRuns(1)
+                .build())) {
       Context.CancellableContext context = Context.current().withCancellation();
       Iterator<SerialResponse> busy =
           context.call(() -> small.blocking.serial(SerialRequest.newBuilder().addNums(50).build()));

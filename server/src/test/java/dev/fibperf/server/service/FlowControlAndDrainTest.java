@@ -131,7 +131,11 @@ class FlowControlAndDrainTest {
   void stop_drainsInFlightRuns_healthGoesNotServing_newCallsUnavailable() throws Exception {
     InProcessFixture fx =
         new InProcessFixture(
-            ServerConfig.newBuilder().workers(2).shutdownGrace(Duration.ofSeconds(20)).build());
+            ServerConfig.newBuilder()
+                .workers(2)
+                .profilingEnabled(false)
+                .shutdownGrace(Duration.ofSeconds(20))
+                .build());
     HealthGrpc.HealthStub health = HealthGrpc.newStub(fx.channel);
     List<ServingStatus> statuses = new CopyOnWriteArrayList<>();
     CountDownLatch serving = new CountDownLatch(1);
@@ -189,7 +193,11 @@ class FlowControlAndDrainTest {
     FibServer server =
         new FibServer(
                 Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()),
-                ServerConfig.newBuilder().workers(2).shutdownGrace(Duration.ofSeconds(20)).build())
+                ServerConfig.newBuilder()
+                    .workers(2)
+                    .profilingEnabled(false)
+                    .shutdownGrace(Duration.ofSeconds(20))
+                    .build())
             .start();
     ManagedChannel channel =
         NettyChannelBuilder.forAddress("localhost", server.port())
@@ -219,7 +227,11 @@ class FlowControlAndDrainTest {
   void stop_afterGracePeriod_cancelsRunsAndFreesWorkers() throws Exception {
     InProcessFixture fx =
         new InProcessFixture(
-            ServerConfig.newBuilder().workers(2).shutdownGrace(Duration.ofMillis(200)).build());
+            ServerConfig.newBuilder()
+                .workers(2)
+                .profilingEnabled(false)
+                .shutdownGrace(Duration.ofMillis(200))
+                .build());
     Iterator<SerialResponse> inFlight =
         fx.blocking.serial(SerialRequest.newBuilder().addNums(50).build());
     assertTrue(inFlight.next().hasTaskStarted());

@@ -6,6 +6,7 @@ import dev.fibperf.server.exec.Task;
 import dev.fibperf.server.exec.TaskContext;
 import dev.fibperf.server.exec.TaskKernel;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -17,22 +18,29 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FakeKernel implements TaskKernel {
   private final boolean gated;
+  private final ManualClock clock; // null: time does not move
   private int releases; // guarded by this
   private final Semaphore startedCount = new Semaphore(0);
   private int cancelledCount; // guarded by this
 
-  private FakeKernel(boolean gated) {
+  private FakeKernel(boolean gated, ManualClock clock) {
     this.gated = gated;
+    this.clock = clock;
   }
 
   /** Every task finishes at once. */
   public static FakeKernel instant() {
-    return new FakeKernel(false);
+    return new FakeKernel(false, null);
   }
 
   /** Every task waits for {@link #release(int)}. */
   public static FakeKernel gated() {
-    return new FakeKernel(true);
+    return new FakeKernel(true, null);
+  }
+
+  /** Every task takes exactly {@code n} milliseconds of {@code clock}'s time, and reports it. */
+  public static FakeKernel advancing(ManualClock clock) {
+    return new FakeKernel(false, clock);
   }
 
   @Override
@@ -55,6 +63,10 @@ public final class FakeKernel implements TaskKernel {
         Thread.currentThread().interrupt();
         throw new CancellationException("interrupted");
       }
+    }
+    if (clock != null) {
+      clock.advance(Duration.ofMillis(task.n()));
+      return new Result(BigInteger.valueOf(task.n()), TimeUnit.MILLISECONDS.toNanos(task.n()));
     }
     return new Result(BigInteger.valueOf(task.n()), TimeUnit.MICROSECONDS.toNanos(task.n()));
   }

@@ -44,8 +44,12 @@ public final class InProcessFixture implements AutoCloseable {
     this(config, UnaryOperator.identity());
   }
 
+  /**
+   * Two workers, profiling off: no JFR warm-up burning a core at start. Tests about profiling pass
+   * their own config.
+   */
   public InProcessFixture() throws IOException {
-    this(ServerConfig.newBuilder().workers(2).build());
+    this(ServerConfig.newBuilder().workers(2).profilingEnabled(false).build());
   }
 
   public static <T> List<T> drain(Iterator<T> stream) {

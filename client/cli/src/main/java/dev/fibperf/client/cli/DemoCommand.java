@@ -18,6 +18,7 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
@@ -122,7 +123,7 @@ final class DemoCommand implements Callable<Integer> {
           "  run %d: speedup %.2fx, %.0f%% of the schedule bound%n",
           i + 1, run.speedup(), 100 * run.scheduleAttainment());
     }
-    runs.sort(java.util.Comparator.comparingDouble(Comparison::speedup));
+    runs.sort(Comparator.comparingDouble(Comparison::speedup));
     Comparison c = runs.get(runs.size() / 2);
     out.printf(
         "The median run (speedups ranged %.2fx to %.2fx):%n",

@@ -242,8 +242,8 @@ public final class ProcessPool implements TaskPool {
   }
 
   /**
-   * Starts a JFR session in every worker process; tasks run inside its {@link
-   * RemoteProfile#window()} are sampled in their worker. Starts the pool if needed, without
+   * Starts a JFR session in every worker process; tasks run with its {@link
+   * RemoteProfile#context()} are sampled in their worker. Starts the pool if needed, without
    * blocking the caller.
    */
   public CompletableFuture<RemoteProfile> startProfiling(Duration period) {

@@ -16,6 +16,7 @@ import dev.fibperf.proto.v1.RunSummary;
 import dev.fibperf.proto.v1.SerialRequest;
 import dev.fibperf.server.FibServer;
 import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.testing.InProcessFixture;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -31,32 +32,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The process pool behind the real service: results, cancellation, runaways and crashes. */
+/**
+ * The process pool behind the real service: results, cancellation, runaways and crashes. Tests that
+ * do not profile turn profiling off, so their worker JVMs skip the JFR warm-up rehearsal.
+ */
 class ProcessPoolTest {
-  /** A server, a channel to it, and a blocking stub. */
-  record Fixture(
-      FibServer server, ManagedChannel channel, FibPerfServiceGrpc.FibPerfServiceBlockingStub stub)
-      implements AutoCloseable {
-    static Fixture start(ServerConfig config) throws Exception {
-      String name = InProcessServerBuilder.generateName();
-      FibServer server = new FibServer(InProcessServerBuilder.forName(name), config).start();
-      ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
-      return new Fixture(server, channel, FibPerfServiceGrpc.newBlockingStub(channel));
-    }
-
-    void awaitIdle() {
-      await("runs to end")
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> server.service().activeRuns() == 0);
-    }
-
-    @Override
-    public void close() throws Exception {
-      channel.shutdownNow();
-      server.stop();
-    }
-  }
-
   private static Duration cpuTime(long pid) {
     return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).orElse(Duration.ZERO);
   }
@@ -77,13 +57,15 @@ class ProcessPoolTest {
 
   @Test
   void processes_computeExactValues_nameTheirWorker_andStayWarm() throws Exception {
-    try (Fixture fx = Fixture.start(ServerConfig.newBuilder().workers(2).build())) {
-      assertTrue(!fx.server().processes().isStarted(), "started before first use");
+    try (InProcessFixture fx =
+        new InProcessFixture(
+            ServerConfig.newBuilder().workers(2).profilingEnabled(false).build())) {
+      assertTrue(!fx.server.processes().isStarted(), "started before first use");
 
-      List<ParallelResponse> first = drain(fx.stub().parallel(onProcesses(30, 31, 32)));
-      List<Long> pids = fx.server().processes().pids();
+      List<ParallelResponse> first = drain(fx.blocking.parallel(onProcesses(30, 31, 32)));
+      List<Long> pids = fx.server.processes().pids();
       RunSummary second =
-          drain(fx.stub().parallel(onProcesses(33))).stream()
+          drain(fx.blocking.parallel(onProcesses(33))).stream()
               .filter(ParallelResponse::hasSummary)
               .findFirst()
               .orElseThrow()
@@ -96,7 +78,7 @@ class ProcessPoolTest {
       assertTrue(summary.getResults(0).getWorker().startsWith("fibperf-process-"));
       assertTrue(summary.getDispatchCostPerTask().getNanos() > 0, summary.toString());
       assertEquals(2, pids.size());
-      assertEquals(pids, fx.server().processes().pids(), "workers reused");
+      assertEquals(pids, fx.server.processes().pids(), "workers reused");
       assertTrue(!second.getPoolCold());
     }
   }
@@ -113,7 +95,7 @@ class ProcessPoolTest {
     FibServer server =
         new FibServer(
                 InProcessServerBuilder.forName(name).directExecutor(),
-                ServerConfig.newBuilder().workers(2).build())
+                ServerConfig.newBuilder().workers(2).profilingEnabled(false).build())
             .start();
     ManagedChannel channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     try {
@@ -167,17 +149,18 @@ class ProcessPoolTest {
   @Test
   void workersThatCannotStart_failTheCallWithUnavailable_andTheNextCallTriesAgain()
       throws Exception {
-    try (Fixture fx =
-        Fixture.start(
+    try (InProcessFixture fx =
+        new InProcessFixture(
             ServerConfig.newBuilder()
                 .workers(1)
+                .profilingEnabled(false)
                 .workerJvmOptions(List.of("-XX:+NoSuchFibperfOption"))
                 .build())) {
       List<StatusRuntimeException> failures = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
         failures.add(
             assertThrows(
-                StatusRuntimeException.class, () -> drain(fx.stub().parallel(onProcesses(20)))));
+                StatusRuntimeException.class, () -> drain(fx.blocking.parallel(onProcesses(20)))));
       }
 
       for (StatusRuntimeException e : failures) {
@@ -188,24 +171,28 @@ class ProcessPoolTest {
       }
       assertEquals(0, ProcessHandle.current().children().count(), "no half-started worker left");
       assertTrue(
-          drain(fx.stub().serial(SerialRequest.newBuilder().addNums(20).build())).size() > 0,
+          drain(fx.blocking.serial(SerialRequest.newBuilder().addNums(20).build())).size() > 0,
           "threads still serve");
     }
   }
 
   @Test
   void cancel_stopsTheWorkersTask_andKeepsTheWorker() throws Exception {
-    try (Fixture fx = Fixture.start(ServerConfig.newBuilder().workers(2).build())) {
-      drain(fx.stub().parallel(onProcesses(10))); // start the workers
-      List<Long> pids = fx.server().processes().pids();
+    try (InProcessFixture fx =
+        new InProcessFixture(
+            ServerConfig.newBuilder().workers(2).profilingEnabled(false).build())) {
+      drain(fx.blocking.parallel(onProcesses(10))); // start the workers
+      List<Long> pids = fx.server.processes().pids();
       Context.CancellableContext ctx = Context.current().withCancellation();
-      Iterator<ParallelResponse> running = ctx.call(() -> fx.stub().parallel(onProcesses(47, 47)));
+      Iterator<ParallelResponse> running =
+          ctx.call(() -> fx.blocking.parallel(onProcesses(47, 47)));
       assertTrue(running.next().hasTaskStarted());
 
       ctx.cancel(null);
-      fx.awaitIdle(); // fib(47) takes many seconds: the tasks stopped at their checks
+      fx.awaitIdle(
+          Duration.ofSeconds(10)); // fib(47) takes many seconds: the tasks stopped at their checks
 
-      assertEquals(pids, fx.server().processes().pids(), "cooperative workers are kept");
+      assertEquals(pids, fx.server.processes().pids(), "cooperative workers are kept");
     }
   }
 
@@ -214,31 +201,34 @@ class ProcessPoolTest {
     ServerConfig config =
         ServerConfig.newBuilder()
             .workers(1)
+            .profilingEnabled(false)
             .workerJvmOptions(List.of("-Dfibperf.worker.ignoreCancel=true"))
             .build();
-    try (Fixture fx = Fixture.start(config)) {
-      drain(fx.stub().parallel(onProcesses(10)));
-      long runaway = fx.server().processes().pids().get(0);
+    try (InProcessFixture fx = new InProcessFixture(config)) {
+      drain(fx.blocking.parallel(onProcesses(10)));
+      long runaway = fx.server.processes().pids().get(0);
       Context.CancellableContext ctx = Context.current().withCancellation();
-      Iterator<ParallelResponse> running = ctx.call(() -> fx.stub().parallel(onProcesses(50)));
+      Iterator<ParallelResponse> running = ctx.call(() -> fx.blocking.parallel(onProcesses(50)));
       assertTrue(running.next().hasTaskStarted());
 
       ctx.cancel(null);
-      fx.awaitIdle(); // fib(50) never ends by itself: the kill ended the run
+      fx.awaitIdle(Duration.ofSeconds(10)); // fib(50) never ends by itself: the kill ended the run
 
       // SIGKILL was sent; the process is gone as soon as the kernel reaps it.
       ProcessHandle.of(runaway).ifPresent(h -> h.onExit().orTimeout(2, TimeUnit.SECONDS).join());
-      assertEquals("832040", lastValue(fx.stub().parallel(onProcesses(30))));
-      assertNotEquals(runaway, fx.server().processes().pids().get(0), "replaced");
+      assertEquals("832040", lastValue(fx.blocking.parallel(onProcesses(30))));
+      assertNotEquals(runaway, fx.server.processes().pids().get(0), "replaced");
     }
   }
 
   @Test
   void killedWorker_failsItsTaskWithUnavailable_andThePoolRecovers() throws Exception {
-    try (Fixture fx = Fixture.start(ServerConfig.newBuilder().workers(1).build())) {
-      drain(fx.stub().parallel(onProcesses(10)));
-      long victim = fx.server().processes().pids().get(0);
-      Iterator<ParallelResponse> running = fx.stub().parallel(onProcesses(49));
+    try (InProcessFixture fx =
+        new InProcessFixture(
+            ServerConfig.newBuilder().workers(1).profilingEnabled(false).build())) {
+      drain(fx.blocking.parallel(onProcesses(10)));
+      long victim = fx.server.processes().pids().get(0);
+      Iterator<ParallelResponse> running = fx.blocking.parallel(onProcesses(49));
       assertTrue(running.next().hasTaskStarted());
       // The started event comes just before the task is sent: a worker found dead before that is
       // replaced and the task runs on the replacement, which is right, but not this test's case.
@@ -261,23 +251,24 @@ class ProcessPoolTest {
                       + "\\) died running nums\\[0\\]=49, exit code 137; the pool is replacing it"),
           e.getStatus().getDescription());
       // The server keeps serving, on threads and on a replaced worker.
-      assertEquals(4, drain(fx.stub().serial(SerialRequest.getDefaultInstance())).size() / 2);
-      assertEquals("832040", lastValue(fx.stub().parallel(onProcesses(30))));
-      assertNotEquals(victim, fx.server().processes().pids().get(0));
+      assertEquals(4, drain(fx.blocking.serial(SerialRequest.getDefaultInstance())).size() / 2);
+      assertEquals("832040", lastValue(fx.blocking.parallel(onProcesses(30))));
+      assertNotEquals(victim, fx.server.processes().pids().get(0));
     }
   }
 
   @Test
   void compare_onProcesses_statesBothDispatchCosts() throws Exception {
-    try (Fixture fx = Fixture.start(ServerConfig.newBuilder().workers(2).build())) {
+    try (InProcessFixture fx =
+        new InProcessFixture(
+            ServerConfig.newBuilder().workers(2).profilingEnabled(false).build())) {
       List<dev.fibperf.proto.v1.CompareResponse> events =
           drain(
-              fx.stub()
-                  .compare(
-                      CompareRequest.newBuilder()
-                          .addAllNums(List.of(30, 31, 32, 31))
-                          .setPool(PoolKind.POOL_KIND_PROCESSES)
-                          .build()));
+              fx.blocking.compare(
+                  CompareRequest.newBuilder()
+                      .addAllNums(List.of(30, 31, 32, 31))
+                      .setPool(PoolKind.POOL_KIND_PROCESSES)
+                      .build()));
       Comparison c = events.get(events.size() - 1).getComparison();
 
       assertEquals(PoolKind.POOL_KIND_THREADS, c.getSerial().getPool());
@@ -298,8 +289,8 @@ class ProcessPoolTest {
    */
   @Test
   void concurrentProfiles_onProcesses_eachGetTheirOwnWorkerReplies() throws Exception {
-    try (Fixture fx = Fixture.start(ServerConfig.newBuilder().workers(2).build())) {
-      drain(fx.stub().parallel(onProcesses(20, 20))); // start the workers: not measured
+    try (InProcessFixture fx = new InProcessFixture(ServerConfig.newBuilder().workers(2).build())) {
+      drain(fx.blocking.parallel(onProcesses(20, 20))); // start the workers: not measured
       List<CompletableFuture<dev.fibperf.proto.v1.ProfileSummary>> calls = new ArrayList<>();
       for (List<Integer> nums : List.of(List.of(36, 36, 36, 36), List.of(35, 35, 35))) {
         calls.add(
@@ -307,17 +298,16 @@ class ProcessPoolTest {
                 () -> {
                   List<dev.fibperf.proto.v1.ProfileSerialResponse> events =
                       drain(
-                          fx.stub()
-                              .profileSerial(
-                                  dev.fibperf.proto.v1.ProfileSerialRequest.newBuilder()
-                                      .addAllNums(nums)
-                                      .setPool(PoolKind.POOL_KIND_PROCESSES)
-                                      .setOptions(
-                                          dev.fibperf.proto.v1.ProfileOptions.newBuilder()
-                                              .setSnapshotInterval(
-                                                  com.google.protobuf.Duration.newBuilder()
-                                                      .setNanos(100_000_000)))
-                                      .build()));
+                          fx.blocking.profileSerial(
+                              dev.fibperf.proto.v1.ProfileSerialRequest.newBuilder()
+                                  .addAllNums(nums)
+                                  .setPool(PoolKind.POOL_KIND_PROCESSES)
+                                  .setOptions(
+                                      dev.fibperf.proto.v1.ProfileOptions.newBuilder()
+                                          .setSnapshotInterval(
+                                              com.google.protobuf.Duration.newBuilder()
+                                                  .setNanos(100_000_000)))
+                                  .build()));
                   return events.get(events.size() - 1).getSummary();
                 }));
       }
@@ -347,37 +337,34 @@ class ProcessPoolTest {
 
   @Test
   void profileSerial_onProcesses_profilesTheWorkerJvm_inTheSameShape() throws Exception {
-    try (Fixture fx = Fixture.start(ServerConfig.newBuilder().workers(2).build())) {
-      drain(fx.stub().parallel(onProcesses(20, 20))); // start the workers: not measured
+    try (InProcessFixture fx = new InProcessFixture(ServerConfig.newBuilder().workers(2).build())) {
+      drain(fx.blocking.parallel(onProcesses(20, 20))); // start the workers: not measured
       List<dev.fibperf.proto.v1.ProfileSerialResponse> events =
           drain(
-              fx.stub()
-                  .profileSerial(
-                      dev.fibperf.proto.v1.ProfileSerialRequest.newBuilder()
-                          .addAllNums(List.of(38, 38, 38, 38, 38))
-                          .setPool(PoolKind.POOL_KIND_PROCESSES)
-                          .setOptions(
-                              dev.fibperf.proto.v1.ProfileOptions.newBuilder()
-                                  .setSnapshotInterval(
-                                      com.google.protobuf.Duration.newBuilder()
-                                          .setNanos(100_000_000))
-                                  .addArtifacts(
-                                      dev.fibperf.proto.v1.ArtifactChunk.Format.FORMAT_COLLAPSED))
-                          .build()));
+              fx.blocking.profileSerial(
+                  dev.fibperf.proto.v1.ProfileSerialRequest.newBuilder()
+                      .addAllNums(List.of(38, 38, 38, 38, 38))
+                      .setPool(PoolKind.POOL_KIND_PROCESSES)
+                      .setOptions(
+                          dev.fibperf.proto.v1.ProfileOptions.newBuilder()
+                              .setSnapshotInterval(
+                                  com.google.protobuf.Duration.newBuilder().setNanos(100_000_000))
+                              .addArtifacts(
+                                  dev.fibperf.proto.v1.ArtifactChunk.Format.FORMAT_COLLAPSED))
+                      .build()));
       StatusRuntimeException noRaw =
           assertThrows(
               StatusRuntimeException.class,
               () ->
                   drain(
-                      fx.stub()
-                          .profileSerial(
-                              dev.fibperf.proto.v1.ProfileSerialRequest.newBuilder()
-                                  .setPool(PoolKind.POOL_KIND_PROCESSES)
-                                  .setOptions(
-                                      dev.fibperf.proto.v1.ProfileOptions.newBuilder()
-                                          .addArtifacts(
-                                              dev.fibperf.proto.v1.ArtifactChunk.Format.FORMAT_JFR))
-                                  .build())));
+                      fx.blocking.profileSerial(
+                          dev.fibperf.proto.v1.ProfileSerialRequest.newBuilder()
+                              .setPool(PoolKind.POOL_KIND_PROCESSES)
+                              .setOptions(
+                                  dev.fibperf.proto.v1.ProfileOptions.newBuilder()
+                                      .addArtifacts(
+                                          dev.fibperf.proto.v1.ArtifactChunk.Format.FORMAT_JFR))
+                              .build())));
 
       dev.fibperf.proto.v1.ProfileSummary summary = events.get(events.size() - 1).getSummary();
       dev.fibperf.proto.v1.Profile profile = summary.getProfile();

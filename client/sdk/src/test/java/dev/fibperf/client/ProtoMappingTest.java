@@ -1,0 +1,53 @@
+package dev.fibperf.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** Every SDK enum and time value survives the trip to the wire and back. */
+class ProtoMappingTest {
+  @Test
+  void everyEnumConstant_mapsBothWays() {
+    for (Algorithm a : Algorithm.values()) {
+      assertEquals(a, ProtoMapping.algorithm(ProtoMapping.algorithm(a)));
+    }
+    for (PoolKind p : PoolKind.values()) {
+      assertEquals(p, ProtoMapping.pool(ProtoMapping.pool(p)));
+    }
+    for (ArtifactFormat f : ArtifactFormat.values()) {
+      assertEquals(f, ProtoMapping.format(ProtoMapping.format(f)));
+    }
+  }
+
+  @Test
+  void unspecifiedMeansTheServersDefault_andAnUnknownValueIsNamed() {
+    assertEquals(
+        Algorithm.NAIVE,
+        ProtoMapping.algorithm(dev.fibperf.proto.v1.Algorithm.ALGORITHM_UNSPECIFIED));
+    assertEquals(
+        PoolKind.THREADS, ProtoMapping.pool(dev.fibperf.proto.v1.PoolKind.POOL_KIND_UNSPECIFIED));
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> ProtoMapping.format(dev.fibperf.proto.v1.ArtifactChunk.Format.UNRECOGNIZED));
+    assertEquals(true, e.getMessage().contains("newer server"), e.getMessage());
+  }
+
+  @Test
+  void durationsAndInstants_roundTripToTheNanosecond() {
+    Duration d = Duration.ofSeconds(3, 123_456_789);
+    Instant i = Instant.parse("2026-12-01T19:56:31.993559835Z");
+
+    assertEquals(d, ProtoMapping.duration(ProtoMapping.duration(d)));
+    assertEquals(
+        i,
+        ProtoMapping.instant(
+            com.google.protobuf.Timestamp.newBuilder()
+                .setSeconds(i.getEpochSecond())
+                .setNanos(i.getNano())
+                .build()));
+  }
+}
