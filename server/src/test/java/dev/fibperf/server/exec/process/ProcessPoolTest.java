@@ -370,7 +370,7 @@ class ProcessPoolTest {
       dev.fibperf.proto.v1.Profile profile = summary.getProfile();
       assertEquals(PoolKind.POOL_KIND_PROCESSES, summary.getRun().getPool());
       assertTrue(summary.getRun().getResults(0).getWorker().startsWith("fibperf-process-"));
-      assertTrue(profile.getTotalSamples() > 20, profile.toString());
+      assertTrue(profile.getTotalSamples() >= 5, profile.toString()); // a floor to rank, not a rate
       assertTrue(
           profile.getSelf(0).getMethod().startsWith("dev.fibperf.server.compute.FibKernels.naive("),
           profile.toString());
