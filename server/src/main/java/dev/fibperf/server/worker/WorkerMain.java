@@ -64,6 +64,14 @@ public final class WorkerMain {
     this.out = out;
   }
 
+  /**
+   * Ends the worker. {@code System.exit}, not {@code halt}: JFR deletes its repository folder in
+   * its shutdown hook, and a halted worker left one behind in the temp folder each time.
+   */
+  private static void exit() {
+    System.exit(0);
+  }
+
   private static ExecutorService singleDaemonThread(String name) {
     return Executors.newSingleThreadExecutor(
         new ThreadFactoryBuilder().setNameFormat(name).setDaemon(true).build());
@@ -73,9 +81,7 @@ public final class WorkerMain {
     // Our stdout is the protocol channel: nothing else may write to it.
     OutputStream protocol = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out));
     System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
-    ProcessHandle.current()
-        .parent()
-        .ifPresent(parent -> parent.onExit().thenRun(() -> Runtime.getRuntime().halt(0)));
+    ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(WorkerMain::exit));
     WorkerMain worker = new WorkerMain(protocol);
     worker.warmUp();
     worker.reply(WorkerReply.newBuilder().setReady(true).build());
@@ -86,7 +92,7 @@ public final class WorkerMain {
       worker.profiling.execute(worker::rehearseProfile);
     }
     worker.serve(new BufferedInputStream(System.in));
-    Runtime.getRuntime().halt(0);
+    exit();
   }
 
   /**
@@ -280,7 +286,7 @@ public final class WorkerMain {
       reply.writeDelimitedTo(to);
       to.flush();
     } catch (IOException e) {
-      Runtime.getRuntime().halt(0); // the server is gone
+      exit(); // the server is gone
     }
   }
 }

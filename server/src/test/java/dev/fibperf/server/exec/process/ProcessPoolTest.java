@@ -24,12 +24,15 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -332,6 +335,34 @@ class ProcessPoolTest {
         assertTrue(
             profile.getSelf(0).getMethod().contains("FibKernels.naive("), profile.toString());
       }
+    }
+  }
+
+  @Test
+  void workersThatEnd_leaveNoJfrRepositoryBehind() throws Exception {
+    List<Long> pids;
+    try (InProcessFixture fx = new InProcessFixture(ServerConfig.newBuilder().workers(2).build())) {
+      drain(
+          fx.blocking.profileSerial(
+              dev.fibperf.proto.v1.ProfileSerialRequest.newBuilder()
+                  .addNums(25)
+                  .setPool(PoolKind.POOL_KIND_PROCESSES)
+                  .build()));
+      pids = fx.server.processes().pids();
+    }
+    for (long pid : pids) {
+      ProcessHandle.of(pid).ifPresent(h -> h.onExit().orTimeout(10, TimeUnit.SECONDS).join());
+    }
+
+    // JFR names its repository folder yyyy_MM_dd_HH_mm_ss_PID in the temp folder.
+    try (Stream<Path> entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      List<Path> left =
+          entries
+              .filter(
+                  e ->
+                      pids.stream().anyMatch(pid -> e.getFileName().toString().endsWith("_" + pid)))
+              .toList();
+      assertEquals(List.of(), left, "JFR repositories of workers " + pids);
     }
   }
 
