@@ -1,5 +1,6 @@
 package dev.fibperf.bench;
 
+import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.Timestamps;
 import dev.fibperf.proto.v1.FibPerfServiceGrpc;
@@ -82,7 +83,7 @@ public final class BareSerialServer extends FibPerfServiceGrpc.FibPerfServiceImp
     observer.onCompleted();
   }
 
-  private static com.google.protobuf.Timestamp timestamp(Instant i) {
+  private static Timestamp timestamp(Instant i) {
     return Timestamps.fromNanos(i.getEpochSecond() * 1_000_000_000L + i.getNano());
   }
 
