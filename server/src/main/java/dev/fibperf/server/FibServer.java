@@ -50,7 +50,6 @@ public final class FibServer {
   private final ScheduledExecutorService profilingExecutor;
   private final JfrProfiler profiler = new JfrProfiler();
   private final HealthStatusManager health = new HealthStatusManager();
-  private final Runner runner;
   private final FibPerfService service;
   private final FibPerfMetrics metrics;
   private final Object stopLock = new Object();
@@ -72,7 +71,7 @@ public final class FibServer {
         Executors.newScheduledThreadPool(
             2,
             new ThreadFactoryBuilder().setNameFormat("fibperf-profile-%d").setDaemon(true).build());
-    this.runner =
+    Runner runner =
         new Runner(
             pool, processes, profiler, profilingExecutor, config.maxConcurrentRuns(), b.clock);
     this.service = new FibPerfService(config, runner);
@@ -194,11 +193,6 @@ public final class FibServer {
 
   public FibPerfService service() {
     return service;
-  }
-
-  /** Where runs start; add a {@link dev.fibperf.server.run.RunEventListener} to watch them all. */
-  public Runner runner() {
-    return runner;
   }
 
   public FibPerfMetrics metrics() {

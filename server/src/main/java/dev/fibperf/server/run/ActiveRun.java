@@ -69,10 +69,6 @@ public final class ActiveRun {
     return id;
   }
 
-  public RunSpec spec() {
-    return spec;
-  }
-
   /**
    * Completes with the outcome, or fails with the cause of {@link RunEvent.Failed}: a {@link
    * CancellationException} after {@link #cancel()}, or what went wrong.

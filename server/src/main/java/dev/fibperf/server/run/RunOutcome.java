@@ -5,7 +5,6 @@ import dev.fibperf.server.exec.SpeedupAnalysis;
 import dev.fibperf.server.profile.ProfileReport;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.Optional;
 
 /**
  * What a finished run measured.
@@ -44,9 +43,5 @@ public record RunOutcome(
       throw new IllegalStateException("run " + runId + " had " + phases.size() + " phases");
     }
     return phases.get(0);
-  }
-
-  public Optional<SpeedupAnalysis> comparison() {
-    return Optional.ofNullable(analysis);
   }
 }
