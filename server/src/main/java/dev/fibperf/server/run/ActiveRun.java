@@ -41,7 +41,7 @@ public final class ActiveRun {
   private final CompletableFuture<RunOutcome> outcome = new CompletableFuture<>();
   private final List<AutoCloseable> cleanup = new CopyOnWriteArrayList<>();
   private volatile Run current;
-  private volatile Throwable stopCause;
+  private volatile boolean cancelled;
 
   @GuardedBy("this")
   private boolean started;
@@ -106,13 +106,7 @@ public final class ActiveRun {
    * the outcome fails with a {@link CancellationException}. Idempotent.
    */
   public void cancel() {
-    stop(new CancellationException("run " + id + " cancelled"));
-  }
-
-  private void stop(Throwable cause) {
-    if (stopCause == null) {
-      stopCause = cause;
-    }
+    cancelled = true;
     Run run = current;
     if (run != null) {
       run.cancel();
@@ -187,7 +181,7 @@ public final class ActiveRun {
               current = run;
               // The caller may have left while the pool started, or between phases: then no task
               // of this phase may start.
-              if (stopCause != null) {
+              if (cancelled) {
                 run.cancel();
               }
               run.start();
@@ -243,9 +237,6 @@ public final class ActiveRun {
     // Free the slot before anyone can see the end, so a caller can start its next run at once.
     releaseSlot.run();
     Throwable cause = unwrap(error);
-    if (cause != null && stopCause != null && cause instanceof CancellationException) {
-      cause = stopCause; // the run was stopped on purpose: say why
-    }
     try {
       publish.accept(
           cause == null ? new RunEvent.Completed(id, result) : new RunEvent.Failed(id, cause));
