@@ -82,8 +82,15 @@ class ServerJarIT {
           Grpc.newChannelBuilder(server.target(), InsecureChannelCredentials.create()).build();
       Iterator<ParallelResponse> inFlight =
           FibPerfServiceGrpc.newBlockingStub(channel)
-              .parallel(ParallelRequest.newBuilder().addNums(42).addNums(42).build());
+              .parallel(
+                  ParallelRequest.newBuilder()
+                      .addNums(42)
+                      .addNums(42)
+                      .setPool(dev.fibperf.proto.v1.PoolKind.POOL_KIND_PROCESSES)
+                      .build());
       assertTrue(inFlight.next().hasTaskStarted());
+      assertTrue(inFlight.next().hasTaskStarted()); // both workers are up and busy
+      List<ProcessHandle> workers = server.process.toHandle().descendants().toList();
 
       server.sigterm();
       awaitLog(server, "draining");
@@ -102,39 +109,37 @@ class ServerJarIT {
       assertEquals(0, exit, "exit code; log: " + server.log);
       assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
       assertTrue(server.log.stream().anyMatch(l -> l.contains("draining")), server.log.toString());
+      assertWorkersEnd(workers, "SIGTERM");
       channel.shutdownNow();
     }
   }
 
+  /** SIGTERM is covered by the drain test above; without a drain the workers must notice. */
   @Test
-  void workerProcesses_endWithTheServer_onSigtermAndOnSigkill() throws Exception {
-    for (boolean kill : new boolean[] {false, true}) {
-      try (ServerProcess server = new ServerProcess("--no-profiling")) {
-        ManagedChannel channel =
-            Grpc.newChannelBuilder(server.target(), InsecureChannelCredentials.create()).build();
-        drain(
-            FibPerfServiceGrpc.newBlockingStub(channel)
-                .parallel(
-                    ParallelRequest.newBuilder()
-                        .addNums(25)
-                        .addNums(26)
-                        .setPool(dev.fibperf.proto.v1.PoolKind.POOL_KIND_PROCESSES)
-                        .build()));
-        channel.shutdownNow();
-        List<ProcessHandle> workers = server.process.toHandle().descendants().toList();
-        assertEquals(2, workers.size(), "worker processes: " + workers);
+  void workerProcesses_endWithTheServer_onSigkill() throws Exception {
+    try (ServerProcess server = new ServerProcess("--no-profiling")) {
+      ManagedChannel channel =
+          Grpc.newChannelBuilder(server.target(), InsecureChannelCredentials.create()).build();
+      drain(
+          FibPerfServiceGrpc.newBlockingStub(channel)
+              .parallel(
+                  ParallelRequest.newBuilder()
+                      .addNums(25)
+                      .addNums(26)
+                      .setPool(dev.fibperf.proto.v1.PoolKind.POOL_KIND_PROCESSES)
+                      .build()));
+      channel.shutdownNow();
+      List<ProcessHandle> workers = server.process.toHandle().descendants().toList();
+      server.process.destroyForcibly();
+      assertWorkersEnd(workers, "SIGKILL");
+    }
+  }
 
-        if (kill) {
-          server.process.destroyForcibly(); // no drain: the workers must notice by themselves
-        } else {
-          assertEquals(0, server.terminate(30));
-        }
-
-        for (ProcessHandle worker : workers) {
-          worker.onExit().orTimeout(10, TimeUnit.SECONDS).join();
-          assertTrue(!worker.isAlive(), (kill ? "SIGKILL" : "SIGTERM") + " left " + worker.pid());
-        }
-      }
+  private static void assertWorkersEnd(List<ProcessHandle> workers, String signal) {
+    assertEquals(2, workers.size(), "worker processes: " + workers);
+    for (ProcessHandle worker : workers) {
+      worker.onExit().orTimeout(10, TimeUnit.SECONDS).join();
+      assertTrue(!worker.isAlive(), signal + " left " + worker.pid());
     }
   }
 

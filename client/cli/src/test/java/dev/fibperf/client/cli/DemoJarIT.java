@@ -8,7 +8,11 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The README's main-job command, run as a new user runs it: the packaged jar, no server up. */
+/**
+ * The README's main-job command, run as a new user runs it: the packaged jar, no server up. Smaller
+ * inputs than the demo's own keep it to seconds; what the journey prints is checked in-process by
+ * {@link FibPerfCliTest}, and here that the packaged jar walks all of it.
+ */
 class DemoJarIT {
   @Test
   void demo_fromThePackagedJar_walksTheJourneyAndExitsZero() throws Exception {
@@ -17,7 +21,9 @@ class DemoJarIT {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar",
                 Path.of("target", "fibperf.jar").toString(),
-                "demo")
+                "demo",
+                "--nums",
+                "33,34,35,34")
             .redirectErrorStream(true)
             .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -390,7 +390,7 @@ class ProcessPoolTest {
           drain(
               fx.blocking.profileSerial(
                   dev.fibperf.proto.v1.ProfileSerialRequest.newBuilder()
-                      .addAllNums(List.of(38, 38, 38, 38, 38))
+                      .addAllNums(List.of(36, 36, 36, 36, 36))
                       .setPool(PoolKind.POOL_KIND_PROCESSES)
                       .setOptions(
                           dev.fibperf.proto.v1.ProfileOptions.newBuilder()
