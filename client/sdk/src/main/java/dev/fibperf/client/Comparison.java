@@ -5,18 +5,28 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What the parallel run achieved against the serial one, and what this machine allowed.
+ * What the parallel run achieved against the serial one, and what its tasks allow. Costs are the
+ * serial run's measured per-task CPU times, so the bounds share one time base.
  *
  * @param serial the serial run
  * @param parallel the parallel run
  * @param speedup serial wall / parallel wall
- * @param efficiency speedup / parallel workers
- * @param workBound total work / workers, never below the longest task
- * @param scheduleBound makespan of the largest-first schedule actually used
- * @param workBoundSpeedup serial wall / work bound
- * @param scheduleBoundSpeedup serial wall / schedule bound
- * @param scheduleAttainment schedule bound / parallel wall (1.0 = as fast as the schedule allows)
- * @param notes plain-language remarks from the server
+ * @param efficiency speedup / workers
+ * @param workers most tasks the parallel run ran at once
+ * @param lowerBound no schedule of the measured costs on the workers finishes sooner
+ * @param optimalMakespan the shortest schedule of the measured costs (or the best found)
+ * @param optimalProven whether {@code optimalMakespan} is proven optimal
+ * @param optimalGap at most this fraction above the optimum (0 when proven)
+ * @param largestFirstMakespan largest-first list scheduling of the measured costs
+ * @param schedule how the parallel run ordered its tasks
+ * @param plannedMakespan that order's makespan on the measured costs
+ * @param idealSpeedup total measured cost / optimal makespan; never above {@code workers}
+ * @param attainment optimal makespan / parallel wall (1.0 = as fast as any schedule allows)
+ * @param verdict whether the speedup is a clean measurement
+ * @param exclusive whether the Compare held the workers alone
+ * @param isolationWait time spent waiting for the workers to be free of other runs
+ * @param warmup the untimed warm-up before the serial run
+ * @param notes true statements about these figures, in plain language
  * @param serialProfile the serial run's profile, if asked for
  * @param parallelProfile the parallel run's profile, if asked for
  */
@@ -25,11 +35,20 @@ public record Comparison(
     RunSummary parallel,
     double speedup,
     double efficiency,
-    Duration workBound,
-    Duration scheduleBound,
-    double workBoundSpeedup,
-    double scheduleBoundSpeedup,
-    double scheduleAttainment,
+    int workers,
+    Duration lowerBound,
+    Duration optimalMakespan,
+    boolean optimalProven,
+    double optimalGap,
+    Duration largestFirstMakespan,
+    Schedule schedule,
+    Duration plannedMakespan,
+    double idealSpeedup,
+    double attainment,
+    Verdict verdict,
+    boolean exclusive,
+    Duration isolationWait,
+    Duration warmup,
     List<String> notes,
     Optional<Profile> serialProfile,
     Optional<Profile> parallelProfile)

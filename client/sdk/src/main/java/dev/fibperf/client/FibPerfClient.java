@@ -41,7 +41,7 @@ import java.util.function.Function;
  * try (FibPerfClient client =
  *     FibPerfClient.create(FibPerfSettings.newBuilder("localhost:50051").build())) {
  *   Comparison c = client.compare(Workload.DEFAULT);
- *   System.out.printf("speedup %.2f of %.2f possible%n", c.speedup(), c.scheduleBoundSpeedup());
+ *   System.out.printf("speedup %.2f of %.2f possible%n", c.speedup(), c.idealSpeedup());
  * }
  * }</pre>
  *
@@ -262,7 +262,19 @@ public final class FibPerfClient implements AutoCloseable {
    * @param profile whether to profile both phases too
    */
   public Comparison compare(Workload workload, boolean profile) {
-    return finalEvent(compareStream(workload, profile), Comparison.class);
+    return compare(workload, CompareOptions.DEFAULT.withProfile(profile));
+  }
+
+  /**
+   * Compare, measured as {@code options} say.
+   *
+   * <pre>{@code
+   * Comparison c =
+   *     client.compare(Workload.DEFAULT, CompareOptions.DEFAULT.withSchedule(Schedule.LARGEST_FIRST));
+   * }</pre>
+   */
+  public Comparison compare(Workload workload, CompareOptions options) {
+    return finalEvent(compareStream(workload, options), Comparison.class);
   }
 
   /**
@@ -287,7 +299,12 @@ public final class FibPerfClient implements AutoCloseable {
    * }</pre>
    */
   public EventStream compareStream(Workload workload, boolean profile) {
-    CompareRequest request = compareRequest(workload, profile);
+    return compareStream(workload, CompareOptions.DEFAULT.withProfile(profile));
+  }
+
+  /** {@link #compareStream(Workload, boolean)}, measured as {@code options} say. */
+  public EventStream compareStream(Workload workload, CompareOptions options) {
+    CompareRequest request = compareRequest(workload, options);
     return stream(ctx -> blocking().compare(request), ProtoMapping::compare);
   }
 
@@ -299,7 +316,12 @@ public final class FibPerfClient implements AutoCloseable {
    * }</pre>
    */
   public CompletableFuture<Comparison> compareAsync(Workload workload, boolean profile) {
-    CompareRequest request = compareRequest(workload, profile);
+    return compareAsync(workload, CompareOptions.DEFAULT.withProfile(profile));
+  }
+
+  /** {@link #compareAsync(Workload, boolean)}, measured as {@code options} say. */
+  public CompletableFuture<Comparison> compareAsync(Workload workload, CompareOptions options) {
+    CompareRequest request = compareRequest(workload, options);
     return async(o -> async().compare(request, o), ProtoMapping::compare, Comparison.class);
   }
 
@@ -454,13 +476,18 @@ public final class FibPerfClient implements AutoCloseable {
         .build();
   }
 
-  private static CompareRequest compareRequest(Workload w, boolean profile) {
+  private static CompareRequest compareRequest(Workload w, CompareOptions options) {
     return CompareRequest.newBuilder()
         .addAllNums(w.nums())
         .setAlgorithm(ProtoMapping.algorithm(w.algorithm()))
         .setParallelism(w.parallelism())
-        .setProfile(profile)
+        .setProfile(options.profile())
         .setPool(ProtoMapping.pool(w.pool()))
+        .setIsolation(
+            options.exclusive()
+                ? dev.fibperf.proto.v1.Isolation.ISOLATION_EXCLUSIVE
+                : dev.fibperf.proto.v1.Isolation.ISOLATION_SHARED)
+        .setSchedule(ProtoMapping.schedule(options.schedule()))
         .build();
   }
 

@@ -8,24 +8,29 @@ import java.util.List;
  *
  * @param self top methods by self samples (top frame), as {@code jfr view hot-methods} shows
  * @param total top methods by inclusive samples (on the stack, once per sample)
- * @param totalSamples samples attributed to the call
+ * @param totalSamples samples attributed to the call, thinned to the period asked
  * @param samplingPeriod the period asked for
- * @param samplesPerSecond samples per second of task time actually delivered
- * @param duration the sampled span
- * @param gcCount garbage collections in that span
- * @param gcPause their summed pauses
- * @param jitCompilations JIT compilations finished in that span
+ * @param effectiveSamplingPeriod the finest period the JVM sampled at meanwhile (JFR's period is
+ *     JVM-wide; a concurrent finer profile makes it finer)
+ * @param samplesPerSecond total samples per second of {@code duration}
+ * @param duration the call's task windows summed: the time its samples could come from
+ * @param jvmGcCount garbage collections of the whole JVM in the call's span (every call's)
+ * @param jvmGcPause their summed pauses
+ * @param jvmJitCompilations JIT compilations of the whole JVM finished in that span
+ * @param profiledMethodCompilations of those, compilations of methods in this profile's samples
  */
 public record Profile(
     List<HotMethod> self,
     List<HotMethod> total,
     long totalSamples,
     Duration samplingPeriod,
+    Duration effectiveSamplingPeriod,
     double samplesPerSecond,
     Duration duration,
-    int gcCount,
-    Duration gcPause,
-    int jitCompilations) {
+    int jvmGcCount,
+    Duration jvmGcPause,
+    int jvmJitCompilations,
+    int profiledMethodCompilations) {
   public Profile {
     self = List.copyOf(self);
     total = List.copyOf(total);

@@ -100,6 +100,46 @@ final class ProtoMapping {
     throw unknown(f);
   }
 
+  static dev.fibperf.proto.v1.Schedule schedule(Schedule s) {
+    switch (s) {
+      case MEASURED_OPTIMAL:
+        return dev.fibperf.proto.v1.Schedule.SCHEDULE_MEASURED_OPTIMAL;
+      case LARGEST_FIRST:
+        return dev.fibperf.proto.v1.Schedule.SCHEDULE_LARGEST_FIRST;
+    }
+    throw new AssertionError(s);
+  }
+
+  static Schedule schedule(dev.fibperf.proto.v1.Schedule s) {
+    switch (s) {
+      case SCHEDULE_UNSPECIFIED:
+      case SCHEDULE_MEASURED_OPTIMAL:
+        return Schedule.MEASURED_OPTIMAL;
+      case SCHEDULE_LARGEST_FIRST:
+        return Schedule.LARGEST_FIRST;
+      case UNRECOGNIZED:
+        break;
+    }
+    throw unknown(s);
+  }
+
+  static Verdict verdict(dev.fibperf.proto.v1.Verdict v) {
+    switch (v) {
+      case VERDICT_CLEAN:
+        return Verdict.CLEAN;
+      case VERDICT_CONTENDED:
+        return Verdict.CONTENDED;
+      case VERDICT_COLD:
+        return Verdict.COLD;
+      case VERDICT_IMPLAUSIBLE:
+        return Verdict.IMPLAUSIBLE;
+      case VERDICT_UNSPECIFIED:
+      case UNRECOGNIZED:
+        break;
+    }
+    throw unknown(v);
+  }
+
   static dev.fibperf.proto.v1.ProfileOptions options(ProfileOptions o) {
     dev.fibperf.proto.v1.ProfileOptions.Builder b =
         dev.fibperf.proto.v1.ProfileOptions.newBuilder().setTop(o.top());
@@ -126,8 +166,11 @@ final class ProtoMapping {
         f.getN(),
         new BigInteger(f.getValue()),
         duration(f.getDuration()),
+        f.hasCpuTime() ? Optional.of(duration(f.getCpuTime())) : Optional.empty(),
         f.getWorker(),
-        instant(f.getStartTime()));
+        instant(f.getStartTime()),
+        duration(f.getQueueWait()),
+        duration(f.getHandoff()));
   }
 
   static RunSummary summary(Phase phase, dev.fibperf.proto.v1.RunSummary s) {
@@ -141,12 +184,17 @@ final class ProtoMapping {
         instant(s.getEndTime()),
         duration(s.getWallDuration()),
         duration(s.getTaskTime()),
+        s.hasCpuTime() ? Optional.of(duration(s.getCpuTime())) : Optional.empty(),
+        s.getCpuShare(),
+        s.getContended(),
         s.getWorkersUsed(),
         s.getParallelism(),
         s.getPoolCold(),
         algorithm(s.getAlgorithm()),
         pool(s.getPool()),
-        duration(s.getDispatchCostPerTask()));
+        duration(s.getPoolStartup()),
+        duration(s.getQueueWait()),
+        duration(s.getHandoffPerTask()));
   }
 
   static Profile profile(dev.fibperf.proto.v1.Profile p) {
@@ -155,11 +203,13 @@ final class ProtoMapping {
         hot(p.getTotalList()),
         p.getTotalSamples(),
         duration(p.getSamplingPeriod()),
+        duration(p.getEffectiveSamplingPeriod()),
         p.getSamplesPerSecond(),
         duration(p.getDuration()),
-        p.getGcCount(),
-        duration(p.getGcPause()),
-        p.getJitCompilations());
+        p.getJvmGcCount(),
+        duration(p.getJvmGcPause()),
+        p.getJvmJitCompilations(),
+        p.getProfiledMethodCompilations());
   }
 
   private static List<HotMethod> hot(List<dev.fibperf.proto.v1.HotMethod> methods) {
@@ -174,11 +224,20 @@ final class ProtoMapping {
         summary(Phase.PARALLEL, c.getParallel()),
         c.getSpeedup(),
         c.getEfficiency(),
-        duration(c.getWorkBound()),
-        duration(c.getScheduleBound()),
-        c.getWorkBoundSpeedup(),
-        c.getScheduleBoundSpeedup(),
-        c.getScheduleAttainment(),
+        c.getWorkers(),
+        duration(c.getLowerBound()),
+        duration(c.getOptimalMakespan()),
+        c.getOptimalProven(),
+        c.getOptimalGap(),
+        duration(c.getLargestFirstMakespan()),
+        schedule(c.getSchedule()),
+        duration(c.getPlannedMakespan()),
+        c.getIdealSpeedup(),
+        c.getAttainment(),
+        verdict(c.getVerdict()),
+        c.getIsolation() != dev.fibperf.proto.v1.Isolation.ISOLATION_SHARED,
+        duration(c.getIsolationWait()),
+        duration(c.getWarmup()),
         c.getNotesList(),
         c.hasSerialProfile() ? Optional.of(profile(c.getSerialProfile())) : Optional.empty(),
         c.hasParallelProfile() ? Optional.of(profile(c.getParallelProfile())) : Optional.empty());

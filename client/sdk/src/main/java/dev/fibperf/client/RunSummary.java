@@ -3,21 +3,30 @@ package dev.fibperf.client;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * The outcome of one run.
+ * The outcome of one run. Its times come from one clock on the server: {@code endTime - startTime
+ * == wall}, and the caller waited {@code poolStartup + queueWait + wall} for it.
  *
  * @param results one per task, in input order
- * @param startTime when the run started (UTC)
+ * @param startTime when the first task reached a worker (UTC)
  * @param endTime when its last task finished (UTC)
- * @param wall what the caller waited
- * @param taskTime the tasks' durations summed
+ * @param wall the run's own time, without pool start-up or queue wait
+ * @param taskTime the tasks' elapsed durations summed
+ * @param cpuTime the tasks' CPU times summed, where the server could measure them
+ * @param cpuShare cpu time / task time (0 when unknown)
+ * @param contended whether the tasks got markedly less CPU than elapsed time (other load)
  * @param workersUsed distinct workers that ran a task
  * @param parallelism most tasks allowed at once
- * @param poolCold whether this run had to create the server's worker pool
+ * @param poolCold whether this run created the server's worker pool
  * @param algorithm the kernel used
  * @param pool where the tasks ran
- * @param dispatchCostPerTask mean time per task spent handing it over and back, beyond computing
+ * @param poolStartup from asking for the pool until the run could hand out tasks: the pool's
+ *     start-up when cold, otherwise only the server's own set-up
+ * @param queueWait time from the pool being ready to the first task reaching a worker
+ * @param handoffPerTask mean time per task spent handing it over and back, beyond computing and
+ *     without queue wait
  */
 public record RunSummary(
     List<TaskFinished> results,
@@ -25,12 +34,17 @@ public record RunSummary(
     Instant endTime,
     Duration wall,
     Duration taskTime,
+    Optional<Duration> cpuTime,
+    double cpuShare,
+    boolean contended,
     int workersUsed,
     int parallelism,
     boolean poolCold,
     Algorithm algorithm,
     PoolKind pool,
-    Duration dispatchCostPerTask)
+    Duration poolStartup,
+    Duration queueWait,
+    Duration handoffPerTask)
     implements FibEvent {
   public RunSummary {
     results = List.copyOf(results);

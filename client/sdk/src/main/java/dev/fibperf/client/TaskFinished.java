@@ -3,6 +3,7 @@ package dev.fibperf.client;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * A task finished.
@@ -11,9 +12,12 @@ import java.time.Instant;
  * @param index position in the request's nums
  * @param n the input
  * @param value fib(n), exact
- * @param duration the worker's time on it
+ * @param duration elapsed time of the computation where it ran
+ * @param cpuTime CPU time the computing thread got over that span, where measurable
  * @param worker the worker's name
- * @param startTime when it started (UTC)
+ * @param startTime when a worker picked it up (UTC)
+ * @param queueWait time it waited for a worker behind other runs' tasks
+ * @param handoff time beyond computing from pick-up to result (hand-off, serialisation, IPC)
  */
 public record TaskFinished(
     Phase phase,
@@ -21,6 +25,9 @@ public record TaskFinished(
     int n,
     BigInteger value,
     Duration duration,
+    Optional<Duration> cpuTime,
     String worker,
-    Instant startTime)
+    Instant startTime,
+    Duration queueWait,
+    Duration handoff)
     implements FibEvent {}

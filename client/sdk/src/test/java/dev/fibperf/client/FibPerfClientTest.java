@@ -63,7 +63,12 @@ class FibPerfClientTest {
     assertTrue(profile.profile().self().size() <= 3);
     assertTrue(profile.profile().self().get(0).method().contains("FibKernels.naive"));
     assertEquals(Phase.PARALLEL, comparison.parallel().results().get(0).phase());
-    assertTrue(comparison.scheduleBound().compareTo(comparison.workBound()) >= 0);
+    assertTrue(comparison.optimalMakespan().compareTo(comparison.lowerBound()) >= 0);
+    assertTrue(comparison.largestFirstMakespan().compareTo(comparison.optimalMakespan()) >= 0);
+    assertTrue(comparison.idealSpeedup() <= comparison.workers() + 1e-9, comparison::toString);
+    assertTrue(comparison.exclusive());
+    assertEquals(Schedule.MEASURED_OPTIMAL, comparison.schedule());
+    assertTrue(comparison.parallel().results().get(0).cpuTime().isPresent());
   }
 
   @Test

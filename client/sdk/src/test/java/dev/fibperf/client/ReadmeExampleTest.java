@@ -42,7 +42,8 @@ class ReadmeExampleTest {
             FibPerfSettings.newBuilder(target).defaultDeadline(Duration.ofSeconds(30)).build())) {
       // Blocking: the final result.
       Comparison c = client.compare(Workload.of(38, 39, 40, 39));
-      out.printf("speedup %.2fx of %.2fx possible%n", c.speedup(), c.scheduleBoundSpeedup());
+      out.printf(
+          "speedup %.2fx of %.2fx possible, %s%n", c.speedup(), c.idealSpeedup(), c.verdict());
 
       // Streaming: every event as it arrives; closing the stream cancels the call on the server.
       try (EventStream events = client.parallelStream(Workload.DEFAULT)) {

@@ -58,18 +58,28 @@ public final class Run {
   @GuardedBy("this")
   private Throwable failure;
 
+  // One clock for the whole run: the monotonic clock, anchored to UTC once at start().
   @GuardedBy("this")
-  private Instant startTime;
+  private Instant anchorTime;
 
   @GuardedBy("this")
-  private long startNanos;
+  private long anchorNanos;
 
   @GuardedBy("this")
-  private long handOffNanos;
+  private long firstPickupNanos = Long.MAX_VALUE;
+
+  @GuardedBy("this")
+  private long lastFinishNanos = Long.MIN_VALUE;
+
+  private static final long NOT_WAITING = Long.MIN_VALUE;
+  private final long waitingSinceNanos;
 
   private Run(Builder b) {
     this.algorithm = b.algorithm;
-    this.ordered = b.order.apply(b.tasks, b.algorithm);
+    this.ordered =
+        b.explicitOrder == null
+            ? b.order.apply(b.tasks, b.algorithm)
+            : b.explicitOrder.stream().map(b.tasks::get).toList();
     this.parallelism = b.parallelism;
     this.executor = b.executor;
     this.poolCold = b.poolCold;
@@ -82,6 +92,7 @@ public final class Run {
     this.context = b.context;
     this.clock = b.clock;
     this.results = new TaskResult[b.tasks.size()];
+    this.waitingSinceNanos = b.waitingSinceNanos;
   }
 
   public static Builder newBuilder() {
@@ -95,8 +106,8 @@ public final class Run {
         throw new IllegalStateException("run already started");
       }
       started = true;
-      startTime = clock.now();
-      startNanos = clock.nanoTime();
+      anchorTime = clock.now();
+      anchorNanos = clock.nanoTime();
     }
     pump();
   }
@@ -173,7 +184,7 @@ public final class Run {
       try {
         executor.execute(() -> runTask(task, submitted));
       } catch (RejectedExecutionException e) {
-        taskDone(null, e, 0);
+        taskDone(null, e);
       }
     }
     if (completed != null) {
@@ -220,11 +231,11 @@ public final class Run {
   private Task runOne(Task task, long submittedNanos) {
     long pickedUp = clock.nanoTime();
     if (token.isCancelled()) {
-      taskDone(null, null, 0);
+      taskDone(null, null);
       return null;
     }
     Thread worker = Thread.currentThread();
-    Instant startTime = clock.now();
+    Instant startTime = pickedUp(pickedUp);
     listener.onTaskStarted(new TaskStart(task.index(), task.n(), worker.getName(), startTime));
     TaskKernel.Result[] computed = new TaskKernel.Result[1];
     long roundTrip;
@@ -233,35 +244,49 @@ public final class Run {
       window.around(task, () -> computed[0] = kernel.compute(algorithm, task, token, context));
       roundTrip = clock.nanoTime() - t0;
     } catch (CancellationException e) {
-      taskDone(null, null, 0);
+      taskDone(null, null);
       return null;
     } catch (RuntimeException | Error e) {
-      taskDone(null, e, 0);
+      taskDone(null, e);
       return null;
     }
-    Duration duration = Duration.ofNanos(computed[0].computeNanos());
+    long finished = clock.nanoTime();
+    TaskTiming timing = computed[0].timing();
+    Duration duration = Duration.ofNanos(timing.elapsedNanos());
     observer.taskFinished(algorithm, duration);
     TaskResult result =
         new TaskResult(
-            task.index(), task.n(), computed[0].value(), duration, worker.getName(), startTime);
+            task.index(),
+            task.n(),
+            computed[0].value(),
+            duration,
+            timing.cpuNanos() < 0 ? null : Duration.ofNanos(timing.cpuNanos()),
+            worker.getName(),
+            startTime,
+            Duration.ofNanos(Math.max(0, pickedUp - submittedNanos)),
+            // Beyond computing: serialisation and IPC for worker processes, ~0 on threads.
+            Duration.ofNanos(Math.max(0, roundTrip - timing.elapsedNanos())));
     listener.onTaskFinished(result);
-    // What the task paid beyond computing: the queue hand-off, plus IPC for worker processes.
-    long handOff =
-        (pickedUp - submittedNanos) + Math.max(0, roundTrip - computed[0].computeNanos());
-    return taskDone(result, null, handOff, true);
+    return taskDone(result, null, finished, true);
   }
 
-  private void taskDone(TaskResult result, Throwable error, long handOff) {
-    Task kept = taskDone(result, error, handOff, false);
+  /** Notes a pick-up and returns its time in UTC on the run's clock. */
+  private synchronized Instant pickedUp(long nanos) {
+    firstPickupNanos = Math.min(firstPickupNanos, nanos);
+    return anchorTime.plusNanos(nanos - anchorNanos);
+  }
+
+  private void taskDone(TaskResult result, Throwable error) {
+    Task kept = taskDone(result, error, 0, false);
     assert kept == null;
   }
 
-  private Task taskDone(TaskResult result, Throwable error, long handOff, boolean mayKeep) {
+  private Task taskDone(TaskResult result, Throwable error, long finishedNanos, boolean mayKeep) {
     synchronized (this) {
       inFlight--;
-      handOffNanos += handOff;
       if (result != null) {
         results[result.index()] = result;
+        lastFinishNanos = Math.max(lastFinishNanos, finishedNanos);
       }
       if (error != null && failure == null) {
         failure = error;
@@ -275,27 +300,38 @@ public final class Run {
 
   @GuardedBy("this")
   private RunResult summarise() {
-    Instant endTime = clock.now();
-    Duration wall = Duration.ofNanos(clock.nanoTime() - startNanos);
     List<TaskResult> inInputOrder = Arrays.asList(results.clone());
+    // With no task, the run starts and ends at once.
+    long first = inInputOrder.isEmpty() ? anchorNanos : firstPickupNanos;
+    long last = inInputOrder.isEmpty() ? anchorNanos : lastFinishNanos;
     Duration taskTime = Duration.ZERO;
+    Duration cpuTime = Duration.ZERO;
+    long handoffNanos = 0;
     Set<String> workers = new HashSet<>();
     for (TaskResult r : inInputOrder) {
       taskTime = taskTime.plus(r.duration());
+      cpuTime = cpuTime == null || r.cpuTime() == null ? null : cpuTime.plus(r.cpuTime());
+      handoffNanos += r.handoff().toNanos();
       workers.add(r.worker());
     }
+    Instant startTime = anchorTime.plusNanos(first - anchorNanos);
+    Duration wall = Duration.ofNanos(last - first);
     return new RunResult(
         inInputOrder,
         startTime,
-        endTime,
+        startTime.plus(wall),
         wall,
         taskTime,
+        cpuTime,
         workers.size(),
         parallelism,
         poolCold,
         algorithm,
         poolKind,
-        Duration.ofNanos(inInputOrder.isEmpty() ? 0 : handOffNanos / inInputOrder.size()));
+        Duration.ofNanos(
+            waitingSinceNanos == NOT_WAITING ? 0 : Math.max(0, anchorNanos - waitingSinceNanos)),
+        Duration.ofNanos(first - anchorNanos),
+        Duration.ofNanos(inInputOrder.isEmpty() ? 0 : handoffNanos / inInputOrder.size()));
   }
 
   /** Builder for {@link Run}; every setter without a default is required. */
@@ -304,6 +340,7 @@ public final class Run {
     private Algorithm algorithm;
     private int parallelism = 1;
     private DispatchOrder order = DispatchOrder.INPUT;
+    private List<Integer> explicitOrder;
     private Executor executor;
     private boolean poolCold;
     private PoolObserver observer = PoolObserver.NONE;
@@ -314,6 +351,7 @@ public final class Run {
     private TaskWindow window = TaskWindow.NONE;
     private TaskContext context = TaskContext.NONE;
     private RunClock clock = RunClock.SYSTEM;
+    private long waitingSinceNanos = NOT_WAITING;
 
     private Builder() {}
 
@@ -335,6 +373,13 @@ public final class Run {
 
     public Builder order(DispatchOrder order) {
       this.order = order;
+      this.explicitOrder = null;
+      return this;
+    }
+
+    /** Dispatches the tasks in this order: a permutation of their indices. */
+    public Builder order(List<Integer> taskIndices) {
+      this.explicitOrder = List.copyOf(taskIndices);
       return this;
     }
 
@@ -379,6 +424,15 @@ public final class Run {
       return this;
     }
 
+    /**
+     * When, on the run's clock, the run began waiting for its pool; the wait until {@link #start()}
+     * is reported as pool start-up. Default: no wait.
+     */
+    public Builder waitingSince(long nanos) {
+      this.waitingSinceNanos = nanos;
+      return this;
+    }
+
     public Run build() {
       Objects.requireNonNull(tasks, "tasks");
       Objects.requireNonNull(algorithm, "algorithm");
@@ -397,7 +451,20 @@ public final class Run {
           throw new IllegalArgumentException("tasks[" + i + "].index=" + tasks.get(i).index());
         }
       }
+      if (explicitOrder != null
+          && !new HashSet<>(explicitOrder).equals(new HashSet<>(indices(tasks.size())))) {
+        throw new IllegalArgumentException(
+            "order " + explicitOrder + " is not a permutation of " + tasks.size() + " tasks");
+      }
       return new Run(this);
+    }
+
+    private static List<Integer> indices(int n) {
+      List<Integer> all = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        all.add(i);
+      }
+      return all;
     }
   }
 }

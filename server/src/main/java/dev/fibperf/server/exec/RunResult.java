@@ -6,19 +6,26 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The outcome of a whole run.
+ * The outcome of one run (or one phase of a Compare). All its times come from one monotonic clock,
+ * anchored to UTC once, so {@code endTime - startTime == wall} exactly, and what the caller waited
+ * for the run is {@code poolStartup + queueWait + wall}.
  *
  * @param results one per task, in input order
- * @param startTime when the run started (UTC)
- * @param endTime when its last task finished (UTC)
- * @param wall what the caller waited, measured on the monotonic clock
- * @param taskTime the tasks' durations summed
+ * @param startTime when the first task reached a worker
+ * @param endTime when the last task finished
+ * @param wall {@code endTime - startTime}: the run's own clock, without pool start-up or queue wait
+ * @param taskTime the tasks' elapsed durations summed
+ * @param cpuTime the tasks' CPU times summed; null when a task's could not be measured
  * @param workersUsed distinct workers that ran a task
  * @param parallelism most tasks allowed in flight
  * @param poolCold whether this run created the pool
  * @param algorithm the kernel used
  * @param pool where the tasks ran
- * @param dispatchCostPerTask mean hand-off time per task beyond the computation
+ * @param poolStartup from asking for the pool until the run could hand out tasks: the pool's
+ *     start-up when cold, otherwise only the server's own set-up
+ * @param queueWait from when the run was ready until its first task reached a worker: waiting
+ *     behind other runs for a free worker
+ * @param handoffPerTask mean {@link TaskResult#handoff()}
  */
 public record RunResult(
     List<TaskResult> results,
@@ -26,13 +33,35 @@ public record RunResult(
     Instant endTime,
     Duration wall,
     Duration taskTime,
+    Duration cpuTime,
     int workersUsed,
     int parallelism,
     boolean poolCold,
     Algorithm algorithm,
     PoolKind pool,
-    Duration dispatchCostPerTask) {
+    Duration poolStartup,
+    Duration queueWait,
+    Duration handoffPerTask) {
+  /**
+   * Below this share of CPU time in elapsed time, the run's tasks waited for cores: another load
+   * ran beside them, and their times say more about that load than about the tasks.
+   */
+  public static final double CONTENDED_BELOW = 0.9;
+
   public RunResult {
     results = List.copyOf(results);
+  }
+
+  /** CPU time / task time, or NaN when either is unknown or zero. */
+  public double cpuShare() {
+    if (cpuTime == null || taskTime.isZero()) {
+      return Double.NaN;
+    }
+    return (double) cpuTime.toNanos() / taskTime.toNanos();
+  }
+
+  /** Whether the tasks got markedly less CPU than elapsed time (see {@link #CONTENDED_BELOW}). */
+  public boolean contended() {
+    return cpuShare() < CONTENDED_BELOW;
   }
 }

@@ -1,108 +1,288 @@
 package dev.fibperf.server.exec;
 
-import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.compute.Schedules;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
- * What a parallel run achieved against a serial run of the same tasks, and what it could have
- * achieved: the work bound and the bound of the schedule actually used, from the kernel's cost
- * model calibrated on the serial run.
+ * What a parallel run achieved against a serial run of the same tasks, and what the tasks allow.
+ *
+ * <p>Task costs are the serial phase's measured CPU times (elapsed times where CPU time is not
+ * measurable), so every bound is in one time base: the work of the tasks themselves. The speedup is
+ * measured on the phases' wall clocks and is never labelled clean above the worker count.
  *
  * @param speedup serial wall / parallel wall
- * @param efficiency speedup / workers given to the parallel run
- * @param workBound total work / workers, but never below the longest task
- * @param scheduleBound makespan of largest-first list scheduling on those workers
- * @param workBoundSpeedup serial wall / work bound
- * @param scheduleBoundSpeedup serial wall / schedule bound
- * @param scheduleAttainment schedule bound / parallel wall; 1.0 means the schedule's best
- * @param notes plain-language remarks for the reader
+ * @param efficiency speedup / workers
+ * @param workers most tasks the parallel phase ran at once
+ * @param lowerBound no schedule of the measured costs on {@code workers} finishes sooner
+ * @param optimalMakespan the shortest schedule of the measured costs on {@code workers}
+ * @param optimalProven whether {@code optimalMakespan} is proven optimal (else the best found)
+ * @param optimalGap at most this far (as a fraction) above the optimum; 0 when proven
+ * @param largestFirstMakespan the makespan of largest-first list scheduling of the measured costs
+ * @param schedule how the parallel phase ordered its tasks
+ * @param plannedMakespan the makespan of that order on the measured costs
+ * @param idealSpeedup total measured cost / optimal makespan: the best speedup these tasks allow on
+ *     {@code workers}; never above {@code workers}
+ * @param attainment optimal makespan / parallel wall: 1.0 means as fast as any schedule allows
+ * @param verdict whether the speedup is a clean measurement
+ * @param notes true statements about the figures above, in plain language
  */
 public record SpeedupAnalysis(
     double speedup,
     double efficiency,
-    Duration workBound,
-    Duration scheduleBound,
-    double workBoundSpeedup,
-    double scheduleBoundSpeedup,
-    double scheduleAttainment,
+    int workers,
+    Duration lowerBound,
+    Duration optimalMakespan,
+    boolean optimalProven,
+    double optimalGap,
+    Duration largestFirstMakespan,
+    ScheduleKind schedule,
+    Duration plannedMakespan,
+    double idealSpeedup,
+    double attainment,
+    Verdict verdict,
     List<String> notes) {
+
+  /** The serial phase used this much more CPU per task than the parallel one: it was warming. */
+  static final double COLD_ABOVE = 1.15;
+
+  /** Speedups this far above the worker count are beyond timer noise. */
+  static final double IMPLAUSIBLE_ABOVE = 1.02;
 
   public SpeedupAnalysis {
     notes = List.copyOf(notes);
   }
 
-  private static String readable(Duration d) {
-    double micros = d.toNanos() / 1e3;
-    return micros < 1000
-        ? String.format("%.1f us", micros)
-        : String.format("%.2f ms", micros / 1000);
+  /**
+   * Each task's cost as measured by a run: its CPU time, or its elapsed time if any task's CPU time
+   * is unknown. Indexed like the tasks.
+   */
+  public static List<Double> measuredCosts(RunResult run) {
+    boolean cpu = run.cpuTime() != null;
+    List<Double> costs = new ArrayList<>();
+    for (TaskResult r : run.results()) {
+      costs.add((double) (cpu ? r.cpuTime() : r.duration()).toNanos());
+    }
+    return costs;
   }
 
-  /** Compares {@code parallel} (run largest first) with {@code serial} over the same tasks. */
-  public static SpeedupAnalysis of(RunResult serial, RunResult parallel) {
-    Algorithm algorithm = serial.algorithm();
-    int workers = parallel.parallelism();
+  /**
+   * The order in which the parallel phase dispatches tasks under {@code kind}, given the serial
+   * phase's measurements: task indices.
+   */
+  public static List<Integer> dispatchOrder(ScheduleKind kind, RunResult serial, int workers) {
+    List<Double> costs = measuredCosts(serial);
+    if (kind == ScheduleKind.MEASURED_OPTIMAL) {
+      return Schedules.optimal(costs, workers).dispatchOrder();
+    }
     List<Task> tasks = new ArrayList<>();
-    double totalCost = 0;
     for (TaskResult r : serial.results()) {
       tasks.add(new Task(r.index(), r.n()));
-      totalCost += algorithm.cost(r.n());
     }
-    // Calibrate the cost model on the serial run: nanoseconds per unit of work on this machine.
-    double nanosPerUnit = totalCost == 0 ? 0 : serial.taskTime().toNanos() / totalCost;
-    List<Double> predicted = new ArrayList<>();
-    for (Task t : DispatchOrder.LARGEST_FIRST.apply(tasks, algorithm)) {
-      predicted.add(algorithm.cost(t.n()) * nanosPerUnit);
+    return DispatchOrder.LARGEST_FIRST.apply(tasks, serial.algorithm()).stream()
+        .map(Task::index)
+        .toList();
+  }
+
+  /** Compares {@code parallel}, dispatched under {@code schedule}, with {@code serial}. */
+  public static SpeedupAnalysis of(RunResult serial, RunResult parallel, ScheduleKind schedule) {
+    return of(serial, parallel, schedule, Duration.ZERO);
+  }
+
+  /**
+   * Like {@link #of(RunResult, RunResult, ScheduleKind)}, for a Compare whose warm-up started its
+   * pools, taking {@code warmupPoolStartup}.
+   */
+  public static SpeedupAnalysis of(
+      RunResult serial, RunResult parallel, ScheduleKind schedule, Duration warmupPoolStartup) {
+    int workers = parallel.parallelism();
+    List<Double> costs = measuredCosts(serial);
+    double total = costs.stream().mapToDouble(Double::doubleValue).sum();
+    Schedules.Schedule optimal = Schedules.optimal(costs, workers);
+    double largestFirst = Schedules.largestFirstMakespan(costs, workers);
+    List<Double> planned = new ArrayList<>();
+    for (int i : dispatchOrder(schedule, serial, workers)) {
+      planned.add(costs.get(i));
     }
-    double workBound = Schedules.workBound(predicted, workers);
-    double scheduleBound = Schedules.listScheduleMakespan(predicted, workers);
+    double plannedMakespan = Schedules.listScheduleMakespan(planned, workers);
     double serialWall = serial.wall().toNanos();
     double parallelWall = Math.max(1, parallel.wall().toNanos());
     double speedup = serialWall / parallelWall;
-    double scheduleBoundSpeedup = serialWall / Math.max(1, scheduleBound);
-    double attainment = scheduleBound / parallelWall;
+    double opt = optimal.makespan();
+    double idealSpeedup = opt == 0 ? 1 : total / opt;
+    double attainment = opt / parallelWall;
+    double cpuGrowth = cpuPerTaskRatio(serial, parallel);
+
+    Verdict verdict;
+    if (serial.contended() || parallel.contended()) {
+      verdict = Verdict.CONTENDED;
+    } else if (cpuGrowth > COLD_ABOVE) {
+      verdict = Verdict.COLD;
+    } else if (speedup > workers * IMPLAUSIBLE_ABOVE) {
+      verdict = Verdict.IMPLAUSIBLE;
+    } else {
+      verdict = Verdict.CLEAN;
+    }
 
     List<String> notes = new ArrayList<>();
-    if (serial.poolCold()) {
-      notes.add("The serial phase created the worker pool; its wall time includes that start-up.");
-    }
-    if (parallel.poolCold()) {
+    verdictNote(verdict, serial, parallel, speedup, workers, cpuGrowth).ifPresent(notes::add);
+    if (!warmupPoolStartup.isZero()) {
       notes.add(
-          parallel.pool() == PoolKind.PROCESSES
-              ? "The parallel phase paid the start-up of the worker processes."
-              : "The parallel phase paid the worker pool's start-up.");
+          String.format(
+              Locale.ROOT,
+              "The warm-up started this Compare's worker pool%s (%s), before either phase's"
+                  + " clock started.",
+              serial.pool() == parallel.pool() ? "" : "s",
+              readable(warmupPoolStartup)));
+    }
+    for (RunResult phase : List.of(serial, parallel)) {
+      if (phase.poolCold()) {
+        notes.add(
+            String.format(
+                Locale.ROOT,
+                "The %s phase started the %s pool (%s); that start-up is reported on its own,"
+                    + " outside the phase's wall time.",
+                phase == serial ? "serial" : "parallel",
+                phase.pool() == PoolKind.PROCESSES ? "worker-process" : "thread",
+                readable(phase.poolStartup())));
+      }
     }
     if (parallel.pool() == PoolKind.PROCESSES) {
       notes.add(
           String.format(
-              "Worker processes cost %s per task in serialisation and IPC, against %s for the"
-                  + " serial phase's in-process hand-off.",
-              readable(parallel.dispatchCostPerTask()), readable(serial.dispatchCostPerTask())));
+              Locale.ROOT,
+              "Worker processes cost %s per task in hand-off, serialisation and IPC (queue wait and"
+                  + " computation excluded), against %s for the serial phase's threads.",
+              readable(parallel.handoffPerTask()),
+              readable(serial.handoffPerTask())));
     }
-    if (scheduleBound > workBound * 1.01) {
+    double evenSplit = total / workers;
+    if (optimal.proven() && opt > evenSplit * 1.01) {
       notes.add(
           String.format(
-              "Uneven tasks: the best schedule on %d workers is %.0f%% above the work bound.",
-              workers, 100 * (scheduleBound / workBound - 1)));
+              Locale.ROOT,
+              "Uneven tasks: the shortest schedule of the measured costs on %d workers takes %s,"
+                  + " %.0f%% more than an even split of the work (%s).",
+              workers,
+              readable(nanos(opt)),
+              100 * (opt / evenSplit - 1),
+              readable(nanos(evenSplit))));
+    }
+    if (!optimal.proven()) {
+      notes.add(
+          String.format(
+              Locale.ROOT,
+              "The search for the shortest schedule stopped at its budget; the best found is at"
+                  + " most %.1f%% above the optimum.",
+              100 * optimal.provenGap()));
+    }
+    // Only a proven optimum may be called the shortest.
+    String best = optimal.proven() ? "the shortest schedule" : "the best schedule found";
+    if (largestFirst > opt * 1.01) {
+      notes.add(
+          String.format(
+              Locale.ROOT,
+              "Largest-first would take %.0f%% longer than %s (%s against %s); this phase"
+                  + " followed %s.",
+              100 * (largestFirst / opt - 1),
+              best,
+              readable(nanos(largestFirst)),
+              readable(nanos(opt)),
+              schedule == ScheduleKind.MEASURED_OPTIMAL
+                  ? best + " of the serial phase's measurements"
+                  : "largest-first"));
     }
     if (attainment < 0.9) {
       notes.add(
           String.format(
-              "The parallel phase reached %.0f%% of its schedule bound: the workers shared the"
-                  + " CPUs with other load, or the tasks were too small for the dispatch cost.",
-              100 * attainment));
+              Locale.ROOT,
+              "The parallel phase took %.0f%% longer than %s of the measured costs; its tasks"
+                  + " used %.0f%% %s CPU than in the serial phase.",
+              100 * (1 / attainment - 1),
+              best,
+              100 * Math.abs(1 / cpuGrowth - 1),
+              cpuGrowth <= 1 ? "more" : "less"));
     }
     return new SpeedupAnalysis(
         speedup,
         speedup / workers,
-        Duration.ofNanos(Math.round(workBound)),
-        Duration.ofNanos(Math.round(scheduleBound)),
-        serialWall / Math.max(1, workBound),
-        scheduleBoundSpeedup,
+        workers,
+        nanos(optimal.lowerBound()),
+        nanos(opt),
+        optimal.proven(),
+        optimal.provenGap(),
+        nanos(largestFirst),
+        schedule,
+        nanos(plannedMakespan),
+        idealSpeedup,
         attainment,
+        verdict,
         notes);
+  }
+
+  /**
+   * CPU per task in the serial phase / in the parallel phase, over the same tasks (elapsed time
+   * where CPU time is unknown): above 1, the serial phase did more work for the same results.
+   */
+  static double cpuPerTaskRatio(RunResult serial, RunResult parallel) {
+    double s = measuredCosts(serial).stream().mapToDouble(Double::doubleValue).sum();
+    double p = measuredCosts(parallel).stream().mapToDouble(Double::doubleValue).sum();
+    return p == 0 ? 1 : s / p;
+  }
+
+  private static Optional<String> verdictNote(
+      Verdict verdict,
+      RunResult serial,
+      RunResult parallel,
+      double speedup,
+      int workers,
+      double cpuGrowth) {
+    switch (verdict) {
+      case CLEAN:
+        return Optional.empty();
+      case CONTENDED:
+        RunResult worse = serial.cpuShare() <= parallel.cpuShare() ? serial : parallel;
+        return Optional.of(
+            String.format(
+                Locale.ROOT,
+                "Contended: the %s phase's tasks got %.0f%% of their elapsed time as CPU; other"
+                    + " load shared the cores, so the speedup says as much about it as about the"
+                    + " tasks.",
+                worse == serial ? "serial" : "parallel",
+                100 * worse.cpuShare()));
+      case COLD:
+        return Optional.of(
+            String.format(
+                Locale.ROOT,
+                "Cold: the serial phase used %.0f%% more CPU for the same tasks than the parallel"
+                    + " phase; its code was still warming up, so the speedup is overstated.",
+                100 * (cpuGrowth - 1)));
+      case IMPLAUSIBLE:
+        return Optional.of(
+            String.format(
+                Locale.ROOT,
+                "Not a clean measurement: a speedup of %.2fx exceeds the %d workers, and no"
+                    + " contention or warm-up was measured to explain it.",
+                speedup,
+                workers));
+    }
+    throw new AssertionError(verdict);
+  }
+
+  private static Duration nanos(double nanos) {
+    return Duration.ofNanos(Math.round(nanos));
+  }
+
+  private static String readable(Duration d) {
+    double micros = d.toNanos() / 1e3;
+    if (micros < 1000) {
+      return String.format(Locale.ROOT, "%.1f us", micros);
+    }
+    return micros < 1e6
+        ? String.format(Locale.ROOT, "%.2f ms", micros / 1000)
+        : String.format(Locale.ROOT, "%.2f s", micros / 1e6);
   }
 }

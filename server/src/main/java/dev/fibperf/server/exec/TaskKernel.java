@@ -11,19 +11,19 @@ import java.math.BigInteger;
 @FunctionalInterface
 public interface TaskKernel {
   /**
-   * The value, and the nanoseconds spent computing it (without any hand-off).
+   * The value, and how long computing it took where it was computed (without any hand-off).
    *
    * @param value fib(n)
-   * @param computeNanos time the computation itself took
+   * @param timing elapsed and CPU time of the computation itself
    */
-  record Result(BigInteger value, long computeNanos) {}
+  record Result(BigInteger value, TaskTiming timing) {}
 
   /** Computes in this JVM, on the calling thread. */
   TaskKernel IN_PROCESS =
       (algorithm, task, token, context) -> {
-        long t0 = System.nanoTime();
-        BigInteger value = algorithm.compute(task.n(), token);
-        return new Result(value, System.nanoTime() - t0);
+        BigInteger[] value = new BigInteger[1];
+        TaskTiming timing = TaskTiming.of(() -> value[0] = algorithm.compute(task.n(), token));
+        return new Result(value[0], timing);
       };
 
   /**

@@ -5,14 +5,28 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * A finished task.
+ * A finished task and what it cost.
  *
  * @param index position in the request
  * @param n the Fibonacci input
  * @param value fib(n)
- * @param duration time the worker spent computing it
+ * @param duration elapsed time of the computation where it ran, without any hand-off
+ * @param cpuTime CPU time the computing thread got over that span (measured inside the worker
+ *     process on the process pool); null where the JVM cannot measure it
  * @param worker the worker's name
- * @param startTime wall-clock start (UTC)
+ * @param startTime when a worker picked the task up (UTC, on the run's clock)
+ * @param queueWait from when the run handed the task to the pool until a worker picked it up:
+ *     waiting behind other runs' tasks, and an idle worker's wake-up (tens of microseconds)
+ * @param handoff the round trip to the kernel minus {@code duration}: serialisation and IPC on
+ *     worker processes, next to nothing on threads
  */
 public record TaskResult(
-    int index, int n, BigInteger value, Duration duration, String worker, Instant startTime) {}
+    int index,
+    int n,
+    BigInteger value,
+    Duration duration,
+    Duration cpuTime,
+    String worker,
+    Instant startTime,
+    Duration queueWait,
+    Duration handoff) {}

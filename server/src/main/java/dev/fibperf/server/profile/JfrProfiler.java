@@ -4,7 +4,9 @@ import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.Recording;
@@ -29,6 +31,14 @@ public final class JfrProfiler {
   static final String COMPILATION = "jdk.Compilation";
 
   private final AtomicLong nextSessionId = new AtomicLong(1);
+
+  /**
+   * Sessions recording now. JFR samples the whole JVM at the finest period any recording asks, so
+   * each session learns the finest period that ran beside it and thins its samples back to its own.
+   */
+  @GuardedBy("active")
+  private final Set<ProfileSession> active = new HashSet<>();
+
   private final Object startLock = new Object();
 
   @GuardedBy("startLock")
@@ -126,6 +136,21 @@ public final class JfrProfiler {
       recording.close();
       throw new UncheckedIOException(new IOException("JFR could not start", e));
     }
-    return new ProfileSession(nextSessionId.getAndIncrement(), recording, samplingPeriod);
+    ProfileSession session =
+        new ProfileSession(nextSessionId.getAndIncrement(), recording, samplingPeriod, this::ended);
+    synchronized (active) {
+      for (ProfileSession other : active) {
+        other.sawPeriod(samplingPeriod);
+        session.sawPeriod(other.samplingPeriod());
+      }
+      active.add(session);
+    }
+    return session;
+  }
+
+  private void ended(ProfileSession session) {
+    synchronized (active) {
+      active.remove(session);
+    }
   }
 }

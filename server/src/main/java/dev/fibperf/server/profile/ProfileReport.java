@@ -10,37 +10,50 @@ import java.util.Map;
  *
  * @param self top methods by self samples (top frame), most first
  * @param total top methods by inclusive samples (any frame, once per sample), most first
- * @param totalSamples samples attributed to the session
+ * @param totalSamples samples attributed to the session, after thinning to {@code samplingPeriod}
  * @param samplingPeriod the period asked for
- * @param samplesPerSecond samples per second of task time actually delivered
- * @param duration from the first task's start to the last task's end
- * @param gcCount garbage collections that started in that span
- * @param gcPause their summed pauses
- * @param jitCompilations JIT compilations that finished in that span
+ * @param effectiveSamplingPeriod the finest period the JVM sampled at while the session recorded
+ *     (JFR's period is JVM-wide: another session asking a finer one makes every session's samples
+ *     denser, and they are thinned back to {@code samplingPeriod})
+ * @param samplesPerSecond {@code totalSamples} per second of {@code duration}
+ * @param duration the session's task windows summed: the time samples could come from
+ * @param jvmGcCount garbage collections of the whole JVM that started between the first window's
+ *     start and the last one's end: every call's, not only this session's
+ * @param jvmGcPause their summed pauses
+ * @param jvmJitCompilations JIT compilations of the whole JVM that finished in that span
+ * @param profiledMethodCompilations of those, compilations of methods that appear in this profile's
+ *     samples: this session's own code warming up
  * @param collapsedStacks each distinct stack, root first, frames joined by ';', with its count
- * @param busy the task windows' lengths summed (the time samples could come from)
  */
 public record ProfileReport(
     List<HotMethod> self,
     List<HotMethod> total,
     long totalSamples,
     Duration samplingPeriod,
+    Duration effectiveSamplingPeriod,
     double samplesPerSecond,
     Duration duration,
-    int gcCount,
-    Duration gcPause,
-    int jitCompilations,
-    Map<String, Long> collapsedStacks,
-    Duration busy) {
+    int jvmGcCount,
+    Duration jvmGcPause,
+    int jvmJitCompilations,
+    int profiledMethodCompilations,
+    Map<String, Long> collapsedStacks) {
   public ProfileReport {
     self = List.copyOf(self);
     total = List.copyOf(total);
     collapsedStacks = Map.copyOf(collapsedStacks);
   }
 
+  /** Samples per second of {@code duration}, or 0 for an empty one. */
+  static double rate(long samples, Duration duration) {
+    double seconds = duration.toNanos() / 1e9;
+    return seconds > 0 ? samples / seconds : 0;
+  }
+
   /**
    * Adds up the profiles of several JVMs (worker processes) that each hold every method, and keeps
-   * the top {@code top} of each view. The duration of the result is the summed task windows.
+   * the top {@code top} of each view. Durations, counts and compilations add up; the effective
+   * period is the finest of the parts'.
    */
   public static ProfileReport merge(List<ProfileReport> parts, Duration samplingPeriod, int top) {
     Map<String, Long> self = new HashMap<>();
@@ -50,29 +63,35 @@ public record ProfileReport(
     int gcCount = 0;
     Duration gcPause = Duration.ZERO;
     int jit = 0;
-    Duration busy = Duration.ZERO;
+    int profiledJit = 0;
+    Duration duration = Duration.ZERO;
+    Duration effective = samplingPeriod;
     for (ProfileReport p : parts) {
       p.self().forEach(m -> self.merge(m.method(), m.samples(), Long::sum));
       p.total().forEach(m -> total.merge(m.method(), m.samples(), Long::sum));
       p.collapsedStacks().forEach((stack, n) -> collapsed.merge(stack, n, Long::sum));
       samples += p.totalSamples();
-      gcCount += p.gcCount();
-      gcPause = gcPause.plus(p.gcPause());
-      jit += p.jitCompilations();
-      busy = busy.plus(p.busy());
+      gcCount += p.jvmGcCount();
+      gcPause = gcPause.plus(p.jvmGcPause());
+      jit += p.jvmJitCompilations();
+      profiledJit += p.profiledMethodCompilations();
+      duration = duration.plus(p.duration());
+      if (p.effectiveSamplingPeriod().compareTo(effective) < 0) {
+        effective = p.effectiveSamplingPeriod();
+      }
     }
-    double seconds = busy.toNanos() / 1e9;
     return new ProfileReport(
         SampleAttribution.topN(self, samples, top),
         SampleAttribution.topN(total, samples, top),
         samples,
         samplingPeriod,
-        seconds > 0 ? samples / seconds : 0,
-        busy,
+        effective,
+        rate(samples, duration),
+        duration,
         gcCount,
         gcPause,
         jit,
-        collapsed,
-        busy);
+        profiledJit,
+        collapsed);
   }
 }

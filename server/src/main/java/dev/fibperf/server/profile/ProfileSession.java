@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import jdk.jfr.Recording;
 
 /**
@@ -20,6 +23,9 @@ public final class ProfileSession implements AutoCloseable {
   private final long id;
   private final Recording recording;
   private final Duration samplingPeriod;
+  private final Consumer<ProfileSession> onEnd;
+  private final AtomicReference<Duration> jvmPeriod;
+  private final AtomicBoolean ended = new AtomicBoolean();
   private volatile byte[] raw;
   private final Set<OpenWindow> openWindows = ConcurrentHashMap.newKeySet();
 
@@ -42,10 +48,23 @@ public final class ProfileSession implements AutoCloseable {
     }
   }
 
-  ProfileSession(long id, Recording recording, Duration samplingPeriod) {
+  ProfileSession(
+      long id, Recording recording, Duration samplingPeriod, Consumer<ProfileSession> onEnd) {
     this.id = id;
     this.recording = recording;
     this.samplingPeriod = samplingPeriod;
+    this.onEnd = onEnd;
+    this.jvmPeriod = new AtomicReference<>(samplingPeriod);
+  }
+
+  /** The period this session asked for. */
+  Duration samplingPeriod() {
+    return samplingPeriod;
+  }
+
+  /** Another recording ran beside this one at {@code period}: the JVM sampled at the finer. */
+  void sawPeriod(Duration period) {
+    jvmPeriod.accumulateAndGet(period, (a, b) -> a.compareTo(b) <= 0 ? a : b);
   }
 
   /**
@@ -96,7 +115,7 @@ public final class ProfileSession implements AutoCloseable {
       recording.stop();
       return analyse(top, keepRaw, List.of());
     } finally {
-      recording.close();
+      close();
     }
   }
 
@@ -120,7 +139,7 @@ public final class ProfileSession implements AutoCloseable {
       if (keepRaw) {
         raw = Files.readAllBytes(file);
       }
-      return SampleAttribution.analyse(file, id, samplingPeriod, top, openWindows);
+      return SampleAttribution.analyse(file, id, samplingPeriod, jvmPeriod.get(), top, openWindows);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
@@ -137,5 +156,8 @@ public final class ProfileSession implements AutoCloseable {
   @Override
   public void close() {
     recording.close();
+    if (ended.compareAndSet(false, true)) {
+      onEnd.accept(this);
+    }
   }
 }

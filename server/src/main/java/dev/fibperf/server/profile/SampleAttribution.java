@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedMethod;
 import jdk.jfr.consumer.RecordedStackTrace;
 import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingFile;
@@ -30,17 +31,24 @@ final class SampleAttribution {
 
   private record Sample(long threadId, Instant time, List<String> frames) {}
 
+  private record Compilation(Instant end, String method) {}
+
   /**
    * @param openWindows windows of tasks still running, which the recording cannot hold yet (a
    *     window's event is committed when its task ends)
    */
   static ProfileReport analyse(
-      Path file, long session, Duration period, int top, List<Window> openWindows)
+      Path file,
+      long session,
+      Duration period,
+      Duration jvmPeriod,
+      int top,
+      List<Window> openWindows)
       throws IOException {
     List<Window> windows = new ArrayList<>(openWindows);
     List<Sample> samples = new ArrayList<>();
     List<RecordedEvent> gcs = new ArrayList<>();
-    List<Instant> compilations = new ArrayList<>();
+    List<Compilation> compilations = new ArrayList<>();
     try (RecordingFile recording = new RecordingFile(file)) {
       while (recording.hasMoreEvents()) {
         RecordedEvent event = recording.readEvent();
@@ -66,14 +74,17 @@ final class SampleAttribution {
             gcs.add(event);
             break;
           case JfrProfiler.COMPILATION:
-            compilations.add(event.getEndTime());
+            RecordedMethod method = event.getValue("method");
+            compilations.add(
+                new Compilation(
+                    event.getEndTime(), method == null ? "" : MethodNames.readable(method)));
             break;
           default:
             break;
         }
       }
     }
-    return summarise(windows, samples, gcs, compilations, period, top);
+    return summarise(windows, samples, gcs, compilations, period, jvmPeriod, top);
   }
 
   /**
@@ -108,8 +119,9 @@ final class SampleAttribution {
       List<Window> windows,
       List<Sample> samples,
       List<RecordedEvent> gcs,
-      List<Instant> compilations,
+      List<Compilation> compilations,
       Duration period,
+      Duration jvmPeriod,
       int top) {
     Map<String, Long> self = new HashMap<>();
     Map<String, Long> total = new HashMap<>();
@@ -119,12 +131,18 @@ final class SampleAttribution {
       windowsByThread.computeIfAbsent(w.threadId(), t -> new ArrayList<>()).add(w);
     }
     windowsByThread.values().forEach(ws -> ws.sort(Comparator.comparing(Window::start)));
-    long count = 0;
+    List<Sample> attributed = new ArrayList<>();
     for (Sample sample : samples) {
-      if (sample.frames().isEmpty()
-          || !inAnyWindow(windowsByThread, sample.threadId(), sample.time())) {
-        continue;
+      if (!sample.frames().isEmpty()
+          && inAnyWindow(windowsByThread, sample.threadId(), sample.time())) {
+        attributed.add(sample);
       }
+    }
+    if (jvmPeriod.compareTo(period) < 0) {
+      attributed = thin(attributed, period);
+    }
+    long count = 0;
+    for (Sample sample : attributed) {
       count++;
       self.merge(sample.frames().get(0), 1L, Long::sum);
       for (String method : new LinkedHashSet<>(sample.frames())) {
@@ -143,11 +161,10 @@ final class SampleAttribution {
       last = last == null || w.end().isAfter(last) ? w.end() : last;
       busy = busy.plus(Duration.between(w.start(), w.end()));
     }
-    Duration span = first == null ? Duration.ZERO : Duration.between(first, last);
-
     int gcCount = 0;
     Duration gcPause = Duration.ZERO;
     int jit = 0;
+    int profiledJit = 0;
     if (first != null) {
       for (RecordedEvent gc : gcs) {
         if (within(gc.getStartTime(), first, last)) {
@@ -155,25 +172,48 @@ final class SampleAttribution {
           gcPause = gcPause.plus(gc.getDuration("sumOfPauses"));
         }
       }
-      for (Instant compiled : compilations) {
-        if (within(compiled, first, last)) {
+      for (Compilation c : compilations) {
+        if (within(c.end(), first, last)) {
           jit++;
+          if (total.containsKey(c.method())) {
+            profiledJit++;
+          }
         }
       }
     }
-    double busySeconds = busy.toNanos() / 1e9;
     return new ProfileReport(
         topN(self, count, top),
         topN(total, count, top),
         count,
         period,
-        busySeconds > 0 ? count / busySeconds : 0,
-        span,
+        jvmPeriod.compareTo(period) < 0 ? jvmPeriod : period,
+        ProfileReport.rate(count, busy),
+        busy,
         gcCount,
         gcPause,
         jit,
-        collapsed,
-        busy);
+        profiledJit,
+        collapsed);
+  }
+
+  /**
+   * Keeps, per thread, only samples at least {@code period} after the last one kept: what a JVM
+   * sampling at {@code period} would have delivered, when another recording made it sample finer.
+   */
+  private static List<Sample> thin(List<Sample> samples, Duration period) {
+    List<Sample> sorted = new ArrayList<>(samples);
+    sorted.sort(Comparator.comparingLong(Sample::threadId).thenComparing(Sample::time));
+    List<Sample> kept = new ArrayList<>();
+    Sample last = null;
+    for (Sample s : sorted) {
+      if (last == null
+          || last.threadId() != s.threadId()
+          || !s.time().isBefore(last.time().plus(period))) {
+        kept.add(s);
+        last = s;
+      }
+    }
+    return kept;
   }
 
   /**

@@ -7,11 +7,13 @@ import dev.fibperf.server.exec.RunClock;
 import dev.fibperf.server.exec.RunListener;
 import dev.fibperf.server.exec.RunResult;
 import dev.fibperf.server.exec.SpeedupAnalysis;
+import dev.fibperf.server.exec.Task;
 import dev.fibperf.server.exec.TaskPool;
 import dev.fibperf.server.exec.TaskResult;
 import dev.fibperf.server.exec.TaskStart;
 import dev.fibperf.server.run.RunOutcome.PhaseOutcome;
 import dev.fibperf.server.run.RunSpec.PhasePlan;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,10 +40,16 @@ public final class ActiveRun {
   private final BooleanSupplier callerHasRoom;
   private final Runnable releaseSlot;
   private final RunClock clock;
+  private final Isolation isolation;
   private final CompletableFuture<RunOutcome> outcome = new CompletableFuture<>();
   private final List<AutoCloseable> cleanup = new CopyOnWriteArrayList<>();
   private volatile Run current;
   private volatile boolean cancelled;
+  private volatile CompletableFuture<Isolation.Hold> hold;
+  // Written by the phase chain, read when it ends: both on the chain's thread of completion.
+  private volatile Duration isolationWait = Duration.ZERO;
+  private volatile Duration warmup = Duration.ZERO;
+  private volatile Duration warmupPoolStartup = Duration.ZERO;
 
   @GuardedBy("this")
   private boolean started;
@@ -54,8 +62,10 @@ public final class ActiveRun {
       Consumer<RunEvent> publish,
       BooleanSupplier callerHasRoom,
       Runnable releaseSlot,
+      Isolation isolation,
       RunClock clock) {
     this.clock = clock;
+    this.isolation = isolation;
     this.id = id;
     this.spec = spec;
     this.pools = pools;
@@ -86,11 +96,87 @@ public final class ActiveRun {
       started = true;
     }
     publish.accept(new RunEvent.Accepted(id, spec));
-    CompletableFuture<List<PhaseOutcome>> phases = CompletableFuture.completedFuture(List.of());
+    long waitingSince = clock.nanoTime();
+    CompletableFuture<Isolation.Hold> held = isolation.acquire(spec.exclusive());
+    hold = held;
+    if (cancelled) {
+      held.cancel(false); // cancel() ran before the hold existed
+    }
+    CompletableFuture<List<PhaseOutcome>> phases =
+        held.thenCompose(
+                h -> {
+                  cleanup.add(h);
+                  isolationWait = Duration.ofNanos(clock.nanoTime() - waitingSince);
+                  return spec.kind() == RunKind.COMPARE
+                      ? warmUp()
+                      : CompletableFuture.completedFuture(null);
+                })
+            .thenApply(ignored -> List.of());
     for (PhasePlan plan : spec.phases()) {
-      phases = phases.thenCompose(done -> runPhase(plan).thenApply(p -> append(done, p)));
+      phases = phases.thenCompose(done -> runPhase(plan, done).thenApply(p -> append(done, p)));
     }
     phases.thenApply(this::outcomeOf).whenComplete(this::end);
+  }
+
+  /**
+   * Untimed tasks on every pool the phases use, so the serial phase is not timed while the kernel
+   * is still interpreted or compiling: a fresh server's first Compare then measures what later ones
+   * do.
+   */
+  private CompletableFuture<Void> warmUp() {
+    long t0 = clock.nanoTime();
+    CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
+    for (PhasePlan plan : spec.phases()) {
+      List<Task> tasks = Warmup.tasks(spec.algorithm(), spec.tasks(), plan.parallelism());
+      done = done.thenCompose(ignored -> warmUp(plan, tasks));
+    }
+    return done.thenRun(() -> warmup = Duration.ofNanos(clock.nanoTime() - t0));
+  }
+
+  private CompletableFuture<Void> warmUp(PhasePlan plan, List<Task> tasks) {
+    long waitingSince = clock.nanoTime();
+    return pools
+        .get(plan.pool())
+        .acquireAsync()
+        .thenCompose(
+            lease -> {
+              if (lease.cold()) {
+                warmupPoolStartup = warmupPoolStartup.plusNanos(clock.nanoTime() - waitingSince);
+              }
+              CompletableFuture<Void> done = new CompletableFuture<>();
+              Run run =
+                  Run.newBuilder()
+                      .tasks(tasks)
+                      .algorithm(spec.algorithm())
+                      .parallelism(plan.parallelism())
+                      .pool(lease)
+                      .clock(clock)
+                      .listener(
+                          new RunListener() {
+                            @Override
+                            public void onTaskStarted(TaskStart start) {}
+
+                            @Override
+                            public void onTaskFinished(TaskResult result) {}
+
+                            @Override
+                            public void onCompleted(RunResult result) {
+                              done.complete(null);
+                            }
+
+                            @Override
+                            public void onFailed(Throwable cause) {
+                              done.completeExceptionally(cause);
+                            }
+                          })
+                      .build();
+              current = run;
+              if (cancelled) {
+                run.cancel();
+              }
+              run.start();
+              return done;
+            });
   }
 
   /** Hands out more tasks if the caller has room again. Cheap; call whenever it may have. */
@@ -107,6 +193,10 @@ public final class ActiveRun {
    */
   public void cancel() {
     cancelled = true;
+    CompletableFuture<Isolation.Hold> pending = hold;
+    if (pending != null) {
+      pending.cancel(false); // still queued for the workers: leave the queue
+    }
     Run run = current;
     if (run != null) {
       run.cancel();
@@ -119,9 +209,15 @@ public final class ActiveRun {
     return all;
   }
 
-  private CompletableFuture<PhaseOutcome> runPhase(PhasePlan plan) {
+  private CompletableFuture<PhaseOutcome> runPhase(PhasePlan plan, List<PhaseOutcome> done) {
+    List<Integer> order =
+        plan.schedule() == null
+            ? null
+            : SpeedupAnalysis.dispatchOrder(
+                plan.schedule(), done.get(done.size() - 1).result(), plan.parallelism());
     if (plan.profile() == null) {
-      return execute(plan, null).thenApply(result -> new PhaseOutcome(plan.phase(), result, null));
+      return execute(plan, null, order)
+          .thenApply(result -> new PhaseOutcome(plan.phase(), result, null));
     }
     return profiler
         .start(
@@ -135,7 +231,8 @@ public final class ActiveRun {
         .thenCompose(
             session -> {
               cleanup.add(session);
-              return execute(plan, session).thenCompose(result -> profiled(plan, session, result));
+              return execute(plan, session, order)
+                  .thenCompose(result -> profiled(plan, session, result));
             });
   }
 
@@ -156,8 +253,14 @@ public final class ActiveRun {
             session.executor());
   }
 
-  /** Runs the phase's tasks on a lease of its pool; completes when every task is done. */
-  private CompletableFuture<RunResult> execute(PhasePlan plan, PhaseProfiler.Session session) {
+  /**
+   * Runs the phase's tasks on a lease of its pool; completes when every task is done.
+   *
+   * @param order task indices in dispatch order, or null for the plan's order
+   */
+  private CompletableFuture<RunResult> execute(
+      PhasePlan plan, PhaseProfiler.Session session, List<Integer> order) {
+    long waitingSince = clock.nanoTime();
     return pools
         .get(plan.pool())
         .acquireAsync()
@@ -171,11 +274,15 @@ public final class ActiveRun {
                       .parallelism(plan.parallelism())
                       .order(plan.order())
                       .pool(lease)
+                      .waitingSince(waitingSince)
                       .gate(callerHasRoom)
                       .clock(clock)
                       .listener(phaseListener(plan, session, done));
               if (session != null) {
                 builder.window(session.window()).context(session.context());
+              }
+              if (order != null) {
+                builder.order(order);
               }
               Run run = builder.build();
               current = run;
@@ -221,9 +328,11 @@ public final class ActiveRun {
   private RunOutcome outcomeOf(List<PhaseOutcome> phases) {
     SpeedupAnalysis analysis = null;
     if (spec.kind() == RunKind.COMPARE) {
-      analysis = SpeedupAnalysis.of(phases.get(0).result(), phases.get(1).result());
+      analysis =
+          SpeedupAnalysis.of(
+              phases.get(0).result(), phases.get(1).result(), spec.schedule(), warmupPoolStartup);
     }
-    return new RunOutcome(id, spec, phases, analysis);
+    return new RunOutcome(id, spec, phases, analysis, isolationWait, warmup);
   }
 
   private void end(RunOutcome result, Throwable error) {

@@ -3,6 +3,7 @@ package dev.fibperf.server.run;
 import dev.fibperf.server.exec.RunResult;
 import dev.fibperf.server.exec.SpeedupAnalysis;
 import dev.fibperf.server.profile.ProfileReport;
+import java.time.Duration;
 import java.util.List;
 import java.util.NoSuchElementException;
 
@@ -13,9 +14,18 @@ import java.util.NoSuchElementException;
  * @param spec what was asked
  * @param phases each phase's result, in the order they ran
  * @param analysis for Compare, the parallel phase against the serial one; otherwise null
+ * @param isolationWait how long the run waited for the workers to be free of other runs (exclusive
+ *     runs), or for an exclusive run to finish (others)
+ * @param warmup untimed work before the first phase, which brings the kernel to compiled code on
+ *     every worker it will use (Compare only; zero otherwise)
  */
 public record RunOutcome(
-    long runId, RunSpec spec, List<PhaseOutcome> phases, SpeedupAnalysis analysis) {
+    long runId,
+    RunSpec spec,
+    List<PhaseOutcome> phases,
+    SpeedupAnalysis analysis,
+    Duration isolationWait,
+    Duration warmup) {
   public RunOutcome {
     phases = List.copyOf(phases);
   }

@@ -3,6 +3,7 @@ package dev.fibperf.server.run;
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.exec.DispatchOrder;
 import dev.fibperf.server.exec.PoolKind;
+import dev.fibperf.server.exec.ScheduleKind;
 import dev.fibperf.server.exec.Task;
 import java.util.List;
 import java.util.Objects;
@@ -16,6 +17,8 @@ import java.util.Objects;
  * @param parallelism most tasks in flight in the parallel phase (1 for serial kinds)
  * @param pool where the tasks run (Compare's serial phase always runs on threads)
  * @param profile how to profile each phase, or null for an unprofiled run
+ * @param exclusive whether the run holds the workers alone (no other run's task runs beside it)
+ * @param schedule how a Compare's parallel phase orders its tasks
  */
 public record RunSpec(
     RunKind kind,
@@ -23,11 +26,33 @@ public record RunSpec(
     Algorithm algorithm,
     int parallelism,
     PoolKind pool,
-    ProfileSpec profile) {
+    ProfileSpec profile,
+    boolean exclusive,
+    ScheduleKind schedule) {
+  /** A run with the defaults: a Compare measures alone, on the measured-optimal schedule. */
+  public RunSpec(
+      RunKind kind,
+      List<Task> tasks,
+      Algorithm algorithm,
+      int parallelism,
+      PoolKind pool,
+      ProfileSpec profile) {
+    this(
+        kind,
+        tasks,
+        algorithm,
+        parallelism,
+        pool,
+        profile,
+        kind == RunKind.COMPARE,
+        ScheduleKind.MEASURED_OPTIMAL);
+  }
+
   public RunSpec {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(algorithm, "algorithm");
     Objects.requireNonNull(pool, "pool");
+    Objects.requireNonNull(schedule, "schedule");
     tasks = List.copyOf(tasks);
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism=" + parallelism + " must be at least 1");
@@ -45,28 +70,42 @@ public record RunSpec(
   /**
    * One pass of the run over its tasks.
    *
+   * @param schedule for a phase that follows a measured one, how to order its tasks from those
+   *     measurements; null to use {@code order}
    * @param profile null when the pass is not profiled
    */
   record PhasePlan(
-      Phase phase, DispatchOrder order, int parallelism, PoolKind pool, ProfileSpec profile) {}
+      Phase phase,
+      DispatchOrder order,
+      ScheduleKind schedule,
+      int parallelism,
+      PoolKind pool,
+      ProfileSpec profile) {}
 
   /** The phases this run executes, in order. */
   List<PhasePlan> phases() {
-    PhasePlan serial = new PhasePlan(Phase.SERIAL, DispatchOrder.INPUT, 1, pool, profile);
+    PhasePlan serial = new PhasePlan(Phase.SERIAL, DispatchOrder.INPUT, null, 1, pool, profile);
     switch (kind) {
       case SERIAL:
       case PROFILE_SERIAL:
         return List.of(serial);
       case PARALLEL:
         return List.of(
-            new PhasePlan(Phase.PARALLEL, DispatchOrder.LARGEST_FIRST, parallelism, pool, null));
+            new PhasePlan(
+                Phase.PARALLEL, DispatchOrder.LARGEST_FIRST, null, parallelism, pool, null));
       case COMPARE:
         ProfileSpec phaseProfile = profile == null ? null : profile.summaryOnly();
         return List.of(
             // The baseline is always this JVM's threads, so both pools compare against one thing.
-            new PhasePlan(Phase.SERIAL, DispatchOrder.INPUT, 1, PoolKind.THREADS, phaseProfile),
             new PhasePlan(
-                Phase.PARALLEL, DispatchOrder.LARGEST_FIRST, parallelism, pool, phaseProfile));
+                Phase.SERIAL, DispatchOrder.INPUT, null, 1, PoolKind.THREADS, phaseProfile),
+            new PhasePlan(
+                Phase.PARALLEL,
+                DispatchOrder.LARGEST_FIRST,
+                schedule,
+                parallelism,
+                pool,
+                phaseProfile));
     }
     throw new AssertionError(kind);
   }

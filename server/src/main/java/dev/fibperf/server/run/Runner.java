@@ -35,6 +35,7 @@ public final class Runner {
   private final Semaphore slots;
   private final AtomicLong nextRunId = new AtomicLong(1);
   private final List<RunEventListener> listeners = new CopyOnWriteArrayList<>();
+  private final Isolation isolation = new Isolation();
   private volatile boolean draining;
 
   /**
@@ -98,6 +99,7 @@ public final class Runner {
         event -> publish(caller, event),
         callerHasRoom,
         slots::release,
+        isolation,
         clock);
   }
 
@@ -115,6 +117,11 @@ public final class Runner {
   /** From now on, {@link #admit} refuses; runs already admitted carry on. */
   public void startDraining() {
     draining = true;
+  }
+
+  /** Runs waiting for the workers: behind an exclusive run, or exclusive ones behind others. */
+  public int waitingForWorkers() {
+    return isolation.waitingCount();
   }
 
   /** Runs holding a slot right now. */

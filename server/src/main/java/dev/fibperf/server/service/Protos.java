@@ -5,6 +5,8 @@ import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.Timestamps;
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.exec.PoolKind;
+import dev.fibperf.server.exec.ScheduleKind;
+import dev.fibperf.server.exec.Verdict;
 import dev.fibperf.server.run.ArtifactFormat;
 import dev.fibperf.server.run.Phase;
 import java.time.Duration;
@@ -130,5 +132,68 @@ final class Protos {
         return null;
     }
     throw new AssertionError(f);
+  }
+
+  static dev.fibperf.proto.v1.Isolation isolation(boolean exclusive) {
+    return exclusive
+        ? dev.fibperf.proto.v1.Isolation.ISOLATION_EXCLUSIVE
+        : dev.fibperf.proto.v1.Isolation.ISOLATION_SHARED;
+  }
+
+  /**
+   * @return whether the Compare holds the workers alone, or null for a value this server does not
+   *     know
+   */
+  static Boolean exclusive(dev.fibperf.proto.v1.Isolation i) {
+    switch (i) {
+      case ISOLATION_UNSPECIFIED:
+      case ISOLATION_EXCLUSIVE:
+        return true;
+      case ISOLATION_SHARED:
+        return false;
+      case UNRECOGNIZED:
+        return null;
+    }
+    throw new AssertionError(i);
+  }
+
+  static dev.fibperf.proto.v1.Schedule schedule(ScheduleKind k) {
+    switch (k) {
+      case MEASURED_OPTIMAL:
+        return dev.fibperf.proto.v1.Schedule.SCHEDULE_MEASURED_OPTIMAL;
+      case LARGEST_FIRST:
+        return dev.fibperf.proto.v1.Schedule.SCHEDULE_LARGEST_FIRST;
+    }
+    throw new AssertionError(k);
+  }
+
+  /**
+   * @return null for a value this server does not know
+   */
+  static ScheduleKind schedule(dev.fibperf.proto.v1.Schedule s) {
+    switch (s) {
+      case SCHEDULE_UNSPECIFIED:
+      case SCHEDULE_MEASURED_OPTIMAL:
+        return ScheduleKind.MEASURED_OPTIMAL;
+      case SCHEDULE_LARGEST_FIRST:
+        return ScheduleKind.LARGEST_FIRST;
+      case UNRECOGNIZED:
+        return null;
+    }
+    throw new AssertionError(s);
+  }
+
+  static dev.fibperf.proto.v1.Verdict verdict(Verdict v) {
+    switch (v) {
+      case CLEAN:
+        return dev.fibperf.proto.v1.Verdict.VERDICT_CLEAN;
+      case CONTENDED:
+        return dev.fibperf.proto.v1.Verdict.VERDICT_CONTENDED;
+      case COLD:
+        return dev.fibperf.proto.v1.Verdict.VERDICT_COLD;
+      case IMPLAUSIBLE:
+        return dev.fibperf.proto.v1.Verdict.VERDICT_IMPLAUSIBLE;
+    }
+    throw new AssertionError(v);
   }
 }

@@ -9,6 +9,7 @@ import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.compute.CostModel;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.exec.PoolKind;
+import dev.fibperf.server.exec.ScheduleKind;
 import dev.fibperf.server.exec.Task;
 import dev.fibperf.server.profile.JfrProfiler;
 import dev.fibperf.server.run.ArtifactFormat;
@@ -84,6 +85,7 @@ final class RequestMapper {
             r.getParallelism(),
             2,
             r.getPoolValue())
+        .compare(isolation(r.getIsolationValue()), schedule(r.getScheduleValue()))
         .build(profile);
   }
 
@@ -94,6 +96,8 @@ final class RequestMapper {
     final Algorithm algorithm;
     final int parallelism;
     final PoolKind pool;
+    boolean exclusive;
+    ScheduleKind schedule = ScheduleKind.MEASURED_OPTIMAL;
 
     Draft(RunKind kind, List<Task> tasks, Algorithm algorithm, int parallelism, PoolKind pool) {
       this.kind = kind;
@@ -101,10 +105,17 @@ final class RequestMapper {
       this.algorithm = algorithm;
       this.parallelism = parallelism;
       this.pool = pool;
+      this.exclusive = kind == RunKind.COMPARE;
+    }
+
+    Draft compare(boolean exclusive, ScheduleKind schedule) {
+      this.exclusive = exclusive;
+      this.schedule = schedule;
+      return this;
     }
 
     RunSpec build(ProfileSpec profile) {
-      return new RunSpec(kind, tasks, algorithm, parallelism, pool, profile);
+      return new RunSpec(kind, tasks, algorithm, parallelism, pool, profile, exclusive, schedule);
     }
   }
 
@@ -250,6 +261,25 @@ final class RequestMapper {
           value);
     }
     return algorithm;
+  }
+
+  private static boolean isolation(int value) throws StatusException {
+    dev.fibperf.proto.v1.Isolation wire = dev.fibperf.proto.v1.Isolation.forNumber(value);
+    Boolean exclusive = wire == null ? null : Protos.exclusive(wire);
+    if (exclusive == null) {
+      throw invalid("isolation=%d is not one of ISOLATION_EXCLUSIVE, ISOLATION_SHARED", value);
+    }
+    return exclusive;
+  }
+
+  private static ScheduleKind schedule(int value) throws StatusException {
+    dev.fibperf.proto.v1.Schedule wire = dev.fibperf.proto.v1.Schedule.forNumber(value);
+    ScheduleKind schedule = wire == null ? null : Protos.schedule(wire);
+    if (schedule == null) {
+      throw invalid(
+          "schedule=%d is not one of SCHEDULE_MEASURED_OPTIMAL, SCHEDULE_LARGEST_FIRST", value);
+    }
+    return schedule;
   }
 
   private static PoolKind pool(int value) throws StatusException {

@@ -152,7 +152,10 @@ final class ResponseMapper {
           RunOutcome.PhaseOutcome serial = outcome.phase(Phase.SERIAL);
           RunOutcome.PhaseOutcome parallel = outcome.phase(Phase.PARALLEL);
           Comparison.Builder comparison =
-              comparison(serial.result(), parallel.result(), outcome.analysis()).toBuilder();
+              comparison(serial.result(), parallel.result(), outcome.analysis()).toBuilder()
+                  .setIsolation(Protos.isolation(outcome.spec().exclusive()))
+                  .setIsolationWait(Protos.duration(outcome.isolationWait()))
+                  .setWarmup(Protos.duration(outcome.warmup()));
           if (serial.profile() != null) {
             comparison.setSerialProfile(profile(serial.profile()));
           }
@@ -173,14 +176,20 @@ final class ResponseMapper {
   }
 
   static TaskFinished finished(TaskResult r) {
-    return TaskFinished.newBuilder()
-        .setIndex(r.index())
-        .setN(r.n())
-        .setValue(r.value().toString())
-        .setDuration(Protos.duration(r.duration()))
-        .setWorker(r.worker())
-        .setStartTime(Protos.timestamp(r.startTime()))
-        .build();
+    TaskFinished.Builder b =
+        TaskFinished.newBuilder()
+            .setIndex(r.index())
+            .setN(r.n())
+            .setValue(r.value().toString())
+            .setDuration(Protos.duration(r.duration()))
+            .setWorker(r.worker())
+            .setStartTime(Protos.timestamp(r.startTime()))
+            .setQueueWait(Protos.duration(r.queueWait()))
+            .setHandoff(Protos.duration(r.handoff()));
+    if (r.cpuTime() != null) {
+      b.setCpuTime(Protos.duration(r.cpuTime()));
+    }
+    return b.build();
   }
 
   static RunSummary summary(RunResult run) {
@@ -195,7 +204,16 @@ final class ResponseMapper {
             .setPoolCold(run.poolCold())
             .setAlgorithm(Protos.algorithm(run.algorithm()))
             .setPool(Protos.pool(run.pool()))
-            .setDispatchCostPerTask(Protos.duration(run.dispatchCostPerTask()));
+            .setContended(run.contended())
+            .setPoolStartup(Protos.duration(run.poolStartup()))
+            .setQueueWait(Protos.duration(run.queueWait()))
+            .setHandoffPerTask(Protos.duration(run.handoffPerTask()));
+    if (run.cpuTime() != null) {
+      b.setCpuTime(Protos.duration(run.cpuTime()));
+    }
+    if (!Double.isNaN(run.cpuShare())) {
+      b.setCpuShare(run.cpuShare());
+    }
     for (TaskResult r : run.results()) {
       b.addResults(finished(r));
     }
@@ -208,11 +226,17 @@ final class ResponseMapper {
         .setParallel(summary(parallel))
         .setSpeedup(a.speedup())
         .setEfficiency(a.efficiency())
-        .setWorkBound(Protos.duration(a.workBound()))
-        .setScheduleBound(Protos.duration(a.scheduleBound()))
-        .setWorkBoundSpeedup(a.workBoundSpeedup())
-        .setScheduleBoundSpeedup(a.scheduleBoundSpeedup())
-        .setScheduleAttainment(a.scheduleAttainment())
+        .setWorkers(a.workers())
+        .setLowerBound(Protos.duration(a.lowerBound()))
+        .setOptimalMakespan(Protos.duration(a.optimalMakespan()))
+        .setOptimalProven(a.optimalProven())
+        .setOptimalGap(a.optimalGap())
+        .setLargestFirstMakespan(Protos.duration(a.largestFirstMakespan()))
+        .setSchedule(Protos.schedule(a.schedule()))
+        .setPlannedMakespan(Protos.duration(a.plannedMakespan()))
+        .setIdealSpeedup(a.idealSpeedup())
+        .setAttainment(a.attainment())
+        .setVerdict(Protos.verdict(a.verdict()))
         .addAllNotes(a.notes())
         .build();
   }
@@ -225,9 +249,11 @@ final class ResponseMapper {
         .setSamplingPeriod(Protos.duration(p.samplingPeriod()))
         .setSamplesPerSecond(p.samplesPerSecond())
         .setDuration(Protos.duration(p.duration()))
-        .setGcCount(p.gcCount())
-        .setGcPause(Protos.duration(p.gcPause()))
-        .setJitCompilations(p.jitCompilations())
+        .setJvmGcCount(p.jvmGcCount())
+        .setJvmGcPause(Protos.duration(p.jvmGcPause()))
+        .setJvmJitCompilations(p.jvmJitCompilations())
+        .setEffectiveSamplingPeriod(Protos.duration(p.effectiveSamplingPeriod()))
+        .setProfiledMethodCompilations(p.profiledMethodCompilations())
         .build();
   }
 

@@ -8,6 +8,7 @@ import dev.fibperf.proto.worker.v1.WorkerReply;
 import dev.fibperf.proto.worker.v1.WorkerRequest;
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.compute.CancellationToken;
+import dev.fibperf.server.exec.TaskTiming;
 import dev.fibperf.server.exec.process.WorkerProtocol;
 import dev.fibperf.server.profile.JfrProfiler;
 import dev.fibperf.server.profile.ProfileReport;
@@ -260,15 +261,15 @@ public final class WorkerMain {
       BigInteger[] value = new BigInteger[1];
       // Before the clock starts: waiting for the session to start is not the task's time.
       ProfileSession session = started(sessions.get(run.getProfileSessionId()), token);
-      long t0 = System.nanoTime();
       Runnable body = () -> value[0] = algorithm.compute(run.getN(), token);
-      if (session == null) {
-        body.run();
-      } else {
-        session.mark(run.getIndex(), run.getN(), body);
-      }
-      long nanos = System.nanoTime() - t0;
-      reply.setDone(TaskDone.newBuilder().setValue(value[0].toString()).setComputeNanos(nanos));
+      TaskTiming timing =
+          TaskTiming.of(
+              session == null ? body : () -> session.mark(run.getIndex(), run.getN(), body));
+      reply.setDone(
+          TaskDone.newBuilder()
+              .setValue(value[0].toString())
+              .setComputeNanos(timing.elapsedNanos())
+              .setCpuNanos(timing.cpuNanos()));
     } catch (CancellationException e) {
       reply.setCancelled(true);
     } catch (Throwable t) {

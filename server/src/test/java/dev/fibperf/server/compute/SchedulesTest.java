@@ -2,15 +2,31 @@ package dev.fibperf.server.compute;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SchedulesTest {
+  /** Naive fib's cost for these inputs: 2*F(n+1)-1 calls. */
+  private static List<Double> naiveCosts(int... nums) {
+    List<Double> costs = new ArrayList<>();
+    for (int n : nums) {
+      costs.add(CostModel.naiveCalls(n));
+    }
+    return costs;
+  }
+
   @Test
-  void workBound_isEvenSpread_butNeverBelowTheLongestTask() {
-    assertEquals(5.0, Schedules.workBound(List.of(4.0, 3.0, 2.0, 1.0), 2));
-    assertEquals(9.0, Schedules.workBound(List.of(9.0, 1.0), 4));
+  void lowerBound_isEvenSpread_theLongestTask_orTwoTasksSharingAWorker() {
+    assertEquals(5.0, Schedules.lowerBound(List.of(4.0, 3.0, 2.0, 1.0), 2));
+    assertEquals(9.0, Schedules.lowerBound(List.of(9.0, 1.0), 4));
+    // Three equal tasks on two workers: two share one, whatever the even split says.
+    assertEquals(2.0, Schedules.lowerBound(List.of(1.0, 1.0, 1.0), 2));
   }
 
   @Test
@@ -27,10 +43,85 @@ class SchedulesTest {
     assertEquals(2.0, Schedules.listScheduleMakespan(List.of(2.0, 1.0, 1.0), 2));
   }
 
+  /** The example: largest-first is 12 % above the optimum, which is the even split. */
+  @Test
+  void unevenTasks_largestFirstLoses12Percent_theOptimumSplitsEvenly() {
+    List<Double> costs = naiveCosts(35, 38, 38, 38, 39, 39);
+
+    Schedules.Schedule optimal = Schedules.optimal(costs, 2);
+    double largestFirst = Schedules.largestFirstMakespan(costs, 2);
+
+    assertTrue(optimal.proven());
+    // {39, 39} against {38, 38, 38, 35}: F(40)*2 - 2 against F(39)*3 + F(36) - 4 calls.
+    double sum = costs.stream().mapToDouble(Double::doubleValue).sum();
+    assertEquals(
+        Math.max(costs.get(4) + costs.get(5), sum - costs.get(4) - costs.get(5)),
+        optimal.makespan());
+    assertEquals(0.0, optimal.makespan() / Schedules.lowerBound(costs, 2) - 1, 0.001);
+    assertEquals(0.12, largestFirst / optimal.makespan() - 1, 0.005);
+    // Followed in its start order by a shared queue, the optimal schedule is what list
+    // scheduling produces.
+    List<Double> inOrder = optimal.dispatchOrder().stream().map(costs::get).toList();
+    assertEquals(optimal.makespan(), Schedules.listScheduleMakespan(inOrder, 2));
+  }
+
+  /** Thirty tasks of random cost on two workers (a fixed seed) are solved exactly. */
+  @Test
+  void thirtyRandomTasks_onTwoWorkers_areSolvedExactly() {
+    Random random = new Random(42);
+    for (int instance = 0; instance < 20; instance++) {
+      List<Double> costs = randomCosts(random, 30);
+      Schedules.Schedule s = Schedules.optimal(costs, 2);
+      assertTrue(s.proven(), "instance " + instance + ": " + s);
+      assertEquals(0, s.provenGap());
+      assertTrue(s.makespan() <= Schedules.largestFirstMakespan(costs, 2));
+    }
+  }
+
+  /**
+   * On three or more workers, real-valued costs rarely meet the lower bound, so proving a schedule
+   * optimal means exhausting the search: past the node budget the solver returns the best found,
+   * never worse than largest-first, with a gap that bounds its distance from the optimum.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {3, 4})
+  void thirtyRandomTasks_onMoreWorkers_getTheBestFound_withItsGap(int workers) {
+    Random random = new Random(42 + workers);
+    for (int instance = 0; instance < 5; instance++) {
+      List<Double> costs = randomCosts(random, 30);
+      Schedules.Schedule s = Schedules.optimal(costs, workers);
+      assertTrue(s.makespan() <= Schedules.largestFirstMakespan(costs, workers));
+      assertTrue(s.makespan() >= s.lowerBound());
+      assertEquals(s.proven() ? 0 : s.makespan() / s.lowerBound() - 1, s.provenGap(), 1e-12);
+    }
+  }
+
+  private static List<Double> randomCosts(Random random, int n) {
+    List<Double> costs = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      costs.add(1e6 * (1 + 99 * random.nextDouble()));
+    }
+    return costs;
+  }
+
+  @Test
+  void outOfBudget_returnsTheBestFound_withAProvenGap() {
+    Random random = new Random(7);
+    List<Double> costs = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      costs.add(1 + 99 * random.nextDouble());
+    }
+    Schedules.Schedule s = Schedules.optimal(costs, 3, 10);
+
+    assertTrue(!s.proven() || s.makespan() <= s.lowerBound(), s.toString());
+    assertTrue(s.makespan() <= Schedules.largestFirstMakespan(costs, 3));
+    assertEquals(s.makespan() / s.lowerBound() - 1, s.provenGap(), 1e-12);
+  }
+
   @Test
   void zeroWorkers_isRejectedWithTheValue() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> Schedules.workBound(List.of(1.0), 0));
+        assertThrows(IllegalArgumentException.class, () -> Schedules.lowerBound(List.of(1.0), 0));
     assertEquals("workers=0 must be at least 1", e.getMessage());
   }
 }

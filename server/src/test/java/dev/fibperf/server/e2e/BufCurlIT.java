@@ -76,7 +76,10 @@ class BufCurlIT {
     assertTrue(profile.out().contains("FibKernels.naive(int)"), profile.out());
     assertEquals(0, compare.exit(), compare.out());
     assertTrue(compare.out().contains("\"phase\": \"PHASE_PARALLEL\""), compare.out());
-    assertTrue(compare.out().contains("\"scheduleBound\""), compare.out());
+    assertTrue(
+        compare.out().contains("\"optimalMakespan\"")
+            && compare.out().contains("\"verdict\": \"VERDICT_"),
+        compare.out());
     assertTrue(compare.out().contains("\"speedup\""), compare.out());
   }
 

@@ -1,6 +1,7 @@
 package dev.fibperf.server.exec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fibperf.server.compute.Algorithm;
@@ -11,77 +12,215 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The comparison's arithmetic on synthetic runs whose figures are known exactly. */
+/**
+ * The comparison's arithmetic, verdicts and notes on synthetic runs whose figures are known
+ * exactly: every note must be a true statement about the numbers beside it.
+ */
 class SpeedupAnalysisTest {
   private static final Instant T0 = Instant.parse("2026-12-01T00:00:00Z");
 
-  /** A run of equal-cost tasks (naive n=20 each) taking {@code taskMillis} each. */
+  /** A run whose tasks took these elapsed milliseconds, with {@code cpuShare} of it as CPU. */
   private static RunResult run(
-      int tasks, long taskMillis, long wallMillis, int parallelism, PoolKind pool, boolean cold) {
+      List<Integer> taskMillis,
+      double cpuShare,
+      long wallMillis,
+      int parallelism,
+      PoolKind pool,
+      boolean cold) {
     List<TaskResult> results = new ArrayList<>();
-    for (int i = 0; i < tasks; i++) {
+    long total = 0;
+    for (int i = 0; i < taskMillis.size(); i++) {
+      Duration elapsed = Duration.ofMillis(taskMillis.get(i));
+      total += taskMillis.get(i);
       results.add(
-          new TaskResult(i, 20, BigInteger.valueOf(6765), Duration.ofMillis(taskMillis), "w", T0));
+          new TaskResult(
+              i,
+              20,
+              BigInteger.valueOf(6765),
+              elapsed,
+              Duration.ofNanos(Math.round(elapsed.toNanos() * cpuShare)),
+              "w",
+              T0,
+              Duration.ZERO,
+              Duration.ofMillis(1)));
     }
     return new RunResult(
         results,
         T0,
         T0.plusMillis(wallMillis),
         Duration.ofMillis(wallMillis),
-        Duration.ofMillis(taskMillis * tasks),
-        Math.min(tasks, parallelism),
+        Duration.ofMillis(total),
+        Duration.ofNanos(Math.round(Duration.ofMillis(total).toNanos() * cpuShare)),
+        Math.min(taskMillis.size(), parallelism),
         parallelism,
         cold,
         Algorithm.NAIVE,
         pool,
+        cold ? Duration.ofMillis(500) : Duration.ZERO,
+        Duration.ZERO,
         Duration.ofMillis(1));
   }
 
+  private static RunResult serial(List<Integer> taskMillis, long wallMillis) {
+    return run(taskMillis, 1.0, wallMillis, 1, PoolKind.THREADS, false);
+  }
+
+  private static RunResult parallel(List<Integer> taskMillis, long wallMillis, int workers) {
+    return run(taskMillis, 1.0, wallMillis, workers, PoolKind.THREADS, false);
+  }
+
   @Test
-  void evenTasks_onTwoWorkers_haveAWorkBoundOfHalfTheWork() {
-    RunResult serial = run(4, 100, 400, 1, PoolKind.THREADS, false);
-    RunResult parallel = run(4, 100, 250, 2, PoolKind.THREADS, false);
+  void evenTasks_onTwoWorkers_cleanWithBoundsFromTheMeasuredCosts() {
+    SpeedupAnalysis a =
+        SpeedupAnalysis.of(
+            serial(List.of(100, 100, 100, 100), 404),
+            parallel(List.of(100, 100, 100, 100), 250, 2),
+            ScheduleKind.MEASURED_OPTIMAL);
 
-    SpeedupAnalysis a = SpeedupAnalysis.of(serial, parallel);
-
-    assertEquals(1.6, a.speedup(), 1e-9);
-    assertEquals(0.8, a.efficiency(), 1e-9);
-    assertEquals(Duration.ofMillis(200), a.workBound());
-    assertEquals(Duration.ofMillis(200), a.scheduleBound(), "even tasks schedule perfectly");
-    assertEquals(0.8, a.scheduleAttainment(), 1e-9);
+    assertEquals(404.0 / 250, a.speedup(), 1e-9);
+    assertEquals(404.0 / 250 / 2, a.efficiency(), 1e-9);
+    assertEquals(Duration.ofMillis(200), a.lowerBound());
+    assertEquals(Duration.ofMillis(200), a.optimalMakespan());
+    assertTrue(a.optimalProven());
+    assertEquals(Duration.ofMillis(200), a.largestFirstMakespan());
+    assertEquals(2.0, a.idealSpeedup(), 1e-9);
+    assertEquals(0.8, a.attainment(), 1e-9);
+    assertEquals(Verdict.CLEAN, a.verdict());
+    // 250 ms is 25 % longer than 200 ms, with the same CPU per task: both true, both said.
     assertTrue(
-        a.notes().stream().anyMatch(n -> n.contains("reached 80% of its schedule bound")),
+        a.notes()
+            .contains(
+                "The parallel phase took 25% longer than the shortest schedule of the measured costs;"
+                    + " its tasks used 0% more CPU than in the serial phase."),
         a.notes().toString());
     assertTrue(a.notes().stream().noneMatch(n -> n.startsWith("Uneven")), a.notes().toString());
   }
 
   @Test
-  void threeEvenTasks_onTwoWorkers_areUneven_andSaySoWithTheRightPercentage() {
-    RunResult serial = run(3, 100, 300, 1, PoolKind.THREADS, false);
-    RunResult parallel = run(3, 100, 200, 2, PoolKind.THREADS, false);
+  void threeEqualTasks_onTwoWorkers_areUneven_byTheRightPercentage() {
+    SpeedupAnalysis a =
+        SpeedupAnalysis.of(
+            serial(List.of(100, 100, 100), 300),
+            parallel(List.of(100, 100, 100), 200, 2),
+            ScheduleKind.MEASURED_OPTIMAL);
 
-    SpeedupAnalysis a = SpeedupAnalysis.of(serial, parallel);
-
-    assertEquals(Duration.ofMillis(150), a.workBound());
-    assertEquals(Duration.ofMillis(200), a.scheduleBound());
-    assertEquals(1.0, a.scheduleAttainment(), 1e-9);
+    assertEquals(Duration.ofMillis(200), a.optimalMakespan());
+    assertEquals(1.5, a.idealSpeedup(), 1e-9);
+    assertEquals(1.0, a.attainment(), 1e-9);
     assertTrue(
-        a.notes().stream().anyMatch(n -> n.contains("33% above the work bound")),
+        a.notes()
+            .contains(
+                "Uneven tasks: the shortest schedule of the measured costs on 2 workers takes 200.00"
+                    + " ms, 33% more than an even split of the work (150.00 ms)."),
         a.notes().toString());
   }
 
   @Test
-  void coldPools_andProcesses_areNamedInTheNotes() {
-    RunResult serial = run(2, 10, 20, 1, PoolKind.THREADS, true);
-    RunResult parallel = run(2, 10, 10, 2, PoolKind.PROCESSES, true);
+  void largestFirst_losingToTheOptimum_isSaid_withTheScheduleFollowed() {
+    // 3,3,2,2,2 on 2 workers: largest-first 3+2+2 = 7, optimal {3,3} {2,2,2} = 6.
+    List<Integer> ms = List.of(300, 300, 200, 200, 200);
+    SpeedupAnalysis optimal =
+        SpeedupAnalysis.of(serial(ms, 1200), parallel(ms, 600, 2), ScheduleKind.MEASURED_OPTIMAL);
+    SpeedupAnalysis largestFirst =
+        SpeedupAnalysis.of(serial(ms, 1200), parallel(ms, 700, 2), ScheduleKind.LARGEST_FIRST);
 
-    List<String> notes = SpeedupAnalysis.of(serial, parallel).notes();
+    assertEquals(Duration.ofMillis(600), optimal.optimalMakespan());
+    assertEquals(Duration.ofMillis(700), optimal.largestFirstMakespan());
+    assertEquals(Duration.ofMillis(600), optimal.plannedMakespan());
+    assertEquals(Duration.ofMillis(700), largestFirst.plannedMakespan());
+    assertTrue(
+        optimal
+            .notes()
+            .contains(
+                "Largest-first would take 17% longer than the shortest schedule (700.00 ms against"
+                    + " 600.00 ms); this phase followed the shortest schedule of the serial phase's"
+                    + " measurements."),
+        optimal.notes().toString());
+    assertTrue(
+        largestFirst.notes().stream()
+            .anyMatch(n -> n.endsWith("this phase followed largest-first.")),
+        largestFirst.notes().toString());
+  }
+
+  @Test
+  void idealSpeedup_neverExceedsTheWorkers_andASpeedupAboveThemIsNotClean() {
+    // Serial wall 3x the parallel wall on 2 workers: the serial phase was slowed by something.
+    SpeedupAnalysis a =
+        SpeedupAnalysis.of(
+            serial(List.of(100, 100), 600),
+            parallel(List.of(100, 100), 200, 2),
+            ScheduleKind.MEASURED_OPTIMAL);
+
+    assertEquals(3.0, a.speedup(), 1e-9);
+    assertTrue(a.idealSpeedup() <= 2.0);
+    assertEquals(Verdict.IMPLAUSIBLE, a.verdict());
+    assertEquals(
+        "Not a clean measurement: a speedup of 3.00x exceeds the 2 workers, and no contention or"
+            + " warm-up was measured to explain it.",
+        a.notes().get(0));
+  }
+
+  @Test
+  void aPhaseWithLittleCpu_isContended_andTheNoteGivesItsShare() {
+    RunResult contended = run(List.of(100, 100), 0.5, 200, 1, PoolKind.THREADS, false);
+    SpeedupAnalysis a =
+        SpeedupAnalysis.of(
+            contended, parallel(List.of(50, 50), 55, 2), ScheduleKind.MEASURED_OPTIMAL);
+
+    assertTrue(contended.contended());
+    assertEquals(Verdict.CONTENDED, a.verdict());
+    assertTrue(
+        a.notes().get(0).startsWith("Contended: the serial phase's tasks got 50% of"),
+        a.notes().get(0));
+  }
+
+  @Test
+  void aSerialPhaseThatUsedMoreCpu_isCold() {
+    SpeedupAnalysis a =
+        SpeedupAnalysis.of(
+            serial(List.of(150, 150), 300),
+            parallel(List.of(100, 100), 100, 2),
+            ScheduleKind.MEASURED_OPTIMAL);
+
+    assertEquals(Verdict.COLD, a.verdict());
+    assertTrue(
+        a.notes().get(0).startsWith("Cold: the serial phase used 50% more CPU"), a.notes().get(0));
+  }
+
+  @Test
+  void coldPools_andProcesses_areNamedInTheNotes_withTheirFigures() {
+    RunResult serial = run(List.of(10, 10), 1.0, 20, 1, PoolKind.THREADS, true);
+    RunResult parallel = run(List.of(10, 10), 1.0, 10, 2, PoolKind.PROCESSES, true);
+
+    List<String> notes = SpeedupAnalysis.of(serial, parallel, ScheduleKind.LARGEST_FIRST).notes();
 
     assertTrue(
-        notes.stream().anyMatch(n -> n.startsWith("The serial phase created")), notes::toString);
-    assertTrue(
-        notes.stream().anyMatch(n -> n.contains("start-up of the worker processes")),
+        notes.contains(
+            "The serial phase started the thread pool (500.00 ms); that start-up is reported on"
+                + " its own, outside the phase's wall time."),
         notes::toString);
-    assertTrue(notes.stream().anyMatch(n -> n.contains("1.00 ms per task")), notes::toString);
+    assertTrue(
+        notes.contains(
+            "The parallel phase started the worker-process pool (500.00 ms); that start-up is"
+                + " reported on its own, outside the phase's wall time."),
+        notes::toString);
+    assertTrue(
+        notes.contains(
+            "Worker processes cost 1.00 ms per task in hand-off, serialisation and IPC (queue wait"
+                + " and computation excluded), against 1.00 ms for the serial phase's threads."),
+        notes::toString);
+  }
+
+  @Test
+  void aCleanRun_saysNothingItCannotBackWithAFigure() {
+    SpeedupAnalysis a =
+        SpeedupAnalysis.of(
+            serial(List.of(100, 100), 200),
+            parallel(List.of(100, 100), 100, 2),
+            ScheduleKind.MEASURED_OPTIMAL);
+
+    assertEquals(Verdict.CLEAN, a.verdict());
+    assertEquals(List.of(), a.notes());
+    assertFalse(a.speedup() > 2.0 * SpeedupAnalysis.IMPLAUSIBLE_ABOVE);
   }
 }

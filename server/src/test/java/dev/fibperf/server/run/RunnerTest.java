@@ -13,6 +13,7 @@ import dev.fibperf.server.exec.PoolKind;
 import dev.fibperf.server.exec.PoolObserver;
 import dev.fibperf.server.exec.RunClock;
 import dev.fibperf.server.exec.RunResult;
+import dev.fibperf.server.exec.ScheduleKind;
 import dev.fibperf.server.exec.Task;
 import dev.fibperf.server.exec.WorkerPool;
 import dev.fibperf.server.exec.process.ProcessPool;
@@ -121,7 +122,11 @@ class RunnerTest {
     assertEquals(origin, result.startTime());
     assertEquals(origin.plusMillis(8), result.endTime(), "one clock: end - start = wall");
     assertEquals(origin.plusMillis(3), result.results().get(1).startTime());
-    assertEquals(Duration.ZERO, result.dispatchCostPerTask(), "no time passed outside tasks");
+    assertEquals(Duration.ZERO, result.handoffPerTask(), "no time passed outside tasks");
+    assertEquals(Duration.ZERO, result.queueWait(), "nothing else queued");
+    assertEquals(Duration.ZERO, result.poolStartup(), "the fake pool starts at once");
+    assertEquals(Duration.ofMillis(8), result.cpuTime(), "the fake kernel had its core");
+    assertEquals(1.0, result.cpuShare(), 1e-12);
   }
 
   @Test
@@ -283,5 +288,107 @@ class RunnerTest {
         assertThrows(ExecutionException.class, () -> run.outcome().get(10, TimeUnit.SECONDS));
     assertEquals(bug, failed.getCause());
     assertEquals(0, runner.activeRuns());
+  }
+
+  private static RunSpec compare(boolean exclusive, int... nums) {
+    List<Task> tasks = new ArrayList<>();
+    for (int i = 0; i < nums.length; i++) {
+      tasks.add(new Task(i, nums[i]));
+    }
+    return new RunSpec(
+        RunKind.COMPARE,
+        tasks,
+        Algorithm.NAIVE,
+        2,
+        PoolKind.THREADS,
+        null,
+        exclusive,
+        ScheduleKind.MEASURED_OPTIMAL);
+  }
+
+  @Test
+  void compare_waitsForRunsInFlight_andRunsArrivingMeanwhileWaitForIt() throws Exception {
+    FakeKernel gated = FakeKernel.gated();
+    Runner runner = runner(gated, 4);
+    List<String> order = new CopyOnWriteArrayList<>();
+    runner.addListener(
+        e -> {
+          if (e instanceof RunEvent.TaskStarted || e instanceof RunEvent.Completed) {
+            order.add(e.getClass().getSimpleName() + ":" + e.runId());
+          }
+        });
+    ActiveRun inFlight = runner.admit(spec(RunKind.SERIAL, 1, 5), e -> {}, () -> true);
+    inFlight.start();
+    assertTrue(gated.awaitStarted(1));
+
+    ActiveRun compare = runner.admit(compare(true, 5, 6), e -> {}, () -> true);
+    compare.start();
+    ActiveRun later = runner.admit(spec(RunKind.SERIAL, 1, 7), e -> {}, () -> true);
+    later.start();
+
+    // The Compare queues for the workers, and the later run queues behind it: no task of either
+    // has started (the one started task is the first run's).
+    assertEquals(2, runner.waitingForWorkers());
+    assertEquals(1, gated.started());
+
+    gated.release(1); // the first run ends; the Compare gets the workers alone
+    inFlight.outcome().get(10, TimeUnit.SECONDS);
+    assertEquals(1, runner.waitingForWorkers(), "the later run still waits for the Compare");
+    gated.release(1000);
+    RunOutcome measured = compare.outcome().get(10, TimeUnit.SECONDS);
+    later.outcome().get(10, TimeUnit.SECONDS);
+
+    assertTrue(measured.isolationWait().compareTo(Duration.ZERO) > 0, measured.toString());
+    String compareDone = "Completed:" + compare.id();
+    String laterStarted = "TaskStarted:" + later.id();
+    assertTrue(
+        order.indexOf(compareDone) < order.indexOf(laterStarted),
+        "the later run started after the Compare ended: " + order);
+    assertTrue(
+        order.indexOf("Completed:" + inFlight.id()) < order.indexOf("TaskStarted:" + compare.id()),
+        "the Compare started after the run in flight ended: " + order);
+  }
+
+  @Test
+  void aCompareThatLeavesWhileWaiting_leavesTheQueue_andRunsBehindItGo() throws Exception {
+    FakeKernel gated = FakeKernel.gated();
+    Runner runner = runner(gated, 4);
+    ActiveRun inFlight = runner.admit(spec(RunKind.SERIAL, 1, 5), e -> {}, () -> true);
+    inFlight.start();
+    assertTrue(gated.awaitStarted(1));
+    ActiveRun compare = runner.admit(compare(true, 5, 6), e -> {}, () -> true);
+    compare.start();
+    ActiveRun later = runner.admit(spec(RunKind.SERIAL, 1, 7), e -> {}, () -> true);
+    later.start();
+
+    compare.cancel();
+
+    // Failed with the CancellationException itself, which get() rethrows as is.
+    assertThrows(CancellationException.class, () -> compare.outcome().get(10, TimeUnit.SECONDS));
+    assertTrue(gated.awaitStarted(2), "the later run shares the workers with the first one");
+    assertEquals(0, runner.waitingForWorkers());
+    assertEquals(2, runner.activeRuns(), "the Compare gave back its run slot");
+    gated.release(2);
+    inFlight.outcome().get(10, TimeUnit.SECONDS);
+    later.outcome().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aSharedCompare_runsBesideRunsInFlight() throws Exception {
+    FakeKernel gated = FakeKernel.gated();
+    Runner runner = runner(gated, 4);
+    ActiveRun inFlight = runner.admit(spec(RunKind.SERIAL, 1, 5), e -> {}, () -> true);
+    inFlight.start();
+    assertTrue(gated.awaitStarted(1));
+
+    ActiveRun compare = runner.admit(compare(false, 5, 6), e -> {}, () -> true);
+    compare.start();
+
+    assertTrue(gated.awaitStarted(2), "the shared Compare's warm-up started at once");
+    assertEquals(0, runner.waitingForWorkers());
+    gated.release(1000);
+    RunOutcome shared = compare.outcome().get(10, TimeUnit.SECONDS);
+    inFlight.outcome().get(10, TimeUnit.SECONDS);
+    assertFalse(shared.spec().exclusive());
   }
 }

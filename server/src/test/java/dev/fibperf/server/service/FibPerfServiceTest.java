@@ -6,17 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.util.Timestamps;
 import dev.fibperf.proto.v1.Algorithm;
 import dev.fibperf.proto.v1.CompareRequest;
 import dev.fibperf.proto.v1.CompareResponse;
 import dev.fibperf.proto.v1.Comparison;
+import dev.fibperf.proto.v1.Isolation;
 import dev.fibperf.proto.v1.ParallelRequest;
 import dev.fibperf.proto.v1.ParallelResponse;
 import dev.fibperf.proto.v1.Phase;
 import dev.fibperf.proto.v1.RunSummary;
+import dev.fibperf.proto.v1.Schedule;
 import dev.fibperf.proto.v1.SerialRequest;
 import dev.fibperf.proto.v1.SerialResponse;
 import dev.fibperf.proto.v1.TaskFinished;
+import dev.fibperf.proto.v1.Verdict;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.testing.InProcessFixture;
 import io.grpc.Context;
@@ -143,10 +147,20 @@ class FibPerfServiceTest {
     double parallelWall = seconds(c.getParallel().getWallDuration());
     assertEquals(serialWall / parallelWall, c.getSpeedup(), 1e-9);
     assertEquals(c.getSpeedup() / 2, c.getEfficiency(), 1e-9);
+    assertTrue(seconds(c.getLowerBound()) <= seconds(c.getOptimalMakespan()), c.toString());
     assertTrue(
-        seconds(c.getScheduleBound()) >= seconds(c.getWorkBound()),
-        "a schedule cannot beat the work bound");
-    assertEquals(seconds(c.getScheduleBound()) / parallelWall, c.getScheduleAttainment(), 1e-6);
+        seconds(c.getOptimalMakespan()) <= seconds(c.getLargestFirstMakespan()), c.toString());
+    assertTrue(c.getIdealSpeedup() <= 2.0 + 1e-9, "never above the workers: " + c);
+    assertEquals(seconds(c.getOptimalMakespan()) / parallelWall, c.getAttainment(), 1e-6);
+    for (RunSummary phase : List.of(c.getSerial(), c.getParallel())) {
+      assertEquals(
+          Timestamps.between(phase.getStartTime(), phase.getEndTime()),
+          phase.getWallDuration(),
+          "one clock: end - start = wall");
+    }
+    assertEquals(Isolation.ISOLATION_EXCLUSIVE, c.getIsolation());
+    assertEquals(Schedule.SCHEDULE_MEASURED_OPTIMAL, c.getSchedule());
+    assertTrue(c.getVerdict() != Verdict.VERDICT_UNSPECIFIED, c.toString());
     // No "speedup > 1": with the cores busy it need not be (BENCHMARKS measures it).
   }
 

@@ -356,4 +356,46 @@ class ProfileSerialTest {
         .collect(Collectors.joining("\n"))
         .contains(prefix);
   }
+
+  /**
+   * JFR's period is JVM-wide: a profile asking 20 ms beside one asking 1 ms is sampled every 1 ms.
+   * It reports that, and thins its samples back to at most one per 20 ms on its thread.
+   */
+  @Test
+  void coarseProfile_besideAFineOne_isThinnedToItsOwnPeriod_andSaysSo() throws Exception {
+    java.util.Iterator<ProfileSerialResponse> fine =
+        fx.blocking.profileSerial(
+            ProfileSerialRequest.newBuilder()
+                .addAllNums(List.of(38, 38, 38, 38, 38, 38))
+                .setOptions(
+                    ProfileOptions.newBuilder()
+                        .setSamplingPeriod(
+                            com.google.protobuf.Duration.newBuilder().setNanos(1_000_000)))
+                .build());
+    assertTrue(fine.next().hasTaskStarted(), "the fine profile is recording");
+
+    Profile coarse =
+        lastSummary(
+                fx.blocking.profileSerial(
+                    ProfileSerialRequest.newBuilder()
+                        .addAllNums(List.of(37, 37, 37))
+                        .setOptions(
+                            ProfileOptions.newBuilder()
+                                .setSamplingPeriod(
+                                    com.google.protobuf.Duration.newBuilder().setNanos(20_000_000)))
+                        .build()))
+            .getProfile();
+    List<ProfileSerialResponse> rest = new ArrayList<>();
+    fine.forEachRemaining(rest::add);
+    Profile fineProfile = rest.get(rest.size() - 1).getSummary().getProfile();
+
+    double seconds = coarse.getDuration().getSeconds() + coarse.getDuration().getNanos() / 1e9;
+    assertEquals(20_000_000, coarse.getSamplingPeriod().getNanos());
+    assertEquals(1_000_000, coarse.getEffectiveSamplingPeriod().getNanos(), coarse.toString());
+    // One thread, at most one sample per 20 ms of it: the windows' sum bounds the count (plus one
+    // per window, for a sample at each window's very start).
+    assertTrue(coarse.getTotalSamples() <= seconds / 0.020 + 3, coarse.toString());
+    assertEquals(coarse.getTotalSamples() / seconds, coarse.getSamplesPerSecond(), 1e-6);
+    assertEquals(1_000_000, fineProfile.getEffectiveSamplingPeriod().getNanos());
+  }
 }

@@ -5,6 +5,7 @@ import dev.fibperf.server.compute.CancellationToken;
 import dev.fibperf.server.exec.Task;
 import dev.fibperf.server.exec.TaskContext;
 import dev.fibperf.server.exec.TaskKernel;
+import dev.fibperf.server.exec.TaskTiming;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 public final class FakeKernel implements TaskKernel {
   private final boolean gated;
   private final ManualClock clock; // null: time does not move
+  private volatile double cpuShare = 1.0;
   private int releases; // guarded by this
   private final Semaphore startedCount = new Semaphore(0);
   private int cancelledCount; // guarded by this
@@ -66,9 +68,22 @@ public final class FakeKernel implements TaskKernel {
     }
     if (clock != null) {
       clock.advance(Duration.ofMillis(task.n()));
-      return new Result(BigInteger.valueOf(task.n()), TimeUnit.MILLISECONDS.toNanos(task.n()));
+      return result(task, TimeUnit.MILLISECONDS.toNanos(task.n()));
     }
-    return new Result(BigInteger.valueOf(task.n()), TimeUnit.MICROSECONDS.toNanos(task.n()));
+    return result(task, TimeUnit.MICROSECONDS.toNanos(task.n()));
+  }
+
+  /** The task's value, with {@link #cpuShare} of its elapsed time as CPU time. */
+  private Result result(Task task, long elapsedNanos) {
+    return new Result(
+        BigInteger.valueOf(task.n()),
+        new TaskTiming(elapsedNanos, Math.round(elapsedNanos * cpuShare)));
+  }
+
+  /** From now on tasks report this share of their elapsed time as CPU time (default 1). */
+  public FakeKernel cpuShare(double share) {
+    this.cpuShare = share;
+    return this;
   }
 
   /** Lets {@code tasks} more gated tasks finish. */
@@ -88,6 +103,11 @@ public final class FakeKernel implements TaskKernel {
       return true;
     }
     return false;
+  }
+
+  /** Tasks started so far, in all. */
+  public int started() {
+    return startedCount.availablePermits();
   }
 
   /** Tasks that stopped because their run was cancelled. */

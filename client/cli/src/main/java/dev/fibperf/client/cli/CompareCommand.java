@@ -1,7 +1,9 @@
 package dev.fibperf.client.cli;
 
+import dev.fibperf.client.CompareOptions;
 import dev.fibperf.client.Comparison;
 import dev.fibperf.client.FibPerfClient;
+import dev.fibperf.client.Schedule;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -27,6 +29,25 @@ final class CompareCommand extends ClientCommand {
               + " an anecdote (default 1).")
   int repeat;
 
+  @Option(
+      names = "--shared",
+      description =
+          "Run beside other calls instead of holding the server's workers alone; contention is"
+              + " then measured and flagged.")
+  boolean shared;
+
+  @Option(
+      names = "--schedule",
+      defaultValue = "MEASURED_OPTIMAL",
+      description =
+          "How the parallel phase orders its tasks: ${COMPLETION-CANDIDATES} (default:"
+              + " ${DEFAULT-VALUE}).")
+  Schedule schedule;
+
+  private CompareOptions options() {
+    return new CompareOptions(profile, !shared, schedule);
+  }
+
   @Override
   int run(FibPerfClient client) {
     if (repeat < 1) {
@@ -37,12 +58,12 @@ final class CompareCommand extends ClientCommand {
     }
     Printer printer = printer();
     for (int i = 1; i < repeat; i++) {
-      printer.follow(client.compareStream(workload.workload(), profile), workload.taskCount(), 2);
+      printer.follow(client.compareStream(workload.workload(), options()), workload.taskCount(), 2);
     }
     Comparison c =
         (Comparison)
             printer.follow(
-                client.compareStream(workload.workload(), profile), workload.taskCount(), 2);
+                client.compareStream(workload.workload(), options()), workload.taskCount(), 2);
     if (!printer.json()) {
       printer.summary("Serial phase", c.serial());
       printer.summary("Parallel phase", c.parallel());
@@ -68,33 +89,33 @@ final class CompareCommand extends ClientCommand {
     List<Double> attainments = new ArrayList<>();
     Comparison last = null;
     for (int i = 1; i <= repeat; i++) {
-      last = client.compare(workload.workload(), profile);
+      last = client.compare(workload.workload(), options());
       speedups.add(last.speedup());
-      attainments.add(last.scheduleAttainment());
+      attainments.add(last.attainment());
       out()
           .printf(
-              "run %2d: serial %s, parallel %s, speedup %.2fx, schedule bound %.2fx, attained"
-                  + " %.0f%%%n",
+              "run %2d: serial %s, parallel %s, speedup %.2fx (ideal %.2fx), attained %.0f%%,"
+                  + " %s%n",
               i,
               Printer.format(last.serial().wall()),
               Printer.format(last.parallel().wall()),
               last.speedup(),
-              last.scheduleBoundSpeedup(),
-              100 * last.scheduleAttainment());
+              last.idealSpeedup(),
+              100 * last.attainment(),
+              last.verdict());
     }
     out()
         .printf(
-            "speedup    median %.2fx, min %.2fx, max %.2fx (schedule bound %.2fx, work bound"
-                + " %.2fx, %d workers)%n",
+            "speedup    median %.2fx, min %.2fx, max %.2fx (ideal %.2fx on %d workers, from the"
+                + " last run's measured costs)%n",
             median(speedups),
             Collections.min(speedups),
             Collections.max(speedups),
-            last.scheduleBoundSpeedup(),
-            last.workBoundSpeedup(),
-            last.parallel().parallelism());
+            last.idealSpeedup(),
+            last.workers());
     out()
         .printf(
-            "attainment median %.0f%%, min %.0f%%, max %.0f%% of the schedule bound%n",
+            "attainment median %.0f%%, min %.0f%%, max %.0f%% of the optimal schedule%n",
             100 * median(attainments),
             100 * Collections.min(attainments),
             100 * Collections.max(attainments));

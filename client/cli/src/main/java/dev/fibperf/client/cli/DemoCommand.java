@@ -120,8 +120,8 @@ final class DemoCommand implements Callable<Integer> {
       Comparison run = client.compare(workload);
       runs.add(run);
       out.printf(
-          "  run %d: speedup %.2fx, %.0f%% of the schedule bound%n",
-          i + 1, run.speedup(), 100 * run.scheduleAttainment());
+          "  run %d: speedup %.2fx, %.0f%% of the optimal schedule, %s%n",
+          i + 1, run.speedup(), 100 * run.attainment(), run.verdict());
     }
     runs.sort(Comparator.comparingDouble(Comparison::speedup));
     Comparison c = runs.get(runs.size() / 2);

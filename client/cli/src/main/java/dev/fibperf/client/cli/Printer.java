@@ -12,8 +12,10 @@ import dev.fibperf.client.PhaseCompleted;
 import dev.fibperf.client.Profile;
 import dev.fibperf.client.ProfileSnapshot;
 import dev.fibperf.client.RunSummary;
+import dev.fibperf.client.Schedule;
 import dev.fibperf.client.TaskFinished;
 import dev.fibperf.client.TaskStarted;
+import dev.fibperf.client.Verdict;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -164,33 +166,60 @@ final class Printer {
           "  %5d %6d  %-24s %12s  %s%n", r.index(), r.n(), value, format(r.duration()), r.worker());
     }
     out.printf(
-        "  wall %s, task time %s, %d worker%s used, parallelism %d, %s %s pool (hand-off %s per"
-            + " task), %s%n",
-        format(s.wall()),
-        format(s.taskTime()),
+        "  wall %s (first task picked up to last finished), task time %s, %s%n",
+        format(s.wall()), format(s.taskTime()), cpu(s));
+    out.printf(
+        "  %d worker%s used, parallelism %d, %s %s pool, hand-off %s per task, %s%n",
         s.workersUsed(),
         s.workersUsed() == 1 ? "" : "s",
         s.parallelism(),
-        s.poolCold() ? "cold (created by this run)" : "warm",
+        s.poolCold() ? "cold" : "warm",
         s.pool().name().toLowerCase(Locale.ROOT),
-        format(s.dispatchCostPerTask()),
+        format(s.handoffPerTask()),
         s.algorithm());
+    if (s.poolCold() || !s.queueWait().isZero()) {
+      out.printf(
+          "  before the wall: pool start-up %s, queue wait %s%n",
+          format(s.poolStartup()), format(s.queueWait()));
+    }
+  }
+
+  /** The run's CPU time and share, and whether that makes it contended. */
+  private static String cpu(RunSummary s) {
+    if (s.cpuTime().isEmpty()) {
+      return "CPU time not measured";
+    }
+    return String.format(
+        Locale.ROOT,
+        "CPU %s (%.0f%% of task time%s)",
+        format(s.cpuTime().get()),
+        100 * s.cpuShare(),
+        s.contended() ? ": contended, other load shared the cores" : "");
   }
 
   void profile(Profile p) {
     out.printf(
-        "Hot methods: %d samples in %s, asked every %s, delivered %.0f/s%n",
-        p.totalSamples(), format(p.duration()), format(p.samplingPeriod()), p.samplesPerSecond());
+        "Hot methods: %d samples in %s of task time, asked every %s%s, %.0f/s%n",
+        p.totalSamples(),
+        format(p.duration()),
+        format(p.samplingPeriod()),
+        p.effectiveSamplingPeriod().compareTo(p.samplingPeriod()) < 0
+            ? " (the JVM sampled every "
+                + format(p.effectiveSamplingPeriod())
+                + " for another profile; thinned back)"
+            : "",
+        p.samplesPerSecond());
     table("  self (top of stack, as `jfr view hot-methods`)", p.self());
     table("  total (anywhere on the stack, like cProfile's cumtime)", p.total());
     out.printf(
-        "  JVM in the window: %d GC%s (%s paused), %d JIT compilation%s%s%n",
-        p.gcCount(),
-        p.gcCount() == 1 ? "" : "s",
-        format(p.gcPause()),
-        p.jitCompilations(),
-        p.jitCompilations() == 1 ? "" : "s",
-        p.jitCompilations() > 0 ? " (code still warming up)" : "");
+        "  JVM-wide in the window (every call's, not only this one's): %d GC%s (%s paused), %d"
+            + " JIT compilation%s, %d of them of methods in this profile%n",
+        p.jvmGcCount(),
+        p.jvmGcCount() == 1 ? "" : "s",
+        format(p.jvmGcPause()),
+        p.jvmJitCompilations(),
+        p.jvmJitCompilations() == 1 ? "" : "s",
+        p.profiledMethodCompilations());
   }
 
   private void table(String title, List<HotMethod> methods) {
@@ -202,49 +231,69 @@ final class Printer {
   }
 
   void comparison(Comparison c) {
-    int workers = c.parallel().parallelism();
-    out.println("Compare");
-    out.printf("  serial    wall %s%n", format(c.serial().wall()));
-    out.printf("  parallel  wall %s on %d workers%n", format(c.parallel().wall()), workers);
-    out.printf("  speedup   %.2fx, efficiency %.0f%%%n", c.speedup(), 100 * c.efficiency());
     out.printf(
-        "  bounds    work %s (%.2fx), schedule %s (%.2fx): reached %.0f%% of the schedule bound%n",
-        format(c.workBound()),
-        c.workBoundSpeedup(),
-        format(c.scheduleBound()),
-        c.scheduleBoundSpeedup(),
-        100 * c.scheduleAttainment());
+        "Compare (%s; warm-up %s)%n",
+        c.exclusive()
+            ? "exclusive: waited " + format(c.isolationWait()) + " for other runs to finish"
+            : "shared with other calls",
+        format(c.warmup()));
+    out.printf("  serial    wall %s%n", format(c.serial().wall()));
+    out.printf(
+        "  parallel  wall %s on %d workers, %s schedule%n",
+        format(c.parallel().wall()),
+        c.workers(),
+        c.schedule() == Schedule.MEASURED_OPTIMAL ? "measured-optimal" : "largest-first");
+    out.printf(
+        "  speedup   %.2fx, efficiency %.0f%%, verdict %s%n",
+        c.speedup(), 100 * c.efficiency(), c.verdict());
+    out.printf(
+        "  bounds    from the serial tasks' CPU times: lower %s, %s %s (ideal speedup %.2fx),"
+            + " largest-first %s%n",
+        format(c.lowerBound()),
+        c.optimalProven() ? "optimal" : "best found",
+        format(c.optimalMakespan()),
+        c.idealSpeedup(),
+        format(c.largestFirstMakespan()));
+    out.printf(
+        "  attained  %.0f%% of the %s%n",
+        100 * c.attainment(), c.optimalProven() ? "optimal schedule" : "best schedule found");
     for (String note : c.notes()) {
       out.println("  note      " + note);
     }
-    out.println("  reading   " + reading(c, workers));
+    out.println("  reading   " + reading(c));
   }
 
-  /** One sentence on what the numbers mean. */
-  static String reading(Comparison c, int workers) {
-    double attainment = c.scheduleAttainment();
+  /** One sentence on what the numbers mean; every clause restates a figure printed above. */
+  static String reading(Comparison c) {
+    if (c.verdict() != Verdict.CLEAN) {
+      return String.format(
+          Locale.ROOT,
+          "Not a clean measurement (%s): the speedup of %.2fx says as much about the conditions"
+              + " as about the tasks; see the notes.",
+          c.verdict(),
+          c.speedup());
+    }
+    String best = c.optimalProven() ? "the optimal schedule" : "the best schedule found";
+    double attainment = c.attainment();
     String attained;
     if (attainment >= 0.99) {
-      attained = "The parallel run is as fast as its schedule allows";
-    } else if (attainment >= 0.9) {
-      attained =
-          String.format(
-              "The parallel run is within %.0f%% of the best its schedule allows",
-              100 * (1 - attainment));
+      attained = "The parallel run is as fast as " + best + " of these tasks";
     } else {
       attained =
           String.format(
-              "The parallel run reached only %.0f%% of its schedule bound (shared CPUs or"
-                  + " tasks too small for the dispatch cost)",
-              100 * attainment);
+              Locale.ROOT,
+              "The parallel run took %.0f%% longer than %s of these tasks",
+              100 * (1 / attainment - 1),
+              best);
     }
-    // The same test as the server's "uneven tasks" note, so the two never disagree.
     String limit =
-        c.scheduleBound().toNanos() > c.workBound().toNanos() * 1.01
+        c.idealSpeedup() < c.workers() * 0.99
             ? String.format(
-                "; even a perfect run is capped at %.2fx on %d workers by the uneven task sizes",
-                c.scheduleBoundSpeedup(), workers)
-            : String.format("; the work spreads evenly over the %d workers", workers);
+                Locale.ROOT,
+                "; their uneven sizes allow at most %.2fx on %d workers",
+                c.idealSpeedup(),
+                c.workers())
+            : String.format(Locale.ROOT, "; they spread evenly over the %d workers", c.workers());
     return attained + limit + ".";
   }
 

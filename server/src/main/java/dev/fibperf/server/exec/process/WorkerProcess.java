@@ -11,6 +11,7 @@ import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.compute.CancellationToken;
 import dev.fibperf.server.exec.Task;
 import dev.fibperf.server.exec.TaskKernel;
+import dev.fibperf.server.exec.TaskTiming;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -166,7 +167,8 @@ final class WorkerProcess implements AutoCloseable {
       switch (r.getEventCase()) {
         case DONE:
           return new TaskKernel.Result(
-              new BigInteger(r.getDone().getValue()), r.getDone().getComputeNanos());
+              new BigInteger(r.getDone().getValue()),
+              new TaskTiming(r.getDone().getComputeNanos(), r.getDone().getCpuNanos()));
         case CANCELLED:
           throw new CancellationException("cancelled in " + name);
         default:

@@ -49,11 +49,13 @@ public final class WorkerProtocol {
         .addAllSelf(samples(p.self()))
         .addAllTotal(samples(p.total()))
         .setTotalSamples(p.totalSamples())
-        .setGcCount(p.gcCount())
-        .setGcPauseNanos(p.gcPause().toNanos())
-        .setJitCompilations(p.jitCompilations())
+        .setGcCount(p.jvmGcCount())
+        .setGcPauseNanos(p.jvmGcPause().toNanos())
+        .setJitCompilations(p.jvmJitCompilations())
         .putAllCollapsedStacks(p.collapsedStacks())
-        .setBusyNanos(p.busy().toNanos())
+        .setBusyNanos(p.duration().toNanos())
+        .setEffectivePeriodNanos(p.effectiveSamplingPeriod().toNanos())
+        .setProfiledMethodCompilations(p.profiledMethodCompilations())
         .build();
   }
 
@@ -68,13 +70,16 @@ public final class WorkerProtocol {
         methods(w.getTotalList(), w.getTotalSamples()),
         w.getTotalSamples(),
         samplingPeriod,
+        w.getEffectivePeriodNanos() > 0
+            ? Duration.ofNanos(w.getEffectivePeriodNanos())
+            : samplingPeriod,
         busy.isZero() ? 0 : w.getTotalSamples() / (busy.toNanos() / 1e9),
         busy,
         w.getGcCount(),
         Duration.ofNanos(w.getGcPauseNanos()),
         w.getJitCompilations(),
-        w.getCollapsedStacksMap(),
-        busy);
+        w.getProfiledMethodCompilations(),
+        w.getCollapsedStacksMap());
   }
 
   private static List<MethodSamples> samples(List<HotMethod> methods) {

@@ -1,0 +1,13 @@
+package dev.fibperf.client;
+
+/** Whether a Compare's speedup can be read as a property of the tasks and the machine. */
+public enum Verdict {
+  /** Both phases had their cores and the speedup is within the worker count. */
+  CLEAN,
+  /** Other load shared the cores during a phase. */
+  CONTENDED,
+  /** The serial phase's code was still warming up: the speedup is overstated. */
+  COLD,
+  /** The speedup exceeds the worker count without a measured cause. */
+  IMPLAUSIBLE
+}
