@@ -194,7 +194,8 @@ final class ProtoMapping {
         pool(s.getPool()),
         duration(s.getPoolStartup()),
         duration(s.getQueueWait()),
-        duration(s.getHandoffPerTask()));
+        duration(s.getHandoffPerTask()),
+        duration(s.getTaskQueueWait()));
   }
 
   static Profile profile(dev.fibperf.proto.v1.Profile p) {

@@ -16,7 +16,8 @@ import java.util.Optional;
  * @param taskTime the tasks' elapsed durations summed
  * @param cpuTime the tasks' CPU times summed, where the server could measure them
  * @param cpuShare cpu time / task time (0 when unknown)
- * @param contended whether the tasks got markedly less CPU than elapsed time (other load)
+ * @param contended whether other load shared the machine: the tasks got markedly less CPU than
+ *     elapsed time, or waited long for workers behind other runs
  * @param workersUsed distinct workers that ran a task
  * @param parallelism most tasks allowed at once
  * @param poolCold whether this run created the server's worker pool
@@ -27,6 +28,8 @@ import java.util.Optional;
  * @param queueWait time from the pool being ready to the first task reaching a worker
  * @param handoffPerTask mean time per task spent handing it over and back, beyond computing and
  *     without queue wait
+ * @param taskQueueWait the tasks' waits for a worker behind other runs, summed (inside {@code
+ *     wall})
  */
 public record RunSummary(
     List<TaskFinished> results,
@@ -44,7 +47,8 @@ public record RunSummary(
     PoolKind pool,
     Duration poolStartup,
     Duration queueWait,
-    Duration handoffPerTask)
+    Duration handoffPerTask,
+    Duration taskQueueWait)
     implements FibEvent {
   public RunSummary {
     results = List.copyOf(results);

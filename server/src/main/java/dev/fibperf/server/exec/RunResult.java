@@ -48,6 +48,12 @@ public record RunResult(
    */
   public static final double CONTENDED_BELOW = 0.9;
 
+  /**
+   * Above this share of the wall time spent by its tasks waiting for a worker behind other runs,
+   * the run's wall time says more about the queue than about the tasks.
+   */
+  public static final double QUEUED_ABOVE = 0.1;
+
   public RunResult {
     results = List.copyOf(results);
   }
@@ -60,8 +66,26 @@ public record RunResult(
     return (double) cpuTime.toNanos() / taskTime.toNanos();
   }
 
-  /** Whether the tasks got markedly less CPU than elapsed time (see {@link #CONTENDED_BELOW}). */
+  /** The tasks' queue waits summed: time they waited for a worker behind other runs. */
+  public Duration taskQueueWait() {
+    Duration sum = Duration.ZERO;
+    for (TaskResult r : results) {
+      sum = sum.plus(r.queueWait());
+    }
+    return sum;
+  }
+
+  /** {@link #taskQueueWait()} / wall, or 0 for an empty run. */
+  public double queuedShare() {
+    return wall.isZero() ? 0 : (double) taskQueueWait().toNanos() / wall.toNanos();
+  }
+
+  /**
+   * Whether other load shared the machine with this run: its tasks got markedly less CPU than
+   * elapsed time ({@link #CONTENDED_BELOW}), or waited for workers behind other runs for much of
+   * its wall time ({@link #QUEUED_ABOVE}).
+   */
   public boolean contended() {
-    return cpuShare() < CONTENDED_BELOW;
+    return cpuShare() < CONTENDED_BELOW || queuedShare() > QUEUED_ABOVE;
   }
 }

@@ -195,6 +195,17 @@ public record SpeedupAnalysis(
                   ? best + " of the serial phase's measurements"
                   : "largest-first"));
     }
+    if (attainment > 1.01) {
+      notes.add(
+          String.format(
+              Locale.ROOT,
+              "The parallel phase beat %s of the serial phase's costs by %.0f%%: its tasks used"
+                  + " %.0f%% %s CPU than in the serial phase.",
+              best,
+              100 * (attainment - 1),
+              100 * Math.abs(1 / cpuGrowth - 1),
+              cpuGrowth <= 1 ? "more" : "less"));
+    }
     if (attainment < 0.9) {
       notes.add(
           String.format(
@@ -244,15 +255,27 @@ public record SpeedupAnalysis(
       case CLEAN:
         return Optional.empty();
       case CONTENDED:
-        RunResult worse = serial.cpuShare() <= parallel.cpuShare() ? serial : parallel;
+        RunResult starved = serial.cpuShare() <= parallel.cpuShare() ? serial : parallel;
+        if (starved.cpuShare() < RunResult.CONTENDED_BELOW) {
+          return Optional.of(
+              String.format(
+                  Locale.ROOT,
+                  "Contended: the %s phase's tasks got %.0f%% of their elapsed time as CPU; other"
+                      + " load shared the cores, so the speedup says as much about it as about"
+                      + " the tasks.",
+                  starved == serial ? "serial" : "parallel",
+                  100 * starved.cpuShare()));
+        }
+        RunResult queued = serial.queuedShare() >= parallel.queuedShare() ? serial : parallel;
         return Optional.of(
             String.format(
                 Locale.ROOT,
-                "Contended: the %s phase's tasks got %.0f%% of their elapsed time as CPU; other"
-                    + " load shared the cores, so the speedup says as much about it as about the"
+                "Contended: the %s phase's tasks waited %s for workers behind other calls (%.0f%%"
+                    + " of its wall time), so the speedup says as much about them as about the"
                     + " tasks.",
-                worse == serial ? "serial" : "parallel",
-                100 * worse.cpuShare()));
+                queued == serial ? "serial" : "parallel",
+                readable(queued.taskQueueWait()),
+                100 * queued.queuedShare()));
       case COLD:
         return Optional.of(
             String.format(
@@ -264,10 +287,14 @@ public record SpeedupAnalysis(
         return Optional.of(
             String.format(
                 Locale.ROOT,
-                "Not a clean measurement: a speedup of %.2fx exceeds the %d workers, and no"
-                    + " contention or warm-up was measured to explain it.",
+                "Not a clean measurement: a speedup of %.2fx exceeds the %d workers. No contention"
+                    + " was measured, and the serial phase's tasks used %.0f%% %s CPU than the same"
+                    + " tasks in parallel (a cold run uses over %.0f%% more).",
                 speedup,
-                workers));
+                workers,
+                100 * Math.abs(cpuGrowth - 1),
+                cpuGrowth >= 1 ? "more" : "less",
+                100 * (COLD_ABOVE - 1)));
     }
     throw new AssertionError(verdict);
   }

@@ -207,7 +207,8 @@ final class ResponseMapper {
             .setContended(run.contended())
             .setPoolStartup(Protos.duration(run.poolStartup()))
             .setQueueWait(Protos.duration(run.queueWait()))
-            .setHandoffPerTask(Protos.duration(run.handoffPerTask()));
+            .setHandoffPerTask(Protos.duration(run.handoffPerTask()))
+            .setTaskQueueWait(Protos.duration(run.taskQueueWait()));
     if (run.cpuTime() != null) {
       b.setCpuTime(Protos.duration(run.cpuTime()));
     }

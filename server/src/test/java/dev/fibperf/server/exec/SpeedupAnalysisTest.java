@@ -155,8 +155,9 @@ class SpeedupAnalysisTest {
     assertTrue(a.idealSpeedup() <= 2.0);
     assertEquals(Verdict.IMPLAUSIBLE, a.verdict());
     assertEquals(
-        "Not a clean measurement: a speedup of 3.00x exceeds the 2 workers, and no contention or"
-            + " warm-up was measured to explain it.",
+        "Not a clean measurement: a speedup of 3.00x exceeds the 2 workers. No contention was"
+            + " measured, and the serial phase's tasks used 0% more CPU than the same tasks in"
+            + " parallel (a cold run uses over 15% more).",
         a.notes().get(0));
   }
 
@@ -222,5 +223,70 @@ class SpeedupAnalysisTest {
     assertEquals(Verdict.CLEAN, a.verdict());
     assertEquals(List.of(), a.notes());
     assertFalse(a.speedup() > 2.0 * SpeedupAnalysis.IMPLAUSIBLE_ABOVE);
+  }
+
+  @Test
+  void aPhaseWhoseTasksWaitedForWorkers_isContended_andTheNoteSaysHowLong() {
+    RunResult fair = serial(List.of(100, 100), 300);
+    List<TaskResult> waited = new ArrayList<>();
+    for (TaskResult r : fair.results()) {
+      waited.add(
+          new TaskResult(
+              r.index(),
+              r.n(),
+              r.value(),
+              r.duration(),
+              r.cpuTime(),
+              r.worker(),
+              r.startTime(),
+              Duration.ofMillis(50),
+              r.handoff()));
+    }
+    RunResult queued =
+        new RunResult(
+            waited,
+            fair.startTime(),
+            fair.endTime(),
+            fair.wall(),
+            fair.taskTime(),
+            fair.cpuTime(),
+            1,
+            1,
+            false,
+            fair.algorithm(),
+            fair.pool(),
+            Duration.ZERO,
+            Duration.ZERO,
+            fair.handoffPerTask());
+
+    SpeedupAnalysis a =
+        SpeedupAnalysis.of(
+            queued, parallel(List.of(100, 100), 150, 2), ScheduleKind.MEASURED_OPTIMAL);
+
+    assertEquals(1.0, queued.cpuShare(), 1e-9, "every task had its core");
+    assertTrue(queued.contended(), "100 ms of 300 ms waiting for workers");
+    assertEquals(Verdict.CONTENDED, a.verdict());
+    assertEquals(
+        "Contended: the serial phase's tasks waited 100.00 ms for workers behind other calls (33%"
+            + " of its wall time), so the speedup says as much about them as about the tasks.",
+        a.notes().get(0));
+  }
+
+  @Test
+  void aParallelPhaseWithCheaperTasks_beatsTheBound_andTheNoteSaysWhy() {
+    // The same tasks took 10 % less CPU in parallel: the bound of the serial costs is beaten.
+    SpeedupAnalysis a =
+        SpeedupAnalysis.of(
+            serial(List.of(100, 100), 200),
+            parallel(List.of(90, 90), 90, 2),
+            ScheduleKind.MEASURED_OPTIMAL);
+
+    assertEquals(100.0 / 90, a.attainment(), 1e-9);
+    assertTrue(
+        a.notes()
+            .contains(
+                "The parallel phase beat the shortest schedule of the serial phase's costs by 11%: its"
+                    + " tasks used 10% less CPU than in the serial phase."),
+        a.notes().toString());
   }
 }

@@ -169,13 +169,14 @@ final class Printer {
         "  wall %s (first task picked up to last finished), task time %s, %s%n",
         format(s.wall()), format(s.taskTime()), cpu(s));
     out.printf(
-        "  %d worker%s used, parallelism %d, %s %s pool, hand-off %s per task, %s%n",
+        "  %d worker%s used, parallelism %d, %s %s pool, hand-off %s per task%s, %s%n",
         s.workersUsed(),
         s.workersUsed() == 1 ? "" : "s",
         s.parallelism(),
         s.poolCold() ? "cold" : "warm",
         s.pool().name().toLowerCase(Locale.ROOT),
         format(s.handoffPerTask()),
+        queued(s),
         s.algorithm());
     if (s.poolCold() || !s.queueWait().isZero()) {
       out.printf(
@@ -195,6 +196,13 @@ final class Printer {
         format(s.cpuTime().get()),
         100 * s.cpuShare(),
         s.contended() ? ": contended, other load shared the cores" : "");
+  }
+
+  /** Waits inside the wall, if they matter. */
+  private static String queued(RunSummary s) {
+    return s.taskQueueWait().isZero()
+        ? ""
+        : ", tasks waited " + format(s.taskQueueWait()) + " for workers";
   }
 
   void profile(Profile p) {

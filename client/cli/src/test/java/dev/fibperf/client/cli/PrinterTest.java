@@ -33,6 +33,7 @@ class PrinterTest {
           PoolKind.THREADS,
           Duration.ZERO,
           Duration.ZERO,
+          Duration.ZERO,
           Duration.ZERO);
 
   private static Comparison comparison(
