@@ -129,8 +129,8 @@ final class ProtoMapping {
         return Verdict.CLEAN;
       case VERDICT_CONTENDED:
         return Verdict.CONTENDED;
-      case VERDICT_COLD:
-        return Verdict.COLD;
+      case VERDICT_UNSTEADY:
+        return Verdict.UNSTEADY;
       case VERDICT_IMPLAUSIBLE:
         return Verdict.IMPLAUSIBLE;
       case VERDICT_UNSPECIFIED:

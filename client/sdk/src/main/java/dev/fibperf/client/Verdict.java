@@ -6,8 +6,8 @@ public enum Verdict {
   CLEAN,
   /** Other load shared the cores during a phase. */
   CONTENDED,
-  /** The serial phase's code was still warming up: the speedup is overstated. */
-  COLD,
+  /** The same tasks cost markedly more CPU in one phase: the machine's speed changed. */
+  UNSTEADY,
   /** The speedup exceeds the worker count without a measured cause. */
   IMPLAUSIBLE
 }

@@ -20,9 +20,9 @@ public final class Schedules {
 
   /**
    * Up to this many tasks, two workers are solved exactly by meeting in the middle: every subset
-   * sum of each half (2^18 at most), one half's sorted, searched for the other's complement.
+   * sum of each half (2^16 at most), one half's sorted, searched for the other's complement.
    */
-  static final int MAX_EXACT_TWO_WORKER_TASKS = 36;
+  static final int MAX_EXACT_TWO_WORKER_TASKS = 32;
 
   private Schedules() {}
 

@@ -46,8 +46,8 @@ public record SpeedupAnalysis(
     Verdict verdict,
     List<String> notes) {
 
-  /** The serial phase used this much more CPU per task than the parallel one: it was warming. */
-  static final double COLD_ABOVE = 1.15;
+  /** One phase used this much more CPU than the other for the same tasks: the machine changed. */
+  static final double UNSTEADY_ABOVE = 1.15;
 
   /** Speedups this far above the worker count are beyond timer noise. */
   static final double IMPLAUSIBLE_ABOVE = 1.02;
@@ -119,8 +119,8 @@ public record SpeedupAnalysis(
     Verdict verdict;
     if (serial.contended() || parallel.contended()) {
       verdict = Verdict.CONTENDED;
-    } else if (cpuGrowth > COLD_ABOVE) {
-      verdict = Verdict.COLD;
+    } else if (cpuGrowth > UNSTEADY_ABOVE || cpuGrowth < 1 / UNSTEADY_ABOVE) {
+      verdict = Verdict.UNSTEADY;
     } else if (speedup > workers * IMPLAUSIBLE_ABOVE) {
       verdict = Verdict.IMPLAUSIBLE;
     } else {
@@ -276,25 +276,30 @@ public record SpeedupAnalysis(
                 queued == serial ? "serial" : "parallel",
                 readable(queued.taskQueueWait()),
                 100 * queued.queuedShare()));
-      case COLD:
+      case UNSTEADY:
+        boolean serialSlower = cpuGrowth > 1;
         return Optional.of(
             String.format(
                 Locale.ROOT,
-                "Cold: the serial phase used %.0f%% more CPU for the same tasks than the parallel"
-                    + " phase; its code was still warming up, so the speedup is overstated.",
-                100 * (cpuGrowth - 1)));
+                "Unsteady: the same tasks used %.0f%% more CPU in the %s phase than in the %s one;"
+                    + " the machine did less work per CPU-second then (a busy host, cores that"
+                    + " share hardware, or code still compiling), so the speedup is %s.",
+                100 * ((serialSlower ? cpuGrowth : 1 / cpuGrowth) - 1),
+                serialSlower ? "serial" : "parallel",
+                serialSlower ? "parallel" : "serial",
+                serialSlower ? "overstated" : "understated"));
       case IMPLAUSIBLE:
         return Optional.of(
             String.format(
                 Locale.ROOT,
                 "Not a clean measurement: a speedup of %.2fx exceeds the %d workers. No contention"
                     + " was measured, and the serial phase's tasks used %.0f%% %s CPU than the same"
-                    + " tasks in parallel (a cold run uses over %.0f%% more).",
+                    + " tasks in parallel (over %.0f%% would be unsteady).",
                 speedup,
                 workers,
                 100 * Math.abs(cpuGrowth - 1),
                 cpuGrowth >= 1 ? "more" : "less",
-                100 * (COLD_ABOVE - 1)));
+                100 * (UNSTEADY_ABOVE - 1)));
     }
     throw new AssertionError(verdict);
   }

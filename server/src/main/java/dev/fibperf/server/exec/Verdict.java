@@ -2,12 +2,19 @@ package dev.fibperf.server.exec;
 
 /** Whether a Compare's speedup can be read as a property of the tasks and the machine. */
 public enum Verdict {
-  /** Both phases got their CPU and the speedup is within what the workers allow. */
+  /**
+   * Both phases got their CPU and workers, the same tasks cost the same CPU in both, and the
+   * speedup is within what the workers allow.
+   */
   CLEAN,
-  /** A phase's tasks got markedly less CPU than elapsed time: other load shared the cores. */
+  /** Other load shared the cores (the tasks waited for CPU) or the workers during a phase. */
   CONTENDED,
-  /** The serial phase spent markedly more CPU per task than the parallel one: code was warming. */
-  COLD,
+  /**
+   * The same tasks cost markedly more CPU in one phase than in the other: the machine did less work
+   * per CPU-second in that phase (a busy host, cores that share hardware, code still compiling).
+   * The CPU clock cannot say which.
+   */
+  UNSTEADY,
   /** The speedup exceeds the worker count without a measured cause: not a clean measurement. */
   IMPLAUSIBLE
 }

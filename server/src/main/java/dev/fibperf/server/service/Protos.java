@@ -189,8 +189,8 @@ final class Protos {
         return dev.fibperf.proto.v1.Verdict.VERDICT_CLEAN;
       case CONTENDED:
         return dev.fibperf.proto.v1.Verdict.VERDICT_CONTENDED;
-      case COLD:
-        return dev.fibperf.proto.v1.Verdict.VERDICT_COLD;
+      case UNSTEADY:
+        return dev.fibperf.proto.v1.Verdict.VERDICT_UNSTEADY;
       case IMPLAUSIBLE:
         return dev.fibperf.proto.v1.Verdict.VERDICT_IMPLAUSIBLE;
     }

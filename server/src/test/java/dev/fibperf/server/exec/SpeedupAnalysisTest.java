@@ -157,7 +157,7 @@ class SpeedupAnalysisTest {
     assertEquals(
         "Not a clean measurement: a speedup of 3.00x exceeds the 2 workers. No contention was"
             + " measured, and the serial phase's tasks used 0% more CPU than the same tasks in"
-            + " parallel (a cold run uses over 15% more).",
+            + " parallel (over 15% would be unsteady).",
         a.notes().get(0));
   }
 
@@ -176,16 +176,19 @@ class SpeedupAnalysisTest {
   }
 
   @Test
-  void aSerialPhaseThatUsedMoreCpu_isCold() {
+  void aSerialPhaseThatUsedMoreCpu_isUnsteady_andTheSpeedupOverstated() {
     SpeedupAnalysis a =
         SpeedupAnalysis.of(
             serial(List.of(150, 150), 300),
             parallel(List.of(100, 100), 100, 2),
             ScheduleKind.MEASURED_OPTIMAL);
 
-    assertEquals(Verdict.COLD, a.verdict());
-    assertTrue(
-        a.notes().get(0).startsWith("Cold: the serial phase used 50% more CPU"), a.notes().get(0));
+    assertEquals(Verdict.UNSTEADY, a.verdict());
+    assertEquals(
+        "Unsteady: the same tasks used 50% more CPU in the serial phase than in the parallel one;"
+            + " the machine did less work per CPU-second then (a busy host, cores that share"
+            + " hardware, or code still compiling), so the speedup is overstated.",
+        a.notes().get(0));
   }
 
   @Test
@@ -288,5 +291,22 @@ class SpeedupAnalysisTest {
                 "The parallel phase beat the shortest schedule of the serial phase's costs by 11%: its"
                     + " tasks used 10% less CPU than in the serial phase."),
         a.notes().toString());
+  }
+
+  @Test
+  void parallelTasksThatCostMoreCpu_forTheSameWork_areUnsteady_andTheSpeedupUnderstated() {
+    // Every task had its core (CPU = elapsed), yet took 30 % more CPU in parallel.
+    SpeedupAnalysis a =
+        SpeedupAnalysis.of(
+            serial(List.of(100, 100), 200),
+            parallel(List.of(130, 130), 130, 2),
+            ScheduleKind.MEASURED_OPTIMAL);
+
+    assertEquals(Verdict.UNSTEADY, a.verdict());
+    assertEquals(
+        "Unsteady: the same tasks used 30% more CPU in the parallel phase than in the serial one;"
+            + " the machine did less work per CPU-second then (a busy host, cores that share"
+            + " hardware, or code still compiling), so the speedup is understated.",
+        a.notes().get(0));
   }
 }
