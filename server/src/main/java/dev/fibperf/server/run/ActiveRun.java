@@ -143,39 +143,16 @@ public final class ActiveRun {
               if (lease.cold()) {
                 warmupPoolStartup = warmupPoolStartup.plusNanos(clock.nanoTime() - waitingSince);
               }
-              CompletableFuture<Void> done = new CompletableFuture<>();
-              Run run =
+              CompletableFuture<RunResult> done = new CompletableFuture<>();
+              launch(
                   Run.newBuilder()
                       .tasks(tasks)
                       .algorithm(spec.algorithm())
                       .parallelism(plan.parallelism())
                       .pool(lease)
                       .clock(clock)
-                      .listener(
-                          new RunListener() {
-                            @Override
-                            public void onTaskStarted(TaskStart start) {}
-
-                            @Override
-                            public void onTaskFinished(TaskResult result) {}
-
-                            @Override
-                            public void onCompleted(RunResult result) {
-                              done.complete(null);
-                            }
-
-                            @Override
-                            public void onFailed(Throwable cause) {
-                              done.completeExceptionally(cause);
-                            }
-                          })
-                      .build();
-              current = run;
-              if (cancelled) {
-                run.cancel();
-              }
-              run.start();
-              return done;
+                      .listener(completing(done)));
+              return done.thenApply(ignored -> null);
             });
   }
 
@@ -284,16 +261,42 @@ public final class ActiveRun {
               if (order != null) {
                 builder.order(order);
               }
-              Run run = builder.build();
-              current = run;
-              // The caller may have left while the pool started, or between phases: then no task
-              // of this phase may start.
-              if (cancelled) {
-                run.cancel();
-              }
-              run.start();
+              launch(builder);
               return done;
             });
+  }
+
+  /** Builds and starts a run as this one's current, unless the caller has left meanwhile. */
+  private void launch(Run.Builder builder) {
+    Run run = builder.build();
+    current = run;
+    // The caller may have left while the pool started, or between phases: then no task of this
+    // run may start.
+    if (cancelled) {
+      run.cancel();
+    }
+    run.start();
+  }
+
+  /** A listener that only completes {@code done}: for untimed runs nobody watches. */
+  private static RunListener completing(CompletableFuture<RunResult> done) {
+    return new RunListener() {
+      @Override
+      public void onTaskStarted(TaskStart start) {}
+
+      @Override
+      public void onTaskFinished(TaskResult result) {}
+
+      @Override
+      public void onCompleted(RunResult result) {
+        done.complete(result);
+      }
+
+      @Override
+      public void onFailed(Throwable cause) {
+        done.completeExceptionally(cause);
+      }
+    };
   }
 
   private RunListener phaseListener(
