@@ -11,6 +11,7 @@ import dev.fibperf.server.exec.WorkerPool;
 import dev.fibperf.server.exec.process.ProcessPool;
 import dev.fibperf.server.metrics.FibPerfMetrics;
 import dev.fibperf.server.profile.JfrProfiler;
+import dev.fibperf.server.run.RunRegistry;
 import dev.fibperf.server.run.Runner;
 import dev.fibperf.server.service.FibPerfService;
 import dev.fibperf.server.worker.WorkerMain;
@@ -74,7 +75,9 @@ public final class FibServer {
     Runner runner =
         new Runner(
             pool, processes, profiler, profilingExecutor, config.maxConcurrentRuns(), b.clock);
-    this.service = new FibPerfService(config, runner);
+    RunRegistry runs = new RunRegistry(config.recentRuns(), b.clock);
+    runner.addListener(runs);
+    this.service = new FibPerfService(config, runner, runs);
     metrics.bindActiveRuns(service::activeRuns);
     b.serverBuilder
         // No handler blocks (runs wait on futures; work goes to the pools), so they run on the

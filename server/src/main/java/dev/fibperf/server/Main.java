@@ -98,6 +98,22 @@ public final class Main implements Callable<Integer> {
   int maxConcurrentRuns;
 
   @Option(
+      names = "--recent-runs",
+      defaultValue = "${env:FIBPERF_RECENT_RUNS:-" + ServerConfig.DEFAULT_RECENT_RUNS + "}",
+      description =
+          "Finished runs that ListRuns, GetRun and WatchRuns remember (FIBPERF_RECENT_RUNS,"
+              + " default ${DEFAULT-VALUE}).")
+  int recentRuns;
+
+  @Option(
+      names = "--max-watchers",
+      defaultValue = "${env:FIBPERF_MAX_WATCHERS:-" + ServerConfig.DEFAULT_MAX_WATCHERS + "}",
+      description =
+          "Most WatchRuns calls at once; more get RESOURCE_EXHAUSTED (FIBPERF_MAX_WATCHERS,"
+              + " default ${DEFAULT-VALUE}).")
+  int maxWatchers;
+
+  @Option(
       names = "--shutdown-grace",
       defaultValue = "${env:FIBPERF_SHUTDOWN_GRACE:-10s}",
       converter = DurationOption.class,
@@ -180,6 +196,8 @@ public final class Main implements Callable<Integer> {
         .profilingEnabled(profiling)
         .rawJfrEnabled(allowRawJfr)
         .workerJvmOptions(workerJvmOptions)
+        .recentRuns(recentRuns)
+        .maxWatchers(maxWatchers)
         .build();
   }
 

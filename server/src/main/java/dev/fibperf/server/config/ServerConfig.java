@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param profilingEnabled whether ProfileSerial and profiled Compare are allowed
  * @param rawJfrEnabled whether a profile may return raw JFR bytes, which hold other calls' data
  * @param workerJvmOptions extra JVM options for worker processes
+ * @param recentRuns finished runs that ListRuns, GetRun and WatchRuns remember
+ * @param maxWatchers most WatchRuns calls at once; more get RESOURCE_EXHAUSTED
  */
 public record ServerConfig(
     int port,
@@ -35,9 +37,13 @@ public record ServerConfig(
     Duration shutdownGrace,
     boolean profilingEnabled,
     boolean rawJfrEnabled,
-    List<String> workerJvmOptions) {
+    List<String> workerJvmOptions,
+    int recentRuns,
+    int maxWatchers) {
 
   public static final int DEFAULT_PORT = 50051;
+  public static final int DEFAULT_RECENT_RUNS = 100;
+  public static final int DEFAULT_MAX_WATCHERS = 16;
   public static final int DEFAULT_MAX_TASKS = 1000;
   public static final int DEFAULT_MAX_NAIVE_N = 50;
   public static final int DEFAULT_MAX_ITERATIVE_N = 10_000;
@@ -62,6 +68,8 @@ public record ServerConfig(
       throw new IllegalArgumentException("maxNaiveCalls=" + maxNaiveCalls + " must be at least 1");
     }
     checkRange("maxConcurrentRuns", maxConcurrentRuns, 1, 100_000);
+    checkRange("recentRuns", recentRuns, 0, 100_000);
+    checkRange("maxWatchers", maxWatchers, 0, 10_000);
     if (shutdownGrace.isNegative()) {
       throw new IllegalArgumentException(
           "shutdownGrace=" + shutdownGrace + " must not be negative");
@@ -93,7 +101,9 @@ public record ServerConfig(
         .shutdownGrace(shutdownGrace)
         .profilingEnabled(profilingEnabled)
         .rawJfrEnabled(rawJfrEnabled)
-        .workerJvmOptions(workerJvmOptions);
+        .workerJvmOptions(workerJvmOptions)
+        .recentRuns(recentRuns)
+        .maxWatchers(maxWatchers);
   }
 
   /** Mutable builder for {@link ServerConfig}. */
@@ -106,6 +116,8 @@ public record ServerConfig(
     private int maxFastDoublingN = DEFAULT_MAX_FAST_DOUBLING_N;
     private long maxNaiveCalls = DEFAULT_MAX_NAIVE_CALLS;
     private int maxConcurrentRuns = DEFAULT_MAX_CONCURRENT_RUNS;
+    private int recentRuns = DEFAULT_RECENT_RUNS;
+    private int maxWatchers = DEFAULT_MAX_WATCHERS;
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     private boolean profilingEnabled = true;
     private boolean rawJfrEnabled = false;
@@ -153,6 +165,16 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder recentRuns(int recentRuns) {
+      this.recentRuns = recentRuns;
+      return this;
+    }
+
+    public Builder maxWatchers(int maxWatchers) {
+      this.maxWatchers = maxWatchers;
+      return this;
+    }
+
     public Builder shutdownGrace(Duration shutdownGrace) {
       this.shutdownGrace = shutdownGrace;
       return this;
@@ -189,7 +211,9 @@ public record ServerConfig(
           shutdownGrace,
           profilingEnabled,
           rawJfrEnabled,
-          workerJvmOptions);
+          workerJvmOptions,
+          recentRuns,
+          maxWatchers);
     }
   }
 }

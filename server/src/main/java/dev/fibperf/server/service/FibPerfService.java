@@ -3,18 +3,31 @@ package dev.fibperf.server.service;
 import dev.fibperf.proto.v1.CompareRequest;
 import dev.fibperf.proto.v1.CompareResponse;
 import dev.fibperf.proto.v1.FibPerfServiceGrpc;
+import dev.fibperf.proto.v1.GetRunRequest;
+import dev.fibperf.proto.v1.GetRunResponse;
+import dev.fibperf.proto.v1.ListRunsRequest;
+import dev.fibperf.proto.v1.ListRunsResponse;
 import dev.fibperf.proto.v1.ParallelRequest;
 import dev.fibperf.proto.v1.ParallelResponse;
 import dev.fibperf.proto.v1.ProfileSerialRequest;
 import dev.fibperf.proto.v1.ProfileSerialResponse;
+import dev.fibperf.proto.v1.RunMethod;
 import dev.fibperf.proto.v1.SerialRequest;
 import dev.fibperf.proto.v1.SerialResponse;
+import dev.fibperf.proto.v1.WatchRunsRequest;
+import dev.fibperf.proto.v1.WatchRunsResponse;
 import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.run.RunRegistry;
 import dev.fibperf.server.run.Runner;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The {@code fibperf.v1.FibPerfService}: each RPC maps its request to a run spec, hands it to the
@@ -25,17 +38,23 @@ import java.time.Duration;
  */
 public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplBase {
   private final Runner runner;
+  private final RunRegistry runs;
   private final RequestMapper requests;
   private final OpenCalls openCalls = new OpenCalls();
+  private final int maxWatchers;
+  private final Set<RunWatch> watches = ConcurrentHashMap.newKeySet();
+  private volatile boolean draining;
 
-  public FibPerfService(ServerConfig config, Runner runner) {
+  public FibPerfService(ServerConfig config, Runner runner, RunRegistry runs) {
     this.requests = new RequestMapper(config);
     this.runner = runner;
+    this.runs = runs;
+    this.maxWatchers = config.maxWatchers();
   }
 
-  /** This service with its access log, ready to add to a server. */
+  /** This service with its access log and run-id headers, ready to add to a server. */
   public ServerServiceDefinition withAccessLog() {
-    return ServerInterceptors.intercept(this, new AccessLogInterceptor());
+    return ServerInterceptors.intercept(this, new RunIdHeader(), new AccessLogInterceptor());
   }
 
   @Override
@@ -59,13 +78,121 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
     call(observer).serve(() -> requests.compare(request), ResponseMapper.COMPARE);
   }
 
+  @Override
+  public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> observer) {
+    ListRunsResponse.Builder b = ListRunsResponse.newBuilder();
+    runs.inFlight().forEach(r -> b.addInFlight(RunsMapper.info(r)));
+    runs.recent().forEach(r -> b.addRecent(RunsMapper.info(r)));
+    observer.onNext(b.build());
+    observer.onCompleted();
+  }
+
+  @Override
+  public void getRun(GetRunRequest request, StreamObserver<GetRunResponse> observer) {
+    Optional<RunRegistry.RunRecord> run = runs.get(request.getRunId());
+    if (run.isEmpty()) {
+      observer.onError(notFound(request.getRunId()).asRuntimeException());
+      return;
+    }
+    observer.onNext(GetRunResponse.newBuilder().setRun(RunsMapper.info(run.get())).build());
+    observer.onCompleted();
+  }
+
+  private Status notFound(long runId) {
+    return Status.NOT_FOUND.withDescription(
+        "run_id="
+            + runId
+            + " is neither in flight nor among the last "
+            + runs.recentCapacity()
+            + " finished (--recent-runs)");
+  }
+
+  @Override
+  public void watchRuns(WatchRunsRequest request, StreamObserver<WatchRunsResponse> observer) {
+    if (request.getMethod() == RunMethod.UNRECOGNIZED) {
+      observer.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription(
+                  "method="
+                      + request.getMethodValue()
+                      + " is not one of RUN_METHOD_SERIAL, RUN_METHOD_PARALLEL,"
+                      + " RUN_METHOD_PROFILE_SERIAL, RUN_METHOD_COMPARE")
+              .asRuntimeException());
+      return;
+    }
+    if (draining) {
+      observer.onError(
+          Status.UNAVAILABLE
+              .withDescription("server is shutting down; retry on another instance")
+              .asRuntimeException());
+      return;
+    }
+    long runId = request.getRunId();
+    Optional<RunRegistry.RunRecord> known = runId == 0 ? Optional.empty() : runs.get(runId);
+    if (runId != 0 && known.isEmpty()) {
+      observer.onError(notFound(runId).asRuntimeException());
+      return;
+    }
+    AutoCloseable[] registration = new AutoCloseable[1];
+    RunWatch[] self = new RunWatch[1];
+    RunWatch watch =
+        new RunWatch(
+            (ServerCallStreamObserver<WatchRunsResponse>) observer,
+            runId,
+            request.getMethod(),
+            () -> {
+              watches.remove(self[0]);
+              closeQuietly(registration[0]);
+            });
+    self[0] = watch;
+    synchronized (watches) {
+      if (watches.size() >= maxWatchers) {
+        watch.end(
+            Status.RESOURCE_EXHAUSTED.withDescription(
+                "watchers at max "
+                    + maxWatchers
+                    + " (--max-watchers); retry when one disconnects"));
+        return;
+      }
+      watches.add(watch);
+    }
+    boolean[] watchedRunInFlight = {false};
+    registration[0] =
+        runs.watch(
+            inFlight -> {
+              inFlight.forEach(watch::inFlight);
+              watchedRunInFlight[0] = inFlight.stream().anyMatch(r -> r.id() == runId);
+            },
+            watch);
+    if (runId != 0 && !watchedRunInFlight[0]) {
+      // The run had already finished (before this call, or just before the watch began).
+      runs.get(runId).ifPresent(r -> watch.complete(RunsMapper.finished(r)));
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      // Removing a watcher from the registry cannot fail in a way that matters here.
+    }
+  }
+
   private <T> RpcCall<T> call(StreamObserver<T> observer) {
     return new RpcCall<>(runner, openCalls, observer);
   }
 
   /** From now on, new calls get UNAVAILABLE; calls already running carry on. */
   public void startDraining() {
+    draining = true;
     runner.startDraining();
+    // Watches never end by themselves; a drain must not wait for them.
+    for (RunWatch watch : watches) {
+      watch.end(Status.UNAVAILABLE.withDescription("server is shutting down"));
+    }
   }
 
   /**
@@ -75,6 +202,11 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
    */
   public boolean awaitCallsDone(Duration timeout) throws InterruptedException {
     return openCalls.awaitNone(timeout);
+  }
+
+  /** WatchRuns calls connected right now. */
+  public int watchers() {
+    return watches.size();
   }
 
   /** Calls doing work right now. */

@@ -59,7 +59,9 @@ final class ResponseMapper {
 
         @Override
         public SerialResponse last(RunOutcome outcome) {
-          return SerialResponse.newBuilder().setSummary(summary(outcome.only().result())).build();
+          return SerialResponse.newBuilder()
+              .setSummary(summary(outcome.only().result(), outcome.runId()))
+              .build();
         }
       };
 
@@ -76,7 +78,9 @@ final class ResponseMapper {
 
         @Override
         public ParallelResponse last(RunOutcome outcome) {
-          return ParallelResponse.newBuilder().setSummary(summary(outcome.only().result())).build();
+          return ParallelResponse.newBuilder()
+              .setSummary(summary(outcome.only().result(), outcome.runId()))
+              .build();
         }
       };
 
@@ -124,7 +128,7 @@ final class ResponseMapper {
           return ProfileSerialResponse.newBuilder()
               .setSummary(
                   ProfileSummary.newBuilder()
-                      .setRun(summary(only.result()))
+                      .setRun(summary(only.result(), outcome.runId()))
                       .setProfile(profile(only.profile())))
               .build();
         }
@@ -139,7 +143,7 @@ final class ResponseMapper {
           } else if (event instanceof RunEvent.TaskFinished f) {
             send.accept(phase(f.phase()).setTaskFinished(finished(f.result())).build());
           } else if (event instanceof RunEvent.PhaseCompleted p) {
-            send.accept(phase(p.phase()).setPhaseSummary(summary(p.result())).build());
+            send.accept(phase(p.phase()).setPhaseSummary(summary(p.result(), p.runId())).build());
           }
         }
 
@@ -149,22 +153,49 @@ final class ResponseMapper {
 
         @Override
         public CompareResponse last(RunOutcome outcome) {
-          RunOutcome.PhaseOutcome serial = outcome.phase(Phase.SERIAL);
-          RunOutcome.PhaseOutcome parallel = outcome.phase(Phase.PARALLEL);
-          Comparison.Builder comparison =
-              comparison(serial.result(), parallel.result(), outcome.analysis()).toBuilder()
-                  .setIsolation(Protos.isolation(outcome.spec().exclusive()))
-                  .setIsolationWait(Protos.duration(outcome.isolationWait()))
-                  .setWarmup(Protos.duration(outcome.warmup()));
-          if (serial.profile() != null) {
-            comparison.setSerialProfile(profile(serial.profile()));
-          }
-          if (parallel.profile() != null) {
-            comparison.setParallelProfile(profile(parallel.profile()));
-          }
-          return CompareResponse.newBuilder().setComparison(comparison).build();
+          return CompareResponse.newBuilder().setComparison(comparison(outcome, true)).build();
         }
       };
+
+  /**
+   * A Compare's comparison.
+   *
+   * @param withProfiles whether to include the phases' profiles (a run list leaves them out)
+   */
+  static Comparison comparison(RunOutcome outcome, boolean withProfiles) {
+    RunOutcome.PhaseOutcome serial = outcome.phase(Phase.SERIAL);
+    RunOutcome.PhaseOutcome parallel = outcome.phase(Phase.PARALLEL);
+    SpeedupAnalysis a = outcome.analysis();
+    Comparison.Builder c =
+        Comparison.newBuilder()
+            .setRunId(outcome.runId())
+            .setSerial(summary(serial.result(), outcome.runId()))
+            .setParallel(summary(parallel.result(), outcome.runId()))
+            .setSpeedup(a.speedup())
+            .setEfficiency(a.efficiency())
+            .setWorkers(a.workers())
+            .setLowerBound(Protos.duration(a.lowerBound()))
+            .setOptimalMakespan(Protos.duration(a.optimalMakespan()))
+            .setOptimalProven(a.optimalProven())
+            .setOptimalGap(a.optimalGap())
+            .setLargestFirstMakespan(Protos.duration(a.largestFirstMakespan()))
+            .setSchedule(Protos.schedule(a.schedule()))
+            .setPlannedMakespan(Protos.duration(a.plannedMakespan()))
+            .setIdealSpeedup(a.idealSpeedup())
+            .setAttainment(a.attainment())
+            .setVerdict(Protos.verdict(a.verdict()))
+            .addAllNotes(a.notes())
+            .setIsolation(Protos.isolation(outcome.spec().exclusive()))
+            .setIsolationWait(Protos.duration(outcome.isolationWait()))
+            .setWarmup(Protos.duration(outcome.warmup()));
+    if (withProfiles && serial.profile() != null) {
+      c.setSerialProfile(profile(serial.profile()));
+    }
+    if (withProfiles && parallel.profile() != null) {
+      c.setParallelProfile(profile(parallel.profile()));
+    }
+    return c.build();
+  }
 
   static TaskStarted started(TaskStart s) {
     return TaskStarted.newBuilder()
@@ -192,9 +223,10 @@ final class ResponseMapper {
     return b.build();
   }
 
-  static RunSummary summary(RunResult run) {
+  static RunSummary summary(RunResult run, long runId) {
     RunSummary.Builder b =
         RunSummary.newBuilder()
+            .setRunId(runId)
             .setStartTime(Protos.timestamp(run.startTime()))
             .setEndTime(Protos.timestamp(run.endTime()))
             .setWallDuration(Protos.duration(run.wall()))
@@ -219,27 +251,6 @@ final class ResponseMapper {
       b.addResults(finished(r));
     }
     return b.build();
-  }
-
-  static Comparison comparison(RunResult serial, RunResult parallel, SpeedupAnalysis a) {
-    return Comparison.newBuilder()
-        .setSerial(summary(serial))
-        .setParallel(summary(parallel))
-        .setSpeedup(a.speedup())
-        .setEfficiency(a.efficiency())
-        .setWorkers(a.workers())
-        .setLowerBound(Protos.duration(a.lowerBound()))
-        .setOptimalMakespan(Protos.duration(a.optimalMakespan()))
-        .setOptimalProven(a.optimalProven())
-        .setOptimalGap(a.optimalGap())
-        .setLargestFirstMakespan(Protos.duration(a.largestFirstMakespan()))
-        .setSchedule(Protos.schedule(a.schedule()))
-        .setPlannedMakespan(Protos.duration(a.plannedMakespan()))
-        .setIdealSpeedup(a.idealSpeedup())
-        .setAttainment(a.attainment())
-        .setVerdict(Protos.verdict(a.verdict()))
-        .addAllNotes(a.notes())
-        .build();
   }
 
   static Profile profile(ProfileReport p) {

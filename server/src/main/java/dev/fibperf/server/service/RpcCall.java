@@ -67,6 +67,7 @@ final class RpcCall<T> {
       return;
     }
     run = admitted;
+    RunIdHeader.send(admitted.id());
     stream.onRoom(admitted::resume);
     admitted
         .outcome()

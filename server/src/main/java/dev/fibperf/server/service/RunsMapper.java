@@ -1,0 +1,141 @@
+package dev.fibperf.server.service;
+
+import dev.fibperf.proto.v1.HotMethod;
+import dev.fibperf.proto.v1.ProfileSnapshot;
+import dev.fibperf.proto.v1.RunInfo;
+import dev.fibperf.proto.v1.RunMethod;
+import dev.fibperf.proto.v1.RunState;
+import dev.fibperf.proto.v1.WatchRunsResponse;
+import dev.fibperf.server.exec.Task;
+import dev.fibperf.server.run.RunEvent;
+import dev.fibperf.server.run.RunKind;
+import dev.fibperf.server.run.RunRegistry.RunRecord;
+import dev.fibperf.server.run.RunRegistry.State;
+import io.grpc.Status;
+
+/** Run records and events to the run-list RPCs' {@code fibperf.v1} messages. */
+final class RunsMapper {
+  private RunsMapper() {}
+
+  static RunMethod method(RunKind kind) {
+    switch (kind) {
+      case SERIAL:
+        return RunMethod.RUN_METHOD_SERIAL;
+      case PARALLEL:
+        return RunMethod.RUN_METHOD_PARALLEL;
+      case PROFILE_SERIAL:
+        return RunMethod.RUN_METHOD_PROFILE_SERIAL;
+      case COMPARE:
+        return RunMethod.RUN_METHOD_COMPARE;
+    }
+    throw new AssertionError(kind);
+  }
+
+  static RunState state(State state) {
+    switch (state) {
+      case RUNNING:
+        return RunState.RUN_STATE_RUNNING;
+      case SUCCEEDED:
+        return RunState.RUN_STATE_SUCCEEDED;
+      case FAILED:
+        return RunState.RUN_STATE_FAILED;
+      case CANCELLED:
+        return RunState.RUN_STATE_CANCELLED;
+    }
+    throw new AssertionError(state);
+  }
+
+  static RunInfo info(RunRecord r) {
+    RunInfo.Builder b =
+        RunInfo.newBuilder()
+            .setRunId(r.id())
+            .setMethod(method(r.spec().kind()))
+            .setAlgorithm(Protos.algorithm(r.spec().algorithm()))
+            .setPool(Protos.pool(r.spec().pool()))
+            .setParallelism(r.spec().parallelism())
+            .setState(state(r.state()))
+            .setTasksDone(r.tasksDone())
+            .setTasksTotal(r.tasksTotal())
+            .setAcceptedTime(Protos.timestamp(r.acceptedTime()));
+    for (Task t : r.spec().tasks()) {
+      b.addNums(t.n());
+    }
+    if (r.phase() != null && r.spec().kind() == RunKind.COMPARE) {
+      b.setPhase(Protos.phase(r.phase()));
+    }
+    if (r.endTime() != null) {
+      b.setEndTime(Protos.timestamp(r.endTime()));
+    }
+    if (r.failure() != null) {
+      Status status = StatusMapping.toStatus(r.failure(), false);
+      b.setStatusCode(status.getCode().name());
+      if (status.getDescription() != null) {
+        b.setStatusMessage(status.getDescription());
+      }
+    }
+    if (r.outcome() != null) {
+      if (r.spec().kind() == RunKind.COMPARE) {
+        b.setComparison(ResponseMapper.comparison(r.outcome(), false));
+      } else {
+        b.setSummary(ResponseMapper.summary(r.outcome().only().result(), r.id()));
+      }
+    }
+    for (dev.fibperf.server.profile.HotMethod m : r.topMethods()) {
+      b.addTopMethods(
+          HotMethod.newBuilder()
+              .setMethod(m.method())
+              .setSamples(m.samples())
+              .setPercent(m.percent()));
+    }
+    return b.build();
+  }
+
+  /** What a watcher gets for {@code event}, or null if nothing (an artifact's bytes). */
+  static WatchRunsResponse watched(RunRecord r, RunEvent event) {
+    WatchRunsResponse.Builder b =
+        WatchRunsResponse.newBuilder().setRunId(r.id()).setMethod(method(r.spec().kind()));
+    if (event instanceof RunEvent.Accepted) {
+      b.setAccepted(info(r));
+    } else if (event instanceof RunEvent.TaskStarted t) {
+      b.setPhase(Protos.phase(t.phase())).setTaskStarted(ResponseMapper.started(t.start()));
+    } else if (event instanceof RunEvent.TaskFinished t) {
+      b.setPhase(Protos.phase(t.phase())).setTaskFinished(ResponseMapper.finished(t.result()));
+    } else if (event instanceof RunEvent.ProfileSnapshot s) {
+      b.setPhase(Protos.phase(s.phase()))
+          .setProfileSnapshot(
+              ProfileSnapshot.newBuilder()
+                  .setProfile(ResponseMapper.profile(s.profile()))
+                  .setTasksDone(s.tasksDone())
+                  .setTasksTotal(s.tasksTotal()));
+    } else if (event instanceof RunEvent.PhaseCompleted p) {
+      b.setPhase(Protos.phase(p.phase()))
+          .setPhaseCompleted(ResponseMapper.summary(p.result(), r.id()));
+    } else if (event instanceof RunEvent.Completed || event instanceof RunEvent.Failed) {
+      return finished(r);
+    } else {
+      return null;
+    }
+    return b.build();
+  }
+
+  static WatchRunsResponse inFlight(RunRecord r) {
+    return WatchRunsResponse.newBuilder()
+        .setRunId(r.id())
+        .setMethod(method(r.spec().kind()))
+        .setInFlight(info(r))
+        .build();
+  }
+
+  /** A run's final state, as its last watch message. */
+  static WatchRunsResponse finished(RunRecord r) {
+    return WatchRunsResponse.newBuilder()
+        .setRunId(r.id())
+        .setMethod(method(r.spec().kind()))
+        .setFinished(info(r))
+        .build();
+  }
+
+  static WatchRunsResponse dropped(long events) {
+    return WatchRunsResponse.newBuilder().setDroppedEvents(events).build();
+  }
+}
