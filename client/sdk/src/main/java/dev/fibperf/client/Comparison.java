@@ -29,6 +29,7 @@ import java.util.Optional;
  * @param notes true statements about these figures, in plain language
  * @param serialProfile the serial run's profile, if asked for
  * @param parallelProfile the parallel run's profile, if asked for
+ * @param runId the server's id for the Compare
  */
 public record Comparison(
     RunSummary serial,
@@ -51,7 +52,8 @@ public record Comparison(
     Duration warmup,
     List<String> notes,
     Optional<Profile> serialProfile,
-    Optional<Profile> parallelProfile)
+    Optional<Profile> parallelProfile,
+    long runId)
     implements FibEvent {
   public Comparison {
     notes = List.copyOf(notes);

@@ -2,10 +2,13 @@ package dev.fibperf.client;
 
 import com.google.protobuf.Message;
 import io.grpc.Context;
+import io.grpc.Metadata;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.OptionalLong;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -29,16 +32,34 @@ public final class EventStream implements Iterator<FibEvent>, Iterable<FibEvent>
   private final Context.CancellableContext context;
   private final Iterator<? extends Message> responses;
   private final Function<Message, FibEvent> mapper;
+  private final AtomicReference<Metadata> headers;
   private Message lastMessage;
+
+  /** The response header that names the run a call started. */
+  static final Metadata.Key<String> RUN_ID =
+      Metadata.Key.of("fibperf-run-id", Metadata.ASCII_STRING_MARSHALLER);
 
   @SuppressWarnings("unchecked")
   <M extends Message> EventStream(
       Context.CancellableContext context,
       Iterator<M> responses,
-      Function<? super M, FibEvent> mapper) {
+      Function<? super M, FibEvent> mapper,
+      AtomicReference<Metadata> headers) {
     this.context = context;
     this.responses = responses;
     this.mapper = m -> mapper.apply((M) m);
+    this.headers = headers;
+  }
+
+  /**
+   * The id of the run this call started, from the response headers: known once the server has
+   * admitted the run (after the first {@link #hasNext()} returns, at the latest), empty before, or
+   * if the call was refused.
+   */
+  public OptionalLong runId() {
+    Metadata h = headers.get();
+    String id = h == null ? null : h.get(RUN_ID);
+    return id == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(id));
   }
 
   @Override

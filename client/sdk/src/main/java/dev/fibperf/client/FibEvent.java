@@ -10,7 +10,8 @@ package dev.fibperf.client;
  * }</pre>
  *
  * <p>Every stream ends with one final event: a {@link RunSummary} (Serial, Parallel), a {@link
- * ProfileResult} (ProfileSerial) or a {@link Comparison} (Compare).
+ * ProfileResult} (ProfileSerial) or a {@link Comparison} (Compare). A watch of the server's runs
+ * ({@link FibPerfClient#watchRuns}) carries {@link RunWatchEvent}s and no final event.
  */
 public sealed interface FibEvent
     permits TaskStarted,
@@ -20,4 +21,5 @@ public sealed interface FibEvent
         ArtifactChunk,
         RunSummary,
         ProfileResult,
-        Comparison {}
+        Comparison,
+        RunWatchEvent {}

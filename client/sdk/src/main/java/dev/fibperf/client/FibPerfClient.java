@@ -13,6 +13,7 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
@@ -20,6 +21,7 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.AbstractStub;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -29,6 +31,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -152,7 +155,7 @@ public final class FibPerfClient implements AutoCloseable {
    */
   public EventStream serialStream(Workload workload) {
     SerialRequest request = serialRequest(workload);
-    return stream(ctx -> blocking().serial(request), ProtoMapping::serial);
+    return stream(stub -> stub.serial(request), ProtoMapping::serial);
   }
 
   /**
@@ -191,7 +194,7 @@ public final class FibPerfClient implements AutoCloseable {
    */
   public EventStream parallelStream(Workload workload) {
     ParallelRequest request = parallelRequest(workload);
-    return stream(ctx -> blocking().parallel(request), ProtoMapping::parallel);
+    return stream(stub -> stub.parallel(request), ProtoMapping::parallel);
   }
 
   /**
@@ -233,7 +236,7 @@ public final class FibPerfClient implements AutoCloseable {
   public EventStream profileSerialStream(Workload workload, ProfileOptions options) {
     ProfileSerialRequest request = profileRequest(workload, options);
     ProtoMapping.ProfileAssembler assembler = new ProtoMapping.ProfileAssembler();
-    return stream(ctx -> blocking().profileSerial(request), assembler::map);
+    return stream(stub -> stub.profileSerial(request), assembler::map);
   }
 
   /**
@@ -305,7 +308,7 @@ public final class FibPerfClient implements AutoCloseable {
   /** {@link #compareStream(Workload, boolean)}, measured as {@code options} say. */
   public EventStream compareStream(Workload workload, CompareOptions options) {
     CompareRequest request = compareRequest(workload, options);
-    return stream(ctx -> blocking().compare(request), ProtoMapping::compare);
+    return stream(stub -> stub.compare(request), ProtoMapping::compare);
   }
 
   /**
@@ -323,6 +326,70 @@ public final class FibPerfClient implements AutoCloseable {
   public CompletableFuture<Comparison> compareAsync(Workload workload, CompareOptions options) {
     CompareRequest request = compareRequest(workload, options);
     return async(o -> async().compare(request, o), ProtoMapping::compare, Comparison.class);
+  }
+
+  // ---- Runs ----
+
+  /**
+   * The server's runs in flight and its recent finished ones, whoever started them.
+   *
+   * <pre>{@code
+   * RunList runs = client.listRuns();
+   * runs.inFlight().forEach(r -> System.out.println(r.runId() + " " + r.tasksDone() + "/" + r.tasksTotal()));
+   * }</pre>
+   */
+  public RunList listRuns() {
+    try {
+      dev.fibperf.proto.v1.ListRunsResponse r =
+          blocking().listRuns(dev.fibperf.proto.v1.ListRunsRequest.getDefaultInstance());
+      return new RunList(
+          r.getInFlightList().stream().map(ProtoMapping::run).toList(),
+          r.getRecentList().stream().map(ProtoMapping::run).toList());
+    } catch (RuntimeException e) {
+      throw FibPerfException.from(e);
+    }
+  }
+
+  /**
+   * One run in flight or recent.
+   *
+   * @throws FibPerfException with NOT_FOUND if the server does not know it (any more)
+   */
+  public RunInfo getRun(long runId) {
+    try {
+      return ProtoMapping.run(
+          blocking()
+              .getRun(dev.fibperf.proto.v1.GetRunRequest.newBuilder().setRunId(runId).build())
+              .getRun());
+    } catch (RuntimeException e) {
+      throw FibPerfException.from(e);
+    }
+  }
+
+  /**
+   * Watches the server's runs: first those in flight, then every run's lifecycle as it happens, as
+   * {@link RunWatchEvent}s, until closed. Without a deadline: a watch lasts as long as its caller
+   * wants. Watching one run ends with that run.
+   *
+   * <pre>{@code
+   * try (EventStream watch = client.watchRuns(0, null)) {
+   *   for (FibEvent e : watch) System.out.println(((RunWatchEvent) e).kind());
+   * }
+   * }</pre>
+   *
+   * @param runId only this run, or 0 for every run
+   * @param method only runs of this method, or null for all
+   */
+  public EventStream watchRuns(long runId, RunMethod method) {
+    dev.fibperf.proto.v1.WatchRunsRequest.Builder request =
+        dev.fibperf.proto.v1.WatchRunsRequest.newBuilder().setRunId(runId);
+    if (method != null) {
+      request.setMethod(ProtoMapping.method(method));
+    }
+    dev.fibperf.proto.v1.WatchRunsRequest built = request.build();
+    return stream(
+        stub -> FibPerfServiceGrpc.newBlockingStub(stub.getChannel()).watchRuns(built),
+        ProtoMapping::watched);
   }
 
   // ---- Health ----
@@ -381,11 +448,17 @@ public final class FibPerfClient implements AutoCloseable {
   }
 
   private <M extends Message> EventStream stream(
-      Function<Context, Iterator<M>> call, Function<? super M, FibEvent> mapper) {
+      Function<FibPerfServiceGrpc.FibPerfServiceBlockingStub, Iterator<M>> call,
+      Function<? super M, FibEvent> mapper) {
     Context.CancellableContext context = Context.current().withCancellation();
     Context previous = context.attach();
+    AtomicReference<Metadata> headers = new AtomicReference<>();
     try {
-      return new EventStream(context, call.apply(context), mapper);
+      FibPerfServiceGrpc.FibPerfServiceBlockingStub stub =
+          blocking()
+              .withInterceptors(
+                  MetadataUtils.newCaptureMetadataInterceptor(headers, new AtomicReference<>()));
+      return new EventStream(context, call.apply(stub), mapper, headers);
     } catch (RuntimeException e) {
       context.cancel(e);
       throw FibPerfException.from(e);

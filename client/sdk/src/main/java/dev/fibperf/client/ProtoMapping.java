@@ -195,7 +195,8 @@ final class ProtoMapping {
         duration(s.getPoolStartup()),
         duration(s.getQueueWait()),
         duration(s.getHandoffPerTask()),
-        duration(s.getTaskQueueWait()));
+        duration(s.getTaskQueueWait()),
+        s.getRunId());
   }
 
   static Profile profile(dev.fibperf.proto.v1.Profile p) {
@@ -241,7 +242,8 @@ final class ProtoMapping {
         duration(c.getWarmup()),
         c.getNotesList(),
         c.hasSerialProfile() ? Optional.of(profile(c.getSerialProfile())) : Optional.empty(),
-        c.hasParallelProfile() ? Optional.of(profile(c.getParallelProfile())) : Optional.empty());
+        c.hasParallelProfile() ? Optional.of(profile(c.getParallelProfile())) : Optional.empty(),
+        c.getRunId());
   }
 
   static FibEvent serial(SerialResponse r) {
@@ -285,6 +287,139 @@ final class ProtoMapping {
       default:
         throw unknown(r);
     }
+  }
+
+  static RunMethod method(dev.fibperf.proto.v1.RunMethod m) {
+    switch (m) {
+      case RUN_METHOD_SERIAL:
+        return RunMethod.SERIAL;
+      case RUN_METHOD_PARALLEL:
+        return RunMethod.PARALLEL;
+      case RUN_METHOD_PROFILE_SERIAL:
+        return RunMethod.PROFILE_SERIAL;
+      case RUN_METHOD_COMPARE:
+        return RunMethod.COMPARE;
+      case RUN_METHOD_UNSPECIFIED:
+      case UNRECOGNIZED:
+        break;
+    }
+    throw unknown(m);
+  }
+
+  static dev.fibperf.proto.v1.RunMethod method(RunMethod m) {
+    switch (m) {
+      case SERIAL:
+        return dev.fibperf.proto.v1.RunMethod.RUN_METHOD_SERIAL;
+      case PARALLEL:
+        return dev.fibperf.proto.v1.RunMethod.RUN_METHOD_PARALLEL;
+      case PROFILE_SERIAL:
+        return dev.fibperf.proto.v1.RunMethod.RUN_METHOD_PROFILE_SERIAL;
+      case COMPARE:
+        return dev.fibperf.proto.v1.RunMethod.RUN_METHOD_COMPARE;
+    }
+    throw new AssertionError(m);
+  }
+
+  static RunState state(dev.fibperf.proto.v1.RunState s) {
+    switch (s) {
+      case RUN_STATE_RUNNING:
+        return RunState.RUNNING;
+      case RUN_STATE_SUCCEEDED:
+        return RunState.SUCCEEDED;
+      case RUN_STATE_FAILED:
+        return RunState.FAILED;
+      case RUN_STATE_CANCELLED:
+        return RunState.CANCELLED;
+      case RUN_STATE_UNSPECIFIED:
+      case UNRECOGNIZED:
+        break;
+    }
+    throw unknown(s);
+  }
+
+  private static Phase phase(dev.fibperf.proto.v1.Phase p) {
+    return p == dev.fibperf.proto.v1.Phase.PHASE_PARALLEL ? Phase.PARALLEL : Phase.SERIAL;
+  }
+
+  static RunInfo run(dev.fibperf.proto.v1.RunInfo r) {
+    Phase phase = phase(r.getPhase());
+    return new RunInfo(
+        r.getRunId(),
+        method(r.getMethod()),
+        r.getNumsList(),
+        algorithm(r.getAlgorithm()),
+        pool(r.getPool()),
+        r.getParallelism(),
+        state(r.getState()),
+        r.getTasksDone(),
+        r.getTasksTotal(),
+        r.getPhase() == dev.fibperf.proto.v1.Phase.PHASE_UNSPECIFIED
+            ? Optional.empty()
+            : Optional.of(phase),
+        instant(r.getAcceptedTime()),
+        r.hasEndTime() ? Optional.of(instant(r.getEndTime())) : Optional.empty(),
+        r.getStatusCode().isEmpty() ? Optional.empty() : Optional.of(r.getStatusCode()),
+        r.getStatusMessage().isEmpty() ? Optional.empty() : Optional.of(r.getStatusMessage()),
+        r.hasSummary() ? Optional.of(summary(Phase.SERIAL, r.getSummary())) : Optional.empty(),
+        r.hasComparison() ? Optional.of(comparison(r.getComparison())) : Optional.empty(),
+        hot(r.getTopMethodsList()));
+  }
+
+  static FibEvent watched(dev.fibperf.proto.v1.WatchRunsResponse w) {
+    Optional<RunMethod> method =
+        w.getMethod() == dev.fibperf.proto.v1.RunMethod.RUN_METHOD_UNSPECIFIED
+            ? Optional.empty()
+            : Optional.of(method(w.getMethod()));
+    Phase phase = phase(w.getPhase());
+    RunWatchEvent.Kind kind;
+    RunInfo run = null;
+    FibEvent detail = null;
+    switch (w.getEventCase()) {
+      case IN_FLIGHT:
+        kind = RunWatchEvent.Kind.IN_FLIGHT;
+        run = run(w.getInFlight());
+        break;
+      case ACCEPTED:
+        kind = RunWatchEvent.Kind.ACCEPTED;
+        run = run(w.getAccepted());
+        break;
+      case TASK_STARTED:
+        kind = RunWatchEvent.Kind.TASK_STARTED;
+        detail = started(phase, w.getTaskStarted());
+        break;
+      case TASK_FINISHED:
+        kind = RunWatchEvent.Kind.TASK_FINISHED;
+        detail = finished(phase, w.getTaskFinished());
+        break;
+      case PROFILE_SNAPSHOT:
+        kind = RunWatchEvent.Kind.PROFILE_SNAPSHOT;
+        detail =
+            new ProfileSnapshot(
+                profile(w.getProfileSnapshot().getProfile()),
+                w.getProfileSnapshot().getTasksDone(),
+                w.getProfileSnapshot().getTasksTotal());
+        break;
+      case PHASE_COMPLETED:
+        kind = RunWatchEvent.Kind.PHASE_COMPLETED;
+        detail = new PhaseCompleted(phase, summary(phase, w.getPhaseCompleted()));
+        break;
+      case FINISHED:
+        kind = RunWatchEvent.Kind.FINISHED;
+        run = run(w.getFinished());
+        break;
+      case DROPPED_EVENTS:
+        kind = RunWatchEvent.Kind.EVENTS_DROPPED;
+        break;
+      default:
+        throw unknown(w);
+    }
+    return new RunWatchEvent(
+        kind,
+        w.getRunId(),
+        method,
+        Optional.ofNullable(run),
+        Optional.ofNullable(detail),
+        w.getDroppedEvents());
   }
 
   /** Maps ProfileSerial messages, joining artifact chunks into the final result. */

@@ -30,6 +30,7 @@ import java.util.Optional;
  *     without queue wait
  * @param taskQueueWait the tasks' waits for a worker behind other runs, summed (inside {@code
  *     wall})
+ * @param runId the server's id for the run (both phases of a Compare share it)
  */
 public record RunSummary(
     List<TaskFinished> results,
@@ -48,7 +49,8 @@ public record RunSummary(
     Duration poolStartup,
     Duration queueWait,
     Duration handoffPerTask,
-    Duration taskQueueWait)
+    Duration taskQueueWait,
+    long runId)
     implements FibEvent {
   public RunSummary {
     results = List.copyOf(results);

@@ -72,6 +72,54 @@ class FibPerfClientTest {
   }
 
   @Test
+  void everyStreamAndResult_namesItsRun() {
+    try (EventStream events = client.serialStream(Workload.of(20, 21))) {
+      assertTrue(events.hasNext());
+      long id = events.runId().orElseThrow();
+      FibEvent last = null;
+      while (events.hasNext()) {
+        last = events.next();
+      }
+      assertEquals(id, ((RunSummary) last).runId());
+    }
+    Comparison c = client.compare(Workload.of(20, 21));
+    assertTrue(c.runId() > 0);
+    assertEquals(c.runId(), c.serial().runId());
+    assertEquals(c.runId(), c.parallel().runId());
+  }
+
+  @Test
+  void runsStartedElsewhere_areListed_andWatched() throws Exception {
+    RunSummary done = client.serial(Workload.of(20));
+    try (EventStream watch = client.watchRuns(0, RunMethod.PARALLEL)) {
+      // The watch is registered before the run starts, so its first message is the acceptance.
+      dev.fibperf.server.testing.Waits.await("the watch")
+          .until(() -> server.service().watchers() == 1);
+      java.util.concurrent.CompletableFuture<RunSummary> other =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> client.parallel(Workload.of(21, 22)));
+      RunWatchEvent accepted = (RunWatchEvent) watch.next();
+      assertEquals(RunWatchEvent.Kind.ACCEPTED, accepted.kind());
+      assertEquals(List.of(21, 22), accepted.run().orElseThrow().nums());
+      RunWatchEvent last = accepted;
+      while (last.kind() != RunWatchEvent.Kind.FINISHED) {
+        last = (RunWatchEvent) watch.next();
+        assertEquals(accepted.runId(), last.runId(), "only the Parallel run: " + last);
+      }
+      assertEquals(RunState.SUCCEEDED, last.run().orElseThrow().state());
+      assertEquals(other.get().runId(), last.runId());
+    }
+
+    RunList runs = client.listRuns();
+    assertTrue(runs.recent().stream().anyMatch(r -> r.runId() == done.runId()), runs.toString());
+    RunInfo info = client.getRun(done.runId());
+    assertEquals(RunMethod.SERIAL, info.method());
+    assertEquals("6765", info.summary().orElseThrow().results().get(0).value().toString());
+    FibPerfException missing = assertThrows(FibPerfException.class, () -> client.getRun(999_999));
+    assertTrue(missing.getMessage().contains("NOT_FOUND"), missing.getMessage());
+  }
+
+  @Test
   void fastDoubling_valuesAreExactBigIntegers() {
     RunSummary s = client.serial(Workload.of(93, 200).withAlgorithm(Algorithm.FAST_DOUBLING));
 

@@ -34,7 +34,8 @@ class PrinterTest {
           Duration.ZERO,
           Duration.ZERO,
           Duration.ZERO,
-          Duration.ZERO);
+          Duration.ZERO,
+          1);
 
   private static Comparison comparison(
       double speedup, double ideal, double attainment, boolean proven, Verdict verdict) {
@@ -59,7 +60,8 @@ class PrinterTest {
         Duration.ZERO,
         List.of(),
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        1);
   }
 
   @Test

@@ -1,0 +1,16 @@
+package dev.fibperf.client;
+
+import java.util.List;
+
+/**
+ * The server's runs.
+ *
+ * @param inFlight runs in flight, oldest first
+ * @param recent finished runs, most recent first (as many as the server keeps)
+ */
+public record RunList(List<RunInfo> inFlight, List<RunInfo> recent) {
+  public RunList {
+    inFlight = List.copyOf(inFlight);
+    recent = List.copyOf(recent);
+  }
+}
