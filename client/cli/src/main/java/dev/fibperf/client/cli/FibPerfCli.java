@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
       ParallelCommand.class,
       ProfileCommand.class,
       CompareCommand.class,
+      RunsCommand.class,
+      WatchCommand.class,
       HealthCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class

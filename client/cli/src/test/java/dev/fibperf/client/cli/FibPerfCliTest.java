@@ -127,6 +127,23 @@ class FibPerfCliTest {
   }
 
   @Test
+  void runsAndWatch_showRunsThisProcessDidNotStart() {
+    Run serial = fibperf(withTarget("serial", "--nums", "20", "--json"));
+    String summary = serial.out().lines().reduce((a, b) -> b).orElseThrow();
+    String id = summary.replaceAll(".*\"runId\":\"?(\\d+)\"?.*", "$1");
+
+    Run runs = fibperf(withTarget("runs"));
+    Run watch = fibperf(withTarget("watch", "--run-id", id));
+
+    assertEquals(0, runs.exit(), runs.err());
+    assertTrue(runs.out().contains(id + "  SERIAL         SUCCEEDED wall"), runs.out());
+    assertEquals(0, watch.exit(), watch.err());
+    assertEquals(
+        "run " + id + " SERIAL finished  SUCCEEDED wall",
+        watch.out().strip().replaceAll(" wall .*", " wall"));
+  }
+
+  @Test
   void health_printsServing() {
     Run r = fibperf(withTarget("health", "--service", "fibperf.v1.FibPerfService"));
 
