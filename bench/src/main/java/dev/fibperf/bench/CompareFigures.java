@@ -3,13 +3,9 @@ package dev.fibperf.bench;
 import dev.fibperf.client.CompareOptions;
 import dev.fibperf.client.Comparison;
 import dev.fibperf.client.FibPerfClient;
-import dev.fibperf.client.FibPerfSettings;
 import dev.fibperf.client.RunSummary;
 import dev.fibperf.client.Schedule;
 import dev.fibperf.client.Workload;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -133,68 +129,5 @@ public final class CompareFigures {
 
   private static double max(double[] v) {
     return Arrays.stream(v).max().orElse(0);
-  }
-
-  /** A server in its own JVM, from the benchmarks jar, on a free loopback port. */
-  private static final class ServerJvm implements AutoCloseable {
-    private final Process process;
-    private final int port;
-
-    private ServerJvm(Process process, int port) {
-      this.process = process;
-      this.port = port;
-    }
-
-    static ServerJvm start() throws IOException, InterruptedException {
-      int port;
-      try (ServerSocket s = new ServerSocket(0)) {
-        port = s.getLocalPort();
-      }
-      Process p =
-          new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  "dev.fibperf.server.Main",
-                  "--port",
-                  String.valueOf(port),
-                  "--workers",
-                  "2")
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .start();
-      ServerJvm server = new ServerJvm(p, port);
-      try (FibPerfClient probe = server.client()) {
-        for (int i = 0; i < 200; i++) {
-          try {
-            if ("SERVING".equals(probe.health(""))) {
-              return server;
-            }
-          } catch (RuntimeException notYet) {
-            // still starting
-          }
-          Thread.sleep(50);
-        }
-      }
-      server.close();
-      throw new IOException("server on port " + port + " did not start");
-    }
-
-    FibPerfClient client() {
-      return FibPerfClient.create(
-          FibPerfSettings.newBuilder("127.0.0.1:" + port)
-              .defaultDeadline(Duration.ofMinutes(5))
-              .build());
-    }
-
-    @Override
-    public void close() {
-      process.destroy();
-      try {
-        process.waitFor();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 }

@@ -43,6 +43,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
   private final OpenCalls openCalls = new OpenCalls();
   private final int maxWatchers;
   private final Set<RunWatch> watches = ConcurrentHashMap.newKeySet();
+  private final RunWatch.Messages watchMessages = new RunWatch.Messages();
   private volatile boolean draining;
 
   public FibPerfService(ServerConfig config, Runner runner, RunRegistry runs) {
@@ -140,6 +141,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
             (ServerCallStreamObserver<WatchRunsResponse>) observer,
             runId,
             request.getMethod(),
+            watchMessages,
             () -> {
               watches.remove(self[0]);
               closeQuietly(registration[0]);

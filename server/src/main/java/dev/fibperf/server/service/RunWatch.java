@@ -22,6 +22,7 @@ final class RunWatch implements RunRegistry.Watcher {
   private final long runId;
   private final RunMethod method;
   private final EventStream<WatchRunsResponse> stream;
+  private final Messages messages;
 
   @GuardedBy("this")
   private long dropped;
@@ -35,9 +36,11 @@ final class RunWatch implements RunRegistry.Watcher {
       ServerCallStreamObserver<WatchRunsResponse> observer,
       long runId,
       RunMethod method,
+      Messages messages,
       Runnable onClosed) {
     this.runId = runId;
     this.method = method;
+    this.messages = messages;
     this.stream = new EventStream<>(observer, BUFFER, () -> {}, onClosed);
   }
 
@@ -59,7 +62,7 @@ final class RunWatch implements RunRegistry.Watcher {
     if (!wants(record)) {
       return;
     }
-    WatchRunsResponse message = RunsMapper.watched(record, event);
+    WatchRunsResponse message = messages.of(record, event);
     if (message == null) {
       return;
     }
@@ -80,6 +83,23 @@ final class RunWatch implements RunRegistry.Watcher {
       dropped = 0;
     }
     stream.send(message);
+  }
+
+  /**
+   * Each event's message, built once for all watchers: the registry hands an event to every watcher
+   * in turn, under its lock, so the last one built is the one the next watcher needs.
+   */
+  static final class Messages {
+    private RunEvent lastEvent; // guarded by the registry's lock
+    private WatchRunsResponse lastMessage;
+
+    WatchRunsResponse of(RunRecord record, RunEvent event) {
+      if (event != lastEvent) {
+        lastEvent = event;
+        lastMessage = RunsMapper.watched(record, event);
+      }
+      return lastMessage;
+    }
   }
 
   /** Ends the watch now with its last message. */

@@ -1,0 +1,81 @@
+package dev.fibperf.bench;
+
+import dev.fibperf.client.FibPerfClient;
+import dev.fibperf.client.FibPerfSettings;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A server in its own JVM, from the benchmarks jar, on a free loopback port. */
+final class ServerJvm implements AutoCloseable {
+  private final Process process;
+  private final int port;
+
+  private ServerJvm(Process process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  static ServerJvm start(String... flags) throws IOException, InterruptedException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.fibperf.server.Main",
+                "--port",
+                String.valueOf(port),
+                "--workers",
+                "2"));
+    command.addAll(List.of(flags));
+    Process p =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    ServerJvm server = new ServerJvm(p, port);
+    try (FibPerfClient probe = server.client()) {
+      for (int i = 0; i < 200; i++) {
+        try {
+          if ("SERVING".equals(probe.health(""))) {
+            return server;
+          }
+        } catch (RuntimeException notYet) {
+          // still starting
+        }
+        Thread.sleep(50);
+      }
+    }
+    server.close();
+    throw new IOException("server on port " + port + " did not start");
+  }
+
+  int port() {
+    return port;
+  }
+
+  FibPerfClient client() {
+    return FibPerfClient.create(
+        FibPerfSettings.newBuilder("127.0.0.1:" + port)
+            .defaultDeadline(Duration.ofMinutes(5))
+            .build());
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
