@@ -77,8 +77,10 @@ public final class FibServer {
             pool, processes, profiler, profilingExecutor, config.maxConcurrentRuns(), b.clock);
     RunRegistry runs = new RunRegistry(config.recentRuns(), b.clock);
     runner.addListener(runs);
+    runner.addListener(metrics.runListener());
     this.service = new FibPerfService(config, runner, runs);
     metrics.bindActiveRuns(service::activeRuns);
+    metrics.bindWatchers(service::watchers);
     b.serverBuilder
         // No handler blocks (runs wait on futures; work goes to the pools), so they run on the
         // transport's threads: one thread hop per call fewer than gRPC's default executor.

@@ -20,4 +20,7 @@ public interface PoolObserver {
 
   /** A task finished computing. */
   default void taskFinished(Algorithm algorithm, Duration duration) {}
+
+  /** A worker process died (or was killed) and a replacement is starting. */
+  default void workerReplaced() {}
 }

@@ -2,7 +2,14 @@ package dev.fibperf.server.metrics;
 
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.exec.PoolObserver;
+import dev.fibperf.server.exec.SpeedupAnalysis;
 import dev.fibperf.server.exec.WorkerPool;
+import dev.fibperf.server.run.RunEvent;
+import dev.fibperf.server.run.RunEventListener;
+import dev.fibperf.server.run.RunKind;
+import io.grpc.Status;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -15,9 +22,12 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.function.IntSupplier;
 
@@ -33,23 +43,65 @@ public final class FibPerfMetrics implements PoolObserver, AutoCloseable {
   /** Calls doing work right now. */
   public static final String ACTIVE_RUNS = "fibperf.runs.active";
 
+  /** Runs that ended; tags {@code method} and {@code status} (a gRPC status code name). */
+  public static final String RUNS = "fibperf.runs";
+
+  /** How long a task waited for a worker behind other runs. */
+  public static final String QUEUE_WAIT = "fibperf.task.queue.wait";
+
+  /** A Compare's speedup and attainment; tag {@code verdict}. */
+  public static final String COMPARE_SPEEDUP = "fibperf.compare.speedup";
+
+  public static final String COMPARE_ATTAINMENT = "fibperf.compare.attainment";
+
+  /** Worker processes replaced after they died or were killed. */
+  public static final String WORKER_RESTARTS = "fibperf.worker.restarts";
+
+  /** WatchRuns calls connected. */
+  public static final String WATCHERS = "fibperf.watchers";
+
+  /**
+   * Histogram range for every latency and task time: sub-millisecond calls to minute-long runs, so
+   * {@code histogram_quantile} works on both.
+   */
+  static final Duration HISTOGRAM_MIN = Duration.ofNanos(50_000);
+
+  static final Duration HISTOGRAM_MAX = Duration.ofMinutes(5);
+
   /** The {@code name} tag of the thread pool's executor meters ({@code executor.*}). */
   public static final String POOL_NAME = WorkerPool.METRICS_NAME;
 
   private final MeterRegistry registry;
   private final Map<Algorithm, Timer> taskTimers = new EnumMap<>(Algorithm.class);
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+  private final Timer queueWait;
+  private final Counter workerRestarts;
 
   public FibPerfMetrics(MeterRegistry registry) {
     this.registry = registry;
+    // micrometer's gRPC binder tags in camelCase; Prometheus's conventions (promtool) want
+    // snake_case.
+    registry
+        .config()
+        .meterFilter(MeterFilter.renameTag("grpc.server", "statusCode", "status_code"))
+        .meterFilter(MeterFilter.renameTag("grpc.server", "methodType", "method_type"));
     for (Algorithm algorithm : Algorithm.values()) {
       taskTimers.put(
           algorithm,
-          Timer.builder(TASK_DURATION)
+          histogram(Timer.builder(TASK_DURATION))
               .description("Time a worker spent computing one Fibonacci task")
               .tag("algorithm", algorithm.name())
               .register(registry));
     }
+    this.queueWait =
+        histogram(Timer.builder(QUEUE_WAIT))
+            .description("Time a task waited for a worker behind other runs")
+            .register(registry);
+    // Registered up front, so a dashboard shows 0 rather than no data until the first restart.
+    this.workerRestarts =
+        Counter.builder(WORKER_RESTARTS)
+            .description("Worker processes replaced after they died or were killed")
+            .register(registry);
     new JvmMemoryMetrics().bindTo(registry);
     gcMetrics.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -62,9 +114,75 @@ public final class FibPerfMetrics implements PoolObserver, AutoCloseable {
     return registry;
   }
 
-  /** Times every RPC by service, method, type and status code. */
+  private static Timer.Builder histogram(Timer.Builder timer) {
+    return timer
+        .publishPercentileHistogram()
+        .minimumExpectedValue(HISTOGRAM_MIN)
+        .maximumExpectedValue(HISTOGRAM_MAX);
+  }
+
+  /** Times every RPC by service, method, type and status code, as histograms. */
   public MetricCollectingServerInterceptor grpcInterceptor() {
-    return new MetricCollectingServerInterceptor(registry);
+    return new MetricCollectingServerInterceptor(
+        registry, counter -> counter, FibPerfMetrics::histogram, Status.Code.OK);
+  }
+
+  /** Counts runs, their queue waits and Compares' figures, from the run events. */
+  public RunEventListener runListener() {
+    Map<Long, RunKind> inFlight = new ConcurrentHashMap<>();
+    return event -> {
+      if (event instanceof RunEvent.Accepted a) {
+        inFlight.put(a.runId(), a.spec().kind());
+      } else if (event instanceof RunEvent.TaskFinished f) {
+        queueWait.record(f.result().queueWait());
+      } else if (event instanceof RunEvent.Completed c) {
+        inFlight.remove(c.runId());
+        ended(c.outcome().spec().kind(), "OK");
+        SpeedupAnalysis a = c.outcome().analysis();
+        if (a != null) {
+          String verdict = a.verdict().name();
+          DistributionSummary.builder(COMPARE_SPEEDUP)
+              .description("A Compare's speedup: serial wall / parallel wall")
+              .tag("verdict", verdict)
+              .serviceLevelObjectives(0.5, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 4, 8)
+              .register(registry)
+              .record(a.speedup());
+          DistributionSummary.builder(COMPARE_ATTAINMENT)
+              .description("A Compare's optimal makespan / parallel wall")
+              .tag("verdict", verdict)
+              .serviceLevelObjectives(0.5, 0.7, 0.8, 0.9, 0.95, 1, 1.05, 1.2)
+              .register(registry)
+              .record(a.attainment());
+        }
+      } else if (event instanceof RunEvent.Failed f) {
+        RunKind kind = inFlight.remove(f.runId());
+        if (kind != null) {
+          ended(kind, f.cause() instanceof CancellationException ? "CANCELLED" : "FAILED");
+        }
+      }
+    };
+  }
+
+  /** Counts a run that ended: status OK, CANCELLED (caller left, deadline, drain) or FAILED. */
+  private void ended(RunKind kind, String status) {
+    Counter.builder(RUNS)
+        .description("Runs that ended, by method and outcome (OK, CANCELLED, FAILED)")
+        .tag("method", kind.name())
+        .tag("status", status)
+        .register(registry)
+        .increment();
+  }
+
+  /** Reports the number of watchers as the {@value #WATCHERS} gauge. */
+  public void bindWatchers(IntSupplier watchers) {
+    Gauge.builder(WATCHERS, watchers::getAsInt)
+        .description("WatchRuns calls connected")
+        .register(registry);
+  }
+
+  @Override
+  public void workerReplaced() {
+    workerRestarts.increment();
   }
 
   /** Reports {@code activeRuns} as the {@value #ACTIVE_RUNS} gauge. */

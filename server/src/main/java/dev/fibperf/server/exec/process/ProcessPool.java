@@ -359,6 +359,7 @@ public final class ProcessPool implements TaskPool {
     private synchronized CompletableFuture<WorkerProcess> replace(WorkerProcess dead) {
       if (process.isDone() && process.join() == dead) {
         dead.kill();
+        observer.workerReplaced();
         process = CompletableFuture.supplyAsync(() -> spawn(name), STARTER);
       }
       return process;
