@@ -58,6 +58,8 @@ public final class FibServer {
   @GuardedBy("stopLock")
   private boolean stopped;
 
+  private final RunRegistry runs;
+
   private FibServer(Builder b) {
     this.config = b.config;
     this.metrics = new FibPerfMetrics(b.registry);
@@ -75,7 +77,7 @@ public final class FibServer {
     Runner runner =
         new Runner(
             pool, processes, profiler, profilingExecutor, config.maxConcurrentRuns(), b.clock);
-    RunRegistry runs = new RunRegistry(config.recentRuns(), b.clock);
+    this.runs = new RunRegistry(config.recentRuns(), b.clock);
     runner.addListener(runs);
     runner.addListener(metrics.runListener());
     this.service = new FibPerfService(config, runner, runs);
@@ -194,6 +196,11 @@ public final class FibServer {
 
   public ProcessPool processes() {
     return processes;
+  }
+
+  /** The runs in flight and recent, as the run-list RPCs and the dashboard see them. */
+  public RunRegistry runs() {
+    return runs;
   }
 
   public FibPerfService service() {

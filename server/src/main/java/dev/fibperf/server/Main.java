@@ -2,15 +2,16 @@ package dev.fibperf.server;
 
 import dev.fibperf.server.config.DurationConverter;
 import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.http.HttpEndpoints;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.File;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -133,11 +134,12 @@ public final class Main implements Callable<Integer> {
   boolean profiling;
 
   @Option(
-      names = "--metrics-port",
-      defaultValue = "${env:FIBPERF_METRICS_PORT:--1}",
+      names = {"--http-port", "--metrics-port"},
+      defaultValue = "${env:FIBPERF_HTTP_PORT:--1}",
       description =
-          "Serve Prometheus metrics at http://0.0.0.0:<port>/metrics; -1 (default) ="
-              + " off, 0 = a free port (FIBPERF_METRICS_PORT).")
+          "Serve the live dashboard at http://0.0.0.0:<port>/, the run list at /api/runs, run"
+              + " events at /events and Prometheus metrics at /metrics; -1 (default) = off, 0 = a"
+              + " free port (FIBPERF_HTTP_PORT; --metrics-port is the old name).")
   int metricsPort;
 
   @Option(
@@ -216,17 +218,21 @@ public final class Main implements Callable<Integer> {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     FibServer server =
         new FibServer(Grpc.newServerBuilderForPort(config.port(), credentials()), config, registry);
-    HTTPServer metricsHttp = null;
+    HttpEndpoints metricsHttp = null;
     try {
       server.start();
       if (metricsPort >= 0) {
-        // Prometheus's own exporter: /metrics (and /-/healthy) on the JDK's HTTP server.
         metricsHttp =
-            HTTPServer.builder()
-                .port(metricsPort)
-                .registry(registry.getPrometheusRegistry())
-                .buildAndStart();
-        System.err.println("fibperf metrics on port " + metricsHttp.getPort() + " at /metrics");
+            new HttpEndpoints(
+                    new InetSocketAddress(metricsPort),
+                    server.runs(),
+                    registry.getPrometheusRegistry(),
+                    config.maxWatchers())
+                .start();
+        System.err.println(
+            "fibperf dashboard at http://localhost:"
+                + metricsHttp.port()
+                + "/ (metrics at /metrics)");
       }
     } catch (IOException e) {
       System.err.println("fibperf-server: cannot listen: " + rootMessage(e));

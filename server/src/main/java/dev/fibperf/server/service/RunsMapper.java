@@ -13,8 +13,11 @@ import dev.fibperf.server.run.RunRegistry.RunRecord;
 import dev.fibperf.server.run.RunRegistry.State;
 import io.grpc.Status;
 
-/** Run records and events to the run-list RPCs' {@code fibperf.v1} messages. */
-final class RunsMapper {
+/**
+ * Run records and events to the run-list RPCs' {@code fibperf.v1} messages; the HTTP dashboard
+ * serves the same messages as JSON.
+ */
+public final class RunsMapper {
   private RunsMapper() {}
 
   static RunMethod method(RunKind kind) {
@@ -45,7 +48,7 @@ final class RunsMapper {
     throw new AssertionError(state);
   }
 
-  static RunInfo info(RunRecord r) {
+  public static RunInfo info(RunRecord r) {
     RunInfo.Builder b =
         RunInfo.newBuilder()
             .setRunId(r.id())
@@ -91,7 +94,7 @@ final class RunsMapper {
   }
 
   /** What a watcher gets for {@code event}, or null if nothing (an artifact's bytes). */
-  static WatchRunsResponse watched(RunRecord r, RunEvent event) {
+  public static WatchRunsResponse watched(RunRecord r, RunEvent event) {
     WatchRunsResponse.Builder b =
         WatchRunsResponse.newBuilder().setRunId(r.id()).setMethod(method(r.spec().kind()));
     if (event instanceof RunEvent.Accepted) {
@@ -118,7 +121,7 @@ final class RunsMapper {
     return b.build();
   }
 
-  static WatchRunsResponse inFlight(RunRecord r) {
+  public static WatchRunsResponse inFlight(RunRecord r) {
     return WatchRunsResponse.newBuilder()
         .setRunId(r.id())
         .setMethod(method(r.spec().kind()))
@@ -127,7 +130,7 @@ final class RunsMapper {
   }
 
   /** A run's final state, as its last watch message. */
-  static WatchRunsResponse finished(RunRecord r) {
+  public static WatchRunsResponse finished(RunRecord r) {
     return WatchRunsResponse.newBuilder()
         .setRunId(r.id())
         .setMethod(method(r.spec().kind()))
@@ -135,7 +138,7 @@ final class RunsMapper {
         .build();
   }
 
-  static WatchRunsResponse dropped(long events) {
+  public static WatchRunsResponse dropped(long events) {
     return WatchRunsResponse.newBuilder().setDroppedEvents(events).build();
   }
 }

@@ -10,6 +10,7 @@ import dev.fibperf.proto.v1.ParallelRequest;
 import dev.fibperf.proto.v1.SerialRequest;
 import dev.fibperf.server.FibServer;
 import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.http.HttpEndpoints;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -17,7 +18,6 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,14 +56,14 @@ class FibPerfMetricsTest {
         1,
         registry
             .get("grpc.server.processing.duration")
-            .tags("method", "Serial", "statusCode", "OK")
+            .tags("method", "Serial", "status_code", "OK")
             .timer()
             .count());
     assertEquals(
         1,
         registry
             .get("grpc.server.processing.duration")
-            .tags("method", "Serial", "statusCode", "INVALID_ARGUMENT")
+            .tags("method", "Serial", "status_code", "INVALID_ARGUMENT")
             .timer()
             .count());
     assertEquals(
@@ -105,13 +105,17 @@ class FibPerfMetricsTest {
         .serial(SerialRequest.newBuilder().addNums(20).build())
         .forEachRemaining(r -> {});
 
-    try (HTTPServer http =
-        HTTPServer.builder().port(0).registry(registry.getPrometheusRegistry()).buildAndStart()) {
+    try (HttpEndpoints http =
+        new HttpEndpoints(
+                new java.net.InetSocketAddress("127.0.0.1", 0),
+                server.runs(),
+                registry.getPrometheusRegistry(),
+                1)
+            .start()) {
       HttpResponse<String> response =
           HttpClient.newHttpClient()
               .send(
-                  HttpRequest.newBuilder(
-                          URI.create("http://127.0.0.1:" + http.getPort() + "/metrics"))
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + "/metrics"))
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
 

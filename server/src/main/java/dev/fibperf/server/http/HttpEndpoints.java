@@ -1,0 +1,184 @@
+package dev.fibperf.server.http;
+
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageOrBuilder;
+import com.google.protobuf.util.JsonFormat;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.fibperf.proto.v1.ListRunsResponse;
+import dev.fibperf.proto.v1.WatchRunsResponse;
+import dev.fibperf.server.run.RunEvent;
+import dev.fibperf.server.run.RunRegistry;
+import dev.fibperf.server.run.RunRegistry.RunRecord;
+import dev.fibperf.server.service.RunsMapper;
+import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The server's HTTP port: the live dashboard at {@code /}, the run list as JSON at {@code
+ * /api/runs}, the same events as WatchRuns as Server-Sent Events at {@code /events}, and Prometheus
+ * metrics at {@code /metrics}. On the JDK's own HTTP server, as Prometheus's exporter is.
+ */
+public final class HttpEndpoints implements AutoCloseable {
+  /** Events an SSE client may have waiting before it starts losing them. */
+  static final int SSE_BUFFER = 256;
+
+  private static final JsonFormat.Printer JSON =
+      JsonFormat.printer().omittingInsignificantWhitespace();
+
+  private final HttpServer http;
+  private final ExecutorService threads;
+  private final RunRegistry runs;
+  private final Semaphore eventStreams;
+  private final byte[] page;
+
+  /**
+   * @param metrics what {@code /metrics} serves, or null for none
+   * @param maxEventStreams most {@code /events} clients at once; more get 503
+   */
+  public HttpEndpoints(
+      InetSocketAddress address, RunRegistry runs, PrometheusRegistry metrics, int maxEventStreams)
+      throws IOException {
+    this.runs = runs;
+    this.eventStreams = new Semaphore(maxEventStreams);
+    try (InputStream in = HttpEndpoints.class.getResourceAsStream("dashboard.html")) {
+      if (in == null) {
+        throw new IOException("dashboard.html missing from the jar");
+      }
+      this.page = in.readAllBytes();
+    }
+    this.http = HttpServer.create(address, 0);
+    // SSE handlers hold their thread for as long as the client listens.
+    this.threads =
+        Executors.newCachedThreadPool(
+            new ThreadFactoryBuilder().setNameFormat("fibperf-http-%d").setDaemon(true).build());
+    http.setExecutor(threads);
+    http.createContext("/", this::page);
+    http.createContext("/api/runs", this::runList);
+    http.createContext("/events", this::events);
+    if (metrics != null) {
+      http.createContext("/metrics", new MetricsHandler(metrics));
+    }
+  }
+
+  public HttpEndpoints start() {
+    http.start();
+    return this;
+  }
+
+  public int port() {
+    return http.getAddress().getPort();
+  }
+
+  private void page(HttpExchange exchange) throws IOException {
+    if (!exchange.getRequestURI().getPath().equals("/")) {
+      send(exchange, 404, "text/plain", "not found\n".getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    send(exchange, 200, "text/html; charset=utf-8", page);
+  }
+
+  private void runList(HttpExchange exchange) throws IOException {
+    ListRunsResponse.Builder b = ListRunsResponse.newBuilder();
+    runs.inFlight().forEach(r -> b.addInFlight(RunsMapper.info(r)));
+    runs.recent().forEach(r -> b.addRecent(RunsMapper.info(r)));
+    send(exchange, 200, "application/json", json(b).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The WatchRuns stream as Server-Sent Events, one JSON-mapped {@code WatchRunsResponse} per
+   * event. A client that does not keep up loses events (then gets {@code droppedEvents}); runs
+   * never wait for it.
+   */
+  private void events(HttpExchange exchange) throws IOException {
+    if (!eventStreams.tryAcquire()) {
+      send(
+          exchange, 503, "text/plain", "too many event streams\n".getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    BlockingQueue<WatchRunsResponse> queue = new ArrayBlockingQueue<>(SSE_BUFFER);
+    AtomicLong dropped = new AtomicLong();
+    RunRegistry.Watcher watcher =
+        (RunRecord record, RunEvent event) -> {
+          WatchRunsResponse m = RunsMapper.watched(record, event);
+          if (m != null && !queue.offer(m)) {
+            dropped.incrementAndGet();
+          }
+        };
+    AutoCloseable registration = null;
+    try {
+      exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+      exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+      exchange.sendResponseHeaders(200, 0);
+      OutputStream out = exchange.getResponseBody();
+      registration =
+          runs.watch(
+              inFlight -> inFlight.forEach(r -> queue.offer(RunsMapper.inFlight(r))), watcher);
+      while (true) {
+        WatchRunsResponse m = queue.poll(15, TimeUnit.SECONDS);
+        long lost = dropped.getAndSet(0);
+        if (lost > 0) {
+          write(out, RunsMapper.dropped(lost));
+        }
+        if (m == null) {
+          out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8)); // fails once it left
+        } else {
+          write(out, m);
+        }
+        out.flush();
+      }
+    } catch (IOException | InterruptedException gone) {
+      // The client closed the stream (or the server is stopping): stop watching.
+    } finally {
+      if (registration != null) {
+        try {
+          registration.close();
+        } catch (Exception ignored) {
+          // Removing a watcher cannot fail in a way that matters.
+        }
+      }
+      eventStreams.release();
+      exchange.close();
+    }
+  }
+
+  private static void write(OutputStream out, WatchRunsResponse m) throws IOException {
+    out.write(("data: " + json(m) + "\n\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String json(MessageOrBuilder m) {
+    try {
+      return JSON.print(m);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void send(HttpExchange exchange, int status, String type, byte[] body)
+      throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", type);
+    exchange.sendResponseHeaders(status, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  @Override
+  public void close() {
+    http.stop(0);
+    threads.shutdownNow();
+  }
+}

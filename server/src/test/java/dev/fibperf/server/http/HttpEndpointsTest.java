@@ -1,0 +1,79 @@
+package dev.fibperf.server.http;
+
+import static dev.fibperf.server.testing.InProcessFixture.drain;
+import static dev.fibperf.server.testing.Waits.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fibperf.proto.v1.CompareRequest;
+import dev.fibperf.proto.v1.CompareResponse;
+import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.testing.FakeKernel;
+import dev.fibperf.server.testing.InProcessFixture;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP port: the dashboard page, the run list as JSON, and run events as SSE. */
+class HttpEndpointsTest {
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private HttpResponse<String> get(HttpEndpoints endpoints, String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoints.port() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void thePage_isSelfContained_andTheEventsAndRunListFollowARun() throws Exception {
+    try (InProcessFixture fx =
+            new InProcessFixture(
+                ServerConfig.newBuilder().workers(2).profilingEnabled(false).build(),
+                b -> b.threadKernel(FakeKernel.instant()));
+        HttpEndpoints endpoints =
+            new HttpEndpoints(new InetSocketAddress("127.0.0.1", 0), fx.server.runs(), null, 2)
+                .start()) {
+      HttpResponse<String> page = get(endpoints, "/");
+      assertEquals(200, page.statusCode());
+      assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+      assertTrue(page.body().contains("<title>fibperf"), page.body());
+      // Works offline: no script, style or image from anywhere else.
+      assertFalse(page.body().matches("(?s).*(src|href)=[\"']?(https?:)?//.*"), "external asset");
+      assertEquals(404, get(endpoints, "/nothing-here").statusCode());
+
+      List<String> lines = new CopyOnWriteArrayList<>();
+      CompletableFuture<HttpResponse<Stream<String>>> events =
+          http.sendAsync(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoints.port() + "/events"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofLines());
+      events.thenAccept(r -> r.body().forEach(lines::add));
+      await("the event stream").until(() -> fx.server.runs().watcherCount() == 1);
+
+      List<CompareResponse> compare =
+          drain(fx.blocking.compare(CompareRequest.newBuilder().addNums(3).addNums(4).build()));
+      long id = compare.get(compare.size() - 1).getComparison().getRunId();
+
+      await("the run's end on the stream")
+          .until(() -> lines.stream().anyMatch(l -> l.contains("\"finished\"")));
+      assertTrue(
+          lines.stream().anyMatch(l -> l.startsWith("data: {") && l.contains("\"accepted\"")));
+      assertTrue(lines.stream().anyMatch(l -> l.contains("\"taskStarted\"")));
+      assertTrue(
+          lines.stream().anyMatch(l -> l.contains("\"finished\"") && l.contains("\"speedup\"")),
+          lines.toString());
+      HttpResponse<String> runs = get(endpoints, "/api/runs");
+      assertEquals(200, runs.statusCode());
+      assertTrue(runs.body().contains("\"runId\":\"" + id + "\""), runs.body());
+      events.cancel(true);
+    }
+  }
+}
