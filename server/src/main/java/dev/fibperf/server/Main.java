@@ -135,12 +135,12 @@ public final class Main implements Callable<Integer> {
 
   @Option(
       names = {"--http-port", "--metrics-port"},
-      defaultValue = "${env:FIBPERF_HTTP_PORT:--1}",
+      defaultValue = "${env:FIBPERF_HTTP_PORT:-${env:FIBPERF_METRICS_PORT:--1}}",
       description =
           "Serve the live dashboard at http://0.0.0.0:<port>/, the run list at /api/runs, run"
               + " events at /events and Prometheus metrics at /metrics; -1 (default) = off, 0 = a"
-              + " free port (FIBPERF_HTTP_PORT; --metrics-port is the old name).")
-  int metricsPort;
+              + " free port (FIBPERF_HTTP_PORT, or the old FIBPERF_METRICS_PORT; --metrics-port is the old name).")
+  int httpPort;
 
   @Option(
       names = "--allow-raw-jfr",
@@ -211,28 +211,26 @@ public final class Main implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }
-    if (metricsPort < -1 || metricsPort > 65_535) {
+    if (httpPort < -1 || httpPort > 65_535) {
       throw new CommandLine.ParameterException(
-          new CommandLine(this), "--metrics-port=" + metricsPort + " outside [-1, 65535]");
+          new CommandLine(this), "--http-port=" + httpPort + " outside [-1, 65535]");
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     FibServer server =
         new FibServer(Grpc.newServerBuilderForPort(config.port(), credentials()), config, registry);
-    HttpEndpoints metricsHttp = null;
+    HttpEndpoints http = null;
     try {
       server.start();
-      if (metricsPort >= 0) {
-        metricsHttp =
+      if (httpPort >= 0) {
+        http =
             new HttpEndpoints(
-                    new InetSocketAddress(metricsPort),
+                    new InetSocketAddress(httpPort),
                     server.runs(),
                     registry.getPrometheusRegistry(),
                     config.maxWatchers())
                 .start();
         System.err.println(
-            "fibperf dashboard at http://localhost:"
-                + metricsHttp.port()
-                + "/ (metrics at /metrics)");
+            "fibperf dashboard at http://localhost:" + http.port() + "/ (metrics at /metrics)");
       }
     } catch (IOException e) {
       System.err.println("fibperf-server: cannot listen: " + rootMessage(e));
@@ -256,8 +254,8 @@ public final class Main implements Callable<Integer> {
           new sun.misc.Signal(signal), s -> new Thread(drain, "fibperf-drain").start());
     }
     drained.await();
-    if (metricsHttp != null) {
-      metricsHttp.close();
+    if (http != null) {
+      http.close();
     }
     return 0;
   }

@@ -12,6 +12,7 @@ import dev.fibperf.client.RunSummary;
 import dev.fibperf.client.Workload;
 import dev.fibperf.server.FibServer;
 import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.http.HttpEndpoints;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.PrintWriter;
@@ -66,6 +67,7 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     FibServer embedded = null;
+    HttpEndpoints dashboard = null;
     String address = target;
     if (address == null) {
       SERVER_LOGS.setLevel(Level.WARNING); // the demo narrates; per-call log lines would clutter
@@ -77,11 +79,23 @@ final class DemoCommand implements Callable<Integer> {
                   ServerConfig.newBuilder().port(0).build())
               .start();
       address = "127.0.0.1:" + embedded.port();
-      out.printf("Started an embedded fibperf server on %s.%n%n", address);
+      dashboard =
+          new HttpEndpoints(
+                  new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                  embedded.runs(),
+                  null,
+                  ServerConfig.DEFAULT_MAX_WATCHERS)
+              .start();
+      out.printf(
+          "Started an embedded fibperf server on %s; watch it live at http://127.0.0.1:%d/%n%n",
+          address, dashboard.port());
     }
     try (FibPerfClient client = FibPerfClient.create(FibPerfSettings.newBuilder(address).build())) {
       journey(client, out);
     } finally {
+      if (dashboard != null) {
+        dashboard.close();
+      }
       if (embedded != null) {
         embedded.stop();
       }

@@ -190,6 +190,7 @@ class FibPerfCliTest {
 
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().startsWith("Started an embedded fibperf server on 127.0.0.1:"), r.out());
+    assertTrue(r.out().contains("; watch it live at http://127.0.0.1:"), r.out());
     assertTrue(r.out().contains("== 1/3 Profile the serial baseline"), r.out());
     assertTrue(
         r.out().contains("of the samples are in dev.fibperf.server.compute.FibKernels.naive("),

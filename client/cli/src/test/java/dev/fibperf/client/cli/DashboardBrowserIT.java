@@ -1,0 +1,109 @@
+package dev.fibperf.client.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fibperf.client.Comparison;
+import dev.fibperf.client.FibPerfClient;
+import dev.fibperf.client.FibPerfSettings;
+import dev.fibperf.client.Workload;
+import dev.fibperf.server.FibServer;
+import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.http.HttpEndpoints;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real browser (Debian's chromium through chromium-driver): task bars appear
+ * while a Compare started through the SDK is still running, and its speedup after. Saves a
+ * screenshot to {@code target/dashboard.png}. CI sets {@code FIBPERF_REQUIRE_CHROMIUM}.
+ */
+class DashboardBrowserIT {
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+
+  @Test
+  void aCompare_showsLiveTaskBars_thenItsSpeedup() throws Exception {
+    boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
+    if (System.getenv("FIBPERF_REQUIRE_CHROMIUM") != null) {
+      assertTrue(present, "chromium and chromedriver required (FIBPERF_REQUIRE_CHROMIUM)");
+    }
+    Assumptions.assumeTrue(present, "no chromium and chromedriver");
+
+    FibServer server =
+        new FibServer(
+                NettyServerBuilder.forAddress(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)),
+                ServerConfig.newBuilder().workers(2).profilingEnabled(false).build())
+            .start();
+    ChromeDriver browser = null;
+    try (HttpEndpoints http =
+            new HttpEndpoints(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                    server.runs(),
+                    null,
+                    4)
+                .start();
+        FibPerfClient client =
+            FibPerfClient.create(
+                FibPerfSettings.newBuilder("127.0.0.1:" + server.port())
+                    .defaultDeadline(Duration.ofMinutes(2))
+                    .build())) {
+      client.compare(Workload.of(20, 21)); // a warm server, and a run already in the list
+      ChromeOptions options = new ChromeOptions();
+      options.setBinary(CHROMIUM.toFile());
+      options.addArguments(
+          "--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1200,900");
+      browser =
+          new ChromeDriver(
+              new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build(),
+              options);
+      browser.get("http://127.0.0.1:" + http.port() + "/");
+      WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+      ChromeDriver page = browser;
+      wait.until(d -> page.findElement(By.id("status")).getText().equals("live"));
+
+      CompletableFuture<Comparison> compare =
+          CompletableFuture.supplyAsync(() -> client.compare(Workload.of(37, 38, 39, 38)));
+      wait.until(d -> !page.findElements(By.cssSelector("svg rect.bar")).isEmpty());
+      boolean barsWhileRunning = !compare.isDone();
+      Comparison c = compare.get();
+      String speedup = String.format(Locale.ROOT, "speedup %.2fx", c.speedup());
+      wait.until(d -> page.findElement(By.id("speedup")).getText().equals(speedup));
+
+      assertTrue(barsWhileRunning, "task bars appeared while the Compare was still running");
+      assertEquals(
+          "run " + c.runId() + ": COMPARE 37,38,39,38 (succeeded)",
+          browser.findElement(By.id("title")).getText());
+      assertFalse(
+          browser
+              .findElements(By.cssSelector("svg[data-phase='PHASE_PARALLEL'] line.mark"))
+              .isEmpty(),
+          "the lower bound and the optimum are marked");
+      Path shot = Path.of("target", "dashboard.png");
+      Files.write(shot, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+      assertTrue(Files.size(shot) > 10_000, "a screenshot with something in it");
+    } finally {
+      if (browser != null) {
+        browser.quit();
+      }
+      server.stop();
+    }
+  }
+}
