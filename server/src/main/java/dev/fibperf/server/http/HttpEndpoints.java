@@ -8,7 +8,11 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.fibperf.proto.v1.ListRunsResponse;
 import dev.fibperf.proto.v1.WatchRunsResponse;
+import dev.fibperf.server.profile.Artifacts;
+import dev.fibperf.server.profile.ProfileReport;
+import dev.fibperf.server.run.Phase;
 import dev.fibperf.server.run.RunEvent;
+import dev.fibperf.server.run.RunOutcome;
 import dev.fibperf.server.run.RunRegistry;
 import dev.fibperf.server.run.RunRegistry.RunRecord;
 import dev.fibperf.server.service.RunsMapper;
@@ -19,6 +23,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -26,11 +32,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The server's HTTP port: the live dashboard at {@code /}, the run list as JSON at {@code
- * /api/runs}, the same events as WatchRuns as Server-Sent Events at {@code /events}, and Prometheus
- * metrics at {@code /metrics}. On the JDK's own HTTP server, as Prometheus's exporter is.
+ * /api/runs}, the same events as WatchRuns as Server-Sent Events at {@code /events}, a recent
+ * profiled run's flame graph at {@code /runs/<id>/flamegraph.html}, and Prometheus metrics at
+ * {@code /metrics}. On the JDK's own HTTP server, as Prometheus's exporter is.
  */
 public final class HttpEndpoints implements AutoCloseable {
   /** Events an SSE client may have waiting before it starts losing them. */
@@ -69,6 +78,7 @@ public final class HttpEndpoints implements AutoCloseable {
     http.createContext("/", this::page);
     http.createContext("/api/runs", this::runList);
     http.createContext("/events", this::events);
+    http.createContext("/runs/", this::flameGraph);
     if (metrics != null) {
       http.createContext("/metrics", new MetricsHandler(metrics));
     }
@@ -97,6 +107,48 @@ public final class HttpEndpoints implements AutoCloseable {
     runs.recent().forEach(r -> b.addRecent(RunsMapper.info(r)));
     send(exchange, 200, "application/json", json(b).getBytes(StandardCharsets.UTF_8));
   }
+
+  /**
+   * {@code /runs/<id>/flamegraph.html[?phase=serial|parallel]}: a recent profiled run's flame
+   * graph, rendered from its attributed samples on request (the run list keeps the profile, not the
+   * page).
+   */
+  private void flameGraph(HttpExchange exchange) throws IOException {
+    Matcher m = FLAME_GRAPH.matcher(exchange.getRequestURI().getPath());
+    if (!m.matches()) {
+      send(exchange, 404, "text/plain", "not found\n".getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    long id = Long.parseLong(m.group(1));
+    String query = exchange.getRequestURI().getQuery();
+    Phase phase = query != null && query.contains("phase=parallel") ? Phase.PARALLEL : Phase.SERIAL;
+    Optional<ProfileReport> profile =
+        runs.get(id)
+            .map(RunRecord::outcome)
+            .flatMap(
+                outcome ->
+                    outcome.phases().stream()
+                        .filter(p -> p.phase() == phase && p.profile() != null)
+                        .map(RunOutcome.PhaseOutcome::profile)
+                        .findFirst());
+    String name = phase.name().toLowerCase(Locale.ROOT);
+    if (profile.isEmpty()) {
+      send(
+          exchange,
+          404,
+          "text/plain",
+          ("run " + id + " has no " + name + " profile among the recent runs\n")
+              .getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    send(
+        exchange,
+        200,
+        "text/html; charset=utf-8",
+        Artifacts.flameGraphHtml(profile.get(), "fibperf run " + id + ", " + name));
+  }
+
+  private static final Pattern FLAME_GRAPH = Pattern.compile("/runs/(\\d{1,18})/flamegraph\\.html");
 
   /**
    * The WatchRuns stream as Server-Sent Events, one JSON-mapped {@code WatchRunsResponse} per

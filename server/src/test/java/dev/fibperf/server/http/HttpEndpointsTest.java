@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fibperf.proto.v1.CompareRequest;
 import dev.fibperf.proto.v1.CompareResponse;
+import dev.fibperf.proto.v1.ProfileSerialRequest;
+import dev.fibperf.proto.v1.ProfileSerialResponse;
+import dev.fibperf.proto.v1.SerialRequest;
+import dev.fibperf.proto.v1.SerialResponse;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.testing.FakeKernel;
 import dev.fibperf.server.testing.InProcessFixture;
@@ -74,6 +78,34 @@ class HttpEndpointsTest {
       assertEquals(200, runs.statusCode());
       assertTrue(runs.body().contains("\"runId\":\"" + id + "\""), runs.body());
       events.cancel(true);
+    }
+  }
+
+  @Test
+  void aRecentProfiledRun_servesItsFlameGraph_andOthersSayWhyNot() throws Exception {
+    try (InProcessFixture fx =
+            new InProcessFixture(ServerConfig.newBuilder().workers(2).build(), b -> b);
+        HttpEndpoints endpoints =
+            new HttpEndpoints(new InetSocketAddress("127.0.0.1", 0), fx.server.runs(), null, 2)
+                .start()) {
+      List<ProfileSerialResponse> profiled =
+          drain(
+              fx.blocking.profileSerial(
+                  ProfileSerialRequest.newBuilder().addNums(34).addNums(35).build()));
+      long id = profiled.get(profiled.size() - 1).getSummary().getRun().getRunId();
+      List<SerialResponse> plain =
+          drain(fx.blocking.serial(SerialRequest.newBuilder().addNums(20).build()));
+      long plainId = plain.get(plain.size() - 1).getSummary().getRunId();
+
+      HttpResponse<String> flame = get(endpoints, "/runs/" + id + "/flamegraph.html");
+      HttpResponse<String> none = get(endpoints, "/runs/" + plainId + "/flamegraph.html");
+
+      assertEquals(200, flame.statusCode());
+      assertTrue(flame.body().contains("fibperf run " + id + ", serial"), "the page's title");
+      assertTrue(flame.body().contains("FibKernels.naive"), "the hot function is in the graph");
+      assertEquals(404, none.statusCode());
+      assertEquals(
+          "run " + plainId + " has no serial profile among the recent runs", none.body().strip());
     }
   }
 }
