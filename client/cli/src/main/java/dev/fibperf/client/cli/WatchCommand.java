@@ -17,8 +17,9 @@ import picocli.CommandLine.Option;
 @Command(
     name = "watch",
     description =
-        "Watch the server's runs, whoever started them: those in flight, then every run's tasks"
-            + " and results as they happen, until Ctrl-C (or until the one run watched ends).",
+        "Watch the server's runs, whoever started them, until Ctrl-C (or until the one run watched"
+            + " ends): on a terminal a board of the runs in flight with progress and the recent ones"
+            + " with their result; piped, one line per event; --json, NDJSON.",
     mixinStandardHelpOptions = true)
 final class WatchCommand extends ClientCommand {
   @Option(names = "--run-id", defaultValue = "0", description = "Only this run (default: all).")
@@ -31,9 +32,25 @@ final class WatchCommand extends ClientCommand {
 
   @Override
   int run(FibPerfClient client) {
+    boolean board = !output.json && Terminal.isInteractive();
+    RunBoard runs = new RunBoard();
+    long lastDraw = 0;
     try (EventStream watch = client.watchRuns(runId, method)) {
       for (FibEvent e : watch) {
-        out().println(output.json ? Printer.toJson(watch.lastMessage()) : line((RunWatchEvent) e));
+        if (output.json) {
+          out().println(Printer.toJson(watch.lastMessage()));
+        } else if (board) {
+          runs.apply((RunWatchEvent) e);
+          long now = System.nanoTime();
+          // Redrawn at most five times a second: a fast run sends hundreds of events.
+          if (now - lastDraw > 200_000_000L
+              || ((RunWatchEvent) e).kind() == RunWatchEvent.Kind.FINISHED) {
+            out().print("\033[H\033[2J" + String.join("\n", runs.lines()) + "\n");
+            lastDraw = now;
+          }
+        } else {
+          out().println(line((RunWatchEvent) e));
+        }
         out().flush();
       }
     }
