@@ -271,6 +271,15 @@ class ProcessPoolTest {
       assertEquals(4, drain(fx.blocking.serial(SerialRequest.getDefaultInstance())).size() / 2);
       assertEquals("832040", lastValue(fx.blocking.parallel(onProcesses(30))));
       assertNotEquals(victim, fx.server.processes().pids().get(0));
+      assertEquals(
+          1.0,
+          fx.server
+              .metrics()
+              .registry()
+              .get(dev.fibperf.server.metrics.FibPerfMetrics.WORKER_RESTARTS)
+              .counter()
+              .count(),
+          "the replacement is counted");
     }
   }
 
