@@ -138,14 +138,15 @@ public record SpeedupAnalysis(
               serial.pool() == parallel.pool() ? "" : "s",
               readable(warmupPoolStartup)));
     }
-    for (RunResult phase : List.of(serial, parallel)) {
+    for (String name : List.of("serial", "parallel")) {
+      RunResult phase = name.equals("serial") ? serial : parallel;
       if (phase.poolCold()) {
         notes.add(
             String.format(
                 Locale.ROOT,
                 "The %s phase started the %s pool (%s); that start-up is reported on its own,"
                     + " outside the phase's wall time.",
-                phase == serial ? "serial" : "parallel",
+                name,
                 phase.pool() == PoolKind.PROCESSES ? "worker-process" : "thread",
                 readable(phase.poolStartup())));
       }
@@ -255,7 +256,8 @@ public record SpeedupAnalysis(
       case CLEAN:
         return Optional.empty();
       case CONTENDED:
-        RunResult starved = serial.cpuShare() <= parallel.cpuShare() ? serial : parallel;
+        boolean serialStarved = serial.cpuShare() <= parallel.cpuShare();
+        RunResult starved = serialStarved ? serial : parallel;
         if (starved.cpuShare() < RunResult.CONTENDED_BELOW) {
           return Optional.of(
               String.format(
@@ -263,17 +265,18 @@ public record SpeedupAnalysis(
                   "Contended: the %s phase's tasks got %.0f%% of their elapsed time as CPU; other"
                       + " load shared the cores, so the speedup says as much about it as about"
                       + " the tasks.",
-                  starved == serial ? "serial" : "parallel",
+                  serialStarved ? "serial" : "parallel",
                   100 * starved.cpuShare()));
         }
-        RunResult queued = serial.queuedShare() >= parallel.queuedShare() ? serial : parallel;
+        boolean serialQueued = serial.queuedShare() >= parallel.queuedShare();
+        RunResult queued = serialQueued ? serial : parallel;
         return Optional.of(
             String.format(
                 Locale.ROOT,
                 "Contended: the %s phase's tasks waited %s for workers behind other calls (%.0f%%"
                     + " of its wall time), so the speedup says as much about them as about the"
                     + " tasks.",
-                queued == serial ? "serial" : "parallel",
+                serialQueued ? "serial" : "parallel",
                 readable(queued.taskQueueWait()),
                 100 * queued.queuedShare()));
       case UNSTEADY:
