@@ -69,7 +69,8 @@ public final class FibServer {
       workerOptions.add("-D" + WorkerMain.WARM_JFR_PROPERTY + "=true");
     }
     workerOptions.addAll(config.workerJvmOptions());
-    this.processes = new ProcessPool(config.workers(), metrics, workerOptions);
+    this.processes =
+        new ProcessPool(config.workers(), metrics, workerOptions, config.workerKillGrace());
     this.profilingExecutor =
         Executors.newScheduledThreadPool(
             2,

@@ -124,6 +124,15 @@ public final class Main implements Callable<Integer> {
   Duration shutdownGrace;
 
   @Option(
+      names = "--worker-kill-grace",
+      defaultValue = "${env:FIBPERF_WORKER_KILL_GRACE:-1s}",
+      converter = DurationOption.class,
+      description =
+          "How long a cancelled task on a worker process may take to stop before the worker is"
+              + " killed and replaced (FIBPERF_WORKER_KILL_GRACE, default ${DEFAULT-VALUE}).")
+  Duration workerKillGrace;
+
+  @Option(
       names = "--profiling",
       negatable = true,
       defaultValue = "${env:FIBPERF_PROFILING:-true}",
@@ -195,6 +204,7 @@ public final class Main implements Callable<Integer> {
         .maxNaiveCalls(maxNaiveCalls)
         .maxConcurrentRuns(maxConcurrentRuns)
         .shutdownGrace(shutdownGrace)
+        .workerKillGrace(workerKillGrace)
         .profilingEnabled(profiling)
         .rawJfrEnabled(allowRawJfr)
         .workerJvmOptions(workerJvmOptions)

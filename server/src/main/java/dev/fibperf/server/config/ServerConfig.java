@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param workerJvmOptions extra JVM options for worker processes
  * @param recentRuns finished runs that ListRuns, GetRun and WatchRuns remember
  * @param maxWatchers most WatchRuns calls at once; more get RESOURCE_EXHAUSTED
+ * @param workerKillGrace how long a cancelled task on a worker process may take to stop before the
+ *     worker is killed and replaced
  */
 public record ServerConfig(
     int port,
@@ -39,11 +41,20 @@ public record ServerConfig(
     boolean rawJfrEnabled,
     List<String> workerJvmOptions,
     int recentRuns,
-    int maxWatchers) {
+    int maxWatchers,
+    Duration workerKillGrace) {
 
   public static final int DEFAULT_PORT = 50051;
   public static final int DEFAULT_RECENT_RUNS = 100;
   public static final int DEFAULT_MAX_WATCHERS = 16;
+
+  /**
+   * A second: a cooperative worker stops within milliseconds (BENCHMARKS), but one whose JVM waits
+   * for a core on a loaded machine can take far longer than 100 ms, and killing it costs a JVM
+   * start.
+   */
+  public static final Duration DEFAULT_WORKER_KILL_GRACE = Duration.ofSeconds(1);
+
   public static final int DEFAULT_MAX_TASKS = 1000;
   public static final int DEFAULT_MAX_NAIVE_N = 50;
   public static final int DEFAULT_MAX_ITERATIVE_N = 10_000;
@@ -70,6 +81,10 @@ public record ServerConfig(
     checkRange("maxConcurrentRuns", maxConcurrentRuns, 1, 100_000);
     checkRange("recentRuns", recentRuns, 0, 100_000);
     checkRange("maxWatchers", maxWatchers, 0, 10_000);
+    if (workerKillGrace.isNegative() || workerKillGrace.isZero()) {
+      throw new IllegalArgumentException(
+          "workerKillGrace=" + workerKillGrace + " must be positive");
+    }
     if (shutdownGrace.isNegative()) {
       throw new IllegalArgumentException(
           "shutdownGrace=" + shutdownGrace + " must not be negative");
@@ -103,7 +118,8 @@ public record ServerConfig(
         .rawJfrEnabled(rawJfrEnabled)
         .workerJvmOptions(workerJvmOptions)
         .recentRuns(recentRuns)
-        .maxWatchers(maxWatchers);
+        .maxWatchers(maxWatchers)
+        .workerKillGrace(workerKillGrace);
   }
 
   /** Mutable builder for {@link ServerConfig}. */
@@ -118,6 +134,7 @@ public record ServerConfig(
     private int maxConcurrentRuns = DEFAULT_MAX_CONCURRENT_RUNS;
     private int recentRuns = DEFAULT_RECENT_RUNS;
     private int maxWatchers = DEFAULT_MAX_WATCHERS;
+    private Duration workerKillGrace = DEFAULT_WORKER_KILL_GRACE;
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     private boolean profilingEnabled = true;
     private boolean rawJfrEnabled = false;
@@ -175,6 +192,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder workerKillGrace(Duration workerKillGrace) {
+      this.workerKillGrace = workerKillGrace;
+      return this;
+    }
+
     public Builder shutdownGrace(Duration shutdownGrace) {
       this.shutdownGrace = shutdownGrace;
       return this;
@@ -213,7 +235,8 @@ public record ServerConfig(
           rawJfrEnabled,
           workerJvmOptions,
           recentRuns,
-          maxWatchers);
+          maxWatchers,
+          workerKillGrace);
     }
   }
 }

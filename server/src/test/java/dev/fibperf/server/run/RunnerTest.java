@@ -48,7 +48,8 @@ class RunnerTest {
 
   private Runner runner(FakeKernel kernel, int maxRuns, RunClock clock) {
     threads = new WorkerPool(2, PoolObserver.NONE, kernel);
-    processes = new ProcessPool(2, PoolObserver.NONE, List.of()); // never started here
+    processes =
+        new ProcessPool(2, PoolObserver.NONE, List.of(), Duration.ofSeconds(1)); // never started
     profiling = Executors.newSingleThreadScheduledExecutor();
     return new Runner(threads, processes, new JfrProfiler(), profiling, maxRuns, clock);
   }

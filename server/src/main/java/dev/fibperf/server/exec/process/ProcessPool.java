@@ -64,6 +64,7 @@ public final class ProcessPool implements TaskPool {
 
   private final int size;
   private final PoolObserver observer;
+  private final Duration killAfterCancel;
   private final List<String> command;
   // Kills workers that ignore a cancel; one thread, since each timer only sends a signal.
   private final ScheduledExecutorService timers =
@@ -91,8 +92,11 @@ public final class ProcessPool implements TaskPool {
   /**
    * @param size worker processes, at least 1
    * @param jvmOptions extra options for the worker JVMs (e.g. {@code -Xmx256m})
+   * @param killAfterCancel how long a cancelled task may take to stop before its worker is killed
    */
-  public ProcessPool(int size, PoolObserver observer, List<String> jvmOptions) {
+  public ProcessPool(
+      int size, PoolObserver observer, List<String> jvmOptions, Duration killAfterCancel) {
+    this.killAfterCancel = Objects.requireNonNull(killAfterCancel, "killAfterCancel");
     if (size < 1) {
       throw new IllegalArgumentException("size=" + size + " must be at least 1");
     }
@@ -319,7 +323,7 @@ public final class ProcessPool implements TaskPool {
 
   private WorkerProcess spawn(String name) {
     try {
-      return new WorkerProcess(name, command, timers);
+      return new WorkerProcess(name, command, timers, killAfterCancel);
     } catch (IOException e) {
       throw new WorkerStartException(e.getMessage() + "; the next call tries again", e);
     }

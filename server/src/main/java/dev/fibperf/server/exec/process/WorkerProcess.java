@@ -37,8 +37,7 @@ import java.util.function.LongFunction;
  * process: {@link #close()} ends it.
  */
 final class WorkerProcess implements AutoCloseable {
-  /** A cancelled task that has not stopped after this long gets its worker killed. */
-  static final Duration KILL_AFTER_CANCEL = Duration.ofMillis(100);
+  private final Duration killAfterCancel;
 
   /** How long a new worker JVM may take to say it is ready. */
   private static final long START_TIMEOUT_SECONDS = 30;
@@ -60,11 +59,15 @@ final class WorkerProcess implements AutoCloseable {
    * Starts the worker and waits for its ready handshake.
    *
    * @param timers schedules the kill of a worker that ignores a cancel; borrowed
+   * @param killAfterCancel a cancelled task that has not stopped after this long gets its worker
+   *     killed
    * @throws IOException if it cannot start or does not say it is ready
    */
-  WorkerProcess(String name, List<String> command, ScheduledExecutorService timers)
+  WorkerProcess(
+      String name, List<String> command, ScheduledExecutorService timers, Duration killAfterCancel)
       throws IOException {
     this.name = name;
+    this.killAfterCancel = killAfterCancel;
     this.timers = timers;
     this.process =
         new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -140,7 +143,7 @@ final class WorkerProcess implements AutoCloseable {
 
   /**
    * Runs {@code task} in the worker and waits for its reply. Cancelling {@code token} sends the
-   * worker a cancel at once; a worker that has not answered {@link #KILL_AFTER_CANCEL} later is
+   * worker a cancel at once; a worker that has not answered {@code killAfterCancel} later is
    * killed.
    *
    * @throws CancellationException if {@code token} is cancelled first
@@ -205,7 +208,7 @@ final class WorkerProcess implements AutoCloseable {
                 new CancellationException("worker " + describe() + " killed: ignored cancel"));
           }
         },
-        KILL_AFTER_CANCEL.toNanos(),
+        killAfterCancel.toNanos(),
         TimeUnit.NANOSECONDS);
   }
 

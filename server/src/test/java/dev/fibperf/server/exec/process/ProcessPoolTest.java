@@ -220,6 +220,7 @@ class ProcessPoolTest {
             .workers(1)
             .profilingEnabled(false)
             .workerJvmOptions(List.of("-Dfibperf.worker.ignoreCancel=true"))
+            .workerKillGrace(Duration.ofMillis(100)) // a runaway: no need to wait the default 1 s
             .build();
     try (InProcessFixture fx = new InProcessFixture(config)) {
       drain(fx.blocking.parallel(onProcesses(10)));
