@@ -60,7 +60,8 @@ public final class RunRegistry implements RunEventListener {
       topMethods = List.copyOf(topMethods);
     }
 
-    RunRecord with(State state, int tasksDone, Phase phase, Instant endTime) {
+    /** The same run further on: more tasks done, a later phase, newer top methods. */
+    RunRecord progressed(int tasksDone, Phase phase, List<HotMethod> topMethods) {
       return new RunRecord(
           id,
           spec,
@@ -88,21 +89,6 @@ public final class RunRegistry implements RunEventListener {
           outcome,
           failure,
           outcome == null ? topMethods : top(outcome, topMethods));
-    }
-
-    RunRecord withTop(List<HotMethod> top) {
-      return new RunRecord(
-          id,
-          spec,
-          acceptedTime,
-          state,
-          tasksDone,
-          tasksTotal,
-          phase,
-          endTime,
-          outcome,
-          failure,
-          top);
     }
   }
 
@@ -172,13 +158,13 @@ public final class RunRegistry implements RunEventListener {
     }
     RunRecord next;
     if (event instanceof RunEvent.TaskStarted t) {
-      next = r.with(r.state(), r.tasksDone(), t.phase(), null);
+      next = r.progressed(r.tasksDone(), t.phase(), r.topMethods());
     } else if (event instanceof RunEvent.TaskFinished t) {
-      next = r.with(r.state(), r.tasksDone() + 1, t.phase(), null);
+      next = r.progressed(r.tasksDone() + 1, t.phase(), r.topMethods());
     } else if (event instanceof RunEvent.ProfileSnapshot s) {
-      next = r.withTop(top(s.profile()));
+      next = r.progressed(r.tasksDone(), r.phase(), top(s.profile()));
     } else if (event instanceof RunEvent.PhaseCompleted p) {
-      next = r.with(r.state(), r.tasksDone(), p.phase(), null);
+      next = r.progressed(r.tasksDone(), p.phase(), r.topMethods());
     } else if (event instanceof RunEvent.Completed c) {
       next = r.ended(State.SUCCEEDED, clock.now(), c.outcome(), null);
     } else if (event instanceof RunEvent.Failed f) {
