@@ -13,8 +13,9 @@ import java.util.PriorityQueue;
 public final class Schedules {
   /**
    * Search nodes {@link #optimal} visits before it settles for the best schedule found. A node
-   * budget rather than a time budget keeps the answer the same on a busy machine; 2 million nodes
-   * take well under 50 ms here (BENCHMARKS.md, "Optimal schedules").
+   * budget rather than a time budget keeps the answer the same on a busy machine; on up to four
+   * workers it lasts about 50 ms here, on eight about 70 (BENCHMARKS.md, "The optimal-schedule
+   * solver").
    */
   public static final long DEFAULT_NODE_BUDGET = 2_000_000;
 
@@ -23,6 +24,12 @@ public final class Schedules {
    * sum of each half (2^16 at most), one half's sorted, searched for the other's complement.
    */
   static final int MAX_EXACT_TWO_WORKER_TASKS = 32;
+
+  /**
+   * Budget nodes one subset visited by {@link RecursivePartition} counts for: about what it costs
+   * beside a branch-and-bound node (a two-worker split of the remaining tasks).
+   */
+  static final long PARTITION_NODES_PER_SUBSET = 120;
 
   private Schedules() {}
 
@@ -36,7 +43,11 @@ public final class Schedules {
    */
   public static double lowerBound(List<Double> costs, int workers) {
     requirePositive(workers);
-    double[] sorted = descending(costs);
+    return lowerBound(descending(costs), workers);
+  }
+
+  /** {@link #lowerBound(List, int)} of costs in descending order. */
+  static double lowerBound(double[] sorted, int workers) {
     double sum = 0;
     for (double c : sorted) {
       sum += c;
@@ -86,6 +97,8 @@ public final class Schedules {
    *     in this order, with these costs, reproduces the schedule, so a pool with a shared queue can
    *     follow it and still hand out work dynamically when a task runs long
    * @param lowerBound {@link #lowerBound} of the same costs
+   * @param optimumAtLeast what the search proved no schedule beats: at least {@code lowerBound},
+   *     and the makespan itself when proven
    * @param proven whether no schedule has a smaller makespan (the search finished)
    */
   public record Schedule(
@@ -93,10 +106,11 @@ public final class Schedules {
       int[] worker,
       List<Integer> dispatchOrder,
       double lowerBound,
+      double optimumAtLeast,
       boolean proven) {
     /** How far above the optimum the makespan can at most be: 0 when proven. */
     public double provenGap() {
-      return proven || lowerBound == 0 ? 0 : makespan / lowerBound - 1;
+      return proven || optimumAtLeast == 0 ? 0 : makespan / optimumAtLeast - 1;
     }
   }
 
@@ -111,9 +125,11 @@ public final class Schedules {
    * branch and bound over task-to-worker assignments (tasks largest first, starting from the
    * largest-first schedule), which prunes assignments that cannot beat the best found, workers
    * whose load equals an earlier worker's (they are interchangeable), and orders equal tasks so
-   * each set of them is tried once. When the search runs out of {@code nodeBudget} it returns the
-   * best schedule found with {@code proven} false, and {@link Schedule#provenGap()} bounds how far
-   * it can be from the optimum.
+   * each set of them is tried once. On three or more workers and at most {@value
+   * RecursivePartition#MAX_TASKS} tasks, what the branch and bound leaves unproven is settled by
+   * {@link RecursivePartition recursive number partitioning}. When the search runs out of {@code
+   * nodeBudget} it returns the best schedule found with {@code proven} false, and {@link
+   * Schedule#provenGap()} bounds how far it can be from the optimum.
    */
   public static Schedule optimal(List<Double> costs, int workers, long nodeBudget) {
     requirePositive(workers);
@@ -125,32 +141,59 @@ public final class Schedules {
         throw new IllegalArgumentException("costs[" + i + "]=" + costs.get(i) + " must be >= 0");
       }
     }
+    double lowerBound = lowerBound(costs, workers);
     if (workers == 2 && n <= MAX_EXACT_TWO_WORKER_TASKS) {
-      int[] worker = TwoWay.solve(costs);
-      double[] load = new double[2];
+      double[] values = new double[n];
       for (int i = 0; i < n; i++) {
-        load[worker[i]] += costs.get(i);
+        values[i] = costs.get(i);
+      }
+      TwoWayPartition twoWay = new TwoWayPartition();
+      double makespan = twoWay.solve(values, n);
+      int[] worker = new int[n];
+      for (int i = 0; i < n; i++) {
+        worker[i] = twoWay.onFirstWorker(i) ? 0 : 1;
       }
       return new Schedule(
-          Math.max(load[0], load[1]),
-          worker,
-          startOrder(costs, worker, workers),
-          lowerBound(costs, workers),
-          true);
+          makespan, worker, startOrder(costs, worker, workers), lowerBound, makespan, true);
     }
     Arrays.sort(byCost, Comparator.comparingDouble((Integer i) -> -costs.get(i)));
-    Search search = new Search(costs, byCost, workers, nodeBudget);
+    // Branch and bound first: it proves easy instances at once and seeds the partitioning below
+    // with a short schedule. Up to MAX_TASKS tasks, what it leaves unproven the partitioning
+    // settles with what remains of the budget.
+    boolean partition = workers > 2 && n <= RecursivePartition.MAX_TASKS;
+    long searchBudget = partition ? nodeBudget / 10 : nodeBudget;
+    Search search = new Search(costs, byCost, workers, searchBudget);
     search.run();
     int[] worker = new int[n];
     for (int k = 0; k < n; k++) {
       worker[byCost[k]] = search.best[k];
     }
+    double makespan = search.bestMakespan;
+    boolean proven = search.proven();
+    double optimumAtLeast = proven ? makespan : lowerBound;
+    if (!proven && partition) {
+      double[] descending = new double[n];
+      for (int k = 0; k < n; k++) {
+        descending[k] = costs.get(byCost[k]);
+      }
+      RecursivePartition.Outcome outcome =
+          RecursivePartition.solve(
+              descending,
+              workers,
+              makespan,
+              lowerBound,
+              (nodeBudget - searchBudget) / PARTITION_NODES_PER_SUBSET);
+      if (outcome.worker() != null) {
+        for (int k = 0; k < n; k++) {
+          worker[byCost[k]] = outcome.worker()[k];
+        }
+        makespan = outcome.makespan();
+      }
+      proven = outcome.proven();
+      optimumAtLeast = outcome.optimumAtLeast();
+    }
     return new Schedule(
-        search.bestMakespan,
-        worker,
-        startOrder(costs, worker, workers),
-        lowerBound(costs, workers),
-        search.proven());
+        makespan, worker, startOrder(costs, worker, workers), lowerBound, optimumAtLeast, proven);
   }
 
   /** Each worker runs its tasks largest first; all tasks ordered by start time, then worker. */
@@ -181,82 +224,6 @@ public final class Schedules {
             .thenComparingInt(i -> worker[i])
             .thenComparingInt(i -> i));
     return List.copyOf(order);
-  }
-
-  /** The exact two-worker split: the subset whose sum is closest to half the total. */
-  private static final class TwoWay {
-    /** For each task, 0 or 1. */
-    static int[] solve(List<Double> costs) {
-      int n = costs.size();
-      int half = n / 2;
-      double total = 0;
-      for (double c : costs) {
-        total += c;
-      }
-      double[][] left = subsetSums(costs, 0, half); // [sums, masks], sorted by sum
-      double[][] right = subsetSums(costs, half, n);
-      double target = total / 2;
-      double bestMakespan = Double.MAX_VALUE;
-      long bestLeft = 0;
-      long bestRight = 0;
-      // Two pointers: left ascending, right descending, towards a sum of half the total.
-      int j = right[0].length - 1;
-      for (int i = 0; i < left[0].length; i++) {
-        while (j > 0 && left[0][i] + right[0][j] > target) {
-          double over = left[0][i] + right[0][j];
-          double makespan = Math.max(over, total - over);
-          if (makespan < bestMakespan) {
-            bestMakespan = makespan;
-            bestLeft = (long) left[1][i];
-            bestRight = (long) right[1][j];
-          }
-          j--;
-        }
-        double sum = left[0][i] + right[0][j];
-        double makespan = Math.max(sum, total - sum);
-        if (makespan < bestMakespan) {
-          bestMakespan = makespan;
-          bestLeft = (long) left[1][i];
-          bestRight = (long) right[1][j];
-        }
-      }
-      int[] worker = new int[n];
-      for (int k = 0; k < n; k++) {
-        boolean chosen = k < half ? (bestLeft >>> k & 1) != 0 : (bestRight >>> (k - half) & 1) != 0;
-        worker[k] = chosen ? 0 : 1;
-      }
-      return worker;
-    }
-
-    /**
-     * Every subset sum of {@code costs[from..to)}, ascending, with its subset as a bit mask (bit k
-     * is task from + k): built by merging the sums without and with each task, so no sort is
-     * needed. A mask fits a double exactly (at most 18 bits).
-     */
-    private static double[][] subsetSums(List<Double> costs, int from, int to) {
-      double[] sums = {0};
-      double[] masks = {0};
-      for (int k = from; k < to; k++) {
-        double c = costs.get(k);
-        long bit = 1L << (k - from);
-        double[] merged = new double[sums.length * 2];
-        double[] mergedMasks = new double[sums.length * 2];
-        int a = 0;
-        int b = 0;
-        for (int out = 0; out < merged.length; out++) {
-          if (b == sums.length || (a < sums.length && sums[a] <= sums[b] + c)) {
-            merged[out] = sums[a];
-            mergedMasks[out] = masks[a++];
-          } else {
-            merged[out] = sums[b] + c;
-            mergedMasks[out] = (long) masks[b++] | bit;
-          }
-        }
-        sums = merged;
-        masks = mergedMasks;
-      }
-      return new double[][] {sums, masks};
-    }
   }
 
   /** The branch and bound, over tasks in descending cost order. */

@@ -82,4 +82,92 @@ class SchedulesOracleTest {
           s.makespan(), Schedules.listScheduleMakespan(inOrder, workers), tolerance, where);
     }
   }
+
+  /**
+   * Recursive number partitioning on its own (the branch and bound proves instances this small
+   * before {@link Schedules#optimal} would hand them on), starting from the largest-first schedule.
+   */
+  @ParameterizedTest(name = "{0} workers, up to {1} tasks, integers {2}")
+  @CsvSource({
+    "3, 10, false",
+    "3, 10, true",
+    "4, 8, false",
+    "4, 8, true",
+    "5, 7, false",
+    "5, 7, true",
+    "6, 7, false"
+  })
+  void recursivePartitioning_equalsBruteForce(int workers, int maxTasks, boolean integers) {
+    Random random = new Random(17L * workers + maxTasks + (integers ? 5 : 0));
+    for (int instance = 0; instance < INSTANCES / 3; instance++) {
+      int n = random.nextInt(maxTasks + 1);
+      double[] descending = new double[n];
+      List<Double> costs = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        descending[i] = integers ? 1 + random.nextInt(12) : 0.001 + 1000 * random.nextDouble();
+      }
+      Arrays.sort(descending);
+      for (int i = n - 1; i >= 0; i--) {
+        costs.add(descending[i]);
+      }
+      for (int i = 0; i < n; i++) {
+        descending[i] = costs.get(i);
+      }
+      String where = "instance " + instance + ": " + costs;
+      double oracle = bruteForceOptimum(costs, workers);
+      double tolerance = 1e-9 * Math.max(1, oracle);
+      double largestFirst = Schedules.largestFirstMakespan(costs, workers);
+
+      RecursivePartition.Outcome outcome =
+          RecursivePartition.solve(
+              descending,
+              workers,
+              largestFirst,
+              Schedules.lowerBound(costs, workers),
+              Long.MAX_VALUE);
+
+      assertTrue(outcome.proven(), where);
+      assertEquals(oracle, outcome.makespan(), tolerance, where);
+      assertEquals(outcome.makespan(), outcome.optimumAtLeast(), tolerance, where);
+      if (outcome.worker() == null) {
+        assertEquals(largestFirst, oracle, tolerance, where); // the incumbent was the optimum
+      } else {
+        double[] load = new double[workers];
+        for (int i = 0; i < n; i++) {
+          load[outcome.worker()[i]] += costs.get(i);
+        }
+        assertEquals(outcome.makespan(), Arrays.stream(load).max().orElse(0), tolerance, where);
+      }
+    }
+  }
+
+  /** Out of budget, it claims no proof, and what it does claim is true. */
+  @ParameterizedTest(name = "budget {0}")
+  @CsvSource({"0", "1", "5", "50"})
+  void recursivePartitioning_outOfBudget_claimsOnlyWhatItProved(long budget) {
+    Random random = new Random(budget);
+    for (int instance = 0; instance < 200; instance++) {
+      int n = 9;
+      List<Double> costs = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        costs.add(0.001 + 1000 * random.nextDouble());
+      }
+      costs.sort(java.util.Comparator.reverseOrder());
+      double[] descending = costs.stream().mapToDouble(Double::doubleValue).toArray();
+      String where = "instance " + instance + ": " + costs;
+      double oracle = bruteForceOptimum(costs, 3);
+      double largestFirst = Schedules.largestFirstMakespan(costs, 3);
+
+      RecursivePartition.Outcome outcome =
+          RecursivePartition.solve(
+              descending, 3, largestFirst, Schedules.lowerBound(costs, 3), budget);
+
+      assertTrue(outcome.optimumAtLeast() <= oracle * (1 + 1e-12), where);
+      assertTrue(outcome.makespan() >= oracle * (1 - 1e-12), where);
+      assertTrue(outcome.makespan() <= largestFirst, where);
+      if (outcome.proven()) {
+        assertEquals(oracle, outcome.makespan(), 1e-9 * oracle, where);
+      }
+    }
+  }
 }
