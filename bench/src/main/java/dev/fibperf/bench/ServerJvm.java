@@ -62,6 +62,11 @@ final class ServerJvm implements AutoCloseable {
     return port;
   }
 
+  /** CPU time the server process has used so far, all its threads (from the OS). */
+  Duration cpuTime() {
+    return process.toHandle().info().totalCpuDuration().orElseThrow();
+  }
+
   FibPerfClient client() {
     return FibPerfClient.create(
         FibPerfSettings.newBuilder("127.0.0.1:" + port)

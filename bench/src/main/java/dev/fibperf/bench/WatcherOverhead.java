@@ -9,17 +9,26 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What watchers cost the runs they watch: task time of the same Serial with no watcher and with
- * {@code watchers} WatchRuns streams reading every event, rounds alternating the two, against one
- * server JVM. Prints the medians and ranges, and the ratio of the medians. With {@code spin}, the
- * second kind of round has no watcher but one thread spinning on the other core: the control for
- * what any load on the second core costs on this machine.
+ * What watchers cost the runs they watch. Each round runs the same Serial twice against one server
+ * JVM, once plain and once with the condition under test, in alternating order (plain first on even
+ * rounds, second on odd ones, so drift and order cannot pass for an effect), and records the ratio
+ * of the two task times. The conditions:
+ *
+ * <ul>
+ *   <li>{@code watchers}: {@code N} WatchRuns streams open, each read by its own thread;
+ *   <li>{@code none}: nothing; the ratios' spread is this machine's noise for the same work;
+ *   <li>{@code spin}: one thread spinning on the other core, what any load there costs.
+ * </ul>
+ *
+ * <p>Prints the median ratio with its interquartile range, and the server process's CPU time per
+ * run in each kind: what serving the streams costs, measured by the OS rather than inferred.
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar dev.fibperf.bench.WatcherOverhead [rounds] [watchers] [spin]
+ * java -cp bench/target/benchmarks.jar dev.fibperf.bench.WatcherOverhead [rounds] [watchers|none|spin] [N]
  * </pre>
  */
 public final class WatcherOverhead {
@@ -28,99 +37,146 @@ public final class WatcherOverhead {
   private WatcherOverhead() {}
 
   public static void main(String[] args) throws Exception {
-    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 9;
-    int watchers = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-    // The control: instead of watchers, one thread spinning on the other core for the round.
-    boolean control = args.length > 2 && args[2].equals("spin");
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+    String condition = args.length > 1 ? args[1] : "watchers";
+    int watchers = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+    if (!List.of("watchers", "none", "spin").contains(condition)) {
+      throw new IllegalArgumentException(
+          "condition=" + condition + " must be one of watchers, none, spin");
+    }
     try (ServerJvm server = ServerJvm.start("--max-watchers", String.valueOf(watchers));
         FibPerfClient client = server.client()) {
-      for (int i = 0; i < 3; i++) {
+      for (int i = 0; i < 5; i++) {
         client.serial(WORK); // warm
       }
-      double[] alone = new double[rounds];
-      double[] watched = new double[rounds];
-      AtomicLong events = new AtomicLong();
       // Connections are made once: a watcher's cost is its stream, not its TCP handshake.
       List<FibPerfClient> clients = new ArrayList<>();
       for (int w = 0; w < watchers; w++) {
         clients.add(server.client());
         clients.get(w).health("");
       }
+      double[] ratio = new double[rounds];
+      double[] plainCpu = new double[rounds];
+      double[] testedCpu = new double[rounds];
+      AtomicLong events = new AtomicLong();
       for (int r = 0; r < rounds; r++) {
-        Thread.sleep(200); // the same pause before both kinds of run
-        alone[r] = taskMillis(client.serial(WORK));
-        List<EventStream> watches = new ArrayList<>();
-        List<Thread> readers = new ArrayList<>();
-        java.util.concurrent.atomic.AtomicBoolean spinning =
-            new java.util.concurrent.atomic.AtomicBoolean(control);
-        if (control) {
-          Thread spinner =
-              new Thread(
-                  () -> {
-                    while (spinning.get()) {
-                      Thread.onSpinWait();
-                    }
-                  });
-          spinner.start();
-          readers.add(spinner);
+        double plain = 0;
+        double tested = 0;
+        for (boolean testedNow :
+            r % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
+          Condition c = testedNow ? open(condition, clients, events) : Condition.NOTHING;
+          Thread.sleep(200); // the same pause before both kinds of run, with the watches open
+          long cpu0 = server.cpuTime().toNanos();
+          double task = taskMillis(client.serial(WORK));
+          double cpu = (server.cpuTime().toNanos() - cpu0) / 1e6;
+          c.close();
+          if (testedNow) {
+            tested = task;
+            testedCpu[r] = cpu;
+          } else {
+            plain = task;
+            plainCpu[r] = cpu;
+          }
         }
-        for (int w = 0; w < (control ? 0 : watchers); w++) {
-          EventStream watch = clients.get(w).watchRuns(0, null);
-          watches.add(watch);
-          Thread reader =
-              new Thread(
-                  () -> {
-                    try {
-                      for (FibEvent ignored : watch) {
-                        events.incrementAndGet();
-                      }
-                    } catch (RuntimeException closed) {
-                      // the watch was closed at the end of the round
-                    }
-                  });
-          reader.start();
-          readers.add(reader);
-        }
-        Thread.sleep(200); // the watches are open before the run starts
-        watched[r] = taskMillis(client.serial(WORK));
-        spinning.set(false);
-        watches.forEach(EventStream::close);
-        for (Thread t : readers) {
-          t.join();
-        }
+        ratio[r] = tested / plain;
       }
       clients.forEach(FibPerfClient::close);
       System.out.printf(
           Locale.ROOT,
-          "java %s, Serial %s, %d rounds, %d watchers (%d events read)%n",
+          "java %s, Serial %s, %d rounds, condition %s%s (%d events read)%n",
           Runtime.version(),
           WORK.nums(),
           rounds,
-          watchers,
+          condition,
+          condition.equals("watchers") ? " × " + watchers : "",
           events.get());
-      System.out.printf(Locale.ROOT, "  no watcher    task time median %s%n", summary(alone));
       System.out.printf(
-          Locale.ROOT, "  %2d watchers   task time median %s%n", watchers, summary(watched));
-      System.out.printf(Locale.ROOT, "  ratio of medians %.3f%n", median(watched) / median(alone));
+          Locale.ROOT,
+          "  task time, with / without: median %.3f (IQR %.3f–%.3f, range %.3f–%.3f)%n",
+          quantile(ratio, 0.5),
+          quantile(ratio, 0.25),
+          quantile(ratio, 0.75),
+          quantile(ratio, 0),
+          quantile(ratio, 1));
+      System.out.printf(
+          Locale.ROOT,
+          "  server CPU per run: without %.1f ms, with %.1f ms (medians)%n",
+          quantile(plainCpu, 0.5),
+          quantile(testedCpu, 0.5));
     }
+  }
+
+  /** What is running beside a run, closed after it. */
+  private interface Condition extends AutoCloseable {
+    Condition NOTHING = () -> {};
+
+    @Override
+    void close() throws InterruptedException;
+  }
+
+  private static Condition open(String condition, List<FibPerfClient> clients, AtomicLong events) {
+    return switch (condition) {
+      case "none" -> Condition.NOTHING;
+      case "spin" -> spinner();
+      default -> watches(clients, events);
+    };
+  }
+
+  private static Condition spinner() {
+    AtomicBoolean spinning = new AtomicBoolean(true);
+    Thread spinner =
+        new Thread(
+            () -> {
+              while (spinning.get()) {
+                Thread.onSpinWait();
+              }
+            });
+    spinner.start();
+    return () -> {
+      spinning.set(false);
+      spinner.join();
+    };
+  }
+
+  private static Condition watches(List<FibPerfClient> clients, AtomicLong events) {
+    List<EventStream> watches = new ArrayList<>();
+    List<Thread> readers = new ArrayList<>();
+    for (FibPerfClient c : clients) {
+      EventStream watch = c.watchRuns(0, null);
+      watches.add(watch);
+      Thread reader =
+          new Thread(
+              () -> {
+                try {
+                  for (FibEvent ignored : watch) {
+                    events.incrementAndGet();
+                  }
+                } catch (RuntimeException closed) {
+                  // the watch was closed at the end of the run
+                }
+              });
+      reader.start();
+      readers.add(reader);
+    }
+    return () -> {
+      watches.forEach(EventStream::close);
+      for (Thread t : readers) {
+        t.join();
+      }
+    };
   }
 
   private static double taskMillis(RunSummary s) {
     return s.taskTime().toNanos() / 1e6;
   }
 
-  private static String summary(double[] v) {
-    return String.format(
-        Locale.ROOT,
-        "%.1f ms (%.1f–%.1f)",
-        median(v),
-        Arrays.stream(v).min().orElse(0),
-        Arrays.stream(v).max().orElse(0));
-  }
-
-  private static double median(double[] v) {
+  /** The q-quantile by linear interpolation between order statistics. */
+  private static double quantile(double[] v, double q) {
     double[] s = v.clone();
     Arrays.sort(s);
-    return s[s.length / 2];
+    double pos = q * (s.length - 1);
+    int lo = (int) Math.floor(pos);
+    int hi = (int) Math.ceil(pos);
+    return s[lo] + (pos - lo) * (s[hi] - s[lo]);
   }
 }
