@@ -45,7 +45,7 @@ final class ServerJvm implements AutoCloseable {
     try (FibPerfClient probe = server.client()) {
       for (int i = 0; i < 200; i++) {
         try {
-          if ("SERVING".equals(probe.health(""))) {
+          if (probe.health() == dev.fibperf.client.ServingStatus.SERVING) {
             return server;
           }
         } catch (RuntimeException notYet) {

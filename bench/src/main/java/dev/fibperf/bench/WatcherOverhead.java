@@ -53,7 +53,7 @@ public final class WatcherOverhead {
       List<FibPerfClient> clients = new ArrayList<>();
       for (int w = 0; w < watchers; w++) {
         clients.add(server.client());
-        clients.get(w).health("");
+        clients.get(w).health();
       }
       double[] ratio = new double[rounds];
       double[] plainCpu = new double[rounds];

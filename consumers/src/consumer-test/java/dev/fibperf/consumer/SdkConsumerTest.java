@@ -9,6 +9,7 @@ import dev.fibperf.client.FibEvent;
 import dev.fibperf.client.FibPerfClient;
 import dev.fibperf.client.FibPerfSettings;
 import dev.fibperf.client.RunSummary;
+import dev.fibperf.client.ServingStatus;
 import dev.fibperf.client.TaskFinished;
 import dev.fibperf.client.Workload;
 import io.grpc.ManagedChannel;
@@ -55,7 +56,7 @@ class SdkConsumerTest {
                 .build());
     for (int i = 0; i < 300; i++) {
       try {
-        if ("SERVING".equals(client.health(""))) {
+        if (client.health() == ServingStatus.SERVING) {
           return;
         }
       } catch (RuntimeException starting) {

@@ -33,6 +33,7 @@ public final class EventStream implements Iterator<FibEvent>, Iterable<FibEvent>
   private final Iterator<? extends Message> responses;
   private final Function<Message, FibEvent> mapper;
   private final AtomicReference<Metadata> headers;
+  private final String target;
   private Message lastMessage;
 
   /** The response header that names the run a call started. */
@@ -44,8 +45,10 @@ public final class EventStream implements Iterator<FibEvent>, Iterable<FibEvent>
       Context.CancellableContext context,
       Iterator<M> responses,
       Function<? super M, FibEvent> mapper,
-      AtomicReference<Metadata> headers) {
+      AtomicReference<Metadata> headers,
+      String target) {
     this.context = context;
+    this.target = target;
     this.responses = responses;
     this.mapper = m -> mapper.apply((M) m);
     this.headers = headers;
@@ -67,7 +70,7 @@ public final class EventStream implements Iterator<FibEvent>, Iterable<FibEvent>
     try {
       return responses.hasNext();
     } catch (RuntimeException e) {
-      throw FibPerfException.from(e);
+      throw FibPerfException.from(e, target);
     }
   }
 
@@ -79,7 +82,7 @@ public final class EventStream implements Iterator<FibEvent>, Iterable<FibEvent>
     try {
       lastMessage = responses.next();
     } catch (RuntimeException e) {
-      throw FibPerfException.from(e);
+      throw FibPerfException.from(e, target);
     }
     return mapper.apply(lastMessage);
   }

@@ -6,14 +6,19 @@ import dev.fibperf.proto.v1.FibPerfServiceGrpc;
 import dev.fibperf.proto.v1.ParallelRequest;
 import dev.fibperf.proto.v1.ProfileSerialRequest;
 import dev.fibperf.proto.v1.SerialRequest;
+import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
 import io.grpc.Context;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
@@ -25,11 +30,13 @@ import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -60,6 +67,10 @@ public final class FibPerfClient implements AutoCloseable {
   private final FibPerfSettings settings;
   private final Duration deadline;
 
+  /**
+   * @param channel with the settings' interceptors and credentials already in place
+   * @param owned the channel to shut down on {@link #close()}, or null
+   */
   private FibPerfClient(
       Channel channel, ManagedChannel owned, FibPerfSettings settings, Duration deadline) {
     this.channel = channel;
@@ -94,23 +105,40 @@ public final class FibPerfClient implements AutoCloseable {
       builder.disableRetry();
     }
     ManagedChannel channel = builder.build();
-    return new FibPerfClient(channel, channel, settings, settings.defaultDeadline().orElse(null));
+    return new FibPerfClient(
+        decorated(channel, settings), channel, settings, settings.defaultDeadline().orElse(null));
   }
 
   /**
-   * A client on a channel the caller owns and configures (e.g. an in-process channel in tests);
-   * only the deadline of {@code settings} applies, and {@link #close()} leaves the channel open.
+   * A client on a channel the caller owns and configures (e.g. an in-process channel in tests); of
+   * {@code settings}, the deadline, interceptors and call credentials apply, the target names the
+   * server in error messages, and {@link #close()} leaves the channel open.
    *
    * <pre>{@code
-   * FibPerfClient client = FibPerfClient.create(myChannel, FibPerfSettings.newBuilder("n/a").build());
+   * FibPerfClient client =
+   *     FibPerfClient.create(
+   *         myChannel, FibPerfSettings.newBuilder("fibperf.internal:443").defaultDeadline(Duration.ofSeconds(30)).build());
    * }</pre>
    */
   public static FibPerfClient create(Channel channel, FibPerfSettings settings) {
     return new FibPerfClient(
-        Objects.requireNonNull(channel, "channel"),
+        decorated(Objects.requireNonNull(channel, "channel"), settings),
         null,
         settings,
         settings.defaultDeadline().orElse(null));
+  }
+
+  /**
+   * A client on a channel the caller owns and configures, with default settings: no deadline, no
+   * interceptors. {@link #close()} leaves the channel open.
+   *
+   * <pre>{@code
+   * FibPerfClient client = FibPerfClient.create(InProcessChannelBuilder.forName("fibperf").build());
+   * }</pre>
+   */
+  public static FibPerfClient create(Channel channel) {
+    Objects.requireNonNull(channel, "channel");
+    return create(channel, FibPerfSettings.newBuilder(channel.authority()).build());
   }
 
   /**
@@ -259,11 +287,14 @@ public final class FibPerfClient implements AutoCloseable {
    * Runs serial, then parallel, and returns the speedup against what the machine allows.
    *
    * <pre>{@code
-   * Comparison c = client.compare(Workload.DEFAULT, false);
+   * Comparison c = client.compare(Workload.DEFAULT, CompareOptions.DEFAULT.withProfile(true));
    * }</pre>
    *
    * @param profile whether to profile both phases too
+   * @deprecated a boolean says nothing at the call site: use the {@link CompareOptions} overload,
+   *     {@code CompareOptions.DEFAULT.withProfile(true)}
    */
+  @Deprecated
   public Comparison compare(Workload workload, boolean profile) {
     return compare(workload, CompareOptions.DEFAULT.withProfile(profile));
   }
@@ -288,7 +319,7 @@ public final class FibPerfClient implements AutoCloseable {
    * }</pre>
    */
   public Comparison compare(Workload workload) {
-    return compare(workload, false);
+    return compare(workload, CompareOptions.DEFAULT);
   }
 
   /**
@@ -296,11 +327,15 @@ public final class FibPerfClient implements AutoCloseable {
    * {@link Comparison}.
    *
    * <pre>{@code
-   * try (EventStream events = client.compareStream(Workload.DEFAULT, false)) {
+   * try (EventStream events = client.compareStream(Workload.DEFAULT, CompareOptions.DEFAULT)) {
    *   events.forEachRemaining(System.out::println);
    * }
    * }</pre>
+   *
+   * @deprecated a boolean says nothing at the call site: use the {@link CompareOptions} overload,
+   *     {@code CompareOptions.DEFAULT.withProfile(true)}
    */
+  @Deprecated
   public EventStream compareStream(Workload workload, boolean profile) {
     return compareStream(workload, CompareOptions.DEFAULT.withProfile(profile));
   }
@@ -315,9 +350,13 @@ public final class FibPerfClient implements AutoCloseable {
    * Compare; the future completes with the comparison.
    *
    * <pre>{@code
-   * client.compareAsync(Workload.DEFAULT, false).thenAccept(c -> System.out.println(c.speedup()));
+   * client.compareAsync(Workload.DEFAULT, CompareOptions.DEFAULT).thenAccept(c -> System.out.println(c.speedup()));
    * }</pre>
+   *
+   * @deprecated a boolean says nothing at the call site: use the {@link CompareOptions} overload,
+   *     {@code CompareOptions.DEFAULT.withProfile(true)}
    */
+  @Deprecated
   public CompletableFuture<Comparison> compareAsync(Workload workload, boolean profile) {
     return compareAsync(workload, CompareOptions.DEFAULT.withProfile(profile));
   }
@@ -326,6 +365,68 @@ public final class FibPerfClient implements AutoCloseable {
   public CompletableFuture<Comparison> compareAsync(Workload workload, CompareOptions options) {
     CompareRequest request = compareRequest(workload, options);
     return async(o -> async().compare(request, o), ProtoMapping::compare, Comparison.class);
+  }
+
+  // ---- Non-blocking: every event, with backpressure ----
+
+  /**
+   * Serial's events as a {@link Flow.Publisher}: each {@code subscribe} starts a call, and the
+   * subscriber's demand is its flow control (the client asks for the next event only when the
+   * subscriber wants one; at most one event waits in the client). Events arrive on gRPC's executor;
+   * {@code cancel()} cancels the call and the server stops its tasks. Adapters exist for Reactor
+   * ({@code JdkFlowAdapter}) and RxJava ({@code FlowAdapters}).
+   *
+   * <pre>{@code
+   * client.serialPublisher(Workload.DEFAULT).subscribe(new Flow.Subscriber<FibEvent>() {
+   *   Flow.Subscription s;
+   *   public void onSubscribe(Flow.Subscription s) { this.s = s; s.request(1); }
+   *   public void onNext(FibEvent e) { dashboard.show(e); s.request(1); }
+   *   public void onError(Throwable t) { dashboard.failed(t); }
+   *   public void onComplete() {}
+   * });
+   * }</pre>
+   */
+  public Flow.Publisher<FibEvent> serialPublisher(Workload workload) {
+    SerialRequest request = serialRequest(workload);
+    return new EventPublisher<>(
+        o -> async().serial(request, o), () -> ProtoMapping::serial, this::failure);
+  }
+
+  /** Parallel's events as a {@link Flow.Publisher}, as {@link #serialPublisher} describes. */
+  public Flow.Publisher<FibEvent> parallelPublisher(Workload workload) {
+    ParallelRequest request = parallelRequest(workload);
+    return new EventPublisher<>(
+        o -> async().parallel(request, o), () -> ProtoMapping::parallel, this::failure);
+  }
+
+  /** ProfileSerial's events as a {@link Flow.Publisher}, as {@link #serialPublisher} describes. */
+  public Flow.Publisher<FibEvent> profileSerialPublisher(
+      Workload workload, ProfileOptions options) {
+    ProfileSerialRequest request = profileRequest(workload, options);
+    return new EventPublisher<>(
+        o -> async().profileSerial(request, o),
+        () -> new ProtoMapping.ProfileAssembler()::map,
+        this::failure);
+  }
+
+  /** Compare's events as a {@link Flow.Publisher}, as {@link #serialPublisher} describes. */
+  public Flow.Publisher<FibEvent> comparePublisher(Workload workload, CompareOptions options) {
+    CompareRequest request = compareRequest(workload, options);
+    return new EventPublisher<>(
+        o -> async().compare(request, o), () -> ProtoMapping::compare, this::failure);
+  }
+
+  /**
+   * {@link #watchRuns}'s events as a {@link Flow.Publisher}, as {@link #serialPublisher} describes:
+   * a dashboard that falls behind is told how many events it missed ({@code EVENTS_DROPPED}), the
+   * runs it watches never wait for it.
+   */
+  public Flow.Publisher<FibEvent> watchRunsPublisher(long runId, RunMethod method) {
+    dev.fibperf.proto.v1.WatchRunsRequest request = watchRequest(runId, method);
+    return new EventPublisher<>(
+        o -> FibPerfServiceGrpc.newStub(channel).watchRuns(request, o),
+        () -> ProtoMapping::watched,
+        this::failure);
   }
 
   // ---- Runs ----
@@ -346,7 +447,7 @@ public final class FibPerfClient implements AutoCloseable {
           r.getInFlightList().stream().map(ProtoMapping::run).toList(),
           r.getRecentList().stream().map(ProtoMapping::run).toList());
     } catch (RuntimeException e) {
-      throw FibPerfException.from(e);
+      throw failure(e);
     }
   }
 
@@ -362,7 +463,7 @@ public final class FibPerfClient implements AutoCloseable {
               .getRun(dev.fibperf.proto.v1.GetRunRequest.newBuilder().setRunId(runId).build())
               .getRun());
     } catch (RuntimeException e) {
-      throw FibPerfException.from(e);
+      throw failure(e);
     }
   }
 
@@ -381,12 +482,7 @@ public final class FibPerfClient implements AutoCloseable {
    * @param method only runs of this method, or null for all
    */
   public EventStream watchRuns(long runId, RunMethod method) {
-    dev.fibperf.proto.v1.WatchRunsRequest.Builder request =
-        dev.fibperf.proto.v1.WatchRunsRequest.newBuilder().setRunId(runId);
-    if (method != null) {
-      request.setMethod(ProtoMapping.method(method));
-    }
-    dev.fibperf.proto.v1.WatchRunsRequest built = request.build();
+    dev.fibperf.proto.v1.WatchRunsRequest built = watchRequest(runId, method);
     return stream(
         stub -> FibPerfServiceGrpc.newBlockingStub(stub.getChannel()).watchRuns(built),
         ProtoMapping::watched);
@@ -395,20 +491,38 @@ public final class FibPerfClient implements AutoCloseable {
   // ---- Health ----
 
   /**
-   * The server's health for {@code service} ("" for the whole server), e.g. {@code SERVING}.
+   * The whole server's health: {@code if (client.health() == ServingStatus.SERVING) ...}.
+   *
+   * @throws FibPerfException if the server cannot be reached
+   */
+  public ServingStatus health() {
+    return health("");
+  }
+
+  /**
+   * The server's health for {@code service} ("" for the whole server).
    *
    * <pre>{@code
-   * boolean up = client.health("fibperf.v1.FibPerfService").equals("SERVING");
+   * boolean up = client.health("fibperf.v1.FibPerfService") == ServingStatus.SERVING;
    * }</pre>
    */
-  public String health(String service) {
+  public ServingStatus health(String service) {
     try {
       HealthCheckResponse response =
           withDeadline(HealthGrpc.newBlockingStub(channel))
               .check(HealthCheckRequest.newBuilder().setService(service).build());
-      return response.getStatus().name();
+      switch (response.getStatus()) {
+        case SERVING:
+          return ServingStatus.SERVING;
+        case NOT_SERVING:
+          return ServingStatus.NOT_SERVING;
+        case SERVICE_UNKNOWN:
+          return ServingStatus.SERVICE_UNKNOWN;
+        default:
+          return ServingStatus.UNKNOWN;
+      }
     } catch (RuntimeException e) {
-      throw FibPerfException.from(e);
+      throw failure(e);
     }
   }
 
@@ -432,6 +546,33 @@ public final class FibPerfClient implements AutoCloseable {
   }
 
   // ---- plumbing ----
+
+  private FibPerfException failure(Throwable t) {
+    return FibPerfException.from(t, settings.target());
+  }
+
+  /** The channel with the settings' interceptors and call credentials on every call. */
+  private static Channel decorated(Channel channel, FibPerfSettings settings) {
+    List<ClientInterceptor> interceptors = new ArrayList<>();
+    settings
+        .callCredentials()
+        .ifPresent(
+            credentials ->
+                interceptors.add(
+                    new ClientInterceptor() {
+                      @Override
+                      public <Q, R> ClientCall<Q, R> interceptCall(
+                          MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+                        return next.newCall(method, options.withCallCredentials(credentials));
+                      }
+                    }));
+    // ClientInterceptors.intercept runs the last one first: reversed, the first listed is
+    // outermost.
+    List<ClientInterceptor> outermostLast = new ArrayList<>(settings.interceptors());
+    java.util.Collections.reverse(outermostLast);
+    interceptors.addAll(outermostLast);
+    return interceptors.isEmpty() ? channel : ClientInterceptors.intercept(channel, interceptors);
+  }
 
   private FibPerfServiceGrpc.FibPerfServiceBlockingStub blocking() {
     return withDeadline(FibPerfServiceGrpc.newBlockingStub(channel));
@@ -458,10 +599,10 @@ public final class FibPerfClient implements AutoCloseable {
           blocking()
               .withInterceptors(
                   MetadataUtils.newCaptureMetadataInterceptor(headers, new AtomicReference<>()));
-      return new EventStream(context, call.apply(stub), mapper, headers);
+      return new EventStream(context, call.apply(stub), mapper, headers, settings.target());
     } catch (RuntimeException e) {
       context.cancel(e);
-      throw FibPerfException.from(e);
+      throw failure(e);
     } finally {
       context.detach(previous);
     }
@@ -480,7 +621,7 @@ public final class FibPerfClient implements AutoCloseable {
     }
   }
 
-  private static <M, R extends FibEvent> CompletableFuture<R> async(
+  private <M, R extends FibEvent> CompletableFuture<R> async(
       Consumer<ClientResponseObserver<Object, M>> start,
       Function<? super M, FibEvent> mapper,
       Class<R> type) {
@@ -507,7 +648,7 @@ public final class FibPerfClient implements AutoCloseable {
 
           @Override
           public void onError(Throwable t) {
-            result.completeExceptionally(FibPerfException.from(t));
+            result.completeExceptionally(failure(t));
           }
 
           @Override
@@ -521,6 +662,15 @@ public final class FibPerfClient implements AutoCloseable {
           }
         });
     return result;
+  }
+
+  private static dev.fibperf.proto.v1.WatchRunsRequest watchRequest(long runId, RunMethod method) {
+    dev.fibperf.proto.v1.WatchRunsRequest.Builder request =
+        dev.fibperf.proto.v1.WatchRunsRequest.newBuilder().setRunId(runId);
+    if (method != null) {
+      request.setMethod(ProtoMapping.method(method));
+    }
+    return request.build();
   }
 
   private static SerialRequest serialRequest(Workload w) {

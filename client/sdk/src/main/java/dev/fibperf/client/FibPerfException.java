@@ -18,7 +18,11 @@ public class FibPerfException extends RuntimeException {
   private final Status status;
 
   FibPerfException(Status status, Throwable cause) {
-    super(describe(status), cause);
+    this(status, cause, null);
+  }
+
+  FibPerfException(Status status, Throwable cause, String target) {
+    super(describe(status, target), cause);
     this.status = status;
   }
 
@@ -32,9 +36,25 @@ public class FibPerfException extends RuntimeException {
     return status.getCode();
   }
 
-  private static String describe(Status status) {
+  private static String describe(Status status, String target) {
+    String where = target == null ? "" : " " + target;
+    if (status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
+      // gRPC's own description lists its stream internals ("[closed=[],
+      // open=[[buffered_nanos=...");
+      // the status keeps it for those who want it.
+      return "DEADLINE_EXCEEDED: no answer from"
+          + (where.isEmpty() ? " the server" : where)
+          + " within the call's deadline";
+    }
     if (status.getDescription() == null) {
       return status.getCode().toString();
+    }
+    // A cause means the transport failed below gRPC; without one, the server itself answered.
+    if (status.getCode() == Status.Code.UNAVAILABLE
+        && target != null
+        && status.getCause() != null) {
+      String description = status.getDescription().lines().findFirst().orElse("");
+      return "UNAVAILABLE: cannot reach " + target + ": " + description + transportDetail(status);
     }
     // Netty appends its channel pipeline on a second line: noise for a reader.
     String description = status.getDescription().lines().findFirst().orElse("");
@@ -71,6 +91,14 @@ public class FibPerfException extends RuntimeException {
 
   /** Maps a gRPC failure to the most specific exception. */
   static FibPerfException from(Throwable t) {
+    return from(t, null);
+  }
+
+  /**
+   * Maps a gRPC failure to the most specific exception, naming {@code target} when the failure is
+   * about reaching it.
+   */
+  static FibPerfException from(Throwable t, String target) {
     if (t instanceof FibPerfException) {
       return (FibPerfException) t;
     }
@@ -79,52 +107,52 @@ public class FibPerfException extends RuntimeException {
       case INVALID_ARGUMENT:
       case FAILED_PRECONDITION:
       case OUT_OF_RANGE:
-        return new InvalidRequestException(status, t);
+        return new InvalidRequestException(status, t, target);
       case RESOURCE_EXHAUSTED:
-        return new ServerBusyException(status, t);
+        return new ServerBusyException(status, t, target);
       case UNAVAILABLE:
-        return new ServiceUnavailableException(status, t);
+        return new ServiceUnavailableException(status, t, target);
       case DEADLINE_EXCEEDED:
-        return new DeadlineExceededException(status, t);
+        return new DeadlineExceededException(status, t, target);
       case CANCELLED:
-        return new CallCancelledException(status, t);
+        return new CallCancelledException(status, t, target);
       default:
-        return new FibPerfException(status, t);
+        return new FibPerfException(status, t, target);
     }
   }
 
   /** The request broke a server limit or rule (INVALID_ARGUMENT, FAILED_PRECONDITION). */
   public static final class InvalidRequestException extends FibPerfException {
-    InvalidRequestException(Status status, Throwable cause) {
-      super(status, cause);
+    InvalidRequestException(Status status, Throwable cause, String target) {
+      super(status, cause, target);
     }
   }
 
   /** The server is at its concurrent-run limit (RESOURCE_EXHAUSTED); retry later. */
   public static final class ServerBusyException extends FibPerfException {
-    ServerBusyException(Status status, Throwable cause) {
-      super(status, cause);
+    ServerBusyException(Status status, Throwable cause, String target) {
+      super(status, cause, target);
     }
   }
 
   /** The server cannot be reached or is shutting down (UNAVAILABLE). */
   public static final class ServiceUnavailableException extends FibPerfException {
-    ServiceUnavailableException(Status status, Throwable cause) {
-      super(status, cause);
+    ServiceUnavailableException(Status status, Throwable cause, String target) {
+      super(status, cause, target);
     }
   }
 
   /** The call's deadline passed; the server stopped its work. */
   public static final class DeadlineExceededException extends FibPerfException {
-    DeadlineExceededException(Status status, Throwable cause) {
-      super(status, cause);
+    DeadlineExceededException(Status status, Throwable cause, String target) {
+      super(status, cause, target);
     }
   }
 
   /** The call was cancelled, by this client or the server. */
   public static final class CallCancelledException extends FibPerfException {
-    CallCancelledException(Status status, Throwable cause) {
-      super(status, cause);
+    CallCancelledException(Status status, Throwable cause, String target) {
+      super(status, cause, target);
     }
   }
 }

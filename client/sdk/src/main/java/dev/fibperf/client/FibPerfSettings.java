@@ -1,7 +1,10 @@
 package dev.fibperf.client;
 
+import io.grpc.CallCredentials;
+import io.grpc.ClientInterceptor;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -31,6 +34,8 @@ public final class FibPerfSettings {
   private final Duration keepAliveTime;
   private final Duration keepAliveTimeout;
   private final int maxAttempts;
+  private final List<ClientInterceptor> interceptors;
+  private final CallCredentials callCredentials;
 
   private FibPerfSettings(Builder b) {
     this.target = b.target;
@@ -41,6 +46,8 @@ public final class FibPerfSettings {
     this.keepAliveTime = b.keepAliveTime;
     this.keepAliveTimeout = b.keepAliveTimeout;
     this.maxAttempts = b.maxAttempts;
+    this.interceptors = List.copyOf(b.interceptors);
+    this.callCredentials = b.callCredentials;
   }
 
   /**
@@ -61,6 +68,8 @@ public final class FibPerfSettings {
     b.keepAliveTime = keepAliveTime;
     b.keepAliveTimeout = keepAliveTimeout;
     b.maxAttempts = maxAttempts;
+    b.interceptors = List.copyOf(interceptors);
+    b.callCredentials = callCredentials;
     return b;
   }
 
@@ -104,6 +113,16 @@ public final class FibPerfSettings {
     return maxAttempts;
   }
 
+  /** Interceptors every call passes through, the first one outermost. */
+  public List<ClientInterceptor> interceptors() {
+    return interceptors;
+  }
+
+  /** Credentials attached to every call (e.g. a bearer token); empty for none. */
+  public Optional<CallCredentials> callCredentials() {
+    return Optional.ofNullable(callCredentials);
+  }
+
   /** Mutable builder for {@link FibPerfSettings}. */
   public static final class Builder {
     private final String target;
@@ -114,6 +133,8 @@ public final class FibPerfSettings {
     private Duration keepAliveTime;
     private Duration keepAliveTimeout;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private List<ClientInterceptor> interceptors = List.of();
+    private CallCredentials callCredentials;
 
     private Builder(String target) {
       this.target = Objects.requireNonNull(target, "target");
@@ -188,6 +209,25 @@ public final class FibPerfSettings {
         throw new IllegalArgumentException("maxAttempts=" + attempts + " outside [1, 5]");
       }
       this.maxAttempts = attempts;
+      return this;
+    }
+
+    /**
+     * Interceptors for every call (tracing, metrics, headers), the first one outermost, replacing
+     * any set before: {@code builder.interceptors(myTracingInterceptor)}.
+     */
+    public Builder interceptors(ClientInterceptor... interceptors) {
+      this.interceptors = List.of(interceptors);
+      return this;
+    }
+
+    /**
+     * Credentials attached to every call, or null for none: {@code
+     * builder.callCredentials(myTokenCredentials)}. gRPC sends them over TLS only, unless the
+     * credentials say otherwise.
+     */
+    public Builder callCredentials(CallCredentials credentials) {
+      this.callCredentials = credentials;
       return this;
     }
 

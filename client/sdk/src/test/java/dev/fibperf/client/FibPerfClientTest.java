@@ -131,7 +131,7 @@ class FibPerfClientTest {
   @Test
   void streaming_deliversEventsInOrder_andCompareTagsPhases() {
     List<FibEvent> events = new ArrayList<>();
-    try (EventStream stream = client.compareStream(Workload.of(25, 26), false)) {
+    try (EventStream stream = client.compareStream(Workload.of(25, 26), CompareOptions.DEFAULT)) {
       stream.forEachRemaining(events::add);
     }
 
@@ -164,7 +164,8 @@ class FibPerfClientTest {
     CompletableFuture<RunSummary> ok = client.serialAsync(Workload.of(20, 21));
     assertEquals(2, ok.get(10, TimeUnit.SECONDS).results().size());
 
-    CompletableFuture<Comparison> running = client.compareAsync(Workload.of(47), false);
+    CompletableFuture<Comparison> running =
+        client.compareAsync(Workload.of(47), CompareOptions.DEFAULT);
     awaitBusy();
     running.cancel(true);
 
@@ -198,8 +199,8 @@ class FibPerfClientTest {
 
   @Test
   void health_isServing() {
-    assertEquals("SERVING", client.health(""));
-    assertEquals("SERVING", client.health("fibperf.v1.FibPerfService"));
+    assertEquals(ServingStatus.SERVING, client.health());
+    assertEquals(ServingStatus.SERVING, client.health("fibperf.v1.FibPerfService"));
     assertFalse(client.settings().tls());
   }
 

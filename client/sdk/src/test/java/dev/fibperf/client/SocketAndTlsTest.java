@@ -90,9 +90,10 @@ class SocketAndTlsTest {
                 .keepAlive(java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(5))
                 .build())) {
       assertEquals(4, client.serial(Workload.DEFAULT).results().size());
-      Comparison comparison = client.compareAsync(Workload.of(25, 26), false).get();
+      Comparison comparison =
+          client.compareAsync(Workload.of(25, 26), CompareOptions.DEFAULT).get();
       assertEquals("121393", comparison.parallel().results().get(1).value().toString());
-      assertEquals("SERVING", client.health(""));
+      assertEquals(ServingStatus.SERVING, client.health());
     }
     try (FibPerfClient untrusting =
         FibPerfClient.create(

@@ -1,6 +1,7 @@
 package dev.fibperf.client.cli;
 
 import dev.fibperf.client.FibPerfClient;
+import dev.fibperf.client.ServingStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,12 +18,12 @@ final class HealthCommand extends ClientCommand {
 
   @Override
   int run(FibPerfClient client) {
-    String status = client.health(service);
+    ServingStatus status = client.health(service);
     if (output.json) {
       out().printf("{\"status\":\"%s\"}%n", status);
     } else {
       out().println(status);
     }
-    return "SERVING".equals(status) ? 0 : 1;
+    return status == ServingStatus.SERVING ? 0 : 1;
   }
 }
