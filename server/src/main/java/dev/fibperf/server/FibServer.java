@@ -223,10 +223,12 @@ public final class FibServer {
         return;
       }
       stopped = true;
-      // Refuse new calls before anyone can see NOT_SERVING and before the transports close.
+      // Refuse new calls before anyone can see NOT_SERVING. The port stays open through the
+      // grace period, so a new client (buf curl, a retrying SDK) reaches the server and is told
+      // UNAVAILABLE by the service, with reflection and health still answering, instead of
+      // failing to connect or to find the service in the schema.
       service.startDraining();
       health.enterTerminalState();
-      server.shutdown();
       LOG.log(
           Level.INFO,
           "draining: {0} runs in flight, grace {1}",
@@ -235,6 +237,7 @@ public final class FibServer {
       if (!service.awaitCallsDone(config.shutdownGrace())) {
         LOG.log(Level.INFO, "grace period over: cancelling {0} runs", service.activeRuns());
       }
+      server.shutdown();
       // Ends what is left: runs past their grace, and streams that never end by themselves
       // (health watches).
       server.shutdownNow();

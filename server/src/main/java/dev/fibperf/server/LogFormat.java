@@ -1,5 +1,6 @@
 package dev.fibperf.server;
 
+import co.elastic.logging.jul.EcsFormatter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.ZoneOffset;
@@ -44,13 +45,30 @@ final class LogFormat extends Formatter {
     return line.toString();
   }
 
-  /** Puts this format on the root logger's console handler (JUL's default set-up). */
-  static void install() {
+  /** What {@code --log-format} chooses. */
+  enum Kind {
+    /** One line per record, as {@link LogFormat} writes it: for people. */
+    TEXT,
+    /**
+     * One JSON object per line in the Elastic Common Schema ({@code @timestamp}, {@code log.level},
+     * {@code log.logger}, {@code message}, {@code error.*}): for log shippers.
+     */
+    JSON
+  }
+
+  /** Puts the chosen format on the root logger's console handler (JUL's default set-up). */
+  static void install(Kind kind) {
     LogManager.getLogManager(); // reads the default configuration first
     for (Handler handler : Logger.getLogger("").getHandlers()) {
       if (handler instanceof ConsoleHandler) {
-        handler.setFormatter(new LogFormat());
+        handler.setFormatter(kind == Kind.JSON ? json() : new LogFormat());
       }
     }
+  }
+
+  private static Formatter json() {
+    EcsFormatter ecs = new EcsFormatter();
+    ecs.setServiceName("fibperf");
+    return ecs;
   }
 }

@@ -3,20 +3,24 @@ package dev.fibperf.server;
 import dev.fibperf.server.config.DurationConverter;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.http.HttpEndpoints;
-import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.File;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,6 +42,8 @@ import picocli.CommandLine.Option;
       "--shutdown-grace to finish, the rest are cancelled, exit code 0."
     })
 public final class Main implements Callable<Integer> {
+  private static final Logger LOG = Logger.getLogger(Main.class.getName());
+
   @Option(
       names = "--port",
       defaultValue = "${env:FIBPERF_PORT:-50051}",
@@ -152,6 +158,25 @@ public final class Main implements Callable<Integer> {
   int httpPort;
 
   @Option(
+      names = "--bind",
+      paramLabel = "<address>",
+      defaultValue = "${env:FIBPERF_BIND:-0.0.0.0}",
+      description =
+          "Address both ports listen on: 127.0.0.1 for this host only, 0.0.0.0 (default) for"
+              + " every interface (FIBPERF_BIND).")
+  String bind;
+
+  @Option(
+      names = "--log-format",
+      paramLabel = "text|json",
+      defaultValue = "${env:FIBPERF_LOG_FORMAT:-text}",
+      converter = LogFormatOption.class,
+      description =
+          "Log lines for people (text, default) or one ECS JSON object per line for log shippers"
+              + " (json; FIBPERF_LOG_FORMAT). Times are UTC either way.")
+  LogFormat.Kind logFormat;
+
+  @Option(
       names = "--allow-raw-jfr",
       defaultValue = "${env:FIBPERF_ALLOW_RAW_JFR:-false}",
       description =
@@ -180,6 +205,20 @@ public final class Main implements Callable<Integer> {
       paramLabel = "<option>",
       description = "An extra JVM option for worker processes (repeatable), e.g. -Xmx256m.")
   List<String> workerJvmOptions = new ArrayList<>();
+
+  /** picocli converter for {@code --log-format}: the kind's name in any case. */
+  static final class LogFormatOption implements CommandLine.ITypeConverter<LogFormat.Kind> {
+    @Override
+    public LogFormat.Kind convert(String value) {
+      for (LogFormat.Kind kind : LogFormat.Kind.values()) {
+        if (kind.name().equalsIgnoreCase(value)) {
+          return kind;
+        }
+      }
+      throw new CommandLine.TypeConversionException(
+          "--log-format=" + value + " must be text or json");
+    }
+  }
 
   /** picocli converter for {@link DurationConverter}. */
   static final class DurationOption implements CommandLine.ITypeConverter<Duration> {
@@ -225,22 +264,36 @@ public final class Main implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           new CommandLine(this), "--http-port=" + httpPort + " outside [-1, 65535]");
     }
+    LogFormat.install(logFormat);
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(bind);
+    } catch (UnknownHostException e) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--bind=" + bind + " is not an address of this host");
+    }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     FibServer server =
-        new FibServer(Grpc.newServerBuilderForPort(config.port(), credentials()), config, registry);
+        new FibServer(
+            NettyServerBuilder.forAddress(
+                new InetSocketAddress(address, config.port()), credentials()),
+            config,
+            registry);
     HttpEndpoints http = null;
     try {
       server.start();
       if (httpPort >= 0) {
         http =
             new HttpEndpoints(
-                    new InetSocketAddress(httpPort),
+                    new InetSocketAddress(address, httpPort),
                     server.runs(),
                     registry.getPrometheusRegistry(),
                     config.maxWatchers())
                 .start();
-        System.err.println(
-            "fibperf dashboard at http://localhost:" + http.port() + "/ (metrics at /metrics)");
+        LOG.log(
+            Level.INFO,
+            "fibperf dashboard at http://{0}:{1,number,#}/ (metrics at /metrics)",
+            new Object[] {address.isAnyLocalAddress() ? "localhost" : bind, http.port()});
       }
     } catch (IOException e) {
       System.err.println("fibperf-server: cannot listen: " + rootMessage(e));
@@ -294,7 +347,7 @@ public final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    LogFormat.install();
+    LogFormat.install(LogFormat.Kind.TEXT); // until the options say otherwise
     int code = new CommandLine(new Main()).execute(args);
     System.exit(code);
   }

@@ -110,6 +110,43 @@ class BufCurlIT {
         r.out().contains("nums[1]=99 exceeds max n 50 for algorithm ALGORITHM_NAIVE"), r.out());
   }
 
+  /**
+   * During a SIGTERM drain a new buf curl call is told UNAVAILABLE by the service (reflection still
+   * answers), not "failed to find service" as when the port closed at once.
+   */
+  @Test
+  void duringDrain_aNewCallGetsUnavailable() throws Exception {
+    try (ServerProcess draining = new ServerProcess("--shutdown-grace=60s", "--no-profiling")) {
+      io.grpc.ManagedChannel channel =
+          io.grpc.Grpc.newChannelBuilder(
+                  draining.target(), io.grpc.InsecureChannelCredentials.create())
+              .build();
+      java.util.Iterator<dev.fibperf.proto.v1.SerialResponse> inFlight =
+          dev.fibperf.proto.v1.FibPerfServiceGrpc.newBlockingStub(channel)
+              .serial(dev.fibperf.proto.v1.SerialRequest.newBuilder().addNums(47).build());
+      assertTrue(inFlight.next().hasTaskStarted()); // a run holds the drain open
+      draining.sigterm();
+      ServerJarIT.awaitLog(draining, "draining");
+
+      Result r =
+          run(
+              List.of(
+                  "buf",
+                  "curl",
+                  "--protocol",
+                  "grpc",
+                  "--http2-prior-knowledge",
+                  "-d",
+                  "{\"nums\":[20]}",
+                  "http://" + draining.target() + "/fibperf.v1.FibPerfService/Serial"));
+
+      assertEquals(8 * 14, r.exit(), "buf exits 8 x UNAVAILABLE (14); " + r.out());
+      assertTrue(r.out().contains("shutting down"), r.out());
+      channel.shutdownNow(); // the caller leaves: its run is cancelled and the drain ends
+      assertEquals(0, draining.terminate(30), draining.log.toString());
+    }
+  }
+
   private static String base() {
     return "http://" + server.target();
   }

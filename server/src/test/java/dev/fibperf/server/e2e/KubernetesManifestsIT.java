@@ -1,0 +1,132 @@
+package dev.fibperf.server.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.fibperf.server.Main;
+import dev.fibperf.server.config.DurationConverter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * deploy/k8s/fibperf.yaml against the Kubernetes JSON schemas (the kubernetes-models npm package,
+ * offline), and against the server it runs: its arguments are flags the server accepts, and the
+ * grace period, probes, ports and CPU follow from them.
+ */
+class KubernetesManifestsIT {
+  private static final Path MANIFESTS = Path.of("..", "deploy", "k8s", "fibperf.yaml");
+  private static final Path VALIDATOR = Path.of("..", "deploy", "k8s", "validate.cjs");
+  private static Map<String, JsonObject> byKind;
+
+  @BeforeAll
+  static void validate() throws Exception {
+    String nodeModules = output(List.of("npm", "root", "-g")).strip();
+    boolean haveModels = Files.isDirectory(Path.of(nodeModules, "kubernetes-models"));
+    if (System.getenv("FIBPERF_REQUIRE_KUBERNETES_MODELS") != null) {
+      assertTrue(haveModels, "npm install -g kubernetes-models yaml");
+    }
+    Assumptions.assumeTrue(haveModels, "kubernetes-models not installed");
+    ProcessBuilder node =
+        new ProcessBuilder("node", VALIDATOR.toString(), MANIFESTS.toString())
+            .redirectErrorStream(true);
+    node.environment().put("NODE_PATH", nodeModules);
+    Process p = node.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), "schema validation failed: " + out);
+    byKind = new HashMap<>();
+    for (JsonElement e : JsonParser.parseString(out).getAsJsonArray()) {
+      byKind.put(e.getAsJsonObject().get("kind").getAsString(), e.getAsJsonObject());
+    }
+  }
+
+  @Test
+  void everyKindIsThere() {
+    assertEquals(
+        List.of("Deployment", "PodDisruptionBudget", "Service"),
+        byKind.keySet().stream().sorted().toList());
+  }
+
+  @Test
+  void deployment_followsTheServersFlags() {
+    JsonObject pod = byKind.get("Deployment").getAsJsonObject("spec").getAsJsonObject("template");
+    JsonObject container =
+        pod.getAsJsonObject("spec").getAsJsonArray("containers").get(0).getAsJsonObject();
+    List<String> args = new ArrayList<>();
+    container.getAsJsonArray("args").forEach(a -> args.add(a.getAsString()));
+    new CommandLine(new Main()).parseArgs(args.toArray(String[]::new)); // throws on a bad flag
+    Map<String, String> flags = new HashMap<>();
+    for (String a : args) {
+      String[] kv = a.split("=", 2);
+      flags.put(kv[0], kv[1]);
+    }
+
+    Duration grace = DurationConverter.parse(flags.get("--shutdown-grace"));
+    long period = pod.getAsJsonObject("spec").get("terminationGracePeriodSeconds").getAsLong();
+    assertTrue(
+        period >= grace.toSeconds() + 5 && period <= grace.toSeconds() + 30,
+        "terminationGracePeriodSeconds " + period + " vs --shutdown-grace " + grace);
+
+    JsonObject resources = container.getAsJsonObject("resources");
+    String workers = flags.get("--workers");
+    assertEquals(workers, resources.getAsJsonObject("requests").get("cpu").getAsString());
+    assertEquals(workers, resources.getAsJsonObject("limits").get("cpu").getAsString());
+
+    int grpcPort = Integer.parseInt(flags.get("--port"));
+    int httpPort = Integer.parseInt(flags.get("--http-port"));
+    Map<String, Integer> ports = new HashMap<>();
+    for (JsonElement p : container.getAsJsonArray("ports")) {
+      ports.put(
+          p.getAsJsonObject().get("name").getAsString(),
+          p.getAsJsonObject().get("containerPort").getAsInt());
+    }
+    assertEquals(Map.of("grpc", grpcPort, "http", httpPort), ports);
+    for (String probe : new String[] {"readinessProbe", "livenessProbe"}) {
+      JsonObject grpc = container.getAsJsonObject(probe).getAsJsonObject("grpc");
+      assertEquals(grpcPort, grpc.get("port").getAsInt(), probe + " asks grpc.health.v1");
+    }
+  }
+
+  @Test
+  void serviceAndBudget_selectThePods() {
+    JsonObject labels =
+        byKind
+            .get("Deployment")
+            .getAsJsonObject("spec")
+            .getAsJsonObject("template")
+            .getAsJsonObject("metadata")
+            .getAsJsonObject("labels");
+    assertEquals(labels, byKind.get("Service").getAsJsonObject("spec").getAsJsonObject("selector"));
+    assertEquals(
+        labels,
+        byKind
+            .get("PodDisruptionBudget")
+            .getAsJsonObject("spec")
+            .getAsJsonObject("selector")
+            .getAsJsonObject("matchLabels"));
+    JsonArray servicePorts = byKind.get("Service").getAsJsonObject("spec").getAsJsonArray("ports");
+    assertEquals(2, servicePorts.size());
+  }
+
+  private static String output(List<String> command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(60, TimeUnit.SECONDS);
+    return out;
+  }
+}
