@@ -44,6 +44,7 @@ final class BenchCommand extends ClientCommand {
   private static final long MAX_LATENCY_MICROS = TimeUnit.MINUTES.toMicros(10);
 
   @Mixin WorkloadOptions workload;
+  @Mixin ParallelismOption parallelism;
 
   @Option(
       names = "--rpc",
@@ -104,7 +105,7 @@ final class BenchCommand extends ClientCommand {
     if (rate < 0) {
       throw new FibPerfCli.UsageException("--rate=" + rate + " must not be negative");
     }
-    Workload w = workload.workload();
+    Workload w = parallelism.applyTo(workload.workload());
     for (int i = 0; i < warmupCalls; i++) {
       call(client, w);
     }

@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true)
 final class CompareCommand extends ClientCommand {
   @Mixin WorkloadOptions workload;
+  @Mixin ParallelismOption parallelism;
 
   @Option(names = "--profile", description = "Profile both phases too.")
   boolean profile;
@@ -58,12 +59,17 @@ final class CompareCommand extends ClientCommand {
     }
     Printer printer = printer();
     for (int i = 1; i < repeat; i++) {
-      printer.follow(client.compareStream(workload.workload(), options()), workload.taskCount(), 2);
+      printer.follow(
+          client.compareStream(parallelism.applyTo(workload.workload()), options()),
+          workload.taskCount(),
+          2);
     }
     Comparison c =
         (Comparison)
             printer.follow(
-                client.compareStream(workload.workload(), options()), workload.taskCount(), 2);
+                client.compareStream(parallelism.applyTo(workload.workload()), options()),
+                workload.taskCount(),
+                2);
     if (!printer.json()) {
       printer.summary("Serial phase", c.serial());
       printer.summary("Parallel phase", c.parallel());
@@ -89,7 +95,7 @@ final class CompareCommand extends ClientCommand {
     List<Double> attainments = new ArrayList<>();
     Comparison last = null;
     for (int i = 1; i <= repeat; i++) {
-      last = client.compare(workload.workload(), options());
+      last = client.compare(parallelism.applyTo(workload.workload()), options());
       speedups.add(last.speedup());
       attainments.add(last.attainment());
       out()

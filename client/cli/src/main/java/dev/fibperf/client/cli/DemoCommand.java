@@ -33,9 +33,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "demo",
     description = {
-      "Walk the journey: profile the serial run and find the hot method, run it in parallel,",
-      "compare against the machine's bounds, and say what the numbers mean. Starts an embedded",
-      "server on a free loopback port unless --target is given."
+      "Walk the whole journey: profile, parallelise, compare, explain.",
+      "Profiles the serial run to find the hot method, runs the tasks in parallel, compares",
+      "against the machine's bounds and says what the numbers mean. Starts an embedded server",
+      "on a free loopback port unless --target is given."
     },
     mixinStandardHelpOptions = true)
 final class DemoCommand implements Callable<Integer> {

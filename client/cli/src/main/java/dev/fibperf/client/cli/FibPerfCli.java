@@ -2,6 +2,9 @@ package dev.fibperf.client.cli;
 
 import dev.fibperf.client.FibPerfException;
 import java.io.PrintWriter;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,15 +29,24 @@ import picocli.CommandLine.Command;
       WatchCommand.class,
       HealthCommand.class,
       BenchCommand.class,
+      AutoComplete.GenerateCompletion.class,
       CommandLine.HelpCommand.class
     })
 public final class FibPerfCli {
   public static final int EXIT_CALL_FAILED = 1;
 
+  /**
+   * gRPC's own log, silenced: the CLI reports every failure itself, in one line, and gRPC would
+   * print a stack trace first (an unknown host's name resolution, for one). Held so the level
+   * sticks: JUL keeps loggers weakly.
+   */
+  private static final Logger GRPC_LOGS = Logger.getLogger("io.grpc");
+
   private FibPerfCli() {}
 
   /** The configured command line; tests set its out/err writers. */
   public static CommandLine commandLine() {
+    GRPC_LOGS.setLevel(Level.OFF);
     CommandLine cli = new CommandLine(new FibPerfCli());
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler(
@@ -44,6 +56,16 @@ public final class FibPerfCli {
             err.println("fibperf: " + e.getMessage());
             commandLine.usage(err);
             return CommandLine.ExitCode.USAGE;
+          }
+          if (e instanceof FibPerfException.ServiceUnavailableException
+              && e.getMessage().startsWith("UNAVAILABLE: cannot reach ")) {
+            err.println("fibperf: " + e.getMessage());
+            err.println(
+                e.getMessage().contains("Unable to resolve host")
+                    ? "fibperf: check the host name given with --target host:port."
+                    : "fibperf: is the server running there? Start one with `java -jar"
+                        + " fibperf-server.jar`, or name another with --target host:port.");
+            return EXIT_CALL_FAILED;
           }
           if (e instanceof FibPerfException) {
             err.println("fibperf: " + e.getMessage());

@@ -16,10 +16,12 @@ import picocli.CommandLine.Option;
 
 @Command(
     name = "watch",
-    description =
-        "Watch the server's runs, whoever started them, until Ctrl-C (or until the one run watched"
-            + " ends): on a terminal a board of the runs in flight with progress and the recent ones"
-            + " with their result; piped, one line per event; --json, NDJSON.",
+    description = {
+      "Watch the server's runs, whoever started them.",
+      "Until Ctrl-C, or until the one run watched ends. On a terminal, a board of the runs in",
+      "flight with their progress and the recent ones with their result; piped, one line per",
+      "event; with --json, NDJSON."
+    },
     mixinStandardHelpOptions = true)
 final class WatchCommand extends ClientCommand {
   @Option(names = "--run-id", defaultValue = "0", description = "Only this run (default: all).")

@@ -23,23 +23,17 @@ final class WorkloadOptions {
   Algorithm algorithm;
 
   @Option(
-      names = "--parallelism",
-      defaultValue = "0",
-      description = "Most tasks at once in parallel runs; 0 = the server's pool size.")
-  int parallelism;
-
-  @Option(
       names = "--pool",
       defaultValue = "THREADS",
       description = "THREADS or PROCESSES (worker JVMs; for compare, its parallel phase).")
   PoolKind pool;
 
   /**
-   * @throws FibPerfCli.UsageException for values the SDK refuses (a negative n or parallelism)
+   * @throws FibPerfCli.UsageException for values the SDK refuses (a negative n)
    */
   Workload workload() {
     try {
-      return new Workload(nums, algorithm, parallelism, pool);
+      return new Workload(nums, algorithm, 0, pool);
     } catch (IllegalArgumentException e) {
       throw new FibPerfCli.UsageException(e.getMessage());
     }

@@ -1,6 +1,7 @@
 package dev.fibperf.client.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fibperf.server.FibServer;
@@ -163,11 +164,46 @@ class FibPerfCliTest {
   }
 
   @Test
-  void unreachableServer_exits1_withUnavailable() {
+  void unreachableServer_exits1_namingTheTargetAndWhatToTry() {
     Run r = fibperf("serial", "--target=127.0.0.1:1", "--nums", "10");
+    Run unknownHost = fibperf("health", "--target=no-such-host.invalid:50051");
 
     assertEquals(1, r.exit());
-    assertTrue(r.err().startsWith("fibperf: UNAVAILABLE"), r.err());
+    assertTrue(r.err().startsWith("fibperf: UNAVAILABLE: cannot reach 127.0.0.1:1: "), r.err());
+    assertTrue(r.err().contains("is the server running there?"), r.err());
+    assertEquals(1, unknownHost.exit());
+    assertTrue(
+        unknownHost.err().contains("cannot reach no-such-host.invalid:50051"), unknownHost.err());
+    assertTrue(unknownHost.err().contains("check the host name"), unknownHost.err());
+    assertEquals(
+        2, unknownHost.err().lines().count(), "two lines, no stack trace: " + unknownHost.err());
+  }
+
+  @Test
+  void help_listsOptionsOnlyWhereTheyApply_andEachCommandInOneSentence() {
+    assertFalse(fibperf("serial", "--help").out().contains("--parallelism"));
+    assertFalse(fibperf("profile", "--help").out().contains("--parallelism"));
+    assertTrue(fibperf("parallel", "--help").out().contains("--parallelism"));
+    assertTrue(fibperf("compare", "--help").out().contains("--parallelism"));
+    Run root = fibperf("--help");
+    // Each command's summary is a whole sentence (picocli lists the first line of a description).
+    String summaries = String.join(" ", root.out().lines().map(String::strip).toList());
+    assertTrue(
+        summaries.contains("Walk the whole journey: profile, parallelise, compare, explain."),
+        root.out());
+    assertTrue(summaries.contains("Watch the server's runs, whoever started them. "), root.out());
+  }
+
+  @Test
+  void generateCompletion_printsABashScriptForEveryCommand() {
+    Run r = fibperf("generate-completion");
+
+    assertEquals(0, r.exit());
+    assertTrue(r.out().startsWith("#!/usr/bin/env bash"), r.out());
+    for (String command : List.of("demo", "serial", "parallel", "profile", "compare", "watch")) {
+      assertTrue(r.out().contains(command), command);
+    }
+    assertTrue(r.out().contains("complete -F"), "registers the completion function");
   }
 
   @Test
