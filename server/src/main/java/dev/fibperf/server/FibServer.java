@@ -14,6 +14,8 @@ import dev.fibperf.server.profile.JfrProfiler;
 import dev.fibperf.server.run.RunRegistry;
 import dev.fibperf.server.run.Runner;
 import dev.fibperf.server.service.FibPerfService;
+import dev.fibperf.server.tracing.RunTracing;
+import dev.fibperf.server.tracing.Tracing;
 import dev.fibperf.server.worker.WorkerMain;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -22,7 +24,9 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.grpc.ObservationGrpcServerInterceptor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -81,6 +85,9 @@ public final class FibServer {
     this.runs = new RunRegistry(config.recentRuns(), b.clock);
     runner.addListener(runs);
     runner.addListener(metrics.runListener());
+    if (!b.observations.isNoop()) {
+      runner.addListener(new RunTracing(b.observations));
+    }
     this.service = new FibPerfService(config, runner, runs);
     metrics.bindActiveRuns(service::activeRuns);
     metrics.bindWatchers(service::watchers);
@@ -88,7 +95,13 @@ public final class FibServer {
         // No handler blocks (runs wait on futures; work goes to the pools), so they run on the
         // transport's threads: one thread hop per call fewer than gRPC's default executor.
         .directExecutor()
-        .intercept(metrics.grpcInterceptor())
+        .intercept(metrics.grpcInterceptor());
+    if (!b.observations.isNoop()) {
+      // Added last, so it runs first: every call's span is current while the call is handled,
+      // and continues the trace the caller sent in the call's metadata.
+      b.serverBuilder.intercept(new ObservationGrpcServerInterceptor(b.observations));
+    }
+    b.serverBuilder
         .addService(service.withAccessLog())
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
@@ -126,6 +139,7 @@ public final class FibServer {
     private MeterRegistry registry = new SimpleMeterRegistry();
     private TaskKernel threadKernel = TaskKernel.IN_PROCESS;
     private RunClock clock = RunClock.SYSTEM;
+    private ObservationRegistry observations = ObservationRegistry.NOOP;
 
     private Builder(ServerBuilder<?> serverBuilder, ServerConfig config) {
       this.serverBuilder = Objects.requireNonNull(serverBuilder, "builder");
@@ -153,6 +167,16 @@ public final class FibServer {
      */
     public Builder clock(RunClock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Where calls, phases and tasks are observed (default: nowhere); with tracing handlers, each
+     * call is a span continuing its caller's trace, with its run's phases and tasks inside ({@link
+     * Tracing}).
+     */
+    public Builder observations(ObservationRegistry observations) {
+      this.observations = Objects.requireNonNull(observations, "observations");
       return this;
     }
 

@@ -3,6 +3,7 @@ package dev.fibperf.server;
 import dev.fibperf.server.config.DurationConverter;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.http.HttpEndpoints;
+import dev.fibperf.server.tracing.Tracing;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
@@ -274,11 +275,13 @@ public final class Main implements Callable<Integer> {
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     FibServer server =
-        new FibServer(
-            NettyServerBuilder.forAddress(
-                new InetSocketAddress(address, config.port()), credentials()),
-            config,
-            registry);
+        FibServer.newBuilder(
+                NettyServerBuilder.forAddress(
+                    new InetSocketAddress(address, config.port()), credentials()),
+                config)
+            .registry(registry)
+            .observations(Tracing.fromEnvironment(System.getenv()))
+            .build();
     HttpEndpoints http = null;
     try {
       server.start();

@@ -28,6 +28,16 @@ final class ServerProcess implements AutoCloseable {
 
   /** Runs the jar on the JDK at {@code javaHome}, e.g. Temurin 25. */
   ServerProcess(Path javaHome, String... flags) throws Exception {
+    this(javaHome, java.util.Map.of(), flags);
+  }
+
+  /** Runs the jar with {@code env} added to its environment. */
+  ServerProcess(java.util.Map<String, String> env, String... flags) throws Exception {
+    this(Path.of(System.getProperty("java.home")), env, flags);
+  }
+
+  private ServerProcess(Path javaHome, java.util.Map<String, String> env, String... flags)
+      throws Exception {
     Path jar = Path.of("target", "fibperf-server.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar.toAbsolutePath() + " missing: run mvn package first");
@@ -38,7 +48,9 @@ final class ServerProcess implements AutoCloseable {
     command.add(jar.toString());
     command.add("--port=0");
     command.addAll(List.of(flags));
-    process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    process = builder.start();
     CompletableFuture<Integer> boundPort = new CompletableFuture<>();
     Thread reader =
         new Thread(
