@@ -128,17 +128,7 @@ class BufCurlIT {
       draining.sigterm();
       ServerJarIT.awaitLog(draining, "draining");
 
-      Result r =
-          run(
-              List.of(
-                  "buf",
-                  "curl",
-                  "--protocol",
-                  "grpc",
-                  "--http2-prior-knowledge",
-                  "-d",
-                  "{\"nums\":[20]}",
-                  "http://" + draining.target() + "/fibperf.v1.FibPerfService/Serial"));
+      Result r = call(draining, "Serial", "{\"nums\":[20]}");
 
       assertEquals(8 * 14, r.exit(), "buf exits 8 x UNAVAILABLE (14); " + r.out());
       assertTrue(r.out().contains("shutting down"), r.out());
@@ -152,6 +142,10 @@ class BufCurlIT {
   }
 
   private static Result call(String method, String json) throws Exception {
+    return call(server, method, json);
+  }
+
+  private static Result call(ServerProcess on, String method, String json) throws Exception {
     return run(
         List.of(
             "buf",
@@ -161,7 +155,7 @@ class BufCurlIT {
             "--http2-prior-knowledge",
             "-d",
             json,
-            base() + "/fibperf.v1.FibPerfService/" + method));
+            "http://" + on.target() + "/fibperf.v1.FibPerfService/" + method));
   }
 
   private static Result run(List<String> command) throws Exception {
