@@ -28,7 +28,6 @@ import java.util.Locale;
 final class Printer {
   private static final JsonFormat.Printer JSON =
       JsonFormat.printer().omittingInsignificantWhitespace();
-  private static final int BAR_WIDTH = 24;
 
   private final PrintWriter out;
   private final boolean json;
@@ -52,10 +51,9 @@ final class Printer {
    */
   FibEvent follow(EventStream events, int tasks, int phases) {
     long start = System.nanoTime();
-    int total = tasks * phases;
-    int[] done = {0};
+    Progress progress = new Progress(tasks * phases, interactive && !json ? Terminal.columns() : 0);
     FibEvent last = null;
-    // On a terminal the bar's clock keeps moving between events, which can be seconds apart.
+    // On a terminal the line's clock keeps moving between events, which can be seconds apart.
     Thread ticker = null;
     if (interactive && !json) {
       ticker =
@@ -63,7 +61,7 @@ final class Printer {
               () -> {
                 while (!Thread.currentThread().isInterrupted()) {
                   synchronized (out) {
-                    bar(done[0], total, Duration.ofNanos(System.nanoTime() - start));
+                    redraw(progress, start);
                   }
                   try {
                     Thread.sleep(200);
@@ -85,11 +83,9 @@ final class Printer {
           continue;
         }
         synchronized (out) {
-          if (last instanceof TaskFinished) {
-            done[0]++;
-          }
+          progress.update(last);
           if (interactive) {
-            bar(done[0], total, Duration.ofNanos(System.nanoTime() - start));
+            redraw(progress, start);
           } else {
             plain(last);
           }
@@ -103,24 +99,61 @@ final class Printer {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-        out.print("\r" + " ".repeat(BAR_WIDTH + 40) + "\r");
+        out.print("\r" + " ".repeat(Math.max(0, progress.width - 1)) + "\r");
         out.flush();
       }
     }
     return last;
   }
 
-  private void bar(int done, int total, Duration elapsed) {
-    if (total == 0) { // the server chose the tasks: their number is known only at the end
-      out.printf("\r%d tasks done  %s", done, format(elapsed));
-      out.flush();
-      return;
-    }
-    int filled = done * BAR_WIDTH / total;
-    out.printf(
-        "\r[%s%s] %d/%d tasks  %s",
-        "#".repeat(filled), "-".repeat(BAR_WIDTH - filled), done, total, format(elapsed));
+  private void redraw(Progress p, long start) {
+    out.print(
+        "\r"
+            + ProgressLine.render(
+                p.phase,
+                p.done,
+                p.total,
+                Duration.ofNanos(System.nanoTime() - start),
+                p.hottest,
+                p.width));
     out.flush();
+  }
+
+  /** What the progress line shows, from the events so far; guarded by the printer's lock. */
+  private static final class Progress {
+    final int total;
+    final int width;
+    int done;
+    String phase;
+    String hottest;
+
+    Progress(int total, int width) {
+      this.total = total;
+      this.width = width;
+    }
+
+    void update(FibEvent e) {
+      if (e instanceof TaskStarted s) {
+        phase = s.phase().name().toLowerCase(Locale.ROOT);
+      } else if (e instanceof TaskFinished f) {
+        phase = f.phase().name().toLowerCase(Locale.ROOT);
+        done++;
+      } else if (e instanceof ProfileSnapshot s && !s.profile().self().isEmpty()) {
+        HotMethod top = s.profile().self().get(0);
+        hottest = String.format(Locale.ROOT, "%s %.0f%%", shortName(top.method()), top.percent());
+      }
+    }
+
+    /**
+     * {@code dev.fibperf.server.compute.FibKernels.naive(int)} as {@code FibKernels.naive(int)}.
+     */
+    static String shortName(String method) {
+      int paren = method.indexOf('(');
+      String name = paren < 0 ? method : method.substring(0, paren);
+      int methodDot = name.lastIndexOf('.');
+      int classDot = methodDot < 0 ? -1 : name.lastIndexOf('.', methodDot - 1);
+      return method.substring(classDot + 1);
+    }
   }
 
   private void plain(FibEvent e) {

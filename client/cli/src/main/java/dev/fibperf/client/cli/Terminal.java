@@ -1,7 +1,10 @@
 package dev.fibperf.client.cli;
 
 import java.io.Console;
+import java.io.File;
 import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 
 /** Whether stdout is a person's terminal (redraw a progress bar) or a pipe (print plain lines). */
 final class Terminal {
@@ -25,5 +28,27 @@ final class Terminal {
     } catch (ReflectiveOperationException e) {
       return false;
     }
+  }
+
+  /**
+   * The terminal's width: {@code COLUMNS} when the shell exports it, else what {@code stty size}
+   * says about the controlling terminal, else 80. Asked once per command, not per redraw.
+   */
+  static int columns() {
+    try {
+      String columns = System.getenv("COLUMNS");
+      if (columns != null) {
+        return Math.max(20, Integer.parseInt(columns.strip()));
+      }
+      Process stty = new ProcessBuilder("stty", "size").redirectInput(new File("/dev/tty")).start();
+      String out = new String(stty.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (stty.waitFor(1, TimeUnit.SECONDS) && stty.exitValue() == 0) {
+        String[] rowsColumns = out.strip().split("\\s+");
+        return Math.max(20, Integer.parseInt(rowsColumns[1]));
+      }
+    } catch (Exception e) {
+      // no terminal to ask (or an unreadable answer): the common width
+    }
+    return 80;
   }
 }
