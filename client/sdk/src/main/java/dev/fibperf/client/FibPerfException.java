@@ -17,10 +17,6 @@ import io.grpc.Status;
 public class FibPerfException extends RuntimeException {
   private final Status status;
 
-  FibPerfException(Status status, Throwable cause) {
-    this(status, cause, null);
-  }
-
   FibPerfException(Status status, Throwable cause, String target) {
     super(describe(status, target), cause);
     this.status = status;
@@ -87,11 +83,6 @@ public class FibPerfException extends RuntimeException {
       return " (" + root.getClass().getSimpleName() + ": " + message + hint + ")";
     }
     return "";
-  }
-
-  /** Maps a gRPC failure to the most specific exception. */
-  static FibPerfException from(Throwable t) {
-    return from(t, null);
   }
 
   /**
