@@ -26,15 +26,22 @@ final class ServerJvm implements AutoCloseable {
     }
     List<String> command =
         new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "dev.fibperf.server.Main",
-                "--port",
-                String.valueOf(port),
-                "--workers",
-                "2"));
+            List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    // e.g. -Dfibperf.bench.serverJvmArgs=-XX:StartFlightRecording=filename=server.jfr to see
+    // where the server's time goes during a benchmark.
+    String jvmArgs = System.getProperty("fibperf.bench.serverJvmArgs", "").trim();
+    if (!jvmArgs.isEmpty()) {
+      command.addAll(List.of(jvmArgs.split("\\s+")));
+    }
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.fibperf.server.Main",
+            "--port",
+            String.valueOf(port),
+            "--workers",
+            "2"));
     command.addAll(List.of(flags));
     Process p =
         new ProcessBuilder(command)

@@ -89,7 +89,21 @@ public final class FibPerfClient implements AutoCloseable {
    * @throws UncheckedIOException if the TLS CA file cannot be read
    */
   public static FibPerfClient create(FibPerfSettings settings) {
+    return create(settings, builder -> {});
+  }
+
+  /**
+   * Connects as {@code settings} say, after {@code customizer} has set what the settings do not
+   * cover on the channel builder (for Netty, e.g., its own event loop group or a proxy detector).
+   * The client owns and closes the channel; anything the customizer created is the caller's to
+   * release after {@link #close()}.
+   *
+   * @throws UncheckedIOException if the TLS CA file cannot be read
+   */
+  public static FibPerfClient create(
+      FibPerfSettings settings, Consumer<ManagedChannelBuilder<?>> customizer) {
     Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(customizer, "customizer");
     ManagedChannelBuilder<?> builder =
         Grpc.newChannelBuilder(settings.target(), credentials(settings))
             .maxInboundMessageSize(settings.maxInboundMessageBytes());
@@ -104,6 +118,7 @@ public final class FibPerfClient implements AutoCloseable {
     } else {
       builder.disableRetry();
     }
+    customizer.accept(builder);
     ManagedChannel channel = builder.build();
     return new FibPerfClient(
         decorated(channel, settings), channel, settings, settings.defaultDeadline().orElse(null));

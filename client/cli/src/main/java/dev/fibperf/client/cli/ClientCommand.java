@@ -25,6 +25,8 @@ abstract class ClientCommand implements Callable<Integer> {
   public Integer call() {
     try (FibPerfClient client = connection.connect()) {
       return run(client);
+    } finally {
+      connection.release();
     }
   }
 

@@ -2,8 +2,15 @@ package dev.fibperf.client.cli;
 
 import dev.fibperf.client.FibPerfClient;
 import dev.fibperf.client.FibPerfSettings;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Option;
 
 /** Where and how to connect; shared by every subcommand. */
@@ -40,7 +47,38 @@ final class ConnectionOptions {
     return b.build();
   }
 
+  /**
+   * The CLI's own one-thread event loop rather than gRPC's shared one, so that {@link #release()}
+   * can stop it before the JVM exits: exit waits up to 300 ms for any thread still in native code,
+   * and the shared group's selector thread stays parked in epoll_wait (measured in BENCHMARKS.md,
+   * "CLI start-up").
+   */
+  private EventLoopGroup eventLoop;
+
+  static final String EVENT_LOOP_THREAD = "fibperf-cli-io";
+
   FibPerfClient connect() {
-    return FibPerfClient.create(settings());
+    return FibPerfClient.create(
+        settings(),
+        builder -> {
+          if (builder instanceof NettyChannelBuilder netty) {
+            eventLoop =
+                new MultiThreadIoEventLoopGroup(
+                    1,
+                    new DefaultThreadFactory(EVENT_LOOP_THREAD, true),
+                    NioIoHandler.newFactory());
+            netty.eventLoopGroup(eventLoop).channelType(NioSocketChannel.class);
+          }
+        });
+  }
+
+  /** Stops the event loop once the client is closed; its channel has no more work for it. */
+  void release() {
+    if (eventLoop != null) {
+      eventLoop
+          .shutdownGracefully(0, 1, TimeUnit.SECONDS)
+          .awaitUninterruptibly(1, TimeUnit.SECONDS);
+      eventLoop = null;
+    }
   }
 }

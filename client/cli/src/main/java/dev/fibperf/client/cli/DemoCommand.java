@@ -15,6 +15,7 @@ import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.http.HttpEndpoints;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -67,36 +69,25 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    FibServer embedded = null;
-    HttpEndpoints dashboard = null;
+    EmbeddedServer embedded = null;
     String address = target;
     if (address == null) {
+      if (!EmbeddedServer.available()) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "this is the lean CLI jar, without a server to embed: give --target HOST:PORT, or"
+                + " run the demo from fibperf.jar");
+      }
       SERVER_LOGS.setLevel(Level.WARNING); // the demo narrates; per-call log lines would clutter
-      embedded =
-          new FibServer(
-                  NettyServerBuilder.forAddress(
-                      new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                      InsecureServerCredentials.create()),
-                  ServerConfig.newBuilder().port(0).build())
-              .start();
-      address = "127.0.0.1:" + embedded.port();
-      dashboard =
-          new HttpEndpoints(
-                  new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                  embedded.runs(),
-                  null,
-                  ServerConfig.DEFAULT_MAX_WATCHERS)
-              .start();
+      embedded = EmbeddedServer.start();
+      address = embedded.address();
       out.printf(
-          "Started an embedded fibperf server on %s; watch it live at http://127.0.0.1:%d/%n%n",
-          address, dashboard.port());
+          "Started an embedded fibperf server on %s; watch it live at %s%n%n",
+          address, embedded.dashboard());
     }
     try (FibPerfClient client = FibPerfClient.create(FibPerfSettings.newBuilder(address).build())) {
       journey(client, out);
     } finally {
-      if (dashboard != null) {
-        dashboard.close();
-      }
       if (embedded != null) {
         embedded.stop();
       }
@@ -152,5 +143,59 @@ final class DemoCommand implements Callable<Integer> {
             + " the parallel naive run. A better algorithm beats more cores.%n",
         Printer.format(smarter.wall()),
         (double) c.parallel().wall().toNanos() / Math.max(1, smarter.wall().toNanos()));
+  }
+
+  /**
+   * A server and its dashboard on free loopback ports. In a class of its own so that the lean jar,
+   * which has no server classes, never loads or verifies code that names them.
+   */
+  private static final class EmbeddedServer {
+    private final FibServer server;
+    private final HttpEndpoints dashboard;
+
+    private EmbeddedServer(FibServer server, HttpEndpoints dashboard) {
+      this.server = server;
+      this.dashboard = dashboard;
+    }
+
+    static boolean available() {
+      try {
+        Class.forName("dev.fibperf.server.FibServer", false, DemoCommand.class.getClassLoader());
+        return true;
+      } catch (ClassNotFoundException e) {
+        return false;
+      }
+    }
+
+    static EmbeddedServer start() throws IOException {
+      FibServer server =
+          new FibServer(
+                  NettyServerBuilder.forAddress(
+                      new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                      InsecureServerCredentials.create()),
+                  ServerConfig.newBuilder().port(0).build())
+              .start();
+      HttpEndpoints dashboard =
+          new HttpEndpoints(
+                  new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                  server.runs(),
+                  null,
+                  ServerConfig.DEFAULT_MAX_WATCHERS)
+              .start();
+      return new EmbeddedServer(server, dashboard);
+    }
+
+    String address() {
+      return "127.0.0.1:" + server.port();
+    }
+
+    String dashboard() {
+      return "http://127.0.0.1:" + dashboard.port() + "/";
+    }
+
+    void stop() throws InterruptedException {
+      dashboard.close();
+      server.stop();
+    }
   }
 }

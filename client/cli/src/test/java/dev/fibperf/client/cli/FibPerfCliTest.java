@@ -153,6 +153,37 @@ class FibPerfCliTest {
   }
 
   @Test
+  void callsRunOnTheCliOwnEventLoop_whichReleaseStops() throws InterruptedException {
+    ConnectionOptions connection = new ConnectionOptions();
+    connection.target = "127.0.0.1:" + server.port();
+    List<String> during;
+    try (var client = connection.connect()) {
+      client.health();
+      during = eventLoopThreads();
+    } finally {
+      connection.release();
+    }
+    // gRPC's shared loop would stay parked in epoll_wait, and a JVM exit waits up to 300 ms for
+    // threads in native code. Termination is signalled just before the thread ends: a moment.
+    List<String> after = eventLoopThreads();
+    for (int i = 0; i < 100 && !after.isEmpty(); i++) {
+      Thread.sleep(50);
+      after = eventLoopThreads();
+    }
+
+    assertEquals(1, during.size(), "one loop thread of the CLI's own: " + during);
+    assertEquals(List.of(), after);
+  }
+
+  private static List<String> eventLoopThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .map(Thread::getName)
+        .filter(n -> n.startsWith(ConnectionOptions.EVENT_LOOP_THREAD))
+        .toList();
+  }
+
+  @Test
   void failedCall_exits1_withStatusAndMessageOnStderr() {
     Run r = fibperf(withTarget("serial", "--nums", "99"));
 

@@ -45,6 +45,36 @@ class LauncherIT {
     }
   }
 
+  @Test
+  void leanJar_hasNoServer_andItsDemoAsksForATarget() throws Exception {
+    Path lean = Path.of("target", "fibperf-lean.jar");
+    try (var jar = new java.util.jar.JarFile(lean.toFile())) {
+      assertEquals(
+          List.of(),
+          jar.stream()
+              .map(java.util.zip.ZipEntry::getName)
+              .filter(n -> n.startsWith("dev/fibperf/server/") || n.startsWith("io/micrometer/"))
+              .toList());
+    }
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                lean.toString(),
+                "demo")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), out);
+
+    assertEquals(2, p.exitValue(), out);
+    assertTrue(
+        out.startsWith(
+            "this is the lean CLI jar, without a server to embed: give --target HOST:PORT, or run"
+                + " the demo from fibperf.jar"),
+        out);
+  }
+
   private static String launch(Path cache, String... args) throws Exception {
     ProcessBuilder pb =
         new ProcessBuilder(
