@@ -57,6 +57,7 @@ public final class WatcherOverhead {
         clients.get(w).health();
       }
       double[] ratio = new double[rounds];
+      double[] cpuRatio = new double[rounds];
       double[] plainCpu = new double[rounds];
       double[] testedCpu = new double[rounds];
       AtomicLong events = new AtomicLong();
@@ -65,18 +66,24 @@ public final class WatcherOverhead {
       for (int r = -WARM_ROUNDS; r < rounds; r++) {
         double plain = 0;
         double tested = 0;
+        double plainTaskCpu = 0;
+        double testedTaskCpu = 0;
         for (boolean testedNow :
             r % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
           Condition c = testedNow ? open(condition, clients, events) : Condition.NOTHING;
           Thread.sleep(200); // the same pause before both kinds of run, with the watches open
           long cpu0 = server.cpuTime().toNanos();
-          double task = taskMillis(client.serial(WORK));
+          RunSummary summary = client.serial(WORK);
+          double task = taskMillis(summary);
+          double taskCpu = summary.cpuTime().orElseThrow().toNanos() / 1e6;
           double cpu = (server.cpuTime().toNanos() - cpu0) / 1e6;
           c.close();
           if (testedNow) {
             tested = task;
+            testedTaskCpu = taskCpu;
           } else {
             plain = task;
+            plainTaskCpu = taskCpu;
           }
           if (r >= 0) {
             (testedNow ? testedCpu : plainCpu)[r] = cpu;
@@ -84,6 +91,7 @@ public final class WatcherOverhead {
         }
         if (r >= 0) {
           ratio[r] = tested / plain;
+          cpuRatio[r] = testedTaskCpu / plainTaskCpu;
         }
       }
       clients.forEach(FibPerfClient::close);
@@ -105,6 +113,14 @@ public final class WatcherOverhead {
           quantile(ratio, 0.75),
           quantile(ratio, 0),
           quantile(ratio, 1));
+      System.out.printf(
+          Locale.ROOT,
+          "  tasks' CPU time, with / without: median %.3f (IQR %.3f–%.3f, range %.3f–%.3f)%n",
+          quantile(cpuRatio, 0.5),
+          quantile(cpuRatio, 0.25),
+          quantile(cpuRatio, 0.75),
+          quantile(cpuRatio, 0),
+          quantile(cpuRatio, 1));
       System.out.printf(
           Locale.ROOT,
           "  server CPU per run: without %.1f ms, with %.1f ms (medians)%n",

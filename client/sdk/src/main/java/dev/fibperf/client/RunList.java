@@ -3,7 +3,8 @@ package dev.fibperf.client;
 import java.util.List;
 
 /**
- * The server's runs.
+ * The server's runs. Their summaries leave out the per-task results, so that a list stays small;
+ * {@link FibPerfClient#getRun} has them.
  *
  * @param inFlight runs in flight, oldest first
  * @param recent finished runs, most recent first (as many as the server keeps)

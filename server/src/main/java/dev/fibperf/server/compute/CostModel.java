@@ -28,4 +28,18 @@ public final class CostModel {
   public static double naiveCalls(int n) {
     return 2.0 * fib(n + 1) - 1;
   }
+
+  private static final double LOG10_PHI = Math.log10((1 + Math.sqrt(5)) / 2);
+  private static final double LOG10_SQRT5 = Math.log10(Math.sqrt(5));
+
+  /**
+   * Decimal digits of F(n), from Binet's formula (F(n) is the integer nearest phi^n / sqrt 5), plus
+   * one: an upper bound, exact or one over, for sizing what a result takes on the wire.
+   */
+  public static long decimalDigits(int n) {
+    if (n < 2) {
+      return 1;
+    }
+    return (long) Math.floor(n * LOG10_PHI - LOG10_SQRT5) + 2;
+  }
 }

@@ -103,8 +103,8 @@ public final class HttpEndpoints implements AutoCloseable {
 
   private void runList(HttpExchange exchange) throws IOException {
     ListRunsResponse.Builder b = ListRunsResponse.newBuilder();
-    runs.inFlight().forEach(r -> b.addInFlight(RunsMapper.info(r)));
-    runs.recent().forEach(r -> b.addRecent(RunsMapper.info(r)));
+    runs.inFlight().forEach(r -> b.addInFlight(RunsMapper.listed(r)));
+    runs.recent().forEach(r -> b.addRecent(RunsMapper.listed(r)));
     send(exchange, 200, "application/json", json(b).getBytes(StandardCharsets.UTF_8));
   }
 

@@ -66,6 +66,11 @@ final class EventStream<T> {
     return queued < highWater && !cancelled;
   }
 
+  /** Messages queued and not yet handed to the transport. */
+  int queued() {
+    return queued;
+  }
+
   boolean isCancelled() {
     return cancelled;
   }

@@ -44,6 +44,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
   private final int maxWatchers;
   private final Set<RunWatch> watches = ConcurrentHashMap.newKeySet();
   private final RunWatch.Messages watchMessages = new RunWatch.Messages();
+  private final WatchDelivery watchDelivery = new WatchDelivery();
   private volatile boolean draining;
 
   public FibPerfService(ServerConfig config, Runner runner, RunRegistry runs) {
@@ -53,9 +54,13 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
     this.maxWatchers = config.maxWatchers();
   }
 
-  /** This service with its access log and run-id headers, ready to add to a server. */
+  /**
+   * This service with its access log and run-id headers, and requests parsed so that a malformed
+   * one gets INVALID_ARGUMENT ({@link StrictRequests}), ready to add to a server.
+   */
   public ServerServiceDefinition withAccessLog() {
-    return ServerInterceptors.intercept(this, new RunIdHeader(), new AccessLogInterceptor());
+    return StrictRequests.of(
+        ServerInterceptors.intercept(this, new RunIdHeader(), new AccessLogInterceptor()));
   }
 
   @Override
@@ -82,8 +87,8 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
   @Override
   public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> observer) {
     ListRunsResponse.Builder b = ListRunsResponse.newBuilder();
-    runs.inFlight().forEach(r -> b.addInFlight(RunsMapper.info(r)));
-    runs.recent().forEach(r -> b.addRecent(RunsMapper.info(r)));
+    runs.inFlight().forEach(r -> b.addInFlight(RunsMapper.listed(r)));
+    runs.recent().forEach(r -> b.addRecent(RunsMapper.listed(r)));
     observer.onNext(b.build());
     observer.onCompleted();
   }
@@ -142,6 +147,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
             runId,
             request.getMethod(),
             watchMessages,
+            watchDelivery,
             () -> {
               watches.remove(self[0]);
               closeQuietly(registration[0]);

@@ -39,6 +39,19 @@ final class RequestMapper {
   static final Duration MIN_SNAPSHOT_INTERVAL = Duration.ofMillis(100);
   static final Duration MAX_SNAPSHOT_INTERVAL = Duration.ofHours(1);
 
+  /** gRPC's default inbound limit in every client: no message the server sends may exceed it. */
+  static final int MAX_MESSAGE_BYTES = 4 << 20;
+
+  /**
+   * What the per-task results may take in one message; the rest of a final message (figures,
+   * schedule, notes, top methods) fits in the remaining 256 KiB, checked at the largest request
+   * this allows by {@code BoundedMessagesTest}.
+   */
+  static final long MAX_RESULT_BYTES = MAX_MESSAGE_BYTES - (256 << 10);
+
+  /** A task result's bytes besides its value's digits: index, n, times, worker (measured: ~40). */
+  static final int RESULT_OVERHEAD_BYTES = 64;
+
   private final ServerConfig config;
 
   RequestMapper(ServerConfig config) {
@@ -164,6 +177,17 @@ final class RequestMapper {
           runs > 1 ? " (" + runs + " runs)" : "",
           (double) config.maxNaiveCalls());
     }
+    long resultBytes = resultBytes(tasks) * runs;
+    if (resultBytes > MAX_RESULT_BYTES) {
+      throw invalid(
+          "nums: the results would take %.3f MiB of the final message%s, over the %.3f MiB it has"
+              + " for them within the %d MiB every gRPC client accepts by default; use smaller n"
+              + " or fewer tasks",
+          resultBytes / (1024.0 * 1024),
+          runs > 1 ? " (" + runs + " runs)" : "",
+          MAX_RESULT_BYTES / (1024.0 * 1024),
+          MAX_MESSAGE_BYTES >> 20);
+    }
     long requestedParallelism = Integer.toUnsignedLong(parallelism);
     if (requestedParallelism > config.workers()) {
       throw invalid(
@@ -175,6 +199,15 @@ final class RequestMapper {
             ? 1
             : requestedParallelism == 0 ? config.workers() : (int) requestedParallelism;
     return new Draft(kind, tasks, algorithm, effective, pool);
+  }
+
+  /** An upper bound on the bytes the tasks' results take in a summary. */
+  static long resultBytes(List<Task> tasks) {
+    long bytes = 0;
+    for (Task t : tasks) {
+      bytes += CostModel.decimalDigits(t.n()) + RESULT_OVERHEAD_BYTES;
+    }
+    return bytes;
   }
 
   /**

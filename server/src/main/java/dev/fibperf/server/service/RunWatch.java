@@ -8,24 +8,35 @@ import dev.fibperf.server.run.RunRegistry;
 import dev.fibperf.server.run.RunRegistry.RunRecord;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
+import java.util.ArrayDeque;
+import java.util.Queue;
 
 /**
  * One WatchRuns call: a filter and a bounded buffer in front of its stream. Events come from the
- * registry on the runs' own threads, which must never wait for a watcher: when this watcher's
- * buffer is full, events are counted and dropped, and the next one that fits is preceded by how
- * many were lost.
+ * registry on the runs' own threads, which must never wait for a watcher, nor write to the network
+ * for it: they only append to this watch's pending list, which {@link WatchDelivery} moves to the
+ * stream, as far as flow control lets it. When the list is full, events are counted and dropped,
+ * and the next one that fits is preceded by how many were lost.
  */
 final class RunWatch implements RunRegistry.Watcher {
-  /** Messages a watcher may have queued before it starts losing events. */
+  /** Messages a watcher may have queued (pending here and in its stream) before it loses events. */
   static final int BUFFER = 256;
 
   private final long runId;
   private final RunMethod method;
   private final EventStream<WatchRunsResponse> stream;
   private final Messages messages;
+  private final WatchDelivery delivery;
+
+  @GuardedBy("this")
+  private final Queue<WatchRunsResponse> pending = new ArrayDeque<>();
 
   @GuardedBy("this")
   private long dropped;
+
+  /** The message to end the watch with once everything pending is written, or null. */
+  @GuardedBy("this")
+  private WatchRunsResponse last;
 
   /**
    * @param runId only this run, or 0 for all
@@ -37,11 +48,14 @@ final class RunWatch implements RunRegistry.Watcher {
       long runId,
       RunMethod method,
       Messages messages,
+      WatchDelivery delivery,
       Runnable onClosed) {
     this.runId = runId;
     this.method = method;
     this.messages = messages;
+    this.delivery = delivery;
     this.stream = new EventStream<>(observer, BUFFER, () -> {}, onClosed);
+    stream.onRoom(() -> delivery.due(this)); // the reader caught up: write what waited
   }
 
   boolean wants(RunRecord r) {
@@ -67,22 +81,36 @@ final class RunWatch implements RunRegistry.Watcher {
       return;
     }
     if (runId != 0 && message.hasFinished()) {
-      stream.complete(message); // the one run watched is over
+      complete(message); // the one run watched is over
       return;
     }
     offer(message);
   }
 
   private synchronized void offer(WatchRunsResponse message) {
-    if (!stream.hasRoom()) {
+    if (last != null || stream.isCancelled()) {
+      return;
+    }
+    if (pending.size() + stream.queued() >= BUFFER) {
       dropped++;
       return;
     }
     if (dropped > 0) {
-      stream.send(RunsMapper.dropped(dropped));
+      pending.add(RunsMapper.dropped(dropped));
       dropped = 0;
     }
-    stream.send(message);
+    pending.add(message);
+    delivery.due(this);
+  }
+
+  /** Moves pending messages to the stream while it has room; on the delivery thread. */
+  synchronized void flush() {
+    while (!pending.isEmpty() && stream.hasRoom()) {
+      stream.send(pending.poll());
+    }
+    if (pending.isEmpty() && last != null) {
+      stream.complete(last);
+    }
   }
 
   /**
@@ -102,13 +130,17 @@ final class RunWatch implements RunRegistry.Watcher {
     }
   }
 
-  /** Ends the watch now with its last message. */
-  void complete(WatchRunsResponse last) {
-    stream.complete(last);
+  /** Ends the watch with {@code last}, after what is pending. */
+  synchronized void complete(WatchRunsResponse last) {
+    if (this.last == null) {
+      this.last = last;
+      delivery.due(this);
+    }
   }
 
-  /** Ends the watch with {@code status}. */
-  void end(Status status) {
+  /** Ends the watch with {@code status} now; what is pending is dropped. */
+  synchronized void end(Status status) {
+    pending.clear();
     stream.fail(status);
   }
 }

@@ -93,6 +93,23 @@ public final class RunsMapper {
     return b.build();
   }
 
+  /** {@link #info} for a list: the summaries without their per-task results (GetRun has them). */
+  public static RunInfo listed(RunRecord r) {
+    RunInfo info = info(r);
+    if (!info.hasSummary() && !info.hasComparison()) {
+      return info;
+    }
+    RunInfo.Builder b = info.toBuilder();
+    if (b.hasSummary()) {
+      b.getSummaryBuilder().clearResults();
+    }
+    if (b.hasComparison()) {
+      b.getComparisonBuilder().getSerialBuilder().clearResults();
+      b.getComparisonBuilder().getParallelBuilder().clearResults();
+    }
+    return b.build();
+  }
+
   /** What a watcher gets for {@code event}, or null if nothing (an artifact's bytes). */
   public static WatchRunsResponse watched(RunRecord r, RunEvent event) {
     WatchRunsResponse.Builder b =

@@ -266,6 +266,64 @@ class ProfileSerialTest {
   }
 
   @Test
+  void noBadOrEndedProfileCall_leavesARecordingRunning() throws Exception {
+    drain(fx.blocking.profileSerial(ProfileSerialRequest.newBuilder().addNums(20).build()));
+    long baseline = runningRecordings(); // whatever the profiler keeps between calls
+    com.google.protobuf.Duration huge =
+        com.google.protobuf.Duration.newBuilder().setSeconds(9_300_000_000_000_000L).build();
+    com.google.protobuf.Duration negative =
+        com.google.protobuf.Duration.newBuilder().setSeconds(Long.MIN_VALUE).build();
+    List<ProfileSerialRequest> bad =
+        List.of(
+            withOptions(ProfileOptions.newBuilder().setSnapshotInterval(huge)),
+            withOptions(ProfileOptions.newBuilder().setSamplingPeriod(negative)),
+            withOptions(ProfileOptions.newBuilder().setSamplingPeriod(huge)),
+            withOptions(ProfileOptions.newBuilder().setTop(-1)),
+            withOptions(ProfileOptions.newBuilder().addArtifactsValue(99)),
+            ProfileSerialRequest.newBuilder().addNums(99).build(),
+            ProfileSerialRequest.newBuilder().setPoolValue(42).build());
+    for (ProfileSerialRequest request : bad) {
+      StatusRuntimeException e =
+          assertThrows(
+              StatusRuntimeException.class, () -> drain(fx.blocking.profileSerial(request)));
+
+      assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), request.toString());
+      assertEquals(baseline, runningRecordings(), "after " + e.getStatus());
+    }
+
+    // Ended from outside mid-run: a deadline, then a cancel.
+    StatusRuntimeException late =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                drain(
+                    fx.blocking
+                        .withDeadlineAfter(300, java.util.concurrent.TimeUnit.MILLISECONDS)
+                        .profileSerial(ProfileSerialRequest.newBuilder().addNums(45).build())));
+    assertEquals(Status.Code.DEADLINE_EXCEEDED, late.getStatus().getCode());
+    fx.awaitIdle(java.time.Duration.ofSeconds(30));
+    assertEquals(baseline, runningRecordings(), "after a deadline");
+    io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
+    java.util.Iterator<ProfileSerialResponse> stream =
+        context.call(
+            () -> fx.blocking.profileSerial(ProfileSerialRequest.newBuilder().addNums(45).build()));
+    stream.next(); // the run is under way
+    context.cancel(null);
+    fx.awaitIdle(java.time.Duration.ofSeconds(30));
+    assertEquals(baseline, runningRecordings(), "after a cancel");
+  }
+
+  private static ProfileSerialRequest withOptions(ProfileOptions.Builder options) {
+    return ProfileSerialRequest.newBuilder().addNums(20).setOptions(options).build();
+  }
+
+  private static long runningRecordings() {
+    return jdk.jfr.FlightRecorder.getFlightRecorder().getRecordings().stream()
+        .filter(r -> r.getState() == jdk.jfr.RecordingState.RUNNING)
+        .count();
+  }
+
+  @Test
   void badOptions_getInvalidArgument_andDisabledProfilingFailedPrecondition() throws Exception {
     FibPerfServiceTest.assertStatus(
         Status.Code.INVALID_ARGUMENT,

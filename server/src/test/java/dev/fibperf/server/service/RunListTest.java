@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fibperf.proto.v1.CompareRequest;
 import dev.fibperf.proto.v1.CompareResponse;
 import dev.fibperf.proto.v1.Comparison;
+import dev.fibperf.proto.v1.FibPerfServiceGrpc;
 import dev.fibperf.proto.v1.GetRunRequest;
 import dev.fibperf.proto.v1.ListRunsRequest;
 import dev.fibperf.proto.v1.ListRunsResponse;
@@ -20,12 +21,20 @@ import dev.fibperf.proto.v1.SerialRequest;
 import dev.fibperf.proto.v1.SerialResponse;
 import dev.fibperf.proto.v1.WatchRunsRequest;
 import dev.fibperf.proto.v1.WatchRunsResponse;
+import dev.fibperf.server.FibServer;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.testing.FakeKernel;
 import dev.fibperf.server.testing.InProcessFixture;
+import io.grpc.ForwardingServerCall;
+import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
@@ -33,7 +42,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -92,7 +103,16 @@ class RunListTest {
       assertEquals(2, list.getRecentCount(), "only --recent-runs 2 kept");
       assertEquals(List.of(12), list.getRecent(0).getNumsList(), "most recent first");
       assertEquals(RunState.RUN_STATE_SUCCEEDED, list.getRecent(0).getState());
-      assertEquals("12", list.getRecent(0).getSummary().getResults(0).getValue());
+      assertEquals(0, list.getRecent(0).getSummary().getResultsCount(), "a list has no results");
+      assertEquals(
+          "12",
+          fx.blocking
+              .getRun(GetRunRequest.newBuilder().setRunId(list.getRecent(0).getRunId()).build())
+              .getRun()
+              .getSummary()
+              .getResults(0)
+              .getValue(),
+          "GetRun has them");
 
       StatusRuntimeException gone =
           assertThrows(
@@ -152,6 +172,64 @@ class RunListTest {
       assertEquals(RunState.RUN_STATE_SUCCEEDED, finished.getFinished().getState());
       assertEquals("6", finished.getFinished().getSummary().getResults(0).getValue());
       watching.cancel(true);
+    }
+  }
+
+  @Test
+  void watchMessages_areWrittenOffTheWorkerThreads() throws Exception {
+    Set<String> writers = ConcurrentHashMap.newKeySet();
+    ServerInterceptor recordWriters =
+        new ServerInterceptor() {
+          @Override
+          public <Q, R> ServerCall.Listener<Q> interceptCall(
+              ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            if (!call.getMethodDescriptor().getBareMethodName().equals("WatchRuns")) {
+              return next.startCall(call, headers);
+            }
+            return next.startCall(
+                new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                  @Override
+                  public void sendMessage(R message) {
+                    writers.add(Thread.currentThread().getName());
+                    super.sendMessage(message);
+                  }
+                },
+                headers);
+          }
+        };
+    String name = InProcessServerBuilder.generateName();
+    FibServer server =
+        FibServer.newBuilder(
+                InProcessServerBuilder.forName(name).intercept(recordWriters),
+                ServerConfig.newBuilder().workers(2).profilingEnabled(false).build())
+            .threadKernel(FakeKernel.instant())
+            .build()
+            .start();
+    ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
+    try {
+      List<WatchRunsResponse> seen = Collections.synchronizedList(new ArrayList<>());
+      FibPerfServiceGrpc.FibPerfServiceStub async = FibPerfServiceGrpc.newStub(channel);
+      FibPerfServiceGrpc.FibPerfServiceBlockingStub blocking =
+          FibPerfServiceGrpc.newBlockingStub(channel);
+      CompletableFuture<Void> watching = watch(async, WatchRunsRequest.getDefaultInstance(), seen);
+      long lastId = 0;
+      for (int i = 0; i < 3; i++) {
+        List<SerialResponse> run =
+            drain(blocking.serial(SerialRequest.newBuilder().addNums(5).addNums(6).build()));
+        lastId = run.get(run.size() - 1).getSummary().getRunId();
+      }
+      long id = lastId;
+      await("the last run's end")
+          .until(() -> seen.stream().anyMatch(m -> m.hasFinished() && m.getRunId() == id));
+      watching.cancel(true);
+
+      // The tasks' events happen on the workers; the network writes must not (WatchDelivery).
+      assertTrue(writers.contains("fibperf-watch-delivery"), writers.toString());
+      assertTrue(
+          writers.stream().noneMatch(n -> n.startsWith("fibperf-worker")), writers.toString());
+    } finally {
+      channel.shutdownNow();
+      server.stop();
     }
   }
 
@@ -276,12 +354,19 @@ class RunListTest {
   /** Watches on the async stub into {@code into}; cancelling the future cancels the call. */
   private static CompletableFuture<Void> watch(
       InProcessFixture fx, WatchRunsRequest request, List<WatchRunsResponse> into) {
+    return watch(fx.async, request, into);
+  }
+
+  private static CompletableFuture<Void> watch(
+      FibPerfServiceGrpc.FibPerfServiceStub async,
+      WatchRunsRequest request,
+      List<WatchRunsResponse> into) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
     done.whenComplete((v, e) -> context.cancel(null));
     context.run(
         () ->
-            fx.async.watchRuns(
+            async.watchRuns(
                 request,
                 new io.grpc.stub.StreamObserver<>() {
                   @Override

@@ -1,0 +1,59 @@
+package dev.fibperf.server.service;
+
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Writes WatchRuns messages from a thread of its own, a batch every {@link #PERIOD} at most, rather
+ * than from the threads that run the tasks. A write from a worker thread wakes the transport's
+ * event-loop threads, once per message per watcher, and Linux tends to wake them on the waker's
+ * core: the watched task's. Here a worker only appends to a watcher's list; the first append of a
+ * period schedules one flush, and the flush's writes wake the event loops from this thread
+ * (BENCHMARKS.md, "What watchers cost the runs they watch").
+ *
+ * <p>The thread exists only while there is something to deliver: it ends after a second idle.
+ */
+final class WatchDelivery {
+  /** How stale a watcher's view may get; far below what a person or a dashboard can notice. */
+  static final Duration PERIOD = Duration.ofMillis(20);
+
+  private final ScheduledThreadPoolExecutor flusher;
+  private final Set<RunWatch> due = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+
+  WatchDelivery() {
+    flusher =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "fibperf-watch-delivery");
+              t.setDaemon(true);
+              return t;
+            });
+    flusher.setKeepAliveTime(1, TimeUnit.SECONDS);
+    flusher.allowCoreThreadTimeOut(true);
+  }
+
+  /** {@code watch} has messages to write: they go out within {@link #PERIOD}. */
+  void due(RunWatch watch) {
+    due.add(watch);
+    if (scheduled.compareAndSet(false, true)) {
+      flusher.schedule(this::flush, PERIOD.toNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void flush() {
+    // Cleared first: a watch that becomes due while this runs schedules the next flush.
+    scheduled.set(false);
+    for (Iterator<RunWatch> it = due.iterator(); it.hasNext(); ) {
+      RunWatch watch = it.next();
+      it.remove();
+      watch.flush();
+    }
+  }
+}
