@@ -260,6 +260,10 @@ public final class FibServer {
           config.shutdownGrace());
       if (!service.awaitCallsDone(config.shutdownGrace())) {
         LOG.log(Level.INFO, "grace period over: cancelling {0} runs", service.activeRuns());
+        // UNAVAILABLE with trailers, not the reset shutdownNow() would send (which clients read
+        // as CANCELLED, and retry policies skip); a moment for the trailers to go out.
+        service.abortOpenCalls(config.shutdownGrace());
+        service.awaitCallsDone(Duration.ofSeconds(2));
       }
       server.shutdown();
       // Ends what is left: runs past their grace, and streams that never end by themselves

@@ -28,6 +28,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code fibperf.v1.FibPerfService}: each RPC maps its request to a run spec, hands it to the
@@ -45,6 +47,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
   private final Set<RunWatch> watches = ConcurrentHashMap.newKeySet();
   private final RunWatch.Messages watchMessages = new RunWatch.Messages();
   private final WatchDelivery watchDelivery = new WatchDelivery();
+  private final ScheduledThreadPoolExecutor callTimers = callTimers();
   private volatile boolean draining;
 
   public FibPerfService(ServerConfig config, Runner runner, RunRegistry runs) {
@@ -190,7 +193,35 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
   }
 
   private <T> RpcCall<T> call(StreamObserver<T> observer) {
-    return new RpcCall<>(runner, openCalls, observer);
+    return new RpcCall<>(runner, openCalls, callTimers, observer);
+  }
+
+  /** One thread for the calls' deadline timers, there only while a timer is pending. */
+  private static ScheduledThreadPoolExecutor callTimers() {
+    ScheduledThreadPoolExecutor timers =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "fibperf-call-timers");
+              t.setDaemon(true);
+              return t;
+            });
+    timers.setRemoveOnCancelPolicy(true); // a call that ends in time leaves nothing behind
+    timers.setKeepAliveTime(1, TimeUnit.SECONDS);
+    timers.allowCoreThreadTimeOut(true);
+    return timers;
+  }
+
+  /**
+   * Ends the calls still open with UNAVAILABLE, so that clients (and their retry policies) see why
+   * rather than a reset stream; for when the shutdown grace is over.
+   */
+  public void abortOpenCalls(Duration grace) {
+    openCalls.abortAll(
+        Status.UNAVAILABLE.withDescription(
+            "server shutting down: the run did not finish within the shutdown grace of "
+                + grace
+                + "; retry on another instance"));
   }
 
   /** From now on, new calls get UNAVAILABLE; calls already running carry on. */

@@ -11,6 +11,10 @@ import io.grpc.StatusException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -18,6 +22,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The scope of one fibperf RPC: its flow-controlled stream, the run it drives, and an end that
  * happens once, with a status from {@link StatusMapping}. Counted in {@link OpenCalls} until its
  * run has ended and its status has reached the wire, so a drain waits for exactly that.
+ *
+ * <p>A call with a deadline ends itself with DEADLINE_EXCEEDED just before it: when gRPC's own
+ * server-side deadline fires, it resets the stream (RST_STREAM CANCEL), and a client that reads the
+ * reset before its own timer fires reports CANCELLED. Trailers sent a little earlier say what
+ * happened to every client.
  */
 final class RpcCall<T> {
   private static final System.Logger LOG = System.getLogger(FibPerfService.class.getName());
@@ -34,8 +43,20 @@ final class RpcCall<T> {
     RunSpec get() throws StatusException;
   }
 
+  /** How long before the deadline the call ends itself: a fiftieth of its time, 5 to 50 ms. */
+  static Duration deadlineLead(Duration timeout) {
+    Duration fiftieth = timeout.dividedBy(50);
+    return fiftieth.compareTo(MIN_LEAD) < 0
+        ? MIN_LEAD
+        : fiftieth.compareTo(MAX_LEAD) > 0 ? MAX_LEAD : fiftieth;
+  }
+
+  private static final Duration MIN_LEAD = Duration.ofMillis(5);
+  private static final Duration MAX_LEAD = Duration.ofMillis(50);
+
   private final Runner runner;
   private final OpenCalls openCalls;
+  private final ScheduledFuture<?> expiry;
   private final Deadline deadline = Context.current().getDeadline();
   private final EventStream<T> stream;
   private final AtomicBoolean ended = new AtomicBoolean();
@@ -43,16 +64,39 @@ final class RpcCall<T> {
   private final AtomicInteger stillOpen = new AtomicInteger(2);
   private volatile ActiveRun run;
 
-  RpcCall(Runner runner, OpenCalls openCalls, StreamObserver<T> observer) {
+  RpcCall(
+      Runner runner,
+      OpenCalls openCalls,
+      ScheduledExecutorService timers,
+      StreamObserver<T> observer) {
     this.runner = runner;
     this.openCalls = openCalls;
-    openCalls.opened();
+    openCalls.opened(this);
     this.stream =
         new EventStream<>(
             (ServerCallStreamObserver<T>) observer,
             STREAM_HIGH_WATER,
             this::cancelRun,
             this::halfClosed);
+    if (deadline == null) {
+      expiry = null;
+    } else {
+      Duration left = Duration.ofNanos(deadline.timeRemaining(TimeUnit.NANOSECONDS));
+      expiry =
+          timers.schedule(
+              () -> abort(Status.DEADLINE_EXCEEDED.withDescription("deadline passed; run stopped")),
+              left.minus(deadlineLead(left)).toNanos(),
+              TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Ends the call now with {@code status} and cancels its run (a deadline, a shutdown). */
+  void abort(Status status) {
+    // The stream first: cancelling the run may fail its outcome on this thread, whose status
+    // (CANCELLED) would otherwise be the one sent.
+    end();
+    stream.fail(status);
+    cancelRun();
   }
 
   /** Maps the request, runs it, and streams its events and final message under flow control. */
@@ -87,7 +131,8 @@ final class RpcCall<T> {
               complete(last);
             });
     // The client may have left already: then the run must not start any work.
-    if (stream.isCancelled()) {
+    // Or it was aborted (deadline, shutdown) while being admitted.
+    if (stream.isCancelled() || ended.get()) {
       admitted.cancel();
     }
     admitted.start();
@@ -109,13 +154,16 @@ final class RpcCall<T> {
 
   private void end() {
     if (ended.compareAndSet(false, true)) {
+      if (expiry != null) {
+        expiry.cancel(false);
+      }
       halfClosed();
     }
   }
 
   private void halfClosed() {
     if (stillOpen.decrementAndGet() == 0) {
-      openCalls.closed();
+      openCalls.closed(this);
     }
   }
 
