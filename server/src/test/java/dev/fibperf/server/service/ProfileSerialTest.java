@@ -252,16 +252,22 @@ class ProfileSerialTest {
         drain(
             fx.blocking.compare(
                 dev.fibperf.proto.v1.CompareRequest.newBuilder()
-                    .addAllNums(List.of(35, 36, 35, 36))
+                    .addAllNums(List.of(36, 37, 36, 37))
                     .setProfile(true)
                     .build()));
 
     dev.fibperf.proto.v1.Comparison c = events.get(events.size() - 1).getComparison();
     assertTrue(c.hasSerialProfile() && c.hasParallelProfile());
+    // The kernel leads both phases. Not "95 %": with both cores busy (CI runs other JVMs) a phase
+    // may get only a few dozen samples, and two of them off the kernel are 6 %.
     assertTrue(
-        fibShare(c.getSerialProfile().getSelfList()) >= 95.0, c.getSerialProfile().toString());
+        c.getSerialProfile().getSelf(0).getMethod().startsWith(NAIVE)
+            && fibShare(c.getSerialProfile().getSelfList()) >= 85.0,
+        c.getSerialProfile().toString());
     assertTrue(
-        fibShare(c.getParallelProfile().getSelfList()) >= 95.0, c.getParallelProfile().toString());
+        c.getParallelProfile().getSelf(0).getMethod().startsWith(NAIVE)
+            && fibShare(c.getParallelProfile().getSelfList()) >= 85.0,
+        c.getParallelProfile().toString());
     assertTrue(c.getParallelProfile().getTotalSamples() > 0);
   }
 
