@@ -58,6 +58,17 @@ public final class HttpEndpoints implements AutoCloseable {
    * @param metrics what {@code /metrics} serves, or null for none
    * @param maxEventStreams most {@code /events} clients at once; more get 503
    */
+  /** Seconds a client has to send its whole request (the JDK server's maxReqTime). */
+  static final long MAX_REQUEST_SECONDS = 10;
+
+  static {
+    // Read once, by the JDK's HTTP server, when it is first used; a value set by the operator
+    // (-Dsun.net.httpserver.maxReqTime=...) wins.
+    if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+      System.setProperty("sun.net.httpserver.maxReqTime", String.valueOf(MAX_REQUEST_SECONDS));
+    }
+  }
+
   public HttpEndpoints(
       InetSocketAddress address, RunRegistry runs, PrometheusRegistry metrics, int maxEventStreams)
       throws IOException {
@@ -70,7 +81,10 @@ public final class HttpEndpoints implements AutoCloseable {
       this.page = in.readAllBytes();
     }
     this.http = HttpServer.create(address, 0);
-    // SSE handlers hold their thread for as long as the client listens.
+    // Each exchange, from reading its request line on, runs on a thread of its own, so no idle or
+    // slow connection holds up another (a scrape, the page); SSE handlers hold theirs for as long
+    // as the client listens, bounded by maxEventStreams; a request that takes longer than
+    // MAX_REQUEST_SECONDS to arrive is dropped, so slow ones cannot pile up threads.
     this.threads =
         Executors.newCachedThreadPool(
             new ThreadFactoryBuilder().setNameFormat("fibperf-http-%d").setDaemon(true).build());

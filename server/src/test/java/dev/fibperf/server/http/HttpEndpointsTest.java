@@ -2,6 +2,7 @@ package dev.fibperf.server.http;
 
 import static dev.fibperf.server.testing.InProcessFixture.drain;
 import static dev.fibperf.server.testing.Waits.await;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,6 +35,47 @@ class HttpEndpointsTest {
     return http.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoints.port() + path)).build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void idleAndHalfSentConnections_blockNoOtherRequest() throws Exception {
+    try (InProcessFixture fx =
+            new InProcessFixture(
+                ServerConfig.newBuilder().workers(1).profilingEnabled(false).build(),
+                b -> b.threadKernel(FakeKernel.instant()));
+        HttpEndpoints endpoints =
+            new HttpEndpoints(new InetSocketAddress("127.0.0.1", 0), fx.server.runs(), null, 2)
+                .start()) {
+      List<java.net.Socket> stalled = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < 20; i++) {
+          java.net.Socket s = new java.net.Socket("127.0.0.1", endpoints.port());
+          if (i % 2 == 0) { // half of them send half a request line and stop; half send nothing
+            s.getOutputStream().write("GET /api/runs HTTP/1.1\r\nHost: x".getBytes(UTF_8));
+            s.getOutputStream().flush();
+          }
+          stalled.add(s);
+        }
+
+        HttpResponse<String> runs =
+            http.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + endpoints.port() + "/api/runs"))
+                    .timeout(java.time.Duration.ofSeconds(20))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(200, runs.statusCode());
+        // And a request that never completes is dropped, so slow ones cannot pile up threads.
+        java.net.Socket slow = stalled.get(0);
+        slow.setSoTimeout((int) (HttpEndpoints.MAX_REQUEST_SECONDS + 20) * 1000);
+        assertEquals(-1, slow.getInputStream().read(), "closed by the server");
+      } finally {
+        for (java.net.Socket s : stalled) {
+          s.close();
+        }
+      }
+    }
   }
 
   @Test
