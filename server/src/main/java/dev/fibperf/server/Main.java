@@ -2,6 +2,7 @@ package dev.fibperf.server;
 
 import dev.fibperf.server.config.DurationConverter;
 import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.config.TransportLimits;
 import dev.fibperf.server.http.HttpEndpoints;
 import dev.fibperf.server.tracing.Tracing;
 import io.grpc.InsecureServerCredentials;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
@@ -207,6 +209,82 @@ public final class Main implements Callable<Integer> {
       description = "An extra JVM option for worker processes (repeatable), e.g. -Xmx256m.")
   List<String> workerJvmOptions = new ArrayList<>();
 
+  @Option(
+      names = "--max-calls-per-connection",
+      paramLabel = "<n>",
+      defaultValue = "100",
+      description =
+          "Most calls one connection may have open at once; more wait (default ${DEFAULT-VALUE}).")
+  int maxCallsPerConnection;
+
+  @Option(
+      names = "--max-rst-per-window",
+      paramLabel = "<n>",
+      defaultValue = "200",
+      description =
+          "RST_STREAM frames a client may send per --rst-window before its connection is closed"
+              + " (rapid-reset protection; 0 = off; default ${DEFAULT-VALUE}).")
+  int maxRstPerWindow;
+
+  @Option(
+      names = "--rst-window",
+      paramLabel = "<duration>",
+      defaultValue = "1s",
+      converter = DurationOption.class,
+      description =
+          "The window for --max-rst-per-window, whole seconds (default ${DEFAULT-VALUE}).")
+  Duration rstWindow;
+
+  @Option(
+      names = "--keepalive-time",
+      paramLabel = "<duration>",
+      defaultValue = "1m",
+      converter = DurationOption.class,
+      description = "Ping a connection silent this long (default ${DEFAULT-VALUE}).")
+  Duration keepAliveTime;
+
+  @Option(
+      names = "--keepalive-timeout",
+      paramLabel = "<duration>",
+      defaultValue = "20s",
+      converter = DurationOption.class,
+      description =
+          "Close a connection whose ping is unanswered this long (default ${DEFAULT-VALUE}).")
+  Duration keepAliveTimeout;
+
+  @Option(
+      names = "--permit-keepalive-time",
+      paramLabel = "<duration>",
+      defaultValue = "10s",
+      converter = DurationOption.class,
+      description =
+          "The most often a client may ping; more often gets GOAWAY (default ${DEFAULT-VALUE}).")
+  Duration permitKeepAliveTime;
+
+  @Option(
+      names = "--handshake-timeout",
+      paramLabel = "<duration>",
+      defaultValue = "10s",
+      converter = DurationOption.class,
+      description =
+          "Close a connection that has not finished TLS and the HTTP/2 preface in this long"
+              + " (default ${DEFAULT-VALUE}).")
+  Duration handshakeTimeout;
+
+  @Option(
+      names = "--max-inbound-message-bytes",
+      paramLabel = "<bytes>",
+      defaultValue = "262144",
+      description = "The largest request message (default ${DEFAULT-VALUE}: 256 KiB).")
+  int maxInboundMessageBytes;
+
+  @Option(
+      names = "--max-inbound-metadata-bytes",
+      paramLabel = "<bytes>",
+      defaultValue = "8192",
+      description = "The largest request headers (default ${DEFAULT-VALUE}).")
+  int maxInboundMetadataBytes;
+
   /** picocli converter for {@code --log-format}: the kind's name in any case. */
   static final class LogFormatOption implements CommandLine.ITypeConverter<LogFormat.Kind> {
     @Override
@@ -253,11 +331,42 @@ public final class Main implements Callable<Integer> {
         .build();
   }
 
+  TransportLimits limits() {
+    return new TransportLimits(
+        maxCallsPerConnection,
+        maxRstPerWindow,
+        rstWindow,
+        keepAliveTime,
+        keepAliveTimeout,
+        permitKeepAliveTime,
+        handshakeTimeout,
+        maxInboundMessageBytes,
+        maxInboundMetadataBytes);
+  }
+
+  /** {@code builder} with {@code limits} set. */
+  static NettyServerBuilder limited(NettyServerBuilder builder, TransportLimits limits) {
+    builder
+        .maxConcurrentCallsPerConnection(limits.maxConcurrentCallsPerConnection())
+        .keepAliveTime(limits.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+        .keepAliveTimeout(limits.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
+        .permitKeepAliveTime(limits.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+        .handshakeTimeout(limits.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS)
+        .maxInboundMessageSize(limits.maxInboundMessageBytes())
+        .maxInboundMetadataSize(limits.maxInboundMetadataBytes());
+    if (limits.maxRstPerWindow() > 0) {
+      builder.maxRstFramesPerWindow(limits.maxRstPerWindow(), (int) limits.rstWindow().toSeconds());
+    }
+    return builder;
+  }
+
   @Override
   public Integer call() throws Exception {
     ServerConfig config;
+    TransportLimits limits;
     try {
       config = config();
+      limits = limits();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }
@@ -276,8 +385,10 @@ public final class Main implements Callable<Integer> {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     FibServer server =
         FibServer.newBuilder(
-                NettyServerBuilder.forAddress(
-                    new InetSocketAddress(address, config.port()), credentials()),
+                limited(
+                    NettyServerBuilder.forAddress(
+                        new InetSocketAddress(address, config.port()), credentials()),
+                    limits),
                 config)
             .registry(registry)
             .observations(Tracing.fromEnvironment(System.getenv()))
