@@ -212,7 +212,7 @@ public final class Main implements Callable<Integer> {
   @Option(
       names = "--max-calls-per-connection",
       paramLabel = "<n>",
-      defaultValue = "100",
+      defaultValue = "${env:FIBPERF_MAX_CALLS_PER_CONNECTION:-100}",
       description =
           "Most calls one connection may have open at once; more wait (default ${DEFAULT-VALUE}).")
   int maxCallsPerConnection;
@@ -220,7 +220,7 @@ public final class Main implements Callable<Integer> {
   @Option(
       names = "--max-rst-per-window",
       paramLabel = "<n>",
-      defaultValue = "200",
+      defaultValue = "${env:FIBPERF_MAX_RST_PER_WINDOW:-200}",
       description =
           "RST_STREAM frames a client may send per --rst-window before its connection is closed"
               + " (rapid-reset protection; 0 = off; default ${DEFAULT-VALUE}).")
@@ -229,7 +229,7 @@ public final class Main implements Callable<Integer> {
   @Option(
       names = "--rst-window",
       paramLabel = "<duration>",
-      defaultValue = "1s",
+      defaultValue = "${env:FIBPERF_RST_WINDOW:-1s}",
       converter = DurationOption.class,
       description =
           "The window for --max-rst-per-window, whole seconds (default ${DEFAULT-VALUE}).")
@@ -238,7 +238,7 @@ public final class Main implements Callable<Integer> {
   @Option(
       names = "--keepalive-time",
       paramLabel = "<duration>",
-      defaultValue = "1m",
+      defaultValue = "${env:FIBPERF_KEEPALIVE_TIME:-1m}",
       converter = DurationOption.class,
       description = "Ping a connection silent this long (default ${DEFAULT-VALUE}).")
   Duration keepAliveTime;
@@ -246,7 +246,7 @@ public final class Main implements Callable<Integer> {
   @Option(
       names = "--keepalive-timeout",
       paramLabel = "<duration>",
-      defaultValue = "20s",
+      defaultValue = "${env:FIBPERF_KEEPALIVE_TIMEOUT:-20s}",
       converter = DurationOption.class,
       description =
           "Close a connection whose ping is unanswered this long (default ${DEFAULT-VALUE}).")
@@ -255,7 +255,7 @@ public final class Main implements Callable<Integer> {
   @Option(
       names = "--permit-keepalive-time",
       paramLabel = "<duration>",
-      defaultValue = "10s",
+      defaultValue = "${env:FIBPERF_PERMIT_KEEPALIVE_TIME:-10s}",
       converter = DurationOption.class,
       description =
           "The most often a client may ping; more often gets GOAWAY (default ${DEFAULT-VALUE}).")
@@ -264,7 +264,7 @@ public final class Main implements Callable<Integer> {
   @Option(
       names = "--handshake-timeout",
       paramLabel = "<duration>",
-      defaultValue = "10s",
+      defaultValue = "${env:FIBPERF_HANDSHAKE_TIMEOUT:-10s}",
       converter = DurationOption.class,
       description =
           "Close a connection that has not finished TLS and the HTTP/2 preface in this long"
@@ -274,14 +274,14 @@ public final class Main implements Callable<Integer> {
   @Option(
       names = "--max-inbound-message-bytes",
       paramLabel = "<bytes>",
-      defaultValue = "262144",
+      defaultValue = "${env:FIBPERF_MAX_INBOUND_MESSAGE_BYTES:-262144}",
       description = "The largest request message (default ${DEFAULT-VALUE}: 256 KiB).")
   int maxInboundMessageBytes;
 
   @Option(
       names = "--max-inbound-metadata-bytes",
       paramLabel = "<bytes>",
-      defaultValue = "8192",
+      defaultValue = "${env:FIBPERF_MAX_INBOUND_METADATA_BYTES:-8192}",
       description = "The largest request headers (default ${DEFAULT-VALUE}).")
   int maxInboundMetadataBytes;
 
