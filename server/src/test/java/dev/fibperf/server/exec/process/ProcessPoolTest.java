@@ -214,6 +214,54 @@ class ProcessPoolTest {
   }
 
   @Test
+  void aCallArrivingAsARunawayIsKilled_neverGetsTheDyingWorker_andTheKilledOneIsReplacedAtOnce()
+      throws Exception {
+    ServerConfig config =
+        ServerConfig.newBuilder()
+            .workers(1)
+            .profilingEnabled(false)
+            .workerJvmOptions(List.of("-Dfibperf.worker.ignoreCancel=true"))
+            .workerKillGrace(Duration.ofMillis(100))
+            .build();
+    try (InProcessFixture fx = new InProcessFixture(config)) {
+      drain(fx.blocking.parallel(onProcesses(10)));
+      for (int trial = 0; trial < 5; trial++) {
+        long runaway = fx.server.processes().pids().get(0);
+        Context.CancellableContext ctx = Context.current().withCancellation();
+        Iterator<ParallelResponse> running = ctx.call(() -> fx.blocking.parallel(onProcesses(50)));
+        assertTrue(running.next().hasTaskStarted());
+
+        ctx.cancel(null);
+        // At once, not after the kill: the only worker is still computing fib(50), ignoring the
+        // cancel, and is killed 100 ms from now. This call's task must not be handed to it.
+        String value = lastValue(fx.blocking.parallel(onProcesses(30)));
+
+        assertEquals("832040", value, "trial " + trial);
+        assertNotEquals(runaway, fx.server.processes().pids().get(0), "trial " + trial);
+      }
+    }
+    // And without another call: the replacement starts as soon as the kill happens.
+    try (InProcessFixture fx = new InProcessFixture(config)) {
+      drain(fx.blocking.parallel(onProcesses(10)));
+      long runaway = fx.server.processes().pids().get(0);
+      Context.CancellableContext ctx = Context.current().withCancellation();
+      Iterator<ParallelResponse> running = ctx.call(() -> fx.blocking.parallel(onProcesses(50)));
+      assertTrue(running.next().hasTaskStarted());
+      ctx.cancel(null);
+      fx.awaitIdle(Duration.ofSeconds(10));
+
+      // The only other JVM this test has started, once the runaway is gone, is its replacement.
+      dev.fibperf.server.testing.Waits.await("a replacement worker")
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  ProcessHandle.current()
+                      .descendants()
+                      .anyMatch(h -> h.isAlive() && h.pid() != runaway));
+    }
+  }
+
+  @Test
   void workerIgnoringCancel_isKilledAndReplaced() throws Exception {
     ServerConfig config =
         ServerConfig.newBuilder()

@@ -1,0 +1,193 @@
+package dev.fibperf.bench;
+
+import dev.fibperf.proto.v1.FibPerfServiceGrpc;
+import dev.fibperf.proto.v1.ListRunsRequest;
+import dev.fibperf.proto.v1.PoolKind;
+import dev.fibperf.proto.v1.SerialRequest;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthGrpc;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a refused call costs the server. One run holds the only run slot ({@code
+ * --max-concurrent-runs 1}), computing in a worker process, so the server JVM itself is all but
+ * idle; then {@code calls} Serial calls in a row are refused with RESOURCE_EXHAUSTED, and the
+ * server process's CPU time (from the OS) is divided among them. The same number of health checks,
+ * measured the same way, is the floor: what any gRPC round trip costs this server. Then a burst: 16
+ * calls at once against {@code --max-concurrent-runs 4}, each timed from its start to its status,
+ * refused and admitted apart.
+ *
+ * <pre>
+ * java -cp bench/target/benchmarks.jar dev.fibperf.bench.RefusalCost [calls] [rounds]
+ * </pre>
+ */
+public final class RefusalCost {
+  private RefusalCost() {}
+
+  public static void main(String[] args) throws Exception {
+    int calls = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    try (ServerJvm server =
+        ServerJvm.start("--max-concurrent-runs", "1", "--no-profiling", "--log-format", "text")) {
+      ManagedChannel channel =
+          Grpc.newChannelBuilder("127.0.0.1:" + server.port(), InsecureChannelCredentials.create())
+              .build();
+      var stub = FibPerfServiceGrpc.newBlockingStub(channel);
+      var async = FibPerfServiceGrpc.newStub(channel);
+      io.grpc.Context.CancellableContext holder = io.grpc.Context.current().withCancellation();
+      // The slot holder: naive fib(48) in a worker process, minutes of work outside this JVM.
+      holder.run(
+          () ->
+              async.serial(
+                  SerialRequest.newBuilder()
+                      .addNums(48)
+                      .setPool(PoolKind.POOL_KIND_PROCESSES)
+                      .build(),
+                  new io.grpc.stub.StreamObserver<>() {
+                    @Override
+                    public void onNext(dev.fibperf.proto.v1.SerialResponse value) {}
+
+                    @Override
+                    public void onError(Throwable t) {}
+
+                    @Override
+                    public void onCompleted() {}
+                  }));
+      while (stub.listRuns(ListRunsRequest.getDefaultInstance()).getInFlightCount() == 0) {
+        Thread.sleep(10);
+      }
+      SerialRequest refused = SerialRequest.newBuilder().addNums(20).build();
+      var health = HealthGrpc.newBlockingStub(channel);
+      // Warm both paths, so the JIT's compilation is not counted.
+      for (int i = 0; i < calls; i++) {
+        refuse(stub, refused);
+        health.check(HealthCheckRequest.getDefaultInstance());
+      }
+      double[] refusalMicros = new double[rounds];
+      double[] healthMicros = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        long cpu0 = server.cpuTime().toNanos();
+        for (int i = 0; i < calls; i++) {
+          refuse(stub, refused);
+        }
+        long cpu1 = server.cpuTime().toNanos();
+        for (int i = 0; i < calls; i++) {
+          health.check(HealthCheckRequest.getDefaultInstance());
+        }
+        long cpu2 = server.cpuTime().toNanos();
+        refusalMicros[r] = (cpu1 - cpu0) / 1e3 / calls;
+        healthMicros[r] = (cpu2 - cpu1) / 1e3 / calls;
+      }
+      holder.cancel(null);
+      channel.shutdownNow();
+      System.out.printf(
+          Locale.ROOT,
+          "java %s, %d calls per round, %d rounds%n  server CPU per refused Serial: median %.1f µs"
+              + " (range %.1f–%.1f)%n  server CPU per health check:   median %.1f µs (range"
+              + " %.1f–%.1f)%n",
+          Runtime.version(),
+          calls,
+          rounds,
+          median(refusalMicros),
+          min(refusalMicros),
+          max(refusalMicros),
+          median(healthMicros),
+          min(healthMicros),
+          max(healthMicros));
+    }
+    burst();
+  }
+
+  private static void refuse(FibPerfServiceGrpc.FibPerfServiceBlockingStub stub, SerialRequest r) {
+    try {
+      stub.serial(r).forEachRemaining(m -> {});
+      throw new IllegalStateException("a call was admitted: the slot holder is gone");
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() != Status.Code.RESOURCE_EXHAUSTED) {
+        throw e;
+      }
+    }
+  }
+
+  /** 16 calls at once against 4 slots: how long the refusals take to arrive, beside the runs. */
+  private static void burst() throws Exception {
+    try (ServerJvm server = ServerJvm.start("--max-concurrent-runs", "4", "--no-profiling")) {
+      ManagedChannel channel =
+          Grpc.newChannelBuilder("127.0.0.1:" + server.port(), InsecureChannelCredentials.create())
+              .build();
+      var stub = FibPerfServiceGrpc.newBlockingStub(channel);
+      SerialRequest work = SerialRequest.newBuilder().addNums(35).addNums(35).build();
+      ExecutorService clients = Executors.newFixedThreadPool(16);
+      List<Double> refusedMillis = new ArrayList<>();
+      List<Double> admittedFirstEventMillis = new ArrayList<>();
+      for (int round = -3; round < 10; round++) { // 3 rounds of warm-up
+        List<CompletableFuture<double[]>> all = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+          all.add(
+              CompletableFuture.supplyAsync(
+                  () -> {
+                    long t0 = System.nanoTime();
+                    try {
+                      var it = stub.serial(work);
+                      it.next();
+                      double first = (System.nanoTime() - t0) / 1e6;
+                      it.forEachRemaining(m -> {});
+                      return new double[] {0, first};
+                    } catch (StatusRuntimeException e) {
+                      return new double[] {1, (System.nanoTime() - t0) / 1e6};
+                    }
+                  },
+                  clients));
+        }
+        for (CompletableFuture<double[]> f : all) {
+          double[] o = f.get(5, TimeUnit.MINUTES);
+          if (round >= 0) {
+            (o[0] == 1 ? refusedMillis : admittedFirstEventMillis).add(o[1]);
+          }
+        }
+      }
+      clients.shutdown();
+      channel.shutdownNow();
+      System.out.printf(
+          Locale.ROOT,
+          "burst of 16 against --max-concurrent-runs 4, 10 rounds: %d refused, median %.2f ms"
+              + " (p90 %.2f) to the status; %d admitted, median %.2f ms to their first message%n",
+          refusedMillis.size(),
+          quantile(refusedMillis, 0.5),
+          quantile(refusedMillis, 0.9),
+          admittedFirstEventMillis.size(),
+          quantile(admittedFirstEventMillis, 0.5));
+    }
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    return s[s.length / 2];
+  }
+
+  private static double min(double[] v) {
+    return Arrays.stream(v).min().orElse(0);
+  }
+
+  private static double max(double[] v) {
+    return Arrays.stream(v).max().orElse(0);
+  }
+
+  private static double quantile(List<Double> v, double q) {
+    double[] s = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return s[(int) Math.min(s.length - 1, Math.round(q * (s.length - 1)))];
+  }
+}
