@@ -4,6 +4,8 @@ import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.fibperf.proto.v1.FibPerfServiceGrpc;
+import dev.fibperf.server.auth.AuthInterceptor;
+import dev.fibperf.server.auth.AuthPolicy;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.exec.RunClock;
 import dev.fibperf.server.exec.TaskKernel;
@@ -88,7 +90,7 @@ public final class FibServer {
     if (!b.observations.isNoop()) {
       runner.addListener(new RunTracing(b.observations));
     }
-    this.service = new FibPerfService(config, runner, runs);
+    this.service = new FibPerfService(config, runner, runs, new AuthInterceptor(b.auth));
     metrics.bindActiveRuns(service::activeRuns);
     metrics.bindWatchers(service::watchers);
     b.serverBuilder
@@ -140,6 +142,7 @@ public final class FibServer {
     private TaskKernel threadKernel = TaskKernel.IN_PROCESS;
     private RunClock clock = RunClock.SYSTEM;
     private ObservationRegistry observations = ObservationRegistry.NOOP;
+    private AuthPolicy auth = AuthPolicy.OPEN;
 
     private Builder(ServerBuilder<?> serverBuilder, ServerConfig config) {
       this.serverBuilder = Objects.requireNonNull(serverBuilder, "builder");
@@ -177,6 +180,16 @@ public final class FibServer {
      */
     public Builder observations(ObservationRegistry observations) {
       this.observations = Objects.requireNonNull(observations, "observations");
+      return this;
+    }
+
+    /**
+     * Who may make which calls (default: anyone): tokens and client certificates per kind of call
+     * ({@link AuthInterceptor}). Client certificates need a server that asks for them, which the
+     * transport's credentials decide.
+     */
+    public Builder auth(AuthPolicy auth) {
+      this.auth = Objects.requireNonNull(auth, "auth");
       return this;
     }
 

@@ -1,5 +1,9 @@
 package dev.fibperf.server;
 
+import dev.fibperf.server.auth.AuthPolicy;
+import dev.fibperf.server.auth.Requirement;
+import dev.fibperf.server.auth.Role;
+import dev.fibperf.server.auth.Tokens;
 import dev.fibperf.server.config.DurationConverter;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.config.TransportLimits;
@@ -18,7 +22,9 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -285,6 +291,56 @@ public final class Main implements Callable<Integer> {
       description = "The largest request headers (default ${DEFAULT-VALUE}).")
   int maxInboundMetadataBytes;
 
+  @Option(
+      names = "--tls-client-ca",
+      paramLabel = "<pem>",
+      defaultValue = "${env:FIBPERF_TLS_CLIENT_CA}",
+      description =
+          "Ask clients for a certificate and verify it against these PEM CA certificates (mutual"
+              + " TLS; needs --tls-cert-chain; FIBPERF_TLS_CLIENT_CA).")
+  File tlsClientCa;
+
+  @Option(
+      names = "--tokens-file",
+      paramLabel = "<file>",
+      defaultValue = "${env:FIBPERF_TOKENS_FILE}",
+      description =
+          "Bearer tokens the server accepts: lines of <principal> <token> [role,role...]"
+              + " (FIBPERF_TOKENS_FILE).")
+  File tokensFile;
+
+  @Option(
+      names = "--auth-compute",
+      paramLabel = "<proof>",
+      defaultValue = "${env:FIBPERF_AUTH_COMPUTE:-none}",
+      description =
+          "What Serial, Parallel and Compare need: none, token, cert or token-or-cert (default"
+              + " ${DEFAULT-VALUE}).")
+  String authCompute;
+
+  @Option(
+      names = "--auth-profile",
+      paramLabel = "<proof>",
+      defaultValue = "${env:FIBPERF_AUTH_PROFILE:-none}",
+      description = "What ProfileSerial and profiled Compares need (default ${DEFAULT-VALUE}).")
+  String authProfile;
+
+  @Option(
+      names = "--auth-raw-jfr",
+      paramLabel = "<proof>",
+      defaultValue = "${env:FIBPERF_AUTH_RAW_JFR:-none}",
+      description =
+          "What a profile's raw JFR needs, besides --allow-raw-jfr (default ${DEFAULT-VALUE}).")
+  String authRawJfr;
+
+  @Option(
+      names = "--auth-watch",
+      paramLabel = "<proof>",
+      defaultValue = "${env:FIBPERF_AUTH_WATCH:-none}",
+      description =
+          "What ListRuns, GetRun and WatchRuns (everyone's runs) need (default ${DEFAULT-VALUE}).")
+  String authWatch;
+
   /** picocli converter for {@code --log-format}: the kind's name in any case. */
   static final class LogFormatOption implements CommandLine.ITypeConverter<LogFormat.Kind> {
     @Override
@@ -360,15 +416,47 @@ public final class Main implements Callable<Integer> {
     return builder;
   }
 
+  AuthPolicy auth() throws IOException {
+    Map<Role, Requirement> needs = new EnumMap<>(Role.class);
+    needs.put(Role.COMPUTE, requirement("--auth-compute", authCompute));
+    needs.put(Role.PROFILE, requirement("--auth-profile", authProfile));
+    needs.put(Role.RAW_JFR, requirement("--auth-raw-jfr", authRawJfr));
+    needs.put(Role.WATCH, requirement("--auth-watch", authWatch));
+    AuthPolicy policy =
+        new AuthPolicy(
+            needs, tokensFile == null ? Tokens.none() : Tokens.read(tokensFile.toPath()));
+    if (policy.acceptsCertificates() && tlsClientCa == null) {
+      throw new IllegalArgumentException(
+          "a policy that accepts client certificates needs --tls-client-ca");
+    }
+    return policy;
+  }
+
+  private static Requirement requirement(String flag, String value) {
+    try {
+      return Requirement.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(flag + "=" + e.getMessage());
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     ServerConfig config;
     TransportLimits limits;
+    AuthPolicy auth;
     try {
       config = config();
       limits = limits();
-    } catch (IllegalArgumentException e) {
+      auth = auth();
+    } catch (IllegalArgumentException | IOException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+    }
+    if (!auth.isOpen() && tlsCertChain == null) {
+      LOG.log(
+          Level.WARNING,
+          "access rules without TLS: bearer tokens cross the network in the clear"
+              + " (--tls-cert-chain)");
     }
     if (httpPort < -1 || httpPort > 65_535) {
       throw new CommandLine.ParameterException(
@@ -392,6 +480,7 @@ public final class Main implements Callable<Integer> {
                 config)
             .registry(registry)
             .observations(Tracing.fromEnvironment(System.getenv()))
+            .auth(auth)
             .build();
     HttpEndpoints http = null;
     try {
@@ -439,6 +528,10 @@ public final class Main implements Callable<Integer> {
 
   private ServerCredentials credentials() {
     if (tlsCertChain == null && tlsPrivateKey == null) {
+      if (tlsClientCa != null) {
+        throw new CommandLine.ParameterException(
+            new CommandLine(this), "--tls-client-ca needs --tls-cert-chain and --tls-private-key");
+      }
       return InsecureServerCredentials.create();
     }
     if (tlsCertChain == null || tlsPrivateKey == null) {
@@ -446,7 +539,14 @@ public final class Main implements Callable<Integer> {
           new CommandLine(this), "--tls-cert-chain and --tls-private-key go together");
     }
     try {
-      return TlsServerCredentials.create(tlsCertChain, tlsPrivateKey);
+      TlsServerCredentials.Builder tls =
+          TlsServerCredentials.newBuilder().keyManager(tlsCertChain, tlsPrivateKey);
+      if (tlsClientCa != null) {
+        // Asked for, not required: which calls need one is the access policy's business, and a
+        // caller with a token may have none. A certificate that is sent must verify.
+        tls.trustManager(tlsClientCa).clientAuth(TlsServerCredentials.ClientAuth.OPTIONAL);
+      }
+      return tls.build();
     } catch (IOException | IllegalArgumentException e) {
       throw new CommandLine.ParameterException(
           new CommandLine(this), "cannot use the TLS certificate or key: " + rootMessage(e));

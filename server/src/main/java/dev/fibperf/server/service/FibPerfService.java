@@ -19,6 +19,7 @@ import dev.fibperf.proto.v1.WatchRunsResponse;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.run.RunRegistry;
 import dev.fibperf.server.run.Runner;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
@@ -50,7 +51,11 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
   private final ScheduledThreadPoolExecutor callTimers = callTimers();
   private volatile boolean draining;
 
-  public FibPerfService(ServerConfig config, Runner runner, RunRegistry runs) {
+  private final ServerInterceptor auth;
+
+  public FibPerfService(
+      ServerConfig config, Runner runner, RunRegistry runs, ServerInterceptor auth) {
+    this.auth = auth;
     this.requests = new RequestMapper(config);
     this.runner = runner;
     this.runs = runs;
@@ -58,12 +63,13 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
   }
 
   /**
-   * This service with its access log and run-id headers, and requests parsed so that a malformed
-   * one gets INVALID_ARGUMENT ({@link StrictRequests}), ready to add to a server.
+   * This service with its access log, run-id headers and access policy, and requests parsed so that
+   * a malformed one gets INVALID_ARGUMENT ({@link StrictRequests}), ready to add to a server.
    */
   public ServerServiceDefinition withAccessLog() {
+    // The last interceptor sees a call first: the access log, then run ids, then who may call.
     return StrictRequests.of(
-        ServerInterceptors.intercept(this, new RunIdHeader(), new AccessLogInterceptor()));
+        ServerInterceptors.intercept(this, auth, new RunIdHeader(), new AccessLogInterceptor()));
   }
 
   @Override

@@ -62,7 +62,8 @@ final class StrictRequests {
       Metadata headers,
       MethodDescriptor<Q, R> typed,
       ServerCallHandler<Q, R> handler) {
-    ServerCall.Listener<Q> inner = handler.startCall(new TypedCall<>(call, typed), headers);
+    TypedCall<Q, R> typedCall = new TypedCall<>(call, typed);
+    ServerCall.Listener<Q> inner = handler.startCall(typedCall, headers);
     return new ServerCall.Listener<>() {
       private boolean rejected;
 
@@ -77,7 +78,9 @@ final class StrictRequests {
               Level.FINE,
               "rpc={0} rejected a malformed request: {1}",
               new Object[] {typed.getBareMethodName(), message.problem()});
-          call.close(rejection(typed, message.problem()), new Metadata());
+          if (!typedCall.closed) { // an interceptor inside (access policy) may have closed it
+            call.close(rejection(typed, message.problem()), new Metadata());
+          }
           return;
         }
         inner.onMessage(message.message());
@@ -161,6 +164,7 @@ final class StrictRequests {
   private static final class TypedCall<Q, R> extends ServerCall<Q, R> {
     private final ServerCall<Parsed<Q>, R> call;
     private final MethodDescriptor<Q, R> typed;
+    volatile boolean closed;
 
     TypedCall(ServerCall<Parsed<Q>, R> call, MethodDescriptor<Q, R> typed) {
       this.call = call;
@@ -194,6 +198,7 @@ final class StrictRequests {
 
     @Override
     public void close(Status status, Metadata trailers) {
+      closed = true;
       call.close(status, trailers);
     }
 

@@ -14,6 +14,12 @@ import java.nio.file.Path;
 public record SelfSignedCert(Path cert, Path key) {
   /** Writes {@code cert.pem} and {@code key.pem} into {@code dir}. */
   public static SelfSignedCert create(Path dir) throws IOException, InterruptedException {
+    return create(dir, "localhost");
+  }
+
+  /** The same for {@code commonName}, e.g. a client's certificate. */
+  public static SelfSignedCert create(Path dir, String commonName)
+      throws IOException, InterruptedException {
     Path cert = dir.resolve("cert.pem");
     Path key = dir.resolve("key.pem");
     Process openssl =
@@ -31,7 +37,7 @@ public record SelfSignedCert(Path cert, Path key) {
                 "-days",
                 "1",
                 "-subj",
-                "/CN=localhost",
+                "/CN=" + commonName,
                 "-addext",
                 "subjectAltName=DNS:localhost,IP:127.0.0.1")
             .redirectErrorStream(true)
