@@ -733,16 +733,27 @@ public final class FibPerfClient implements AutoCloseable {
     if (!settings.tls()) {
       return InsecureChannelCredentials.create();
     }
-    if (settings.trustCertificates().isEmpty()) {
+    if (settings.trustCertificates().isEmpty() && settings.clientCertificateChain().isEmpty()) {
       return TlsChannelCredentials.create();
     }
+    TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
     try {
-      return TlsChannelCredentials.newBuilder()
-          .trustManager(settings.trustCertificates().get().toFile())
-          .build();
+      if (settings.trustCertificates().isPresent()) {
+        tls.trustManager(settings.trustCertificates().get().toFile());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read CA certificates", e);
     }
+    try {
+      if (settings.clientCertificateChain().isPresent()) {
+        tls.keyManager(
+            settings.clientCertificateChain().get().toFile(),
+            settings.clientPrivateKey().orElseThrow().toFile());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the client certificate or key", e);
+    }
+    return tls.build();
   }
 
   /** gRPC retries UNAVAILABLE only until the first response arrives: no duplicate events. */

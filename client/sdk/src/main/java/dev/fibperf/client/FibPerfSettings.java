@@ -36,6 +36,8 @@ public final class FibPerfSettings {
   private final int maxAttempts;
   private final List<ClientInterceptor> interceptors;
   private final CallCredentials callCredentials;
+  private final Path clientCertificateChain;
+  private final Path clientPrivateKey;
 
   private FibPerfSettings(Builder b) {
     this.target = b.target;
@@ -48,6 +50,8 @@ public final class FibPerfSettings {
     this.maxAttempts = b.maxAttempts;
     this.interceptors = List.copyOf(b.interceptors);
     this.callCredentials = b.callCredentials;
+    this.clientCertificateChain = b.clientCertificateChain;
+    this.clientPrivateKey = b.clientPrivateKey;
   }
 
   /**
@@ -70,6 +74,8 @@ public final class FibPerfSettings {
     b.maxAttempts = maxAttempts;
     b.interceptors = List.copyOf(interceptors);
     b.callCredentials = callCredentials;
+    b.clientCertificateChain = clientCertificateChain;
+    b.clientPrivateKey = clientPrivateKey;
     return b;
   }
 
@@ -123,6 +129,16 @@ public final class FibPerfSettings {
     return Optional.ofNullable(callCredentials);
   }
 
+  /** The PEM certificate chain this client proves itself with over TLS, if any. */
+  public Optional<Path> clientCertificateChain() {
+    return Optional.ofNullable(clientCertificateChain);
+  }
+
+  /** The PEM PKCS#8 private key of {@link #clientCertificateChain()}. */
+  public Optional<Path> clientPrivateKey() {
+    return Optional.ofNullable(clientPrivateKey);
+  }
+
   /** Mutable builder for {@link FibPerfSettings}. */
   public static final class Builder {
     private final String target;
@@ -135,6 +151,8 @@ public final class FibPerfSettings {
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private List<ClientInterceptor> interceptors = List.of();
     private CallCredentials callCredentials;
+    private Path clientCertificateChain;
+    private Path clientPrivateKey;
 
     private Builder(String target) {
       this.target = Objects.requireNonNull(target, "target");
@@ -232,7 +250,35 @@ public final class FibPerfSettings {
     }
 
     /** The immutable settings: {@code FibPerfSettings s = builder.build()}. */
+    /**
+     * Sends {@code authorization: Bearer <token>} on every call, over TLS only (a call on a
+     * plaintext channel fails with UNAUTHENTICATED rather than leak it): {@code
+     * builder.tls(ca).bearerToken(System.getenv("FIBPERF_TOKEN"))}. Replaces any {@link
+     * #callCredentials}.
+     */
+    public Builder bearerToken(String token) {
+      this.callCredentials = new BearerToken(token);
+      return this;
+    }
+
+    /**
+     * Proves this client with a certificate during the TLS handshake (mutual TLS), for a server
+     * started with {@code --tls-client-ca}: {@code builder.tls(ca).clientCertificate(chain, key)}.
+     * Needs {@link #tls()} or {@link #tls(Path)}.
+     */
+    public Builder clientCertificate(Path certificateChain, Path privateKey) {
+      this.clientCertificateChain = Objects.requireNonNull(certificateChain, "certificateChain");
+      this.clientPrivateKey = Objects.requireNonNull(privateKey, "privateKey");
+      return this;
+    }
+
+    /**
+     * @throws IllegalStateException if a client certificate is set on a plaintext channel
+     */
     public FibPerfSettings build() {
+      if (clientCertificateChain != null && !tls) {
+        throw new IllegalStateException("clientCertificate needs tls(): mutual TLS is TLS");
+      }
       return new FibPerfSettings(this);
     }
   }

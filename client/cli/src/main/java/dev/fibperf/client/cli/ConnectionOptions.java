@@ -31,6 +31,25 @@ final class ConnectionOptions {
   Path caCert;
 
   @Option(
+      names = "--token-file",
+      paramLabel = "<file>",
+      description =
+          "Send the bearer token in this file (TLS only); FIBPERF_TOKEN gives the token itself.")
+  Path tokenFile;
+
+  @Option(
+      names = "--client-cert",
+      paramLabel = "<pem>",
+      description = "Prove this client with a certificate (mutual TLS; needs --client-key).")
+  Path clientCert;
+
+  @Option(
+      names = "--client-key",
+      paramLabel = "<pem>",
+      description = "The PEM PKCS#8 private key of --client-cert.")
+  Path clientKey;
+
+  @Option(
       names = "--deadline",
       paramLabel = "<duration>",
       converter = DurationConverter.class,
@@ -41,8 +60,18 @@ final class ConnectionOptions {
     FibPerfSettings.Builder b = FibPerfSettings.newBuilder(target).defaultDeadline(deadline);
     if (caCert != null) {
       b.tls(caCert);
-    } else if (tls) {
+    } else if (tls || clientCert != null) {
       b.tls();
+    }
+    String token = token();
+    if (token != null) {
+      b.bearerToken(token);
+    }
+    if ((clientCert == null) != (clientKey == null)) {
+      throw new FibPerfCli.UsageException("--client-cert and --client-key go together");
+    }
+    if (clientCert != null) {
+      b.clientCertificate(clientCert, clientKey);
     }
     return b.build();
   }
@@ -56,6 +85,23 @@ final class ConnectionOptions {
   private EventLoopGroup eventLoop;
 
   static final String EVENT_LOOP_THREAD = "fibperf-cli-io";
+
+  /**
+   * The token from --token-file, else from FIBPERF_TOKEN; never from the command line, where {@code
+   * ps} would show it.
+   */
+  private String token() {
+    if (tokenFile != null) {
+      try {
+        return java.nio.file.Files.readString(tokenFile).strip();
+      } catch (java.io.IOException e) {
+        throw new FibPerfCli.UsageException(
+            "--token-file=" + tokenFile + ": cannot read it (" + e.getMessage() + ")");
+      }
+    }
+    String env = System.getenv("FIBPERF_TOKEN");
+    return env == null || env.isBlank() ? null : env;
+  }
 
   FibPerfClient connect() {
     return FibPerfClient.create(

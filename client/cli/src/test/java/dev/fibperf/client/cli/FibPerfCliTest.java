@@ -320,4 +320,62 @@ class FibPerfCliTest {
       tlsServer.stop();
     }
   }
+
+  @Test
+  void aTokenFile_orAClientCertificate_earnsACallThatNeedsOne(@TempDir Path dir) throws Exception {
+    SelfSignedCert serverCert = SelfSignedCert.create(Files.createDirectory(dir.resolve("s")));
+    SelfSignedCert client = SelfSignedCert.create(Files.createDirectory(dir.resolve("c")), "cli");
+    String token = "cli-test-token-0123456789";
+    Path tokens = Files.writeString(dir.resolve("tokens"), "cli " + token + "\n");
+    Path tokenFile = Files.writeString(dir.resolve("token"), token + "\n");
+    FibServer secured =
+        FibServer.newBuilder(
+                Grpc.newServerBuilderForPort(
+                    0,
+                    io.grpc.TlsServerCredentials.newBuilder()
+                        .keyManager(serverCert.cert().toFile(), serverCert.key().toFile())
+                        .trustManager(client.cert().toFile())
+                        .clientAuth(io.grpc.TlsServerCredentials.ClientAuth.OPTIONAL)
+                        .build()),
+                ServerConfig.newBuilder().workers(1).profilingEnabled(false).build())
+            .auth(
+                new dev.fibperf.server.auth.AuthPolicy(
+                    java.util.Map.of(
+                        dev.fibperf.server.auth.Role.COMPUTE,
+                        dev.fibperf.server.auth.Requirement.TOKEN_OR_CERT),
+                    dev.fibperf.server.auth.Tokens.read(tokens)))
+            .build()
+            .start();
+    try {
+      String target = "--target=localhost:" + secured.port();
+      String ca = "--ca-cert=" + serverCert.cert();
+
+      Run none = fibperf("serial", target, ca, "--nums", "20");
+      Run byToken =
+          fibperf("serial", target, ca, "--token-file", tokenFile.toString(), "--nums", "20");
+      Run byCert =
+          fibperf(
+              "serial",
+              target,
+              ca,
+              "--client-cert",
+              client.cert().toString(),
+              "--client-key",
+              client.key().toString(),
+              "--nums",
+              "20");
+
+      assertEquals(1, none.exit());
+      assertEquals(
+          "fibperf: UNAUTHENTICATED: Serial (compute) needs a bearer token or a client certificate"
+              + " (--auth-compute=token-or-cert)",
+          none.err().strip());
+      assertEquals(0, byToken.exit(), byToken.err());
+      assertTrue(byToken.out().contains("6765"), byToken.out());
+      assertEquals(0, byCert.exit(), byCert.err());
+      assertTrue(byCert.out().contains("6765"), byCert.out());
+    } finally {
+      secured.stop();
+    }
+  }
 }
