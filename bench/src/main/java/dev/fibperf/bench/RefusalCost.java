@@ -40,19 +40,23 @@ public final class RefusalCost {
     int calls = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     try (ServerJvm server =
-        ServerJvm.start("--max-concurrent-runs", "1", "--no-profiling", "--log-format", "text")) {
+        ServerJvm.start(
+            "--max-concurrent-runs", "1", "--no-profiling", "--max-naive-calls", "1000000000000")) {
       ManagedChannel channel =
           Grpc.newChannelBuilder("127.0.0.1:" + server.port(), InsecureChannelCredentials.create())
               .build();
       var stub = FibPerfServiceGrpc.newBlockingStub(channel);
       var async = FibPerfServiceGrpc.newStub(channel);
       io.grpc.Context.CancellableContext holder = io.grpc.Context.current().withCancellation();
-      // The slot holder: naive fib(48) in a worker process, minutes of work outside this JVM.
+      // The slot holder: naive fib(50) three times in a worker process, minutes of work outside
+      // this JVM.
       holder.run(
           () ->
               async.serial(
                   SerialRequest.newBuilder()
-                      .addNums(48)
+                      .addNums(50)
+                      .addNums(50)
+                      .addNums(50)
                       .setPool(PoolKind.POOL_KIND_PROCESSES)
                       .build(),
                   new io.grpc.stub.StreamObserver<>() {

@@ -33,6 +33,11 @@ public final class Runner {
   private final RunClock clock;
   private final int maxConcurrentRuns;
   private final Semaphore slots;
+  private final RunRejectedException atCapacity;
+  private final RunRejectedException drainingRefusal =
+      new RunRejectedException(
+          RunRejectedException.Reason.DRAINING,
+          "server is shutting down; retry on another instance");
   private final AtomicLong nextRunId = new AtomicLong(1);
   private final List<RunEventListener> listeners = new CopyOnWriteArrayList<>();
   private final Isolation isolation = new Isolation();
@@ -60,6 +65,27 @@ public final class Runner {
     }
     this.maxConcurrentRuns = maxConcurrentRuns;
     this.slots = new Semaphore(maxConcurrentRuns);
+    // Made once: a refusal allocates nothing (they are stackless, and say the same every time).
+    this.atCapacity =
+        new RunRejectedException(
+            RunRejectedException.Reason.AT_CAPACITY,
+            "concurrent runs at max "
+                + maxConcurrentRuns
+                + " (--max-concurrent-runs); retry when a run finishes");
+  }
+
+  /**
+   * Throws the refusal {@link #admit} would, without admitting: a caller checks this before the
+   * work of mapping a request, so that a refused call costs as little as possible. A run may still
+   * be refused by {@code admit} if another took the last slot meanwhile.
+   */
+  public void checkAdmissible() throws RunRejectedException {
+    if (draining) {
+      throw drainingRefusal;
+    }
+    if (slots.availablePermits() == 0) {
+      throw atCapacity;
+    }
   }
 
   /** Adds a listener for every run's events from now on. */
@@ -80,16 +106,10 @@ public final class Runner {
       throws RunRejectedException {
     Objects.requireNonNull(spec, "spec");
     if (draining) {
-      throw new RunRejectedException(
-          RunRejectedException.Reason.DRAINING,
-          "server is shutting down; retry on another instance");
+      throw drainingRefusal;
     }
     if (!slots.tryAcquire()) {
-      throw new RunRejectedException(
-          RunRejectedException.Reason.AT_CAPACITY,
-          "concurrent runs at max "
-              + maxConcurrentRuns
-              + " (--max-concurrent-runs); retry when a run finishes");
+      throw atCapacity;
     }
     return new ActiveRun(
         nextRunId.getAndIncrement(),

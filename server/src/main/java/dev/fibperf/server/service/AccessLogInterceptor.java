@@ -55,6 +55,43 @@ final class AccessLogInterceptor implements ServerInterceptor {
     };
   }
 
+  private static final Refusals REFUSALS = new Refusals();
+
+  /**
+   * Refusals, logged as one line per {@link #EVERY} with their count rather than one per call: a
+   * refusal must stay cheap, and a flood of them must not flood the log. Metrics count each one.
+   */
+  static final class Refusals {
+    static final long EVERY = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    private final java.util.concurrent.atomic.AtomicLong pending =
+        new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong lastLogged =
+        new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - EVERY);
+
+    void count(String method, Status status) {
+      pending.incrementAndGet();
+      long last = lastLogged.get();
+      long now = System.nanoTime();
+      if (now - last >= EVERY && lastLogged.compareAndSet(last, now)) {
+        long n = pending.getAndSet(0);
+        LOG.logp(
+            Level.INFO,
+            FibPerfService.class.getName(),
+            method,
+            "refused "
+                + n
+                + (n == 1 ? " call" : " calls")
+                + " with RESOURCE_EXHAUSTED in the last "
+                + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(EVERY)
+                + " s (the latest: rpc="
+                + method
+                + " message=\""
+                + status.getDescription()
+                + "\")");
+      }
+    }
+  }
+
   /** One call's line, written once. */
   private static final class Entry {
     private final String method;
@@ -82,6 +119,10 @@ final class AccessLogInterceptor implements ServerInterceptor {
 
     void write(Status status) {
       if (!written.compareAndSet(false, true) || !LOG.isLoggable(Level.INFO)) {
+        return;
+      }
+      if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+        REFUSALS.count(method, status);
         return;
       }
       long millis = (System.nanoTime() - startNanos) / 1_000_000;

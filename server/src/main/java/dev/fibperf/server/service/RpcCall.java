@@ -103,6 +103,7 @@ final class RpcCall<T> {
   void serve(SpecSource spec, Responses<T> responses) {
     ActiveRun admitted;
     try {
+      runner.checkAdmissible(); // before mapping the request: refusals stay cheap
       admitted =
           runner.admit(
               spec.get(), event -> responses.onEvent(event, stream::send), stream::hasRoom);

@@ -258,10 +258,42 @@ class FibPerfServiceTest {
           context.call(() -> small.blocking.serial(SerialRequest.newBuilder().addNums(50).build()));
       assertTrue(busy.next().hasTaskStarted());
 
-      assertStatus(
-          Status.Code.RESOURCE_EXHAUSTED,
-          "concurrent runs at max 1 (--max-concurrent-runs); retry when a run finishes",
-          () -> drain(small.blocking.serial(SerialRequest.getDefaultInstance())));
+      List<java.util.logging.LogRecord> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+      java.util.logging.Handler capture =
+          new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+              lines.add(r);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+          };
+      java.util.logging.Logger log =
+          java.util.logging.Logger.getLogger(FibPerfService.class.getName());
+      log.addHandler(capture);
+      try {
+        for (int i = 0; i < 50; i++) {
+          assertStatus(
+              Status.Code.RESOURCE_EXHAUSTED,
+              "concurrent runs at max 1 (--max-concurrent-runs); retry when a run finishes",
+              () -> drain(small.blocking.serial(SerialRequest.getDefaultInstance())));
+        }
+        // Even a request that is also invalid: at capacity, the cheap answer comes first.
+        assertStatus(
+            Status.Code.RESOURCE_EXHAUSTED,
+            "concurrent runs at max 1 (--max-concurrent-runs); retry when a run finishes",
+            () -> drain(small.blocking.serial(SerialRequest.newBuilder().addNums(99).build())));
+      } finally {
+        log.removeHandler(capture);
+      }
+      // A flood of refusals is one log line per 10 s, with its count, not one line per call.
+      assertTrue(
+          lines.stream().filter(r -> r.getMessage().contains("RESOURCE_EXHAUSTED")).count() <= 1,
+          lines.stream().map(java.util.logging.LogRecord::getMessage).toList().toString());
 
       context.cancel(null);
       small.awaitIdle(Duration.ofSeconds(10));
