@@ -148,6 +148,16 @@ public final class Main implements Callable<Integer> {
   Duration workerKillGrace;
 
   @Option(
+      names = "--stalled-stream-timeout",
+      paramLabel = "<duration>",
+      defaultValue = "${env:FIBPERF_STALLED_STREAM_TIMEOUT:-1m}",
+      converter = DurationOption.class,
+      description =
+          "Cancel a run whose reader has taken nothing for this long, freeing its slot; 0 = never"
+              + " (default ${DEFAULT-VALUE}).")
+  Duration stalledStreamTimeout;
+
+  @Option(
       names = "--profiling",
       negatable = true,
       defaultValue = "${env:FIBPERF_PROFILING:-true}",
@@ -379,6 +389,7 @@ public final class Main implements Callable<Integer> {
         .maxConcurrentRuns(maxConcurrentRuns)
         .shutdownGrace(shutdownGrace)
         .workerKillGrace(workerKillGrace)
+        .stalledStreamTimeout(stalledStreamTimeout)
         .profilingEnabled(profiling)
         .rawJfrEnabled(allowRawJfr)
         .workerJvmOptions(workerJvmOptions)

@@ -26,6 +26,8 @@ import java.util.Objects;
  * @param maxWatchers most WatchRuns calls at once; more get RESOURCE_EXHAUSTED
  * @param workerKillGrace how long a cancelled task on a worker process may take to stop before the
  *     worker is killed and replaced
+ * @param stalledStreamTimeout how long a call's stream may stay full (its reader taking nothing)
+ *     before its run is cancelled and its slot freed; zero for never
  */
 public record ServerConfig(
     int port,
@@ -42,7 +44,11 @@ public record ServerConfig(
     List<String> workerJvmOptions,
     int recentRuns,
     int maxWatchers,
-    Duration workerKillGrace) {
+    Duration workerKillGrace,
+    Duration stalledStreamTimeout) {
+
+  /** A minute: far beyond a reader that is slow, well short of holding a slot for ever. */
+  public static final Duration DEFAULT_STALLED_STREAM_TIMEOUT = Duration.ofMinutes(1);
 
   public static final int DEFAULT_PORT = 50051;
   public static final int DEFAULT_RECENT_RUNS = 100;
@@ -85,6 +91,10 @@ public record ServerConfig(
       throw new IllegalArgumentException(
           "workerKillGrace=" + workerKillGrace + " must be positive");
     }
+    if (stalledStreamTimeout.isNegative()) {
+      throw new IllegalArgumentException(
+          "stalledStreamTimeout=" + stalledStreamTimeout + " must not be negative");
+    }
     if (shutdownGrace.isNegative()) {
       throw new IllegalArgumentException(
           "shutdownGrace=" + shutdownGrace + " must not be negative");
@@ -119,7 +129,8 @@ public record ServerConfig(
         .workerJvmOptions(workerJvmOptions)
         .recentRuns(recentRuns)
         .maxWatchers(maxWatchers)
-        .workerKillGrace(workerKillGrace);
+        .workerKillGrace(workerKillGrace)
+        .stalledStreamTimeout(stalledStreamTimeout);
   }
 
   /** Mutable builder for {@link ServerConfig}. */
@@ -135,6 +146,7 @@ public record ServerConfig(
     private int recentRuns = DEFAULT_RECENT_RUNS;
     private int maxWatchers = DEFAULT_MAX_WATCHERS;
     private Duration workerKillGrace = DEFAULT_WORKER_KILL_GRACE;
+    private Duration stalledStreamTimeout = DEFAULT_STALLED_STREAM_TIMEOUT;
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     private boolean profilingEnabled = true;
     private boolean rawJfrEnabled = false;
@@ -197,6 +209,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder stalledStreamTimeout(Duration stalledStreamTimeout) {
+      this.stalledStreamTimeout = stalledStreamTimeout;
+      return this;
+    }
+
     public Builder shutdownGrace(Duration shutdownGrace) {
       this.shutdownGrace = shutdownGrace;
       return this;
@@ -236,7 +253,8 @@ public record ServerConfig(
           workerJvmOptions,
           recentRuns,
           maxWatchers,
-          workerKillGrace);
+          workerKillGrace,
+          stalledStreamTimeout);
     }
   }
 }

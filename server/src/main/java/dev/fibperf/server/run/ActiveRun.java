@@ -201,6 +201,7 @@ public final class ActiveRun {
             plan.profile(),
             spec.tasks().size(),
             plan.pool(),
+            callerHasRoom,
             s ->
                 publish.accept(
                     new RunEvent.ProfileSnapshot(

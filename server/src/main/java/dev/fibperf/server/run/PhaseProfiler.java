@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -56,19 +57,26 @@ final class PhaseProfiler {
   /**
    * Starts recording; on worker processes, once they are up (without holding this thread).
    *
+   * @param wanted whether the caller can take a snapshot now; while it cannot, none is taken (one
+   *     costs a dump and a read of the recording), and those missed collapse into the next
    * @param snapshots receives each live snapshot, if the spec asks for them
    */
   CompletableFuture<Session> start(
-      ProfileSpec spec, int tasksTotal, PoolKind pool, Consumer<Snapshot> snapshots) {
+      ProfileSpec spec,
+      int tasksTotal,
+      PoolKind pool,
+      BooleanSupplier wanted,
+      Consumer<Snapshot> snapshots) {
     Duration period = spec.samplingPeriod();
     if (pool == PoolKind.PROCESSES) {
       return processes
           .startProfiling(period)
-          .thenApply(remote -> new Session(spec, tasksTotal, workers(remote, period), snapshots));
+          .thenApply(
+              remote -> new Session(spec, tasksTotal, workers(remote, period), wanted, snapshots));
     }
     // JFR's start can take a while on a cold JVM: off the caller's thread.
     return CompletableFuture.supplyAsync(() -> local(profiler.start(period)), executor)
-        .thenApply(source -> new Session(spec, tasksTotal, source, snapshots));
+        .thenApply(source -> new Session(spec, tasksTotal, source, wanted, snapshots));
   }
 
   /** A live snapshot and how far the phase had got when it was taken. */
@@ -86,8 +94,16 @@ final class PhaseProfiler {
     @GuardedBy("this")
     private boolean finished;
 
-    private Session(ProfileSpec spec, int tasksTotal, Source source, Consumer<Snapshot> snapshots) {
+    private final BooleanSupplier wanted;
+
+    private Session(
+        ProfileSpec spec,
+        int tasksTotal,
+        Source source,
+        BooleanSupplier wanted,
+        Consumer<Snapshot> snapshots) {
       this.spec = spec;
+      this.wanted = wanted;
       this.tasksTotal = tasksTotal;
       this.source = source;
       this.snapshots = snapshots;
@@ -112,7 +128,9 @@ final class PhaseProfiler {
     }
 
     private synchronized void snapshot() {
-      if (!finished) {
+      // A reader that is behind gets no new snapshot: it is not reading them, and each one would
+      // cost a dump of the recording. When it catches up, the next one has everything since.
+      if (!finished && wanted.getAsBoolean()) {
         snapshots.accept(new Snapshot(source.snapshot(spec.top()), tasksDone.get(), tasksTotal));
       }
     }

@@ -21,6 +21,11 @@ final class EventStream<T> {
   private volatile int queued;
   private volatile boolean cancelled;
   private volatile Runnable onRoom = () -> {};
+  private volatile Runnable onFull = () -> {};
+
+  /** System.nanoTime() when the queue last reached the high-water mark; 0 while it is below. */
+  private volatile long fullSince;
+
   private final Runnable onClosed;
 
   @GuardedBy("this")
@@ -61,6 +66,17 @@ final class EventStream<T> {
     this.onRoom = onRoom;
   }
 
+  /** Sets what to run when queued messages reach the high-water mark (the reader is behind). */
+  void onFull(Runnable onFull) {
+    this.onFull = onFull;
+  }
+
+  /** How long the queue has been at the high-water mark, in nanoseconds; 0 if it is not. */
+  long fullForNanos() {
+    long since = fullSince;
+    return since == 0 ? 0 : Math.max(1, System.nanoTime() - since);
+  }
+
   /** Whether producers may start more work; lock-free so it can be polled under other locks. */
   boolean hasRoom() {
     return queued < highWater && !cancelled;
@@ -75,13 +91,23 @@ final class EventStream<T> {
     return cancelled;
   }
 
-  synchronized void send(T message) {
-    if (closed || completing) {
-      return;
+  void send(T message) {
+    boolean becameFull;
+    synchronized (this) {
+      if (closed || completing) {
+        return;
+      }
+      queue.add(message);
+      queued++;
+      drain();
+      becameFull = queued >= highWater && fullSince == 0 && !closed;
+      if (becameFull) {
+        fullSince = System.nanoTime();
+      }
     }
-    queue.add(message);
-    queued++;
-    drain();
+    if (becameFull) {
+      onFull.run();
+    }
   }
 
   /** Sends {@code last} after everything queued, then completes the stream. */
@@ -143,6 +169,9 @@ final class EventStream<T> {
       }
     }
     if (drained) {
+      if (queued < highWater) {
+        fullSince = 0;
+      }
       onRoom.run();
     }
   }

@@ -45,6 +45,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
   private final RequestMapper requests;
   private final OpenCalls openCalls = new OpenCalls();
   private final int maxWatchers;
+  private final Duration stalledStreamTimeout;
   private final Set<RunWatch> watches = ConcurrentHashMap.newKeySet();
   private final RunWatch.Messages watchMessages = new RunWatch.Messages();
   private final WatchDelivery watchDelivery = new WatchDelivery();
@@ -60,6 +61,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
     this.runner = runner;
     this.runs = runs;
     this.maxWatchers = config.maxWatchers();
+    this.stalledStreamTimeout = config.stalledStreamTimeout();
   }
 
   /**
@@ -199,7 +201,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
   }
 
   private <T> RpcCall<T> call(StreamObserver<T> observer) {
-    return new RpcCall<>(runner, openCalls, callTimers, observer);
+    return new RpcCall<>(runner, openCalls, callTimers, stalledStreamTimeout, observer);
   }
 
   /** One thread for the calls' deadline timers, there only while a timer is pending. */

@@ -68,6 +68,7 @@ final class RpcCall<T> {
       Runner runner,
       OpenCalls openCalls,
       ScheduledExecutorService timers,
+      Duration stalledTimeout,
       StreamObserver<T> observer) {
     this.runner = runner;
     this.openCalls = openCalls;
@@ -78,6 +79,9 @@ final class RpcCall<T> {
             STREAM_HIGH_WATER,
             this::cancelRun,
             this::halfClosed);
+    if (!stalledTimeout.isZero()) {
+      stream.onFull(() -> watchStall(timers, stalledTimeout));
+    }
     if (deadline == null) {
       expiry = null;
     } else {
@@ -88,6 +92,27 @@ final class RpcCall<T> {
               left.minus(deadlineLead(left)).toNanos(),
               TimeUnit.NANOSECONDS);
     }
+  }
+
+  /**
+   * Once the stream is full: if it still is {@code timeout} later, with nothing taken meanwhile,
+   * the reader has stalled, and the run is cancelled so it frees its slot (a stalled reader without
+   * a deadline would hold it for ever).
+   */
+  private void watchStall(ScheduledExecutorService timers, Duration timeout) {
+    long left = timeout.toNanos() - stream.fullForNanos();
+    if (stream.fullForNanos() == 0 || ended.get()) {
+      return; // it drained meanwhile: the next time it fills, onFull starts over
+    }
+    if (left <= 0) {
+      abort(
+          Status.RESOURCE_EXHAUSTED.withDescription(
+              "the reader took nothing for "
+                  + timeout
+                  + " (--stalled-stream-timeout); run stopped"));
+      return;
+    }
+    timers.schedule(() -> watchStall(timers, timeout), left, TimeUnit.NANOSECONDS);
   }
 
   /** Ends the call now with {@code status} and cancels its run (a deadline, a shutdown). */

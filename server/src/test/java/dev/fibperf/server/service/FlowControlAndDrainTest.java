@@ -128,6 +128,34 @@ class FlowControlAndDrainTest {
   }
 
   @Test
+  void aReaderThatTakesNothingForTheTimeout_hasItsRunStopped_andItsSlotFreed() throws Exception {
+    try (InProcessFixture fx =
+        new InProcessFixture(
+            ServerConfig.newBuilder()
+                .workers(2)
+                .profilingEnabled(false)
+                .maxConcurrentRuns(1)
+                .stalledStreamTimeout(Duration.ofMillis(500))
+                .build())) {
+      StalledReader reader = new StalledReader(10);
+      fx.async.parallel(THOUSAND_TINY_TASKS, reader);
+      assertTrue(reader.awaitInitialBatch());
+
+      // No deadline, no cancel: only the timeout can free the only slot.
+      fx.awaitIdle(Duration.ofSeconds(30));
+      drain(fx.blocking.serial(SerialRequest.newBuilder().addNums(10).build())); // the slot is free
+
+      reader.readAll();
+      Status ended = reader.ending.get(30, TimeUnit.SECONDS);
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, ended.getCode(), ended.toString());
+      assertEquals(
+          "the reader took nothing for PT0.5S (--stalled-stream-timeout); run stopped",
+          ended.getDescription());
+      assertTrue(reader.received.size() < 2001, "stopped before the end");
+    }
+  }
+
+  @Test
   void stop_drainsInFlightRuns_healthGoesNotServing_newCallsUnavailable() throws Exception {
     InProcessFixture fx =
         new InProcessFixture(
