@@ -69,6 +69,10 @@ final class ServerJvm implements AutoCloseable {
     return port;
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   /** CPU time the server process has used so far, all its threads (from the OS). */
   Duration cpuTime() {
     return process.toHandle().info().totalCpuDuration().orElseThrow();

@@ -144,7 +144,7 @@ class RunListTest {
       Iterator<SerialResponse> already =
           fx.blocking.serial(SerialRequest.newBuilder().addNums(5).build());
       assertTrue(gated.awaitStarted(1));
-      List<WatchRunsResponse> seen = Collections.synchronizedList(new ArrayList<>());
+      List<WatchRunsResponse> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
       CompletableFuture<Void> watching = watch(fx, WatchRunsRequest.getDefaultInstance(), seen);
       await("the snapshot").until(() -> !seen.isEmpty());
 
@@ -207,7 +207,7 @@ class RunListTest {
             .start();
     ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
     try {
-      List<WatchRunsResponse> seen = Collections.synchronizedList(new ArrayList<>());
+      List<WatchRunsResponse> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
       FibPerfServiceGrpc.FibPerfServiceStub async = FibPerfServiceGrpc.newStub(channel);
       FibPerfServiceGrpc.FibPerfServiceBlockingStub blocking =
           FibPerfServiceGrpc.newBlockingStub(channel);
@@ -246,7 +246,7 @@ class RunListTest {
       assertEquals(1, one.size(), "an ended run: its final state, then the end");
       assertEquals(RunState.RUN_STATE_SUCCEEDED, one.get(0).getFinished().getState());
 
-      List<WatchRunsResponse> compares = Collections.synchronizedList(new ArrayList<>());
+      List<WatchRunsResponse> compares = new java.util.concurrent.CopyOnWriteArrayList<>();
       CompletableFuture<Void> watching =
           watch(
               fx,
@@ -266,7 +266,7 @@ class RunListTest {
   @Test
   void aWatcherThatDoesNotRead_losesEvents_isToldHowMany_andSlowsNoRun() throws Exception {
     try (InProcessFixture fx = server(FakeKernel.instant(), ServerConfig.newBuilder())) {
-      List<WatchRunsResponse> seen = Collections.synchronizedList(new ArrayList<>());
+      List<WatchRunsResponse> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
       AtomicReference<ClientCallStreamObserver<WatchRunsRequest>> call = new AtomicReference<>();
       fx.async.watchRuns(
           WatchRunsRequest.getDefaultInstance(),
