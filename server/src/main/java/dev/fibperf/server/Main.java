@@ -502,7 +502,8 @@ public final class Main implements Callable<Integer> {
                     new InetSocketAddress(address, httpPort),
                     server.runs(),
                     registry.getPrometheusRegistry(),
-                    config.maxWatchers())
+                    config.maxWatchers(),
+                    auth)
                 .start();
         LOG.log(
             Level.INFO,

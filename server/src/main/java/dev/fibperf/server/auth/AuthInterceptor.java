@@ -14,7 +14,6 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.EnumSet;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
@@ -42,7 +41,7 @@ public final class AuthInterceptor implements ServerInterceptor {
   public <Q, R> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     String method = call.getMethodDescriptor().getBareMethodName();
-    Identity identity = identify(call, headers);
+    AuthPolicy.Credentials identity = identify(call, headers);
     Status denied = check(method, role(method), identity);
     if (denied != null) {
       call.close(denied, new Metadata());
@@ -85,28 +84,8 @@ public final class AuthInterceptor implements ServerInterceptor {
     };
   }
 
-  /** What the call proves: a known token, a verified certificate, or neither. */
-  private record Identity(Optional<Principal> token, Optional<Principal> cert, Status badToken) {}
-
-  private Identity identify(ServerCall<?, ?> call, Metadata headers) {
-    Optional<Principal> token = Optional.empty();
-    Status badToken = null;
-    String authorization = headers.get(AUTHORIZATION);
-    if (authorization != null) {
-      if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-        badToken =
-            Status.UNAUTHENTICATED.withDescription(
-                "the authorization header is not \"Bearer <token>\"");
-      } else {
-        token = policy.tokens().authenticate(authorization.substring(7).strip());
-        if (token.isEmpty()) {
-          badToken =
-              Status.UNAUTHENTICATED.withDescription(
-                  "the bearer token is not one this server accepts (--tokens-file)");
-        }
-      }
-    }
-    return new Identity(token, certificate(call), badToken);
+  private static AuthPolicy.Credentials identify(ServerCall<?, ?> call, Metadata headers) {
+    return new AuthPolicy.Credentials(headers.get(AUTHORIZATION), certificate(call));
   }
 
   private static Optional<Principal> certificate(ServerCall<?, ?> call) {
@@ -127,51 +106,14 @@ public final class AuthInterceptor implements ServerInterceptor {
     return Optional.empty();
   }
 
-  /** Null if {@code identity} may make a call of {@code role}; else the status it gets. */
-  private Status check(String method, Role role, Identity identity) {
-    Requirement needed = policy.requirement(role);
-    if (identity.badToken() != null && needed != Requirement.NONE) {
-      return identity.badToken();
-    }
-    Principal who = null;
-    if (needed == Requirement.NONE) {
-      return null;
-    }
-    if (needed.acceptsToken() && identity.token().isPresent()) {
-      who = identity.token().get();
-    } else if (needed.acceptsCert() && identity.cert().isPresent()) {
-      who = identity.cert().get();
-    }
-    if (who == null) {
-      return Status.UNAUTHENTICATED.withDescription(
-          method
-              + " ("
-              + role.flagName()
-              + ") needs "
-              + describe(needed)
-              + " (--auth-"
-              + role.flagName()
-              + "="
-              + needed.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
-              + ")");
-    }
-    if (!who.roles().contains(role)) {
-      return Status.PERMISSION_DENIED.withDescription(
-          who.name()
-              + " may not "
-              + role.flagName()
-              + ": its roles are "
-              + who.roles().stream().map(Role::flagName).sorted().collect(Collectors.joining(",")));
-    }
-    return null;
-  }
-
-  private static String describe(Requirement r) {
-    return switch (r) {
-      case TOKEN -> "a bearer token";
-      case CERT -> "a client certificate";
-      case TOKEN_OR_CERT -> "a bearer token or a client certificate";
-      case NONE -> "nothing";
-    };
+  /** Null if the caller may make a call of {@code role}; else the status it gets. */
+  private Status check(String method, Role role, AuthPolicy.Credentials credentials) {
+    return policy
+        .check(method, role, credentials)
+        .map(
+            d ->
+                (d.unauthenticated() ? Status.UNAUTHENTICATED : Status.PERMISSION_DENIED)
+                    .withDescription(d.message()))
+        .orElse(null);
   }
 }

@@ -1,7 +1,10 @@
 package dev.fibperf.server.auth;
 
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Which proof of identity each kind of call needs, and the tokens that count as proof. Without one
@@ -36,5 +39,92 @@ public record AuthPolicy(Map<Role, Requirement> requirements, Tokens tokens) {
 
   public boolean isOpen() {
     return requirements.values().stream().allMatch(r -> r == Requirement.NONE);
+  }
+
+  /**
+   * What a caller presents.
+   *
+   * @param authorization the {@code authorization} header as sent, or null for none
+   * @param certificate the client certificate the TLS handshake verified, if any
+   */
+  public record Credentials(String authorization, Optional<Principal> certificate) {
+    public static Credentials bearer(String token) {
+      return new Credentials(token == null ? null : "Bearer " + token, Optional.empty());
+    }
+  }
+
+  /**
+   * Why a caller may not go on.
+   *
+   * @param unauthenticated true when it did not prove who it is (UNAUTHENTICATED, HTTP 401); false
+   *     when it did and may not do this (PERMISSION_DENIED, HTTP 403)
+   */
+  public record Denial(boolean unauthenticated, String message) {}
+
+  /**
+   * Empty if {@code credentials} may do {@code what}, a kind of call of {@code role}; else why not,
+   * naming the flag that asks for the proof.
+   */
+  public Optional<Denial> check(String what, Role role, Credentials credentials) {
+    Requirement needed = requirement(role);
+    if (needed == Requirement.NONE) {
+      return Optional.empty();
+    }
+    Optional<Principal> token = Optional.empty();
+    String authorization = credentials.authorization();
+    if (authorization != null) {
+      if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        return Optional.of(new Denial(true, "the authorization header is not \"Bearer <token>\""));
+      }
+      token = tokens.authenticate(authorization.substring(7).strip());
+      if (token.isEmpty()) {
+        return Optional.of(
+            new Denial(true, "the bearer token is not one this server accepts (--tokens-file)"));
+      }
+    }
+    Principal who = null;
+    if (needed.acceptsToken() && token.isPresent()) {
+      who = token.get();
+    } else if (needed.acceptsCert() && credentials.certificate().isPresent()) {
+      who = credentials.certificate().get();
+    }
+    if (who == null) {
+      return Optional.of(
+          new Denial(
+              true,
+              what
+                  + " ("
+                  + role.flagName()
+                  + ") needs "
+                  + describe(needed)
+                  + " (--auth-"
+                  + role.flagName()
+                  + "="
+                  + needed.name().toLowerCase(Locale.ROOT).replace('_', '-')
+                  + ")"));
+    }
+    if (!who.roles().contains(role)) {
+      return Optional.of(
+          new Denial(
+              false,
+              who.name()
+                  + " may not "
+                  + role.flagName()
+                  + ": its roles are "
+                  + who.roles().stream()
+                      .map(Role::flagName)
+                      .sorted()
+                      .collect(Collectors.joining(","))));
+    }
+    return Optional.empty();
+  }
+
+  private static String describe(Requirement r) {
+    return switch (r) {
+      case TOKEN -> "a bearer token";
+      case CERT -> "a client certificate";
+      case TOKEN_OR_CERT -> "a bearer token or a client certificate";
+      case NONE -> "nothing";
+    };
   }
 }

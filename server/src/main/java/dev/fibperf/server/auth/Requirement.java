@@ -21,11 +21,11 @@ public enum Requirement {
     throw new IllegalArgumentException(value + " is not one of none, token, cert, token-or-cert");
   }
 
-  boolean acceptsToken() {
+  public boolean acceptsToken() {
     return this == TOKEN || this == TOKEN_OR_CERT;
   }
 
-  boolean acceptsCert() {
+  public boolean acceptsCert() {
     return this == CERT || this == TOKEN_OR_CERT;
   }
 }

@@ -5,9 +5,12 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.fibperf.proto.v1.ListRunsResponse;
 import dev.fibperf.proto.v1.WatchRunsResponse;
+import dev.fibperf.server.auth.AuthPolicy;
+import dev.fibperf.server.auth.Role;
 import dev.fibperf.server.profile.Artifacts;
 import dev.fibperf.server.profile.ProfileReport;
 import dev.fibperf.server.run.Phase;
@@ -22,6 +25,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
@@ -53,6 +57,7 @@ public final class HttpEndpoints implements AutoCloseable {
   private final RunRegistry runs;
   private final Semaphore eventStreams;
   private final byte[] page;
+  private final AuthPolicy auth;
 
   /**
    * @param metrics what {@code /metrics} serves, or null for none
@@ -72,7 +77,23 @@ public final class HttpEndpoints implements AutoCloseable {
   public HttpEndpoints(
       InetSocketAddress address, RunRegistry runs, PrometheusRegistry metrics, int maxEventStreams)
       throws IOException {
+    this(address, runs, metrics, maxEventStreams, AuthPolicy.OPEN);
+  }
+
+  /**
+   * @param auth who may see runs: the run list, the events and the flame graphs need what {@code
+   *     --auth-watch} asks of WatchRuns; the page itself (no data) and {@code /metrics} (no inputs,
+   *     no identities) stay open
+   */
+  public HttpEndpoints(
+      InetSocketAddress address,
+      RunRegistry runs,
+      PrometheusRegistry metrics,
+      int maxEventStreams,
+      AuthPolicy auth)
+      throws IOException {
     this.runs = runs;
+    this.auth = auth;
     this.eventStreams = new Semaphore(maxEventStreams);
     try (InputStream in = HttpEndpoints.class.getResourceAsStream("dashboard.html")) {
       if (in == null) {
@@ -90,9 +111,9 @@ public final class HttpEndpoints implements AutoCloseable {
             new ThreadFactoryBuilder().setNameFormat("fibperf-http-%d").setDaemon(true).build());
     http.setExecutor(threads);
     http.createContext("/", this::page);
-    http.createContext("/api/runs", this::runList);
-    http.createContext("/events", this::events);
-    http.createContext("/runs/", this::flameGraph);
+    http.createContext("/api/runs", watching(this::runList));
+    http.createContext("/events", watching(this::events));
+    http.createContext("/runs/", watching(this::flameGraph));
     if (metrics != null) {
       http.createContext("/metrics", new MetricsHandler(metrics));
     }
@@ -105,6 +126,59 @@ public final class HttpEndpoints implements AutoCloseable {
 
   public int port() {
     return http.getAddress().getPort();
+  }
+
+  /**
+   * {@code handler} for callers that may watch runs. A browser's EventSource cannot send headers,
+   * so a token may also come as the {@code access_token} query parameter (RFC 6750, section 2.3);
+   * the page passes on the one in its own address.
+   */
+  private HttpHandler watching(HttpHandler handler) {
+    return exchange -> {
+      String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+      AuthPolicy.Credentials credentials =
+          authorization != null
+              ? new AuthPolicy.Credentials(authorization, Optional.empty())
+              : AuthPolicy.Credentials.bearer(queryParameter(exchange, "access_token"));
+      Optional<AuthPolicy.Denial> denial =
+          auth.check(exchange.getRequestURI().getPath(), Role.WATCH, credentials);
+      if (denial.isEmpty()) {
+        handler.handle(exchange);
+        return;
+      }
+      String message = denial.get().message();
+      if (!auth.requirement(Role.WATCH).acceptsToken()) {
+        message += "; the HTTP port has no TLS, so no client certificate reaches it: use WatchRuns";
+      }
+      if (denial.get().unauthenticated()) {
+        exchange
+            .getResponseHeaders()
+            .set(
+                "WWW-Authenticate",
+                credentials.authorization() == null
+                    ? "Bearer realm=\"fibperf\""
+                    : "Bearer realm=\"fibperf\", error=\"invalid_token\"");
+      }
+      send(
+          exchange,
+          denial.get().unauthenticated() ? 401 : 403,
+          "text/plain; charset=utf-8",
+          (message + "\n").getBytes(StandardCharsets.UTF_8));
+    };
+  }
+
+  private static String queryParameter(HttpExchange exchange, String name) {
+    String query = exchange.getRequestURI().getRawQuery();
+    if (query == null) {
+      return null;
+    }
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0 && pair.substring(0, eq).equals(name)) {
+        return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      }
+    }
+    return null;
   }
 
   private void page(HttpExchange exchange) throws IOException {

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordingStream;
 
 /**
  * Starts Java Flight Recorder profiling sessions. Each session is its own JFR recording, so
@@ -121,23 +122,26 @@ public final class JfrProfiler {
   }
 
   private ProfileSession open(Duration samplingPeriod) {
-    Recording recording = new Recording();
-    recording.setName("fibperf-session");
-    recording.setToDisk(true);
+    RecordingStream recording;
+    try {
+      recording = new RecordingStream();
+    } catch (IllegalStateException e) {
+      throw new UncheckedIOException(new IOException("JFR could not start", e));
+    }
     recording.enable(EXECUTION_SAMPLE).withPeriod(samplingPeriod).withStackTrace();
     recording.enable(TaskWindowEvent.class).withoutThreshold();
     recording.enable(GARBAGE_COLLECTION).withoutThreshold();
     recording.enable(COMPILATION).withoutThreshold();
+    ProfileSession session =
+        new ProfileSession(nextSessionId.getAndIncrement(), recording, samplingPeriod, this::ended);
     try {
       synchronized (startLock) {
-        recording.start();
+        session.start();
       }
     } catch (IllegalStateException e) {
       recording.close();
       throw new UncheckedIOException(new IOException("JFR could not start", e));
     }
-    ProfileSession session =
-        new ProfileSession(nextSessionId.getAndIncrement(), recording, samplingPeriod, this::ended);
     synchronized (active) {
       for (ProfileSession other : active) {
         other.sawPeriod(samplingPeriod);

@@ -5,15 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordingStream;
 
 /**
  * One profiled call: its JFR recording and the task windows it marks. Close it when done; {@link
@@ -21,40 +17,36 @@ import jdk.jfr.Recording;
  */
 public final class ProfileSession implements AutoCloseable {
   private final long id;
-  private final Recording recording;
+  private final RecordingStream recording;
   private final Duration samplingPeriod;
   private final Consumer<ProfileSession> onEnd;
   private final AtomicReference<Duration> jvmPeriod;
   private final AtomicBoolean ended = new AtomicBoolean();
+  private final LiveProfile live;
   private volatile byte[] raw;
-  private final Set<OpenWindow> openWindows = ConcurrentHashMap.newKeySet();
 
-  /** A task window that has begun and not ended; identity matters, not value. */
-  private static final class OpenWindow {
-    private final long threadId;
-    private final Instant start;
-
-    OpenWindow(long threadId, Instant start) {
-      this.threadId = threadId;
-      this.start = start;
-    }
-
-    long threadId() {
-      return threadId;
-    }
-
-    Instant start() {
-      return start;
-    }
-  }
-
+  /**
+   * @param recording configured, not yet started: the session streams it into its live profile
+   */
   ProfileSession(
-      long id, Recording recording, Duration samplingPeriod, Consumer<ProfileSession> onEnd) {
+      long id, RecordingStream recording, Duration samplingPeriod, Consumer<ProfileSession> onEnd) {
     this.id = id;
     this.recording = recording;
     this.samplingPeriod = samplingPeriod;
     this.onEnd = onEnd;
     this.jvmPeriod = new AtomicReference<>(samplingPeriod);
+    this.live = new LiveProfile(samplingPeriod, jvmPeriod::get);
+    // Unordered: the live view counts samples and needs no global order, and sorting each flush
+    // would cost the stream's thread more than the counting does.
+    recording.setOrdered(false);
+    recording.onEvent(JfrProfiler.EXECUTION_SAMPLE, live::onSample);
+    recording.onEvent(JfrProfiler.GARBAGE_COLLECTION, live::onGarbageCollection);
+    recording.onEvent(JfrProfiler.COMPILATION, live::onCompilation);
+  }
+
+  /** Starts recording and streaming; JfrProfiler calls it once, under its start lock. */
+  void start() {
+    recording.startAsync();
   }
 
   /** The period this session asked for. */
@@ -77,43 +69,34 @@ public final class ProfileSession implements AutoCloseable {
     window.index = index;
     window.n = n;
     window.begin();
-    // Started after begin(): a snapshot may miss this task's first sample, but never counts one
-    // from before its window (another session's task may have run on this thread just before).
-    OpenWindow open = new OpenWindow(Thread.currentThread().getId(), Instant.now());
-    openWindows.add(open);
+    // Begun after the event: the live view may miss this task's first sample, but never counts
+    // one from before its window (another session's task may have run on this thread just before).
+    LiveProfile.Window liveWindow = live.begin(Thread.currentThread().getId());
     try {
       body.run();
     } finally {
-      // Removed before the commit: a snapshot in between misses the window rather than counting
-      // its time twice.
-      openWindows.remove(open);
+      live.end(liveWindow);
       window.commit();
     }
   }
 
   /**
-   * The profile so far, from a dump of the still-running recording, including the samples of tasks
-   * still running (their windows are not in the recording until they end, so a profile of one long
-   * task would otherwise stay empty until its end).
+   * The profile so far, from the samples streamed in since the session began, tasks still running
+   * included. It costs the samples that arrived since the last snapshot, whatever the run's length,
+   * and lags the run by up to JFR's flush interval (about a second).
    */
   public ProfileReport snapshot(int top) {
-    Instant now = Instant.now();
-    List<SampleAttribution.Window> open = new ArrayList<>();
-    for (OpenWindow w : openWindows) {
-      open.add(new SampleAttribution.Window(w.threadId(), w.start(), now));
-    }
-    return analyse(top, false, open);
+    return live.report(top);
   }
 
   /**
-   * Stops recording and returns the complete profile.
+   * Stops recording and returns the complete profile, read from the whole recording.
    *
    * @param keepRaw whether to keep the recording's bytes for {@link #rawRecording()}
    */
   public ProfileReport finish(int top, boolean keepRaw) {
     try {
-      recording.stop();
-      return analyse(top, keepRaw, List.of());
+      return analyse(top, keepRaw);
     } finally {
       close();
     }
@@ -130,16 +113,16 @@ public final class ProfileSession implements AutoCloseable {
     return raw.clone();
   }
 
-  private ProfileReport analyse(
-      int top, boolean keepRaw, List<SampleAttribution.Window> openWindows) {
+  private ProfileReport analyse(int top, boolean keepRaw) {
     Path file = null;
     try {
       file = Files.createTempFile("fibperf-profile-", ".jfr");
+      // The dump holds every window that has ended: the phase's tasks all have by now.
       recording.dump(file);
       if (keepRaw) {
         raw = Files.readAllBytes(file);
       }
-      return SampleAttribution.analyse(file, id, samplingPeriod, jvmPeriod.get(), top, openWindows);
+      return SampleAttribution.analyse(file, id, samplingPeriod, jvmPeriod.get(), top, List.of());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {

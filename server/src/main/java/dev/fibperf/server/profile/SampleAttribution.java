@@ -92,7 +92,7 @@ final class SampleAttribution {
    * that carried the task are in every sample and say nothing about it, and left in they would fill
    * the inclusive view and root every flame.
    */
-  private static List<String> frames(RecordedStackTrace stack) {
+  static List<String> frames(RecordedStackTrace stack) {
     List<String> frames = new ArrayList<>(stack.getFrames().size());
     for (RecordedFrame frame : stack.getFrames()) {
       if (!frame.isJavaFrame() || frame.getMethod() == null) {

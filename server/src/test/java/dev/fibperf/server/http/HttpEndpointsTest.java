@@ -13,6 +13,10 @@ import dev.fibperf.proto.v1.ProfileSerialRequest;
 import dev.fibperf.proto.v1.ProfileSerialResponse;
 import dev.fibperf.proto.v1.SerialRequest;
 import dev.fibperf.proto.v1.SerialResponse;
+import dev.fibperf.server.auth.AuthPolicy;
+import dev.fibperf.server.auth.Requirement;
+import dev.fibperf.server.auth.Role;
+import dev.fibperf.server.auth.Tokens;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.testing.FakeKernel;
 import dev.fibperf.server.testing.InProcessFixture;
@@ -149,5 +153,78 @@ class HttpEndpointsTest {
       assertEquals(
           "run " + plainId + " has no serial profile among the recent runs", none.body().strip());
     }
+  }
+
+  @Test
+  void runsEventsAndFlameGraphs_needWhatAuthWatchAsks_thePageDoesNot() throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("fibperf-tokens", ".txt");
+    java.nio.file.Files.writeString(
+        file, "alice alice-token-0123456789 watch\nbob bob-token-0123456789 compute\n");
+    AuthPolicy byToken =
+        new AuthPolicy(java.util.Map.of(Role.WATCH, Requirement.TOKEN), Tokens.read(file));
+    AuthPolicy byCert =
+        new AuthPolicy(java.util.Map.of(Role.WATCH, Requirement.CERT), Tokens.none());
+    try (InProcessFixture fx =
+            new InProcessFixture(
+                ServerConfig.newBuilder().workers(1).profilingEnabled(false).build(),
+                b -> b.threadKernel(FakeKernel.instant()));
+        HttpEndpoints tokens =
+            new HttpEndpoints(
+                    new InetSocketAddress("127.0.0.1", 0), fx.server.runs(), null, 2, byToken)
+                .start();
+        HttpEndpoints certs =
+            new HttpEndpoints(
+                    new InetSocketAddress("127.0.0.1", 0), fx.server.runs(), null, 2, byCert)
+                .start()) {
+      assertEquals(200, get(tokens, "/").statusCode(), "the page holds no data");
+
+      HttpResponse<String> none = get(tokens, "/api/runs");
+      assertEquals(401, none.statusCode());
+      assertEquals(
+          "Bearer realm=\"fibperf\"", none.headers().firstValue("WWW-Authenticate").orElse(""));
+      assertEquals(
+          "/api/runs (watch) needs a bearer token (--auth-watch=token)", none.body().strip());
+      HttpResponse<String> wrong = withToken(tokens, "/api/runs", "not-a-token-of-ours");
+      assertEquals(401, wrong.statusCode());
+      assertTrue(
+          wrong.headers().firstValue("WWW-Authenticate").orElse("").contains("invalid_token"));
+      HttpResponse<String> bob = withToken(tokens, "/events", "bob-token-0123456789");
+      assertEquals(403, bob.statusCode());
+      assertEquals("token:bob may not watch: its roles are compute", bob.body().strip());
+      assertEquals(401, get(tokens, "/runs/1/flamegraph.html").statusCode());
+
+      assertEquals(200, withToken(tokens, "/api/runs", "alice-token-0123456789").statusCode());
+      assertEquals(200, get(tokens, "/api/runs?access_token=alice-token-0123456789").statusCode());
+      assertEquals(
+          404,
+          get(tokens, "/runs/1/flamegraph.html?phase=serial&access_token=alice-token-0123456789")
+              .statusCode(),
+          "past the check: no such run");
+      HttpResponse<java.io.InputStream> stream =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          "http://127.0.0.1:"
+                              + tokens.port()
+                              + "/events?access_token=alice-token-0123456789"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofInputStream());
+      assertEquals(200, stream.statusCode());
+      stream.body().close();
+
+      HttpResponse<String> noTls = get(certs, "/api/runs");
+      assertEquals(401, noTls.statusCode());
+      assertTrue(noTls.body().contains("needs a client certificate"), noTls.body());
+      assertTrue(noTls.body().contains("the HTTP port has no TLS"), noTls.body());
+    }
+  }
+
+  private HttpResponse<String> withToken(HttpEndpoints endpoints, String path, String token)
+      throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoints.port() + path))
+            .header("Authorization", "Bearer " + token)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 }

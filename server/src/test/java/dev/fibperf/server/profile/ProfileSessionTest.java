@@ -1,0 +1,98 @@
+package dev.fibperf.server.profile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fibperf.server.compute.CancellationToken;
+import dev.fibperf.server.compute.FibKernels;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Live snapshots come from the session's event stream, the final profile from the whole recording:
+ * two readings of the same samples that must agree.
+ */
+class ProfileSessionTest {
+  private static final String NAIVE = "dev.fibperf.server.compute.FibKernels.naive(";
+  private static final String ITERATIVE = "dev.fibperf.server.compute.FibKernels.iterative(";
+  private static final JfrProfiler PROFILER = new JfrProfiler();
+
+  @Test
+  void liveSnapshots_growTowardsTheFinalProfile_andCatchUpWithIt() throws Exception {
+    ProfileSession session = PROFILER.start(JfrProfiler.FINEST_PERIOD);
+    long[] during = new long[1];
+    session.mark(
+        0,
+        0,
+        () -> {
+          spin(() -> FibKernels.naive(27), Duration.ofMillis(1500));
+          during[0] = session.snapshot(5).totalSamples();
+        });
+    ProfileReport caughtUp = settled(session);
+    ProfileReport last = session.snapshot(5);
+    ProfileReport fin = session.finish(5, false);
+
+    assertTrue(during[0] > 0, "a snapshot while the task ran saw none of its samples");
+    assertTrue(during[0] <= caughtUp.totalSamples(), during[0] + " then " + caughtUp);
+    assertTrue(fin.totalSamples() > 0, fin.toString());
+    // The two readings differ only at the window's edges (the live window opens a moment after the
+    // recorded one and closes a moment before it): a sample or two, never more than that.
+    assertTrue(last.totalSamples() <= fin.totalSamples(), last + " vs final " + fin);
+    assertTrue(fin.totalSamples() - last.totalSamples() <= 2, "live " + last + " vs final " + fin);
+    assertTrue(last.self().get(0).method().startsWith(NAIVE), last.self().toString());
+    assertEquals(fin.self().get(0).method(), last.self().get(0).method());
+  }
+
+  @Test
+  void concurrentSessions_eachLiveSnapshotHoldsOnlyItsOwnSamples() throws Exception {
+    ProfileSession naive = PROFILER.start(JfrProfiler.FINEST_PERIOD);
+    ProfileSession iterative = PROFILER.start(JfrProfiler.FINEST_PERIOD);
+    Duration length = Duration.ofMillis(1200);
+    CompletableFuture<Void> other =
+        CompletableFuture.runAsync(
+            () ->
+                iterative.mark(
+                    0,
+                    0,
+                    () ->
+                        spin(() -> FibKernels.iterative(20_000, CancellationToken.NONE), length)));
+    naive.mark(0, 0, () -> spin(() -> FibKernels.naive(27), length));
+    other.get();
+    ProfileReport naiveLive = settled(naive);
+    ProfileReport iterativeLive = settled(iterative);
+    naive.close();
+    iterative.close();
+
+    assertTrue(naiveLive.totalSamples() > 0 && iterativeLive.totalSamples() > 0);
+    assertFalse(mentions(naiveLive.total(), ITERATIVE), naiveLive.total().toString());
+    assertFalse(mentions(iterativeLive.total(), NAIVE), iterativeLive.total().toString());
+    assertTrue(mentions(iterativeLive.total(), ITERATIVE), iterativeLive.total().toString());
+  }
+
+  /** Snapshots until the stream has delivered everything (two flushes without a new sample). */
+  private static ProfileReport settled(ProfileSession session) throws InterruptedException {
+    ProfileReport report = session.snapshot(5);
+    int unchanged = 0;
+    for (int i = 0; i < 100 && unchanged < 8; i++) {
+      Thread.sleep(250);
+      ProfileReport next = session.snapshot(5);
+      unchanged = next.totalSamples() == report.totalSamples() ? unchanged + 1 : 0;
+      report = next;
+    }
+    return report;
+  }
+
+  private static boolean mentions(List<HotMethod> methods, String prefix) {
+    return methods.stream().anyMatch(m -> m.method().startsWith(prefix));
+  }
+
+  private static void spin(Runnable work, Duration length) {
+    long end = System.nanoTime() + length.toNanos();
+    while (System.nanoTime() < end) {
+      work.run();
+    }
+  }
+}
