@@ -29,6 +29,7 @@ import java.util.Optional;
  * @param notes true statements about these figures, in plain language
  * @param serialProfile the serial run's profile, if asked for
  * @param parallelProfile the parallel run's profile, if asked for
+ * @param profileDiff serial to parallel, when both profiles are present
  * @param runId the server's id for the Compare
  */
 public record Comparison(
@@ -53,6 +54,7 @@ public record Comparison(
     List<String> notes,
     Optional<Profile> serialProfile,
     Optional<Profile> parallelProfile,
+    Optional<ProfileDiff> profileDiff,
     long runId)
     implements FibEvent {
   public Comparison {

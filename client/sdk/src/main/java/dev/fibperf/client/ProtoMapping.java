@@ -243,6 +243,12 @@ final class ProtoMapping {
         c.getNotesList(),
         c.hasSerialProfile() ? Optional.of(profile(c.getSerialProfile())) : Optional.empty(),
         c.hasParallelProfile() ? Optional.of(profile(c.getParallelProfile())) : Optional.empty(),
+        c.hasProfileDiff()
+            ? Optional.of(
+                new ProfileDiff(
+                    c.getProfileDiff().getCollapsedPairs().toStringUtf8(),
+                    c.getProfileDiff().getFlameGraphHtml().toByteArray()))
+            : Optional.empty(),
         c.getRunId());
   }
 

@@ -199,7 +199,7 @@ public final class HttpEndpoints implements AutoCloseable {
   /**
    * {@code /runs/<id>/flamegraph.html[?phase=serial|parallel]}: a recent profiled run's flame
    * graph, rendered from its attributed samples on request (the run list keeps the profile, not the
-   * page).
+   * page); {@code /runs/<id>/diff.html}: a profiled Compare's serial-to-parallel differential one.
    */
   private void flameGraph(HttpExchange exchange) throws IOException {
     Matcher m = FLAME_GRAPH.matcher(exchange.getRequestURI().getPath());
@@ -208,25 +208,28 @@ public final class HttpEndpoints implements AutoCloseable {
       return;
     }
     long id = Long.parseLong(m.group(1));
-    String query = exchange.getRequestURI().getQuery();
-    Phase phase = query != null && query.contains("phase=parallel") ? Phase.PARALLEL : Phase.SERIAL;
-    Optional<ProfileReport> profile =
-        runs.get(id)
-            .map(RunRecord::outcome)
-            .flatMap(
-                outcome ->
-                    outcome.phases().stream()
-                        .filter(p -> p.phase() == phase && p.profile() != null)
-                        .map(RunOutcome.PhaseOutcome::profile)
-                        .findFirst());
-    String name = phase.name().toLowerCase(Locale.ROOT);
-    if (profile.isEmpty()) {
+    if (m.group(2).equals("diff")) {
+      Optional<ProfileReport> serial = profile(id, Phase.SERIAL);
+      Optional<ProfileReport> parallel = profile(id, Phase.PARALLEL);
+      if (serial.isEmpty() || parallel.isEmpty()) {
+        notFound(
+            exchange, "run " + id + " has no serial and parallel profiles among the recent runs");
+        return;
+      }
       send(
           exchange,
-          404,
-          "text/plain",
-          ("run " + id + " has no " + name + " profile among the recent runs\n")
-              .getBytes(StandardCharsets.UTF_8));
+          200,
+          "text/html; charset=utf-8",
+          Artifacts.diffFlameGraphHtml(
+              serial.get(), parallel.get(), "fibperf run " + id + ": serial to parallel"));
+      return;
+    }
+    String query = exchange.getRequestURI().getQuery();
+    Phase phase = query != null && query.contains("phase=parallel") ? Phase.PARALLEL : Phase.SERIAL;
+    Optional<ProfileReport> profile = profile(id, phase);
+    String name = phase.name().toLowerCase(Locale.ROOT);
+    if (profile.isEmpty()) {
+      notFound(exchange, "run " + id + " has no " + name + " profile among the recent runs");
       return;
     }
     send(
@@ -236,7 +239,23 @@ public final class HttpEndpoints implements AutoCloseable {
         Artifacts.flameGraphHtml(profile.get(), "fibperf run " + id + ", " + name));
   }
 
-  private static final Pattern FLAME_GRAPH = Pattern.compile("/runs/(\\d{1,18})/flamegraph\\.html");
+  private Optional<ProfileReport> profile(long id, Phase phase) {
+    return runs.get(id)
+        .map(RunRecord::outcome)
+        .flatMap(
+            outcome ->
+                outcome.phases().stream()
+                    .filter(p -> p.phase() == phase && p.profile() != null)
+                    .map(RunOutcome.PhaseOutcome::profile)
+                    .findFirst());
+  }
+
+  private static void notFound(HttpExchange exchange, String why) throws IOException {
+    send(exchange, 404, "text/plain", (why + "\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static final Pattern FLAME_GRAPH =
+      Pattern.compile("/runs/(\\d{1,18})/(flamegraph|diff)\\.html");
 
   /**
    * The WatchRuns stream as Server-Sent Events, one JSON-mapped {@code WatchRunsResponse} per

@@ -7,6 +7,7 @@ import dev.fibperf.proto.v1.Comparison;
 import dev.fibperf.proto.v1.HotMethod;
 import dev.fibperf.proto.v1.ParallelResponse;
 import dev.fibperf.proto.v1.Profile;
+import dev.fibperf.proto.v1.ProfileDiff;
 import dev.fibperf.proto.v1.ProfileSerialResponse;
 import dev.fibperf.proto.v1.ProfileSnapshot;
 import dev.fibperf.proto.v1.ProfileSummary;
@@ -18,6 +19,7 @@ import dev.fibperf.server.exec.RunResult;
 import dev.fibperf.server.exec.SpeedupAnalysis;
 import dev.fibperf.server.exec.TaskResult;
 import dev.fibperf.server.exec.TaskStart;
+import dev.fibperf.server.profile.Artifacts;
 import dev.fibperf.server.profile.ProfileReport;
 import dev.fibperf.server.run.Phase;
 import dev.fibperf.server.run.RunEvent;
@@ -193,6 +195,19 @@ final class ResponseMapper {
     }
     if (withProfiles && parallel.profile() != null) {
       c.setParallelProfile(profile(parallel.profile()));
+    }
+    if (withProfiles && serial.profile() != null && parallel.profile() != null) {
+      c.setProfileDiff(
+          ProfileDiff.newBuilder()
+              .setCollapsedPairs(
+                  ByteString.copyFrom(
+                      Artifacts.diffCollapsed(serial.profile(), parallel.profile())))
+              .setFlameGraphHtml(
+                  ByteString.copyFrom(
+                      Artifacts.diffFlameGraphHtml(
+                          serial.profile(),
+                          parallel.profile(),
+                          "fibperf run " + outcome.runId() + ": serial to parallel"))));
     }
     return c.build();
   }

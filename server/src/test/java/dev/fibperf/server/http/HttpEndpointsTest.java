@@ -152,6 +152,29 @@ class HttpEndpointsTest {
       assertEquals(404, none.statusCode());
       assertEquals(
           "run " + plainId + " has no serial profile among the recent runs", none.body().strip());
+
+      // A profiled Compare: its diff comes in the Comparison and from the HTTP port alike.
+      List<CompareResponse> compared =
+          drain(
+              fx.blocking.compare(
+                  CompareRequest.newBuilder().addNums(32).addNums(33).setProfile(true).build()));
+      dev.fibperf.proto.v1.Comparison c = compared.get(compared.size() - 1).getComparison();
+      long afterTotal = 0;
+      for (String line : c.getProfileDiff().getCollapsedPairs().toStringUtf8().split("\n")) {
+        afterTotal += Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+      }
+      assertEquals(c.getParallelProfile().getTotalSamples(), afterTotal);
+      assertTrue(
+          c.getProfileDiff().getFlameGraphHtml().toStringUtf8().contains("serial to parallel"));
+      HttpResponse<String> diff = get(endpoints, "/runs/" + c.getRunId() + "/diff.html");
+      assertEquals(200, diff.statusCode());
+      assertTrue(diff.body().contains("fibperf run " + c.getRunId() + ": serial to parallel"));
+      assertTrue(diff.body().contains("FibKernels.naive"), diff.body());
+      HttpResponse<String> noDiff = get(endpoints, "/runs/" + id + "/diff.html");
+      assertEquals(404, noDiff.statusCode());
+      assertEquals(
+          "run " + id + " has no serial and parallel profiles among the recent runs",
+          noDiff.body().strip());
     }
   }
 

@@ -72,6 +72,63 @@ class ProfileSessionTest {
     assertTrue(mentions(iterativeLive.total(), ITERATIVE), iterativeLive.total().toString());
   }
 
+  /** Two real profiles whose difference is known: one is all naive, the other all iterative. */
+  @Test
+  void diff_ofNaiveThenIterative_showsNaiveShrinkingAndIterativeGrowing() {
+    ProfileSession first = PROFILER.start(JfrProfiler.FINEST_PERIOD);
+    first.mark(0, 0, () -> spin(() -> FibKernels.naive(27), Duration.ofMillis(600)));
+    ProfileReport naive = first.finish(5, false);
+    ProfileSession second = PROFILER.start(JfrProfiler.FINEST_PERIOD);
+    second.mark(
+        0,
+        0,
+        () ->
+            spin(
+                () -> FibKernels.iterative(20_000, CancellationToken.NONE),
+                Duration.ofMillis(300)));
+    ProfileReport iterative = second.finish(5, false);
+
+    String pairs =
+        new String(
+            Artifacts.diffCollapsed(naive, iterative), java.nio.charset.StandardCharsets.UTF_8);
+    long beforeTotal = 0;
+    long afterTotal = 0;
+    for (String line : pairs.split("\n")) {
+      String[] f = line.split(" ");
+      long before = Long.parseLong(f[f.length - 2]);
+      long after = Long.parseLong(f[f.length - 1]);
+      beforeTotal += before;
+      afterTotal += after;
+      String leaf = f[0].substring(f[0].lastIndexOf(';') + 1);
+      if (f[0].contains("FibKernels.naive(")) {
+        assertEquals(0, after, line); // gone in the second profile
+        assertEquals(
+            Math.round(
+                naive.collapsedStacks().get(f[0])
+                    * (double) iterative.totalSamples()
+                    / naive.totalSamples()),
+            before,
+            "scaled to the second profile's samples: " + line);
+      } else if (f[0].contains("FibKernels.iterative(")) {
+        assertEquals(0, before, line); // new in the second
+        assertEquals(iterative.collapsedStacks().get(f[0]), after, line);
+      } else {
+        assertFalse(leaf.isEmpty(), line);
+      }
+    }
+    assertEquals(iterative.totalSamples(), afterTotal);
+    // The scaled column adds up to the second profile's total, give or take rounding per stack.
+    assertTrue(
+        Math.abs(beforeTotal - iterative.totalSamples()) <= naive.collapsedStacks().size(),
+        beforeTotal + " vs " + iterative.totalSamples());
+    String html =
+        new String(
+            Artifacts.diffFlameGraphHtml(naive, iterative, "naive to iterative"),
+            java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(html.contains("naive to iterative"));
+    assertTrue(html.contains("FibKernels.iterative"), "the second profile's frames are drawn");
+  }
+
   /** Snapshots until the stream has delivered everything (two flushes without a new sample). */
   private static ProfileReport settled(ProfileSession session) throws InterruptedException {
     ProfileReport report = session.snapshot(5);

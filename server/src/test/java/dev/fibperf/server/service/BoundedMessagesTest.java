@@ -48,7 +48,7 @@ class BoundedMessagesTest {
     FibServer server =
         FibServer.newBuilder(
                 Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()),
-                ServerConfig.newBuilder().workers(2).profilingEnabled(false).build())
+                ServerConfig.newBuilder().workers(2).build())
             .build()
             .start();
     // A client as any would be: default limits (4 MiB inbound).
@@ -95,6 +95,20 @@ class BoundedMessagesTest {
           "a list leaves out the results: " + list.getSerializedSize() + " bytes");
       assertEquals(0, list.getRecent(0).getComparison().getSerial().getResultsCount());
       assertTrue(watched.stream().noneMatch(m -> m.getEventCase() == null));
+
+      // Profiled, the final message also carries both profiles and their diff: still within.
+      List<CompareResponse> profiled =
+          drain(stub.compare(request(largest).toBuilder().setProfile(true).build()));
+      dev.fibperf.proto.v1.Comparison withProfiles =
+          profiled.get(profiled.size() - 1).getComparison();
+      assertTrue(withProfiles.hasProfileDiff());
+      assertTrue(
+          withProfiles.getSerializedSize() <= FOUR_MIB,
+          withProfiles.getSerializedSize() + " bytes");
+      assertTrue(
+          stub.getRun(GetRunRequest.newBuilder().setRunId(withProfiles.getRunId()).build())
+                  .getSerializedSize()
+              <= FOUR_MIB);
 
       StatusRuntimeException refused =
           assertThrows(

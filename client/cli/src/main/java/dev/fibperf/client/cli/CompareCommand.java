@@ -23,6 +23,13 @@ final class CompareCommand extends ClientCommand {
   boolean profile;
 
   @Option(
+      names = "--diff-flamegraph",
+      paramLabel = "FILE",
+      description =
+          "With --profile: write the serial-to-parallel differential flame graph (HTML) here.")
+  java.nio.file.Path diffFlameGraph;
+
+  @Option(
       names = "--repeat",
       defaultValue = "1",
       description =
@@ -53,6 +60,9 @@ final class CompareCommand extends ClientCommand {
   int run(FibPerfClient client) {
     if (repeat < 1) {
       throw new FibPerfCli.UsageException("--repeat=" + repeat + " must be at least 1");
+    }
+    if (diffFlameGraph != null && !profile) {
+      throw new FibPerfCli.UsageException("--diff-flamegraph needs --profile");
     }
     if (repeat > 1 && !output.json) {
       return repeated(client);
@@ -86,6 +96,16 @@ final class CompareCommand extends ClientCommand {
                 printer.profile(p);
               });
       printer.comparison(c);
+    }
+    if (diffFlameGraph != null && c.profileDiff().isPresent()) {
+      try {
+        java.nio.file.Files.write(diffFlameGraph, c.profileDiff().get().flameGraphHtml());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("cannot write " + diffFlameGraph, e);
+      }
+      if (!printer.json()) {
+        out().println("Differential flame graph (serial to parallel): " + diffFlameGraph);
+      }
     }
     return 0;
   }

@@ -128,6 +128,25 @@ class FibPerfCliTest {
   }
 
   @Test
+  void compareProfile_savesTheSerialToParallelDiff(@TempDir Path dir) throws Exception {
+    Path diff = dir.resolve("diff.html");
+    Run r =
+        fibperf(
+            withTarget(
+                "compare", "--nums", "30,31", "--profile", "--diff-flamegraph", diff.toString()));
+    Run withoutProfile =
+        fibperf(withTarget("compare", "--nums", "20", "--diff-flamegraph", diff.toString()));
+
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("Differential flame graph (serial to parallel): " + diff), r.out());
+    String page = Files.readString(diff);
+    assertTrue(page.startsWith("<!DOCTYPE html>") && page.contains("serial to parallel"));
+    assertTrue(page.contains("FibKernels.naive"), "the graph draws the profiled frames");
+    assertEquals(2, withoutProfile.exit());
+    assertTrue(withoutProfile.err().contains("--diff-flamegraph needs --profile"));
+  }
+
+  @Test
   void runsAndWatch_showRunsThisProcessDidNotStart() {
     Run serial = fibperf(withTarget("serial", "--nums", "20", "--json"));
     String summary = serial.out().lines().reduce((a, b) -> b).orElseThrow();

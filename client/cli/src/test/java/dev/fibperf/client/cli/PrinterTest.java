@@ -61,6 +61,7 @@ class PrinterTest {
         List.of(),
         Optional.empty(),
         Optional.empty(),
+        Optional.empty(),
         1);
   }
 
