@@ -113,8 +113,9 @@ public final class FibPerfClient implements AutoCloseable {
     settings
         .keepAliveTimeout()
         .ifPresent(t -> builder.keepAliveTimeout(t.toNanos(), TimeUnit.NANOSECONDS));
+    builder.defaultServiceConfig(serviceConfig(settings));
     if (settings.maxAttempts() > 1) {
-      builder.defaultServiceConfig(retryConfig(settings.maxAttempts())).enableRetry();
+      builder.enableRetry();
     } else {
       builder.disableRetry();
     }
@@ -757,21 +758,31 @@ public final class FibPerfClient implements AutoCloseable {
   }
 
   /** gRPC retries UNAVAILABLE only until the first response arrives: no duplicate events. */
-  private static Map<String, ?> retryConfig(int maxAttempts) {
-    Map<String, Object> retryPolicy =
-        Map.of(
-            "maxAttempts",
-            (double) maxAttempts,
-            "initialBackoff",
-            "0.1s",
-            "maxBackoff",
-            "1s",
-            "backoffMultiplier",
-            2.0,
-            "retryableStatusCodes",
-            List.of("UNAVAILABLE"));
-    Map<String, Object> methodConfig =
-        Map.of("name", List.of(Map.of("service", SERVICE)), "retryPolicy", retryPolicy);
-    return Map.of("methodConfig", List.of(methodConfig));
+  /** Retry, and with round_robin the balancing and health checking: gRPC's service config. */
+  private static Map<String, ?> serviceConfig(FibPerfSettings settings) {
+    Map<String, Object> config = new java.util.HashMap<>();
+    if (settings.maxAttempts() > 1) {
+      Map<String, Object> retryPolicy =
+          Map.of(
+              "maxAttempts",
+              (double) settings.maxAttempts(),
+              "initialBackoff",
+              "0.1s",
+              "maxBackoff",
+              "1s",
+              "backoffMultiplier",
+              2.0,
+              "retryableStatusCodes",
+              List.of("UNAVAILABLE"));
+      config.put(
+          "methodConfig",
+          List.of(Map.of("name", List.of(Map.of("service", SERVICE)), "retryPolicy", retryPolicy)));
+    }
+    config.put("loadBalancingConfig", List.of(Map.of(settings.loadBalancing(), Map.of())));
+    if (settings.loadBalancing().equals("round_robin")) {
+      // Health is watched per replica; a draining one says NOT_SERVING before it closes.
+      config.put("healthCheckConfig", Map.of("serviceName", SERVICE));
+    }
+    return config;
   }
 }

@@ -38,6 +38,7 @@ public final class FibPerfSettings {
   private final CallCredentials callCredentials;
   private final Path clientCertificateChain;
   private final Path clientPrivateKey;
+  private final String loadBalancing;
 
   private FibPerfSettings(Builder b) {
     this.target = b.target;
@@ -52,6 +53,7 @@ public final class FibPerfSettings {
     this.callCredentials = b.callCredentials;
     this.clientCertificateChain = b.clientCertificateChain;
     this.clientPrivateKey = b.clientPrivateKey;
+    this.loadBalancing = b.loadBalancing;
   }
 
   /**
@@ -76,6 +78,7 @@ public final class FibPerfSettings {
     b.callCredentials = callCredentials;
     b.clientCertificateChain = clientCertificateChain;
     b.clientPrivateKey = clientPrivateKey;
+    b.loadBalancing = loadBalancing;
     return b;
   }
 
@@ -139,6 +142,14 @@ public final class FibPerfSettings {
     return Optional.ofNullable(clientPrivateKey);
   }
 
+  /**
+   * How calls spread over the addresses the target resolves to: {@code "pick_first"} or {@code
+   * "round_robin"}.
+   */
+  public String loadBalancing() {
+    return loadBalancing;
+  }
+
   /** Mutable builder for {@link FibPerfSettings}. */
   public static final class Builder {
     private final String target;
@@ -153,6 +164,7 @@ public final class FibPerfSettings {
     private CallCredentials callCredentials;
     private Path clientCertificateChain;
     private Path clientPrivateKey;
+    private String loadBalancing = "pick_first";
 
     private Builder(String target) {
       this.target = Objects.requireNonNull(target, "target");
@@ -249,7 +261,6 @@ public final class FibPerfSettings {
       return this;
     }
 
-    /** The immutable settings: {@code FibPerfSettings s = builder.build()}. */
     /**
      * Sends {@code authorization: Bearer <token>} on every call, over TLS only (a call on a
      * plaintext channel fails with UNAUTHENTICATED rather than leak it): {@code
@@ -273,6 +284,27 @@ public final class FibPerfSettings {
     }
 
     /**
+     * How calls spread over the replicas the target resolves to. {@code "pick_first"} (the default,
+     * gRPC's) sends every call to one of them. {@code "round_robin"} connects to all and takes
+     * turns, and watches each one's health (gRPC client-side health checking of {@code
+     * fibperf.v1.FibPerfService}): a replica that drains (NOT_SERVING) or dies gets no new calls,
+     * while its calls in flight finish. For a name with several addresses, such as a Kubernetes
+     * headless Service: {@code
+     * FibPerfSettings.newBuilder("dns:///fibperf-headless.default.svc:50051").loadBalancing("round_robin")}.
+     */
+    public Builder loadBalancing(String policy) {
+      Objects.requireNonNull(policy, "policy");
+      if (!policy.equals("pick_first") && !policy.equals("round_robin")) {
+        throw new IllegalArgumentException(
+            "loadBalancing=" + policy + " is not one of pick_first, round_robin");
+      }
+      this.loadBalancing = policy;
+      return this;
+    }
+
+    /**
+     * The immutable settings: {@code FibPerfSettings s = builder.build()}.
+     *
      * @throws IllegalStateException if a client certificate is set on a plaintext channel
      */
     public FibPerfSettings build() {

@@ -18,8 +18,19 @@ final class ConnectionOptions {
   @Option(
       names = "--target",
       defaultValue = "${env:FIBPERF_TARGET:-localhost:50051}",
-      description = "Server address host:port (FIBPERF_TARGET, default ${DEFAULT-VALUE}).")
+      description =
+          "Server address host:port, or a gRPC target such as dns:///fibperf-headless:50051"
+              + " (FIBPERF_TARGET, default ${DEFAULT-VALUE}).")
   String target;
+
+  @Option(
+      names = "--lb",
+      defaultValue = "pick_first",
+      paramLabel = "<policy>",
+      description =
+          "Spread calls over the target's addresses: pick_first (default) or round_robin"
+              + " (all replicas in turn, skipping any that is draining or down).")
+  String lb = "pick_first";
 
   @Option(names = "--tls", description = "Use TLS (trusting the system CAs unless --ca-cert).")
   boolean tls;
@@ -58,6 +69,11 @@ final class ConnectionOptions {
 
   FibPerfSettings settings() {
     FibPerfSettings.Builder b = FibPerfSettings.newBuilder(target).defaultDeadline(deadline);
+    try {
+      b.loadBalancing(lb);
+    } catch (IllegalArgumentException e) {
+      throw new FibPerfCli.UsageException("--lb=" + lb + " is not one of pick_first, round_robin");
+    }
     if (caCert != null) {
       b.tls(caCert);
     } else if (tls || clientCert != null) {

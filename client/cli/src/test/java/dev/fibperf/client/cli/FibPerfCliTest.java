@@ -261,7 +261,13 @@ class FibPerfCliTest {
     Run badEnum = fibperf("serial", "--algorithm", "quantum");
     Run negative = fibperf(withTarget("serial", "--nums", "-5"));
     Run unknown = fibperf("frobnicate");
+    Run badLb = fibperf(withTarget("health", "--lb", "random"));
+    Run roundRobin = fibperf(withTarget("health", "--lb", "round_robin"));
 
+    assertEquals(2, badLb.exit());
+    assertTrue(
+        badLb.err().contains("--lb=random is not one of pick_first, round_robin"), badLb.err());
+    assertEquals(0, roundRobin.exit(), roundRobin.err());
     assertEquals(2, badEnum.exit());
     assertTrue(badEnum.err().contains("--algorithm"), badEnum.err());
     assertTrue(badEnum.err().contains("Usage: fibperf serial"), badEnum.err());

@@ -1,0 +1,309 @@
+package dev.fibperf.client.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fibperf.client.FibPerfClient;
+import dev.fibperf.client.FibPerfException;
+import dev.fibperf.client.FibPerfSettings;
+import dev.fibperf.client.Workload;
+import io.grpc.EquivalentAddressGroup;
+import io.grpc.NameResolver;
+import io.grpc.NameResolverProvider;
+import io.grpc.NameResolverRegistry;
+import io.grpc.Status;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.SocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three real server processes on 127.0.0.2-4, one port, behind one name that resolves to all three
+ * (as a Kubernetes headless Service's does), called through the SDK with {@code round_robin}: calls
+ * spread evenly; a replica sent SIGTERM mid-load drains without failing a call; one killed with
+ * SIGKILL fails only the calls it had in flight, with UNAVAILABLE, and new calls go to the others.
+ */
+class ReplicasIT {
+  private static final String SCHEME = "fibperf-replicas-test";
+  private static final List<String> HOSTS = List.of("127.0.0.2", "127.0.0.3", "127.0.0.4");
+  private static final Map<String, List<SocketAddress>> NAMES = new ConcurrentHashMap<>();
+  private static final NameResolverProvider RESOLVER = new StaticResolverProvider();
+
+  @BeforeAll
+  static void registerResolver() {
+    NameResolverRegistry.getDefaultRegistry().register(RESOLVER);
+  }
+
+  @AfterAll
+  static void deregisterResolver() {
+    NameResolverRegistry.getDefaultRegistry().deregister(RESOLVER);
+  }
+
+  @Test
+  void roundRobin_spreadsCalls_survivesADrain_andLosesOnlyAKilledReplicasCalls() throws Exception {
+    int port = freePort();
+    List<Replica> replicas = new ArrayList<>();
+    ExecutorService load = Executors.newFixedThreadPool(6);
+    try {
+      for (String host : HOSTS) {
+        replicas.add(new Replica(host, port));
+      }
+      List<SocketAddress> addresses = new ArrayList<>();
+      for (String host : HOSTS) {
+        addresses.add(new InetSocketAddress(host, port));
+      }
+      NAMES.put("replicas", addresses);
+      FibPerfSettings settings =
+          FibPerfSettings.newBuilder(SCHEME + ":///replicas")
+              .loadBalancing("round_robin")
+              .defaultDeadline(Duration.ofMinutes(1))
+              .build();
+      try (FibPerfClient client = FibPerfClient.create(settings)) {
+        // Until every replica is connected and has said SERVING, round robin skips the others.
+        for (Replica r : replicas) {
+          r.awaitRuns(0);
+        }
+        for (int i = 0; i < 30 && !replicas.stream().allMatch(r -> r.runs() > 0); i++) {
+          client.serial(Workload.of(15));
+        }
+        List<Integer> before = replicas.stream().map(Replica::runs).toList();
+        for (int i = 0; i < 30; i++) {
+          client.serial(Workload.of(15));
+        }
+        for (int i = 0; i < 3; i++) {
+          assertEquals(
+              10, replicas.get(i).runs() - before.get(i), "replica " + HOSTS.get(i) + "'s share");
+        }
+
+        // SIGTERM mid-load: the draining replica finishes what it has; nothing fails.
+        Load drain = new Load(client, load);
+        drain.awaitCalls(20);
+        Replica drained = replicas.get(0);
+        drained.process.toHandle().destroy();
+        assertTrue(drained.process.waitFor(60, TimeUnit.SECONDS), "drained replica exited");
+        int runsAtExit = drained.runs;
+        drain.awaitCalls(drain.succeeded.get() + 30);
+        drain.stop();
+        assertEquals(List.of(), drain.failures, "calls failed across a drain");
+        assertEquals(0, drained.process.exitValue());
+
+        // SIGKILL mid-load: only the killed replica's calls in flight fail, with UNAVAILABLE.
+        Load kill = new Load(client, load);
+        kill.awaitCalls(kill.succeeded.get() + 20);
+        Replica killed = replicas.get(1);
+        killed.process.destroyForcibly();
+        killed.process.waitFor(30, TimeUnit.SECONDS);
+        kill.awaitCalls(kill.succeeded.get() + 30);
+        kill.stop();
+        assertTrue(kill.failures.size() <= Load.CONCURRENCY, kill.failures.toString());
+        for (Throwable f : kill.failures) {
+          assertTrue(
+              f instanceof FibPerfException e && e.code() == Status.Code.UNAVAILABLE, f.toString());
+        }
+        // And the survivor takes every new call.
+        Replica survivor = replicas.get(2);
+        int survivorRuns = survivor.runs();
+        for (int i = 0; i < 10; i++) {
+          client.serial(Workload.of(15));
+        }
+        assertEquals(survivorRuns + 10, survivor.runs());
+        assertTrue(runsAtExit > 0, "the drained replica had served calls");
+      }
+    } finally {
+      load.shutdownNow();
+      for (Replica r : replicas) {
+        r.close();
+      }
+      NAMES.remove("replicas");
+    }
+  }
+
+  /** Serial calls from {@link #CONCURRENCY} threads until stopped; failures are kept. */
+  private static final class Load {
+    static final int CONCURRENCY = 4;
+    final AtomicInteger succeeded = new AtomicInteger();
+    final List<Throwable> failures = new CopyOnWriteArrayList<>();
+    final AtomicBoolean running = new AtomicBoolean(true);
+    final List<Future<?>> threads = new ArrayList<>();
+
+    Load(FibPerfClient client, ExecutorService executor) {
+      for (int i = 0; i < CONCURRENCY; i++) {
+        threads.add(
+            executor.submit(
+                () -> {
+                  while (running.get()) {
+                    try {
+                      client.serial(Workload.of(24, 24)); // a few ms: calls are in flight
+                      succeeded.incrementAndGet();
+                    } catch (RuntimeException e) {
+                      failures.add(e);
+                    }
+                  }
+                }));
+      }
+    }
+
+    void awaitCalls(int n) throws InterruptedException {
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (succeeded.get() < n && System.nanoTime() < end) {
+        Thread.sleep(10);
+      }
+      assertTrue(succeeded.get() >= n, "only " + succeeded.get() + " calls of " + n);
+    }
+
+    void stop() throws Exception {
+      running.set(false);
+      for (Future<?> f : threads) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** A server process bound to one loopback address; counts the runs it has answered. */
+  private static final class Replica implements AutoCloseable {
+    final Process process;
+    final FibPerfClient direct;
+    final CompletableFuture<Void> listening = new CompletableFuture<>();
+    volatile int runs;
+
+    Replica(String host, int port) throws Exception {
+      List<String> command =
+          List.of(
+              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+              "-Xmx256m",
+              "-cp",
+              System.getProperty("java.class.path"),
+              "dev.fibperf.server.Main",
+              "--bind",
+              host,
+              "--port",
+              String.valueOf(port),
+              "--workers",
+              "1",
+              "--no-profiling",
+              "--recent-runs",
+              "10000"); // the run list is how the test counts a replica's calls
+      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      Thread reader =
+          new Thread(
+              () -> {
+                try (BufferedReader r =
+                    new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                  for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    if (line.contains("fibperf listening on port")) {
+                      listening.complete(null);
+                    }
+                  }
+                } catch (java.io.IOException ignored) {
+                  // The process ended.
+                }
+                listening.completeExceptionally(new IllegalStateException(host + " exited"));
+              });
+      reader.setDaemon(true);
+      reader.start();
+      listening.get(60, TimeUnit.SECONDS);
+      direct =
+          FibPerfClient.create(
+              FibPerfSettings.newBuilder(host + ":" + port)
+                  .defaultDeadline(Duration.ofSeconds(30))
+                  .build());
+    }
+
+    /** Runs this replica has finished, from its own run list (read while it is up). */
+    int runs() {
+      if (process.isAlive()) {
+        var list = direct.listRuns();
+        runs = list.recent().size() + list.inFlight().size();
+      }
+      return runs;
+    }
+
+    void awaitRuns(int n) {
+      assertTrue(runs() >= n);
+    }
+
+    @Override
+    public void close() throws Exception {
+      direct.close();
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName(HOSTS.get(0)))) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Resolves {@code fibperf-replicas-test:///<name>} to the addresses in {@link #NAMES}. */
+  private static final class StaticResolverProvider extends NameResolverProvider {
+    @Override
+    public NameResolver newNameResolver(URI target, NameResolver.Args args) {
+      if (!SCHEME.equals(target.getScheme())) {
+        return null;
+      }
+      String name = target.getPath().substring(1);
+      return new NameResolver() {
+        @Override
+        public String getServiceAuthority() {
+          return name;
+        }
+
+        @Override
+        public void start(Listener2 listener) {
+          List<EquivalentAddressGroup> groups = new ArrayList<>();
+          for (SocketAddress a : NAMES.getOrDefault(name, List.of())) {
+            groups.add(new EquivalentAddressGroup(a));
+          }
+          listener.onResult(ResolutionResult.newBuilder().setAddresses(groups).build());
+        }
+
+        @Override
+        public void shutdown() {}
+      };
+    }
+
+    @Override
+    public String getDefaultScheme() {
+      return SCHEME;
+    }
+
+    @Override
+    protected boolean isAvailable() {
+      return true;
+    }
+
+    @Override
+    protected int priority() {
+      return 5;
+    }
+
+    @Override
+    public Collection<Class<? extends SocketAddress>> getProducedSocketAddressTypes() {
+      return List.of(InetSocketAddress.class);
+    }
+  }
+}
