@@ -168,6 +168,31 @@ public final class Main implements Callable<Integer> {
   boolean profiling;
 
   @Option(
+      names = "--profiling-engine",
+      defaultValue = "${env:FIBPERF_PROFILING_ENGINE:-async-profiler}",
+      converter = EngineConverter.class,
+      description =
+          "What takes a profile's samples unless its request says: async-profiler (where its"
+              + " native library loads; else JFR, and the profile says why) or jfr"
+              + " (FIBPERF_PROFILING_ENGINE, default ${DEFAULT-VALUE}).")
+  dev.fibperf.server.profile.Engine profilingEngine;
+
+  /** {@code async-profiler} or {@code jfr}, as the flag spells them. */
+  static final class EngineConverter
+      implements CommandLine.ITypeConverter<dev.fibperf.server.profile.Engine> {
+    @Override
+    public dev.fibperf.server.profile.Engine convert(String value) {
+      return switch (value) {
+        case "async-profiler" -> dev.fibperf.server.profile.Engine.ASYNC_PROFILER;
+        case "jfr" -> dev.fibperf.server.profile.Engine.JFR;
+        default ->
+            throw new CommandLine.TypeConversionException(
+                value + " is not one of async-profiler, jfr");
+      };
+    }
+  }
+
+  @Option(
       names = {"--http-port", "--metrics-port"},
       defaultValue = "${env:FIBPERF_HTTP_PORT:-${env:FIBPERF_METRICS_PORT:--1}}",
       description =
@@ -391,6 +416,7 @@ public final class Main implements Callable<Integer> {
         .workerKillGrace(workerKillGrace)
         .stalledStreamTimeout(stalledStreamTimeout)
         .profilingEnabled(profiling)
+        .profilingEngine(profilingEngine)
         .rawJfrEnabled(allowRawJfr)
         .workerJvmOptions(workerJvmOptions)
         .recentRuns(recentRuns)

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * What Java Flight Recorder sampled on a call's worker threads while its tasks ran.
+ * What the execution sampler ({@code engine}) saw on a call's worker threads while its tasks ran.
  *
  * @param self top methods by self samples (top frame), as {@code jfr view hot-methods} shows
  * @param total top methods by inclusive samples (on the stack, once per sample)
@@ -18,6 +18,9 @@ import java.util.List;
  * @param jvmGcPause their summed pauses
  * @param jvmJitCompilations JIT compilations of the whole JVM finished in that span
  * @param profiledMethodCompilations of those, compilations of methods in this profile's samples
+ * @param engine what took the samples: {@code jfr}, or {@code async-profiler <version> (cpu)} or
+ *     {@code (itimer)}
+ * @param engineNote why {@code engine} is not the one asked for; empty when it is
  */
 public record Profile(
     List<HotMethod> self,
@@ -30,7 +33,9 @@ public record Profile(
     int jvmGcCount,
     Duration jvmGcPause,
     int jvmJitCompilations,
-    int profiledMethodCompilations) {
+    int profiledMethodCompilations,
+    String engine,
+    String engineNote) {
   public Profile {
     self = List.copyOf(self);
     total = List.copyOf(total);

@@ -152,6 +152,12 @@ final class ProtoMapping {
     for (ArtifactFormat f : o.artifacts()) {
       b.addArtifacts(format(f));
     }
+    if (o.engine() != null) {
+      b.setEngine(
+          o.engine() == ProfilingEngine.JFR
+              ? dev.fibperf.proto.v1.ProfilingEngine.PROFILING_ENGINE_JFR
+              : dev.fibperf.proto.v1.ProfilingEngine.PROFILING_ENGINE_ASYNC_PROFILER);
+    }
     return b.build();
   }
 
@@ -211,7 +217,9 @@ final class ProtoMapping {
         p.getJvmGcCount(),
         duration(p.getJvmGcPause()),
         p.getJvmJitCompilations(),
-        p.getProfiledMethodCompilations());
+        p.getProfiledMethodCompilations(),
+        p.getEngine(),
+        p.getEngineNote());
   }
 
   private static List<HotMethod> hot(List<dev.fibperf.proto.v1.HotMethod> methods) {

@@ -1,5 +1,6 @@
 package dev.fibperf.server.config;
 
+import dev.fibperf.server.profile.Engine;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -28,6 +29,7 @@ import java.util.Objects;
  *     worker is killed and replaced
  * @param stalledStreamTimeout how long a call's stream may stay full (its reader taking nothing)
  *     before its run is cancelled and its slot freed; zero for never
+ * @param profilingEngine the sampler a profile uses unless its request names one
  */
 public record ServerConfig(
     int port,
@@ -45,10 +47,17 @@ public record ServerConfig(
     int recentRuns,
     int maxWatchers,
     Duration workerKillGrace,
-    Duration stalledStreamTimeout) {
+    Duration stalledStreamTimeout,
+    Engine profilingEngine) {
 
   /** A minute: far beyond a reader that is slow, well short of holding a slot for ever. */
   public static final Duration DEFAULT_STALLED_STREAM_TIMEOUT = Duration.ofMinutes(1);
+
+  /**
+   * async-profiler: at the finest period it costs a fraction of what JFR does (BENCHMARKS, "What a
+   * profile costs"); where it cannot load, sessions fall back to JFR and say so.
+   */
+  public static final Engine DEFAULT_PROFILING_ENGINE = Engine.ASYNC_PROFILER;
 
   public static final int DEFAULT_PORT = 50051;
   public static final int DEFAULT_RECENT_RUNS = 100;
@@ -130,7 +139,8 @@ public record ServerConfig(
         .recentRuns(recentRuns)
         .maxWatchers(maxWatchers)
         .workerKillGrace(workerKillGrace)
-        .stalledStreamTimeout(stalledStreamTimeout);
+        .stalledStreamTimeout(stalledStreamTimeout)
+        .profilingEngine(profilingEngine);
   }
 
   /** Mutable builder for {@link ServerConfig}. */
@@ -151,6 +161,7 @@ public record ServerConfig(
     private boolean profilingEnabled = true;
     private boolean rawJfrEnabled = false;
     private List<String> workerJvmOptions = List.of();
+    private Engine profilingEngine = DEFAULT_PROFILING_ENGINE;
 
     private Builder() {}
 
@@ -229,6 +240,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder profilingEngine(Engine engine) {
+      this.profilingEngine = java.util.Objects.requireNonNull(engine, "engine");
+      return this;
+    }
+
     public Builder workerJvmOptions(List<String> workerJvmOptions) {
       this.workerJvmOptions = workerJvmOptions;
       return this;
@@ -254,7 +270,8 @@ public record ServerConfig(
           recentRuns,
           maxWatchers,
           workerKillGrace,
-          stalledStreamTimeout);
+          stalledStreamTimeout,
+          profilingEngine);
     }
   }
 }

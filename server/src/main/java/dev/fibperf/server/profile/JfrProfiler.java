@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -105,7 +106,21 @@ public final class JfrProfiler {
    * @throws UncheckedIOException if JFR cannot create its repository
    */
   public ProfileSession start(Duration samplingPeriod) {
+    return start(samplingPeriod, Engine.JFR);
+  }
+
+  /**
+   * Starts recording for one session, its samples taken by {@code engine} where it can run here;
+   * where it cannot (async-profiler's library did not load, or another session has it), by JFR, and
+   * the profile says why.
+   *
+   * @param samplingPeriod between {@link #FINEST_PERIOD} and {@link #COARSEST_PERIOD}
+   * @throws IllegalArgumentException if the period is out of that range
+   * @throws UncheckedIOException if JFR cannot create its repository
+   */
+  public ProfileSession start(Duration samplingPeriod, Engine engine) {
     Objects.requireNonNull(samplingPeriod, "samplingPeriod");
+    Objects.requireNonNull(engine, "engine");
     if (samplingPeriod.compareTo(FINEST_PERIOD) < 0
         || samplingPeriod.compareTo(COARSEST_PERIOD) > 0) {
       throw new IllegalArgumentException(
@@ -118,36 +133,90 @@ public final class JfrProfiler {
               + "]");
     }
     warmUp();
+    if (engine == Engine.ASYNC_PROFILER) {
+      AsyncSampler.Result async = AsyncSampler.get().start(samplingPeriod);
+      if (async.recording().isPresent()) {
+        try {
+          return open(
+              samplingPeriod,
+              async.recording().get(),
+              AsyncSampler.get().describe() + " (" + async.recording().get().mode() + ")",
+              "");
+        } catch (RuntimeException e) {
+          async.recording().get().stop();
+          async.recording().get().delete();
+          throw e;
+        }
+      }
+      return open(samplingPeriod, null, ProfileReport.JFR, async.whyNot() + ": sampled by JFR");
+    }
     return open(samplingPeriod);
   }
 
+  /** What async-profiler is here: its version, or why it cannot load. */
+  public static String asyncProfiler() {
+    return AsyncSampler.get().describe();
+  }
+
   private ProfileSession open(Duration samplingPeriod) {
-    RecordingStream recording;
+    return open(samplingPeriod, null, ProfileReport.JFR, "");
+  }
+
+  private ProfileSession open(
+      Duration samplingPeriod,
+      AsyncSampler.Recording samples,
+      String engineName,
+      String engineNote) {
+    RecordingStream stream;
     try {
-      recording = new RecordingStream();
+      stream = new RecordingStream();
     } catch (IllegalStateException e) {
       throw new UncheckedIOException(new IOException("JFR could not start", e));
     }
-    recording.enable(EXECUTION_SAMPLE).withPeriod(samplingPeriod).withStackTrace();
-    recording.enable(TaskWindowEvent.class).withoutThreshold();
-    recording.enable(GARBAGE_COLLECTION).withoutThreshold();
-    recording.enable(COMPILATION).withoutThreshold();
+    Recording recording = new Recording();
+    recording.setName("fibperf-session");
+    recording.setToDisk(true);
+    if (samples == null) {
+      recording.enable(EXECUTION_SAMPLE).withPeriod(samplingPeriod).withStackTrace();
+      stream.enable(EXECUTION_SAMPLE).withPeriod(samplingPeriod).withStackTrace();
+    }
+    for (jdk.jfr.EventSettings s :
+        List.of(
+            recording.enable(TaskWindowEvent.class),
+            recording.enable(GARBAGE_COLLECTION),
+            recording.enable(COMPILATION),
+            stream.enable(TaskWindowEvent.class),
+            stream.enable(GARBAGE_COLLECTION),
+            stream.enable(COMPILATION))) {
+      s.withoutThreshold();
+    }
     ProfileSession session =
-        new ProfileSession(nextSessionId.getAndIncrement(), recording, samplingPeriod, this::ended);
+        new ProfileSession(
+            nextSessionId.getAndIncrement(),
+            recording,
+            stream,
+            samplingPeriod,
+            this::ended,
+            samples,
+            engineName,
+            engineNote);
     try {
       synchronized (startLock) {
         session.start();
       }
     } catch (IllegalStateException e) {
+      stream.close();
       recording.close();
       throw new UncheckedIOException(new IOException("JFR could not start", e));
     }
-    synchronized (active) {
-      for (ProfileSession other : active) {
-        other.sawPeriod(samplingPeriod);
-        session.sawPeriod(other.samplingPeriod());
+    if (session.samplesWithJfr()) {
+      synchronized (active) {
+        for (ProfileSession other : active) {
+          other.sawPeriod(samplingPeriod);
+          session.sawPeriod(other.samplingPeriod());
+        }
+        active.add(session);
       }
-      active.add(session);
     }
     return session;
   }

@@ -24,6 +24,9 @@ import java.util.Map;
  * @param profiledMethodCompilations of those, compilations of methods that appear in this profile's
  *     samples: this session's own code warming up
  * @param collapsedStacks each distinct stack, root first, frames joined by ';', with its count
+ * @param engine the sampler that took the samples: {@code jfr}, or {@code async-profiler <version>
+ *     (<mode>)}
+ * @param engineNote why the engine is not the one asked for, or empty
  */
 public record ProfileReport(
     List<HotMethod> self,
@@ -37,11 +40,66 @@ public record ProfileReport(
     Duration jvmGcPause,
     int jvmJitCompilations,
     int profiledMethodCompilations,
-    Map<String, Long> collapsedStacks) {
+    Map<String, Long> collapsedStacks,
+    String engine,
+    String engineNote) {
+  /** The engine JFR samples with unless a session says otherwise. */
+  public static final String JFR = "jfr";
+
   public ProfileReport {
     self = List.copyOf(self);
     total = List.copyOf(total);
     collapsedStacks = Map.copyOf(collapsedStacks);
+  }
+
+  /** A report of JFR's samples. */
+  public ProfileReport(
+      List<HotMethod> self,
+      List<HotMethod> total,
+      long totalSamples,
+      Duration samplingPeriod,
+      Duration effectiveSamplingPeriod,
+      double samplesPerSecond,
+      Duration duration,
+      int jvmGcCount,
+      Duration jvmGcPause,
+      int jvmJitCompilations,
+      int profiledMethodCompilations,
+      Map<String, Long> collapsedStacks) {
+    this(
+        self,
+        total,
+        totalSamples,
+        samplingPeriod,
+        effectiveSamplingPeriod,
+        samplesPerSecond,
+        duration,
+        jvmGcCount,
+        jvmGcPause,
+        jvmJitCompilations,
+        profiledMethodCompilations,
+        collapsedStacks,
+        JFR,
+        "");
+  }
+
+  /** This report, naming the engine that took its samples. */
+  public ProfileReport withEngine(String engine, String engineNote) {
+    return new ProfileReport(
+        self,
+        total,
+        totalSamples,
+        samplingPeriod,
+        effectiveSamplingPeriod,
+        samplesPerSecond,
+        duration,
+        jvmGcCount,
+        jvmGcPause,
+        jvmJitCompilations,
+        profiledMethodCompilations,
+        collapsedStacks,
+        engine,
+        engineNote);
   }
 
   /** Samples per second of {@code duration}, or 0 for an empty one. */
@@ -66,7 +124,13 @@ public record ProfileReport(
     int profiledJit = 0;
     Duration duration = Duration.ZERO;
     Duration effective = samplingPeriod;
+    java.util.Set<String> engines = new java.util.TreeSet<>();
+    java.util.Set<String> notes = new java.util.TreeSet<>();
     for (ProfileReport p : parts) {
+      engines.add(p.engine());
+      if (!p.engineNote().isEmpty()) {
+        notes.add(p.engineNote());
+      }
       p.self().forEach(m -> self.merge(m.method(), m.samples(), Long::sum));
       p.total().forEach(m -> total.merge(m.method(), m.samples(), Long::sum));
       p.collapsedStacks().forEach((stack, n) -> collapsed.merge(stack, n, Long::sum));
@@ -92,6 +156,8 @@ public record ProfileReport(
         gcPause,
         jit,
         profiledJit,
-        collapsed);
+        collapsed,
+        engines.isEmpty() ? JFR : String.join(", ", engines),
+        String.join("; ", notes));
   }
 }

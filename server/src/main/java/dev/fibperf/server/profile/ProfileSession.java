@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import jdk.jfr.consumer.RecordingStream;
 
 /**
@@ -17,36 +20,67 @@ import jdk.jfr.consumer.RecordingStream;
  */
 public final class ProfileSession implements AutoCloseable {
   private final long id;
-  private final RecordingStream recording;
+  private final Recording recording;
+  private final RecordingStream stream;
   private final Duration samplingPeriod;
   private final Consumer<ProfileSession> onEnd;
   private final AtomicReference<Duration> jvmPeriod;
   private final AtomicBoolean ended = new AtomicBoolean();
   private final LiveProfile live;
+  private final AsyncSampler.Recording samples;
+  private final String engine;
+  private final String engineNote;
   private volatile byte[] raw;
 
   /**
-   * @param recording configured, not yet started: the session streams it into its live profile
+   * @param recording configured, not yet started: what the final profile is read from, once it has
+   *     stopped (a running recording's dump can miss the events still in threads' buffers)
+   * @param stream configured like {@code recording}, not yet started: the live profile's feed
+   * @param samples async-profiler's recording of the execution samples, or null when {@code
+   *     recording} takes them (JFR)
+   * @param engine what took the samples, as profiles name it
+   * @param engineNote why that is not the engine asked for, or empty
    */
   ProfileSession(
-      long id, RecordingStream recording, Duration samplingPeriod, Consumer<ProfileSession> onEnd) {
+      long id,
+      Recording recording,
+      RecordingStream stream,
+      Duration samplingPeriod,
+      Consumer<ProfileSession> onEnd,
+      AsyncSampler.Recording samples,
+      String engine,
+      String engineNote) {
     this.id = id;
     this.recording = recording;
+    this.stream = stream;
+    this.samples = samples;
+    this.engine = engine;
+    this.engineNote = engineNote;
     this.samplingPeriod = samplingPeriod;
     this.onEnd = onEnd;
     this.jvmPeriod = new AtomicReference<>(samplingPeriod);
     this.live = new LiveProfile(samplingPeriod, jvmPeriod::get);
     // Unordered: the live view counts samples and needs no global order, and sorting each flush
     // would cost the stream's thread more than the counting does.
-    recording.setOrdered(false);
-    recording.onEvent(JfrProfiler.EXECUTION_SAMPLE, live::onSample);
-    recording.onEvent(JfrProfiler.GARBAGE_COLLECTION, live::onGarbageCollection);
-    recording.onEvent(JfrProfiler.COMPILATION, live::onCompilation);
+    stream.setOrdered(false);
+    if (samples == null) {
+      // Only for JFR's samples: the stream sees every recording's events, and beside an
+      // async-profiler session another session's JFR sampling would count twice.
+      stream.onEvent(JfrProfiler.EXECUTION_SAMPLE, live::onSample);
+    }
+    stream.onEvent(JfrProfiler.GARBAGE_COLLECTION, live::onGarbageCollection);
+    stream.onEvent(JfrProfiler.COMPILATION, live::onCompilation);
   }
 
   /** Starts recording and streaming; JfrProfiler calls it once, under its start lock. */
   void start() {
-    recording.startAsync();
+    recording.start();
+    stream.startAsync();
+  }
+
+  /** Whether JFR takes this session's samples (so its period is the JVM's concern). */
+  boolean samplesWithJfr() {
+    return samples == null;
   }
 
   /** The period this session asked for. */
@@ -85,8 +119,28 @@ public final class ProfileSession implements AutoCloseable {
    * included. It costs the samples that arrived since the last snapshot, whatever the run's length,
    * and lags the run by up to JFR's flush interval (about a second).
    */
-  public ProfileReport snapshot(int top) {
-    return live.report(top);
+  public synchronized ProfileReport snapshot(int top) {
+    if (samples != null) {
+      for (Path file : samples.completedFiles()) {
+        readSamples(file);
+      }
+    }
+    return live.report(top).withEngine(engine, engineNote);
+  }
+
+  /** One of async-profiler's files, each read once, into the live view. */
+  private void readSamples(Path file) {
+    try (RecordingFile in = new RecordingFile(file)) {
+      while (in.hasMoreEvents()) {
+        RecordedEvent event = in.readEvent();
+        if (event.getEventType().getName().equals(JfrProfiler.EXECUTION_SAMPLE)) {
+          live.onSample(event);
+        }
+      }
+    } catch (IOException e) {
+      // A file the live view cannot read costs it those samples; the final profile reads every
+      // file again and would fail loudly.
+    }
   }
 
   /**
@@ -94,7 +148,7 @@ public final class ProfileSession implements AutoCloseable {
    *
    * @param keepRaw whether to keep the recording's bytes for {@link #rawRecording()}
    */
-  public ProfileReport finish(int top, boolean keepRaw) {
+  public synchronized ProfileReport finish(int top, boolean keepRaw) {
     try {
       return analyse(top, keepRaw);
     } finally {
@@ -117,12 +171,23 @@ public final class ProfileSession implements AutoCloseable {
     Path file = null;
     try {
       file = Files.createTempFile("fibperf-profile-", ".jfr");
-      // The dump holds every window that has ended: the phase's tasks all have by now.
+      List<Path> sampleFiles = List.of();
+      if (samples != null) {
+        samples.stop();
+        sampleFiles = samples.files();
+      }
+      // Stopped first, so the dump holds every window that has ended: the phase's tasks all have.
+      recording.stop();
       recording.dump(file);
       if (keepRaw) {
-        raw = Files.readAllBytes(file);
+        // async-profiler's samples after the JDK's chunks (the task windows): one recording.
+        List<Path> parts = new java.util.ArrayList<>(List.of(file));
+        parts.addAll(sampleFiles);
+        raw = concatenated(parts);
       }
-      return SampleAttribution.analyse(file, id, samplingPeriod, jvmPeriod.get(), top, List.of());
+      return SampleAttribution.analyse(
+              file, sampleFiles, id, samplingPeriod, jvmPeriod.get(), top, List.of())
+          .withEngine(engine, engineNote);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
@@ -136,9 +201,23 @@ public final class ProfileSession implements AutoCloseable {
     }
   }
 
+  /** JFR files are sequences of self-contained chunks: one after another they are one recording. */
+  private static byte[] concatenated(List<Path> files) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (Path f : files) {
+      out.write(Files.readAllBytes(f));
+    }
+    return out.toByteArray();
+  }
+
   @Override
   public void close() {
+    stream.close();
     recording.close();
+    if (samples != null) {
+      samples.stop();
+      samples.delete();
+    }
     if (ended.compareAndSet(false, true)) {
       onEnd.accept(this);
     }

@@ -45,10 +45,43 @@ final class SampleAttribution {
       int top,
       List<Window> openWindows)
       throws IOException {
+    return analyse(file, List.of(), session, period, jvmPeriod, top, openWindows);
+  }
+
+  /**
+   * Like {@link #analyse(Path, long, Duration, Duration, int, List)}, with the execution samples
+   * read from {@code sampleFiles} (another engine's recordings, e.g. async-profiler's) instead of
+   * {@code file}, which then supplies the windows, collections and compilations only.
+   */
+  static ProfileReport analyse(
+      Path file,
+      List<Path> sampleFiles,
+      long session,
+      Duration period,
+      Duration jvmPeriod,
+      int top,
+      List<Window> openWindows)
+      throws IOException {
     List<Window> windows = new ArrayList<>(openWindows);
     List<Sample> samples = new ArrayList<>();
     List<RecordedEvent> gcs = new ArrayList<>();
     List<Compilation> compilations = new ArrayList<>();
+    read(file, sampleFiles.isEmpty(), session, windows, samples, gcs, compilations);
+    for (Path samplesFile : sampleFiles) {
+      read(samplesFile, true, -1, new ArrayList<>(), samples, new ArrayList<>(), new ArrayList<>());
+    }
+    return summarise(windows, samples, gcs, compilations, period, jvmPeriod, top);
+  }
+
+  private static void read(
+      Path file,
+      boolean withSamples,
+      long session,
+      List<Window> windows,
+      List<Sample> samples,
+      List<RecordedEvent> gcs,
+      List<Compilation> compilations)
+      throws IOException {
     try (RecordingFile recording = new RecordingFile(file)) {
       while (recording.hasMoreEvents()) {
         RecordedEvent event = recording.readEvent();
@@ -63,6 +96,9 @@ final class SampleAttribution {
             }
             break;
           case JfrProfiler.EXECUTION_SAMPLE:
+            if (!withSamples) {
+              break;
+            }
             RecordedThread thread = event.getThread("sampledThread");
             RecordedStackTrace stack = event.getStackTrace();
             if (thread != null && stack != null) {
@@ -84,7 +120,6 @@ final class SampleAttribution {
         }
       }
     }
-    return summarise(windows, samples, gcs, compilations, period, jvmPeriod, top);
   }
 
   /**
@@ -92,10 +127,16 @@ final class SampleAttribution {
    * that carried the task are in every sample and say nothing about it, and left in they would fill
    * the inclusive view and root every flame.
    */
+  /**
+   * Frame types async-profiler records beside Java's (JFR's own stacks hold Java frames only, and
+   * its frames do not say {@code javaFrame}, so {@link RecordedFrame#isJavaFrame} cannot tell).
+   */
+  private static final java.util.Set<String> NOT_JAVA = java.util.Set.of("Native", "C++", "Kernel");
+
   static List<String> frames(RecordedStackTrace stack) {
     List<String> frames = new ArrayList<>(stack.getFrames().size());
     for (RecordedFrame frame : stack.getFrames()) {
-      if (!frame.isJavaFrame() || frame.getMethod() == null) {
+      if (!frame.isJavaFrame() || frame.getMethod() == null || NOT_JAVA.contains(frame.getType())) {
         continue;
       }
       if (isWindow(frame)) {

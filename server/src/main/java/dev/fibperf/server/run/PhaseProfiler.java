@@ -70,12 +70,13 @@ final class PhaseProfiler {
     Duration period = spec.samplingPeriod();
     if (pool == PoolKind.PROCESSES) {
       return processes
-          .startProfiling(period)
+          .startProfiling(period, spec.engine())
           .thenApply(
               remote -> new Session(spec, tasksTotal, workers(remote, period), wanted, snapshots));
     }
     // JFR's start can take a while on a cold JVM: off the caller's thread.
-    return CompletableFuture.supplyAsync(() -> local(profiler.start(period)), executor)
+    return CompletableFuture.supplyAsync(
+            () -> local(profiler.start(period, spec.engine())), executor)
         .thenApply(source -> new Session(spec, tasksTotal, source, wanted, snapshots));
   }
 

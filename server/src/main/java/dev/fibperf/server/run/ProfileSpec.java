@@ -1,5 +1,6 @@
 package dev.fibperf.server.run;
 
+import dev.fibperf.server.profile.Engine;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -12,16 +13,22 @@ import java.util.Objects;
  * @param snapshotInterval how often a live snapshot is published while the phase runs; null for
  *     none
  * @param artifacts the files to render when the phase ends, in the order asked
+ * @param engine the sampler asked for (a session falls back to JFR where it cannot run)
  */
 public record ProfileSpec(
-    Duration samplingPeriod, int top, Duration snapshotInterval, List<ArtifactFormat> artifacts) {
+    Duration samplingPeriod,
+    int top,
+    Duration snapshotInterval,
+    List<ArtifactFormat> artifacts,
+    Engine engine) {
   public ProfileSpec {
     Objects.requireNonNull(samplingPeriod, "samplingPeriod");
+    Objects.requireNonNull(engine, "engine");
     artifacts = List.copyOf(artifacts);
   }
 
   /** The same sampling, without live snapshots or artifacts (Compare's phase profiles). */
   public ProfileSpec summaryOnly() {
-    return new ProfileSpec(samplingPeriod, top, null, List.of());
+    return new ProfileSpec(samplingPeriod, top, null, List.of(), engine);
   }
 }

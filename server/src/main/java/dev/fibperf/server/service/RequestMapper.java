@@ -11,6 +11,7 @@ import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.exec.PoolKind;
 import dev.fibperf.server.exec.ScheduleKind;
 import dev.fibperf.server.exec.Task;
+import dev.fibperf.server.profile.Engine;
 import dev.fibperf.server.profile.JfrProfiler;
 import dev.fibperf.server.run.ArtifactFormat;
 import dev.fibperf.server.run.ProfileSpec;
@@ -274,7 +275,18 @@ final class RequestMapper {
         artifacts.add(format);
       }
     }
-    return new ProfileSpec(period, top, interval, artifacts);
+    Engine engine =
+        switch (options.getEngine()) {
+          case PROFILING_ENGINE_UNSPECIFIED -> config.profilingEngine();
+          case PROFILING_ENGINE_JFR -> Engine.JFR;
+          case PROFILING_ENGINE_ASYNC_PROFILER -> Engine.ASYNC_PROFILER;
+          case UNRECOGNIZED ->
+              throw invalid(
+                  "%s.engine=%d is not one of PROFILING_ENGINE_JFR,"
+                      + " PROFILING_ENGINE_ASYNC_PROFILER",
+                  field, options.getEngineValue());
+        };
+    return new ProfileSpec(period, top, interval, artifacts, engine);
   }
 
   private static Duration duration(com.google.protobuf.Duration d, String field)

@@ -276,6 +276,8 @@ final class ResponseMapper {
         .setSamplingPeriod(Protos.duration(p.samplingPeriod()))
         .setSamplesPerSecond(p.samplesPerSecond())
         .setDuration(Protos.duration(p.duration()))
+        .setEngine(p.engine())
+        .setEngineNote(p.engineNote())
         .setJvmGcCount(p.jvmGcCount())
         .setJvmGcPause(Protos.duration(p.jvmGcPause()))
         .setJvmJitCompilations(p.jvmJitCompilations())

@@ -137,9 +137,13 @@ public final class WorkerMain {
         case START_PROFILE:
           {
             Duration period = Duration.ofNanos(request.getStartProfile().getSamplingPeriodNanos());
+            dev.fibperf.server.profile.Engine engine =
+                request.getStartProfile().getAsyncProfiler()
+                    ? dev.fibperf.server.profile.Engine.ASYNC_PROFILER
+                    : dev.fibperf.server.profile.Engine.JFR;
             sessions.put(
                 request.getStartProfile().getSessionId(),
-                CompletableFuture.supplyAsync(() -> profiler.start(period), profiling));
+                CompletableFuture.supplyAsync(() -> profiler.start(period, engine), profiling));
           }
           break;
         case FINISH_PROFILE:

@@ -10,6 +10,7 @@ import dev.fibperf.proto.v1.HotMethod;
 import dev.fibperf.proto.v1.ProfileOptions;
 import dev.fibperf.proto.v1.ProfileSerialRequest;
 import dev.fibperf.proto.v1.ProfileSerialResponse;
+import dev.fibperf.proto.v1.ProfilingEngine;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -51,38 +52,52 @@ class Jdk25HotMethodsIT {
       ServerJarIT.drain(
           FibPerfServiceGrpc.newBlockingStub(channel)
               .profileSerial(ProfileSerialRequest.newBuilder().addNums(30).build()));
-      List<ProfileSerialResponse> events =
-          ServerJarIT.drain(
-              FibPerfServiceGrpc.newBlockingStub(channel)
-                  .withDeadlineAfter(2, TimeUnit.MINUTES)
-                  .profileSerial(
-                      ProfileSerialRequest.newBuilder()
-                          .addAllNums(List.of(38, 38, 38, 38, 38, 38))
-                          .setOptions(
-                              ProfileOptions.newBuilder()
-                                  .setSnapshotInterval(
-                                      com.google.protobuf.Duration.newBuilder().setSeconds(3600))
-                                  .addArtifacts(ArtifactChunk.Format.FORMAT_JFR))
-                          .build()));
+      for (ProfilingEngine engine :
+          List.of(
+              ProfilingEngine.PROFILING_ENGINE_JFR,
+              ProfilingEngine.PROFILING_ENGINE_ASYNC_PROFILER)) {
+        List<ProfileSerialResponse> events =
+            ServerJarIT.drain(
+                FibPerfServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(2, TimeUnit.MINUTES)
+                    .profileSerial(
+                        ProfileSerialRequest.newBuilder()
+                            .addAllNums(List.of(38, 38, 38, 38, 38, 38))
+                            .setOptions(
+                                ProfileOptions.newBuilder()
+                                    .setEngine(engine)
+                                    .setSnapshotInterval(
+                                        com.google.protobuf.Duration.newBuilder().setSeconds(3600))
+                                    .addArtifacts(ArtifactChunk.Format.FORMAT_JFR))
+                            .build()));
+        dev.fibperf.proto.v1.Profile profile = ServerJarIT.last(events).getSummary().getProfile();
+        HotMethod ours = profile.getSelf(0);
+        Path recording = dir.resolve(engine + ".jfr");
+        Files.write(
+            recording,
+            events.stream()
+                .filter(ProfileSerialResponse::hasArtifact)
+                .map(e -> e.getArtifact().getData())
+                .reduce(ByteString.EMPTY, ByteString::concat)
+                .toByteArray());
+        String view = jfr(jdk, "view", "--width", "200", "hot-methods", recording);
+        Matcher top = firstRow(view);
+        assertEquals(ours.getMethod(), top.group(1), view);
+        if (engine == ProfilingEngine.PROFILING_ENGINE_JFR) {
+          assertEquals("jfr", profile.getEngine());
+          // The raw recording is the whole JVM's (`jfr scrub --include-threads` drops execution
+          // samples, whose thread is not the event thread); with snapshots off, the worker is the
+          // only busy Java thread, so the JVM-wide view and the call's own should agree.
+          assertEquals(Double.parseDouble(top.group(3)), ours.getPercent(), 3.0, view);
+        } else {
+          assertTrue(profile.getEngine().startsWith("async-profiler "), profile.toString());
+          // async-profiler samples native threads too (the JIT compilers), so the JVM-wide
+          // shares differ; but only the worker runs the kernel: its counts must agree.
+          long theirs = Long.parseLong(top.group(2));
+          assertEquals(theirs, ours.getSamples(), Math.max(3, theirs * 0.02), view);
+        }
+      }
       channel.shutdownNow();
-      HotMethod ours = ServerJarIT.last(events).getSummary().getProfile().getSelf(0);
-      Path recording = dir.resolve("window.jfr");
-      Files.write(
-          recording,
-          events.stream()
-              .filter(ProfileSerialResponse::hasArtifact)
-              .map(e -> e.getArtifact().getData())
-              .reduce(ByteString.EMPTY, ByteString::concat)
-              .toByteArray());
-
-      // The raw recording is the whole JVM's (`jfr scrub --include-threads` drops execution
-      // samples, whose thread is not the event thread); with snapshots off, the worker is the
-      // only busy thread, so the JVM-wide view and the call's own should agree.
-      String view = jfr(jdk, "view", "--width", "200", "hot-methods", recording);
-
-      Matcher top = firstRow(view);
-      assertEquals(ours.getMethod(), top.group(1), view);
-      assertEquals(Double.parseDouble(top.group(3)), ours.getPercent(), 3.0, view);
     }
   }
 

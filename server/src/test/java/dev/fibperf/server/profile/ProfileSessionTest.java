@@ -72,6 +72,69 @@ class ProfileSessionTest {
     assertTrue(mentions(iterativeLive.total(), ITERATIVE), iterativeLive.total().toString());
   }
 
+  /**
+   * async-profiler takes the samples, JFR still the windows: the same attribution, live snapshots
+   * from its completed files, and the final profile from all of them. A second session while the
+   * first has the profiler gets JFR, and says why.
+   */
+  @Test
+  void asyncProfilerSessions_attributeAndSnapshotLikeJfr_andOneAtATime() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        JfrProfiler.asyncProfiler().startsWith("async-profiler "), JfrProfiler.asyncProfiler());
+    ProfileSession session = PROFILER.start(JfrProfiler.FINEST_PERIOD, Engine.ASYNC_PROFILER);
+    ProfileSession second = PROFILER.start(JfrProfiler.FINEST_PERIOD, Engine.ASYNC_PROFILER);
+    long[] during = new long[1];
+    CompletableFuture<Void> other =
+        CompletableFuture.runAsync(
+            () ->
+                second.mark(
+                    0,
+                    0,
+                    () ->
+                        spin(
+                            () -> FibKernels.iterative(20_000, CancellationToken.NONE),
+                            Duration.ofMillis(800))));
+    CompletableFuture<Void> task =
+        CompletableFuture.runAsync(
+            () ->
+                session.mark(
+                    0, 0, () -> spin(() -> FibKernels.naive(27), Duration.ofMillis(2500))));
+    Thread.sleep(1800); // a file or so completed: the live view has something to read
+    during[0] = session.snapshot(5).totalSamples();
+    task.get();
+    Thread.sleep(2500); // the task's last samples are in a completed file by now
+    ProfileReport caughtUp = session.snapshot(5);
+    other.get();
+    ProfileReport secondProfile = second.finish(5, false);
+    ProfileReport fin = session.finish(5, true);
+
+    assertTrue(fin.engine().startsWith("async-profiler "), fin.engine());
+    assertTrue(fin.engine().endsWith("(cpu)") || fin.engine().endsWith("(itimer)"), fin.engine());
+    assertEquals("", fin.engineNote());
+    assertTrue(during[0] > 0, "a snapshot while the task ran saw none of its samples");
+    assertTrue(during[0] <= fin.totalSamples(), during[0] + " live vs final " + fin);
+    // Live windows are kept in memory, the final's are the recording's events: both readings of
+    // the same files agree but for a sample or two at the edges.
+    assertTrue(
+        Math.abs(fin.totalSamples() - caughtUp.totalSamples()) <= 2,
+        caughtUp.totalSamples() + " live vs final " + fin.totalSamples());
+    assertTrue(fin.self().get(0).method().startsWith(NAIVE), fin.self().toString());
+    assertFalse(mentions(fin.total(), ITERATIVE), "the other thread's samples: " + fin.total());
+    assertTrue(fin.self().get(0).percent() >= 90.0, fin.self().toString());
+    // Its raw recording is async-profiler's, which the JDK's own reader takes as JFR.
+    java.nio.file.Path raw = java.nio.file.Files.createTempFile("async", ".jfr");
+    java.nio.file.Files.write(raw, session.rawRecording());
+    assertFalse(jdk.jfr.consumer.RecordingFile.readAllEvents(raw).isEmpty());
+    java.nio.file.Files.delete(raw);
+
+    assertEquals(ProfileReport.JFR, secondProfile.engine());
+    assertEquals(
+        "async-profiler was recording another call's profile (one at a time): sampled by JFR",
+        secondProfile.engineNote());
+    assertTrue(mentions(secondProfile.total(), ITERATIVE), secondProfile.total().toString());
+    assertFalse(mentions(secondProfile.total(), NAIVE), secondProfile.total().toString());
+  }
+
   /** Two real profiles whose difference is known: one is all naive, the other all iterative. */
   @Test
   void diff_ofNaiveThenIterative_showsNaiveShrinkingAndIterativeGrowing() {

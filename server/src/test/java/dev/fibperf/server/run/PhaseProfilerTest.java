@@ -28,7 +28,12 @@ class PhaseProfilerTest {
       AtomicBoolean callerHasRoom = new AtomicBoolean(false);
       AtomicInteger snapshots = new AtomicInteger();
       ProfileSpec every100ms =
-          new ProfileSpec(Duration.ofMillis(10), 5, Duration.ofMillis(100), List.of());
+          new ProfileSpec(
+              Duration.ofMillis(10),
+              5,
+              Duration.ofMillis(100),
+              List.of(),
+              dev.fibperf.server.profile.Engine.JFR);
 
       PhaseProfiler.Session session =
           profiler

@@ -17,6 +17,7 @@ import dev.fibperf.proto.v1.ProfileSerialRequest;
 import dev.fibperf.proto.v1.ProfileSerialResponse;
 import dev.fibperf.proto.v1.ProfileSnapshot;
 import dev.fibperf.proto.v1.ProfileSummary;
+import dev.fibperf.proto.v1.ProfilingEngine;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.testing.InProcessFixture;
 import io.grpc.Status;
@@ -182,6 +183,9 @@ class ProfileSerialTest {
                     .addNums(42)
                     .setOptions(
                         ProfileOptions.newBuilder()
+                            // JFR's stream lags about a second; async-profiler's files, one to
+                            // two (ProfileSessionTest covers its live view).
+                            .setEngine(ProfilingEngine.PROFILING_ENGINE_JFR)
                             .setSnapshotInterval(
                                 com.google.protobuf.Duration.newBuilder().setNanos(100_000_000)))
                     .build()));
@@ -437,6 +441,7 @@ class ProfileSerialTest {
                 .addAllNums(List.of(38, 38, 38, 38, 38, 38))
                 .setOptions(
                     ProfileOptions.newBuilder()
+                        .setEngine(ProfilingEngine.PROFILING_ENGINE_JFR)
                         .setSamplingPeriod(
                             com.google.protobuf.Duration.newBuilder().setNanos(1_000_000)))
                 .build());
@@ -449,6 +454,7 @@ class ProfileSerialTest {
                         .addAllNums(List.of(37, 37, 37))
                         .setOptions(
                             ProfileOptions.newBuilder()
+                                .setEngine(ProfilingEngine.PROFILING_ENGINE_JFR)
                                 .setSamplingPeriod(
                                     com.google.protobuf.Duration.newBuilder().setNanos(20_000_000)))
                         .build()))

@@ -240,8 +240,9 @@ final class Printer {
 
   void profile(Profile p) {
     out.printf(
-        "Hot methods: %d samples in %s of task time, asked every %s%s, %.0f/s%n",
+        "Hot methods: %d samples by %s in %s of task time, asked every %s%s, %.0f/s%n",
         p.totalSamples(),
+        p.engine(),
         format(p.duration()),
         format(p.samplingPeriod()),
         p.effectiveSamplingPeriod().compareTo(p.samplingPeriod()) < 0
@@ -250,6 +251,9 @@ final class Printer {
                 + " for another profile; thinned back)"
             : "",
         p.samplesPerSecond());
+    if (!p.engineNote().isEmpty()) {
+      out.println("  (" + p.engineNote() + ")");
+    }
     table("  self (top of stack, as `jfr view hot-methods`)", p.self());
     table("  total (anywhere on the stack, like cProfile's cumtime)", p.total());
     out.printf(

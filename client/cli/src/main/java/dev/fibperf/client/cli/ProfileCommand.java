@@ -4,6 +4,7 @@ import dev.fibperf.client.ArtifactFormat;
 import dev.fibperf.client.FibPerfClient;
 import dev.fibperf.client.ProfileOptions;
 import dev.fibperf.client.ProfileResult;
+import dev.fibperf.client.ProfilingEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -30,8 +31,16 @@ final class ProfileCommand extends ClientCommand {
   @Option(
       names = "--sampling-period",
       converter = DurationConverter.class,
-      description = "JFR sampling period, 1ms to 100ms (default: 1ms, the finest).")
+      description = "Sampling period, 1ms to 100ms (default: 1ms, the finest).")
   Duration samplingPeriod;
+
+  @Option(
+      names = "--engine",
+      paramLabel = "<engine>",
+      description =
+          "What takes the samples: ${COMPLETION-CANDIDATES} (default: the server's,"
+              + " async-profiler unless it says otherwise).")
+  ProfilingEngine engine;
 
   @Option(
       names = "--snapshot-interval",
@@ -67,7 +76,7 @@ final class ProfileCommand extends ClientCommand {
     try {
       options =
           new ProfileOptions(
-              samplingPeriod, top, snapshotInterval, new ArrayList<>(files.keySet()));
+              samplingPeriod, top, snapshotInterval, new ArrayList<>(files.keySet()), engine);
     } catch (IllegalArgumentException e) {
       throw new FibPerfCli.UsageException(e.getMessage());
     }

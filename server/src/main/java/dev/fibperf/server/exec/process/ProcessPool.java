@@ -12,6 +12,7 @@ import dev.fibperf.server.exec.Task;
 import dev.fibperf.server.exec.TaskContext;
 import dev.fibperf.server.exec.TaskKernel;
 import dev.fibperf.server.exec.TaskPool;
+import dev.fibperf.server.profile.Engine;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -250,7 +251,7 @@ public final class ProcessPool implements TaskPool {
    * RemoteProfile#context()} are sampled in their worker. Starts the pool if needed, without
    * blocking the caller.
    */
-  public CompletableFuture<RemoteProfile> startProfiling(Duration period) {
+  public CompletableFuture<RemoteProfile> startProfiling(Duration period, Engine engine) {
     return acquireAsync()
         .thenApply(
             lease -> {
@@ -263,7 +264,7 @@ public final class ProcessPool implements TaskPool {
               long session = NEXT_SESSION.getAndIncrement();
               for (Slot slot : current) {
                 try {
-                  slot.current().startProfile(session, period);
+                  slot.current().startProfile(session, period, engine);
                 } catch (IOException e) {
                   // A dying worker: its replacement never sees the session and reports nothing.
                 }

@@ -12,6 +12,7 @@ import dev.fibperf.server.compute.CancellationToken;
 import dev.fibperf.server.exec.Task;
 import dev.fibperf.server.exec.TaskKernel;
 import dev.fibperf.server.exec.TaskTiming;
+import dev.fibperf.server.profile.Engine;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -212,14 +213,15 @@ final class WorkerProcess implements AutoCloseable {
         TimeUnit.NANOSECONDS);
   }
 
-  /** Starts JFR profiling session {@code session} in the worker. */
-  void startProfile(long session, Duration period) throws IOException {
+  /** Starts profiling session {@code session} in the worker. */
+  void startProfile(long session, Duration period, Engine engine) throws IOException {
     write(
         WorkerRequest.newBuilder()
             .setStartProfile(
                 StartProfile.newBuilder()
                     .setSessionId(session)
-                    .setSamplingPeriodNanos(period.toNanos()))
+                    .setSamplingPeriodNanos(period.toNanos())
+                    .setAsyncProfiler(engine == Engine.ASYNC_PROFILER))
             .build());
   }
 

@@ -56,6 +56,8 @@ public final class WorkerProtocol {
         .setBusyNanos(p.duration().toNanos())
         .setEffectivePeriodNanos(p.effectiveSamplingPeriod().toNanos())
         .setProfiledMethodCompilations(p.profiledMethodCompilations())
+        .setEngine(p.engine())
+        .setEngineNote(p.engineNote())
         .build();
   }
 
@@ -79,7 +81,9 @@ public final class WorkerProtocol {
         Duration.ofNanos(w.getGcPauseNanos()),
         w.getJitCompilations(),
         w.getProfiledMethodCompilations(),
-        w.getCollapsedStacksMap());
+        w.getCollapsedStacksMap(),
+        w.getEngine().isEmpty() ? ProfileReport.JFR : w.getEngine(),
+        w.getEngineNote());
   }
 
   private static List<MethodSamples> samples(List<HotMethod> methods) {

@@ -443,6 +443,36 @@ class ProcessPoolTest {
   }
 
   @Test
+  void profileSerial_onProcesses_withAsyncProfiler_profilesTheWorkerJvmsWithIt() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        dev.fibperf.server.profile.JfrProfiler.asyncProfiler().startsWith("async-profiler "));
+    try (InProcessFixture fx = new InProcessFixture(ServerConfig.newBuilder().workers(2).build())) {
+      drain(fx.blocking.parallel(onProcesses(20, 20))); // start the workers: not measured
+      List<dev.fibperf.proto.v1.ProfileSerialResponse> events =
+          drain(
+              fx.blocking.profileSerial(
+                  dev.fibperf.proto.v1.ProfileSerialRequest.newBuilder()
+                      .addAllNums(List.of(37, 37, 37))
+                      .setPool(PoolKind.POOL_KIND_PROCESSES)
+                      .setOptions(
+                          dev.fibperf.proto.v1.ProfileOptions.newBuilder()
+                              .setEngine(
+                                  dev.fibperf.proto.v1.ProfilingEngine
+                                      .PROFILING_ENGINE_ASYNC_PROFILER))
+                      .build()));
+      dev.fibperf.proto.v1.Profile profile =
+          events.get(events.size() - 1).getSummary().getProfile();
+
+      assertTrue(profile.getEngine().startsWith("async-profiler "), profile.toString());
+      assertEquals("", profile.getEngineNote());
+      assertTrue(profile.getTotalSamples() >= 5, profile.toString());
+      assertTrue(
+          profile.getSelf(0).getMethod().startsWith("dev.fibperf.server.compute.FibKernels.naive("),
+          profile.toString());
+    }
+  }
+
+  @Test
   void profileSerial_onProcesses_profilesTheWorkerJvm_inTheSameShape() throws Exception {
     try (InProcessFixture fx = new InProcessFixture(ServerConfig.newBuilder().workers(2).build())) {
       drain(fx.blocking.parallel(onProcesses(20, 20))); // start the workers: not measured
@@ -450,13 +480,17 @@ class ProcessPoolTest {
           drain(
               fx.blocking.profileSerial(
                   dev.fibperf.proto.v1.ProfileSerialRequest.newBuilder()
-                      // Long enough (about 2.5 s on one worker) for several snapshots even
-                      // with JFR's flush delay of up to a second; a busier machine only makes the
-                      // run, and so the count, longer. fib(36) was too short on JDK 25.
-                      .addAllNums(List.of(38, 38, 38, 38, 38))
+                      // Long enough (about 2.5 s on two workers) for several snapshots after the
+                      // live view's first flush, which takes up to a second; fib(38) x 5 was too
+                      // short.
+                      .addAllNums(List.of(39, 39, 39, 39, 39, 39))
                       .setPool(PoolKind.POOL_KIND_PROCESSES)
                       .setOptions(
                           dev.fibperf.proto.v1.ProfileOptions.newBuilder()
+                              // JFR: its live view lags about a second, async-profiler's one
+                              // to two, longer than this run
+                              // (profileSerial_onProcesses_withAsyncProfiler covers that engine).
+                              .setEngine(dev.fibperf.proto.v1.ProfilingEngine.PROFILING_ENGINE_JFR)
                               .setSnapshotInterval(
                                   com.google.protobuf.Duration.newBuilder().setNanos(100_000_000))
                               .addArtifacts(
@@ -505,7 +539,7 @@ class ProcessPoolTest {
         long samples = snapshot.getProfile().getTotalSamples();
         assertTrue(samples >= previous, "snapshot went back from " + previous + " to " + samples);
         previous = samples;
-        assertEquals(5, snapshot.getTasksTotal());
+        assertEquals(6, snapshot.getTasksTotal());
       }
       assertTrue(previous > 0 && previous <= profile.getTotalSamples(), "last " + previous);
       assertTrue(
