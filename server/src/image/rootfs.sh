@@ -3,10 +3,11 @@
 # pulled here; see README, "Run it in a container"): a jlinked Java runtime, the shared libraries
 # it links against, copied from the machine that builds it (as distroless images copy Debian's),
 # and the few files a JVM and glibc look for.
-#   rootfs.sh <out-dir> <java-home>
+#   rootfs.sh <out-dir> <java-home> [async-profiler.jar]
 set -euo pipefail
 out="$1"
 java_home="$2"
+async_jar="${3:-}"
 # From jdeps over the server's runtime class path (less java.desktop, which only micrometer's
 # Log4j2 binder asks for), plus the JFR management bean and, before JDK 22 merged it into
 # java.base, the EC ciphers TLS needs.
@@ -28,6 +29,20 @@ find "$out/opt/java" -type f \( -name '*.so' -o -perm -u+x \) -print0 \
   | while read -r lib; do
       [ -e "$lib" ] && cp --parents -L "$lib" "$out"
     done
+
+# async-profiler's native library, which the server extracts from its jar at run time, links
+# against a few more (libdl, librt, libpthread): without them profiles fall back to JFR.
+if [ -n "$async_jar" ] && [ -f "$async_jar" ]; then
+  arch=linux-x64
+  [ "$(uname -m)" = aarch64 ] && arch=linux-arm64
+  lib_dir=$(mktemp -d)
+  (cd "$lib_dir" && "$java_home/bin/jar" xf "$async_jar" "$arch/libasyncProfiler.so")
+  ldd "$lib_dir/$arch/libasyncProfiler.so" | grep -oE '(/[^ ]+)' | sort -u \
+    | while read -r lib; do
+        [ -e "$lib" ] && cp --parents -L "$lib" "$out"
+      done
+  rm -rf "$lib_dir"
+fi
 
 cat >"$out/etc/passwd" <<'PASSWD'
 root:x:0:0:root:/root:/sbin/nologin

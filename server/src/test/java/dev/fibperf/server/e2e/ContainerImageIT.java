@@ -168,6 +168,9 @@ class ContainerImageIT {
       assertTrue(
           profile.getSummary().getProfile().getSelf(0).getMethod().contains("FibKernels.naive"),
           profile.getSummary().getProfile().toString());
+      // The default engine runs in the image: what its library links against is in it too.
+      dev.fibperf.proto.v1.Profile p = profile.getSummary().getProfile();
+      assertTrue(p.getEngine().startsWith("async-profiler "), p.toString());
       assertEquals("1346269", parallel.getSummary().getResults(1).getValue());
       assertEquals(PoolKind.POOL_KIND_PROCESSES, parallel.getSummary().getPool());
     } finally {

@@ -74,6 +74,40 @@ class ServerJarIT {
     }
   }
 
+  /**
+   * Where async-profiler's library cannot be put in place (here: its extraction directory is not
+   * writable), profiles are JFR's and say why.
+   */
+  @Test
+  void withoutAsyncProfilersLibrary_profilesFallBackToJfr_andSaySo() throws Exception {
+    try (ServerProcess server =
+        new ServerProcess(
+            java.util.Map.of("JAVA_TOOL_OPTIONS", "-Done.profiler.extractPath=/proc/fibperf"))) {
+      ManagedChannel channel =
+          Grpc.newChannelBuilder(server.target(), InsecureChannelCredentials.create()).build();
+      try {
+        dev.fibperf.proto.v1.Profile profile =
+            last(drain(
+                    FibPerfServiceGrpc.newBlockingStub(channel)
+                        .profileSerial(
+                            dev.fibperf.proto.v1.ProfileSerialRequest.newBuilder()
+                                .addNums(32)
+                                .build())))
+                .getSummary()
+                .getProfile();
+
+        assertEquals("jfr", profile.getEngine());
+        assertTrue(
+            profile.getEngineNote().startsWith("async-profiler's native library did not load: "),
+            profile.getEngineNote());
+        assertTrue(profile.getEngineNote().endsWith(": sampled by JFR"), profile.getEngineNote());
+        assertTrue(profile.getSelf(0).getMethod().contains("FibKernels.naive"), profile.toString());
+      } finally {
+        channel.shutdownNow();
+      }
+    }
+  }
+
   @Test
   void sigterm_letsInFlightRunsFinish_refusesNewCalls_andExitsZero() throws Exception {
     // Tests that do not profile run --no-profiling: no JFR warm-up competing for the two cores.
