@@ -6,7 +6,7 @@ import dev.fibperf.client.FibPerfClient;
 import dev.fibperf.client.FibPerfSettings;
 import dev.fibperf.client.ProfileOptions;
 import dev.fibperf.client.ProfileResult;
-import dev.fibperf.client.RunSummary;
+import dev.fibperf.client.ProfilingEngine;
 import dev.fibperf.client.TaskFinished;
 import dev.fibperf.client.Workload;
 import dev.fibperf.server.FibServer;
@@ -17,22 +17,30 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * ProfileSerial against Serial on the same inputs, alternating in one process so both see the same
- * machine: task time of each, their ratio, and how long after the last task the profile arrives.
- * Not JMH: each sample is a multi-second call.
+ * ProfileSerial against Serial on the same inputs, for each profiling engine, in one process so all
+ * see the same machine: each round runs Serial, then ProfileSerial with JFR and with
+ * async-profiler, in an order that rotates each round, and takes each profile's task time over the
+ * Serial's of the same round. Medians and ranges over rounds, with the samples each delivered per
+ * second of task time (a 1 s run gets that many) and how long after the last task the profile
+ * arrives. Not JMH: each sample is a multi-second call.
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar dev.fibperf.bench.ProfileOverhead [rounds] [n,n,...] [snapshot-interval]
+ * java -cp bench/target/benchmarks.jar dev.fibperf.bench.ProfileOverhead [rounds] [n,n,...] [snapshot-interval] [period]
  * </pre>
  */
 public final class ProfileOverhead {
   private ProfileOverhead() {}
 
+  private static final List<ProfilingEngine> ENGINES =
+      List.of(ProfilingEngine.JFR, ProfilingEngine.ASYNC_PROFILER);
+
   public static void main(String[] args) throws Exception {
-    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 9;
     int[] nums =
         args.length > 1
             ? Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray()
@@ -54,65 +62,91 @@ public final class ProfileOverhead {
     FibPerfClient client =
         FibPerfClient.create(channel, FibPerfSettings.newBuilder("in-process").build());
 
-    // Warm-up: JIT the kernel and JFR's paths; not counted.
+    // Warm-up: JIT the kernel and both engines' paths; not counted.
     client.serial(workload);
-    client.profileSerial(workload, options);
+    for (ProfilingEngine engine : ENGINES) {
+      client.profileSerial(workload, options.withEngine(engine));
+    }
 
-    List<Double> serialMs = new ArrayList<>();
-    List<Double> profiledMs = new ArrayList<>();
-    List<Double> ratios = new ArrayList<>();
-    List<Double> deliveryMs = new ArrayList<>();
-    List<Double> rates = new ArrayList<>();
+    Map<ProfilingEngine, List<Double>> ratios = new EnumMap<>(ProfilingEngine.class);
+    Map<ProfilingEngine, List<Double>> rates = new EnumMap<>(ProfilingEngine.class);
+    Map<ProfilingEngine, List<Double>> deliveryMs = new EnumMap<>(ProfilingEngine.class);
+    Map<ProfilingEngine, String> used = new EnumMap<>(ProfilingEngine.class);
+    for (ProfilingEngine engine : ENGINES) {
+      ratios.put(engine, new ArrayList<>());
+      rates.put(engine, new ArrayList<>());
+      deliveryMs.put(engine, new ArrayList<>());
+    }
+    java.time.Duration period = null;
     for (int r = 0; r < rounds; r++) {
-      RunSummary serial = client.serial(workload);
-      long lastTaskNanos = 0;
-      ProfileResult profiled = null;
-      try (EventStream events = client.profileSerialStream(workload, options)) {
-        for (FibEvent e : events) {
-          if (e instanceof TaskFinished) {
-            lastTaskNanos = System.nanoTime();
-          } else if (e instanceof ProfileResult p) {
-            deliveryMs.add((System.nanoTime() - lastTaskNanos) / 1e6);
-            profiled = p;
+      // Rotate the order: Serial, JFR, async; then JFR, async, Serial; then async, Serial, JFR.
+      List<ProfilingEngine> order =
+          new ArrayList<>(Arrays.asList(null, ENGINES.get(0), ENGINES.get(1)));
+      Collections.rotate(order, -(r % 3));
+      double serialMs = 0;
+      Map<ProfilingEngine, ProfileResult> profiled = new EnumMap<>(ProfilingEngine.class);
+      for (ProfilingEngine engine : order) {
+        if (engine == null) {
+          serialMs = client.serial(workload).taskTime().toNanos() / 1e6;
+          continue;
+        }
+        long lastTaskNanos = 0;
+        try (EventStream events =
+            client.profileSerialStream(workload, options.withEngine(engine))) {
+          for (FibEvent e : events) {
+            if (e instanceof TaskFinished) {
+              lastTaskNanos = System.nanoTime();
+            } else if (e instanceof ProfileResult p) {
+              deliveryMs.get(engine).add((System.nanoTime() - lastTaskNanos) / 1e6);
+              profiled.put(engine, p);
+            }
           }
         }
       }
-      double s = serial.taskTime().toNanos() / 1e6;
-      double p = profiled.run().taskTime().toNanos() / 1e6;
-      serialMs.add(s);
-      profiledMs.add(p);
-      ratios.add(p / s);
-      rates.add(profiled.profile().samplesPerSecond());
-      System.out.printf(
-          "round %d: serial %.1f ms, profiled %.1f ms, ratio %.4f, profile %.1f ms after the last"
-              + " task, %.0f samples/s, top %s%n",
-          r + 1,
-          s,
-          p,
-          p / s,
-          deliveryMs.get(r),
-          rates.get(r),
-          profiled.profile().self().get(0).method());
+      StringBuilder line =
+          new StringBuilder(String.format("round %d: serial %.1f ms", r + 1, serialMs));
+      for (ProfilingEngine engine : ENGINES) {
+        ProfileResult p = profiled.get(engine);
+        double ms = p.run().taskTime().toNanos() / 1e6;
+        ratios.get(engine).add(ms / serialMs);
+        rates.get(engine).add(p.profile().samplesPerSecond());
+        used.put(engine, p.profile().engine());
+        period = p.profile().samplingPeriod();
+        line.append(
+            String.format(
+                ", %s %.1f ms (%.4f, %.0f samples/s, top %s)",
+                engine,
+                ms,
+                ms / serialMs,
+                p.profile().samplesPerSecond(),
+                p.profile().self().get(0).method()));
+      }
+      System.out.println(line);
     }
     System.out.printf(
-        "%nnums %s, %d rounds, snapshots every %s, java %s%n",
+        "%nnums %s, %d rounds, period %s, snapshots every %s, java %s%n",
         Arrays.toString(nums),
         rounds,
+        options.samplingPeriod() == null
+            ? "the server's default for this run, " + period
+            : options.samplingPeriod(),
         options.snapshotInterval() == null ? "500ms (default)" : options.snapshotInterval(),
         Runtime.version());
-    System.out.printf(
-        "median task time: serial %.1f ms, profiled %.1f ms%n",
-        median(serialMs), median(profiledMs));
-    System.out.printf(
-        "median ratio profiled/serial %.4f (overhead %+.2f%%), min %.4f, max %.4f%n",
-        median(ratios),
-        100 * (median(ratios) - 1),
-        Collections.min(ratios),
-        Collections.max(ratios));
-    System.out.printf(
-        "profile delivered after the last task: median %.1f ms, max %.1f ms%n",
-        median(deliveryMs), Collections.max(deliveryMs));
-    System.out.printf("samples delivered per second (1 ms asked): median %.0f%n", median(rates));
+    for (ProfilingEngine engine : ENGINES) {
+      List<Double> r = ratios.get(engine);
+      System.out.printf(
+          "%-15s %-32s task time / Serial's: median %.4f (overhead %+.2f%%), range %.4f-%.4f;"
+              + " %.0f samples per second of task time (median); profile %.0f ms after the last"
+              + " task (median)%n",
+          engine,
+          used.get(engine),
+          median(r),
+          100 * (median(r) - 1),
+          Collections.min(r),
+          Collections.max(r),
+          median(rates.get(engine)),
+          median(deliveryMs.get(engine)));
+    }
 
     client.close();
     channel.shutdownNow();

@@ -133,7 +133,9 @@ final class AsyncSampler {
       throw new UncheckedIOException(e);
     }
     List<String> failures = new ArrayList<>();
-    // cpu (perf events) counts CPU cycles exactly; itimer works where perf events are not allowed.
+    // cpu (perf events) first: it samples CPU cycles at the period asked, where the interval
+    // timers are bound to the kernel's tick (250/s here, whatever the period); itimer where perf
+    // events are not allowed (perf_event_paranoid, seccomp in containers).
     for (String mode : List.of("cpu", "itimer")) {
       try {
         profiler.execute(

@@ -27,6 +27,11 @@ public record ProfileSpec(
     artifacts = List.copyOf(artifacts);
   }
 
+  /** The same profile at another period. */
+  public ProfileSpec withSamplingPeriod(Duration period) {
+    return new ProfileSpec(period, top, snapshotInterval, artifacts, engine);
+  }
+
   /** The same sampling, without live snapshots or artifacts (Compare's phase profiles). */
   public ProfileSpec summaryOnly() {
     return new ProfileSpec(samplingPeriod, top, null, List.of(), engine);

@@ -84,6 +84,9 @@ final class RequestMapper {
     Draft draft =
         spec(
             RunKind.PROFILE_SERIAL, r.getNumsList(), r.getAlgorithmValue(), 0, 1, r.getPoolValue());
+    if (!r.getOptions().hasSamplingPeriod()) {
+      profile = profile.withSamplingPeriod(defaultSamplingPeriod(draft.naiveCalls));
+    }
     if (draft.pool == PoolKind.PROCESSES && profile.artifacts().contains(ArtifactFormat.JFR)) {
       throw Status.FAILED_PRECONDITION
           .withDescription(
@@ -96,13 +99,18 @@ final class RequestMapper {
 
   RunSpec compare(CompareRequest r) throws StatusException {
     ProfileSpec profile = r.getProfile() ? profile(null, "profile") : null;
-    return spec(
+    Draft draft =
+        spec(
             RunKind.COMPARE,
             r.getNumsList(),
             r.getAlgorithmValue(),
             r.getParallelism(),
             2,
-            r.getPoolValue())
+            r.getPoolValue());
+    if (profile != null) {
+      profile = profile.withSamplingPeriod(defaultSamplingPeriod(draft.naiveCalls));
+    }
+    return draft
         .compare(isolation(r.getIsolationValue()), schedule(r.getScheduleValue()))
         .build(profile);
   }
@@ -114,6 +122,10 @@ final class RequestMapper {
     final Algorithm algorithm;
     final int parallelism;
     final PoolKind pool;
+
+    /** Naive-recursion calls of one run of the tasks: what the expected run length comes from. */
+    double naiveCalls;
+
     boolean exclusive;
     ScheduleKind schedule = ScheduleKind.MEASURED_OPTIMAL;
 
@@ -203,7 +215,9 @@ final class RequestMapper {
         kind == RunKind.SERIAL || kind == RunKind.PROFILE_SERIAL
             ? 1
             : requestedParallelism == 0 ? config.workers() : (int) requestedParallelism;
-    return new Draft(kind, tasks, algorithm, effective, pool);
+    Draft draft = new Draft(kind, tasks, algorithm, effective, pool);
+    draft.naiveCalls = naiveCalls;
+    return draft;
   }
 
   /** An upper bound on the bytes the tasks' results take in a summary. */
@@ -219,6 +233,29 @@ final class RequestMapper {
    * @param options the request's options, or null for the defaults
    * @param field the request field they came from, for error messages
    */
+  /** Time per naive-recursion call of the kernel on this kind of machine (BENCHMARKS, Kernels). */
+  static final double NANOS_PER_NAIVE_CALL = 1.2;
+
+  /** Samples a profile's default period aims to give a run, at least. */
+  static final int DEFAULT_MIN_SAMPLES = 200;
+
+  /** The default period for runs long enough: at it async-profiler costs about 2 % (BENCHMARKS). */
+  static final Duration DEFAULT_SAMPLING_PERIOD = Duration.ofMillis(3);
+
+  /**
+   * The period a profile gets when it asks none, from the run's expected serial length: 3 ms, the
+   * coarsest at which a one-second run still gets over 300 samples and async-profiler costs about 2
+   * % of task time; finer (down to 1 ms) for a run too short to get {@link #DEFAULT_MIN_SAMPLES} at
+   * 3 ms, where samples matter more than a few percent of a fraction of a second.
+   */
+  static Duration defaultSamplingPeriod(double naiveCalls) {
+    // Whole milliseconds: JFR's periods are.
+    double expectedMillis = naiveCalls * NANOS_PER_NAIVE_CALL / 1e6;
+    long period =
+        (long) Math.min(DEFAULT_SAMPLING_PERIOD.toMillis(), expectedMillis / DEFAULT_MIN_SAMPLES);
+    return Duration.ofMillis(Math.max(JfrProfiler.FINEST_PERIOD.toMillis(), period));
+  }
+
   private ProfileSpec profile(ProfileOptions options, String field) throws StatusException {
     if (!config.profilingEnabled()) {
       throw Status.FAILED_PRECONDITION

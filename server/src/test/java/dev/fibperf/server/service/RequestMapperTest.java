@@ -179,6 +179,56 @@ class RequestMapperTest {
     assertEquals(RequestMapper.DEFAULT_SNAPSHOT_INTERVAL, spec.profile().snapshotInterval());
   }
 
+  /**
+   * Unasked, the period comes from the run's expected length: 3 ms (over 300 samples a second,
+   * about 2 % with async-profiler) for runs that get 200 samples at it, finer for shorter ones.
+   */
+  @Test
+  void theDefaultPeriod_followsTheExpectedRunLength_andAnAskedOneWins() throws Exception {
+    java.util.function.Function<List<Integer>, java.time.Duration> period =
+        nums -> {
+          try {
+            return mapper
+                .profileSerial(ProfileSerialRequest.newBuilder().addAllNums(nums).build())
+                .profile()
+                .samplingPeriod();
+          } catch (io.grpc.StatusException e) {
+            throw new AssertionError(e);
+          }
+        };
+    // 6 x fib(40): 2.0e9 naive calls, about 2.4 s.
+    assertEquals(java.time.Duration.ofMillis(3), period.apply(List.of(40, 40, 40, 40, 40, 40)));
+    // fib(41): 5.4e8 calls, about 0.64 s: 3 ms would give 214 samples.
+    assertEquals(java.time.Duration.ofMillis(3), period.apply(List.of(41)));
+    // fib(40): 3.3e8 calls, about 0.4 s: 200 samples need a period under 2 ms, so 1 ms.
+    assertEquals(java.time.Duration.ofMillis(1), period.apply(List.of(40)));
+    assertEquals(java.time.Duration.ofMillis(1), period.apply(List.of(20)));
+    assertEquals(java.time.Duration.ofMillis(1), RequestMapper.defaultSamplingPeriod(0));
+    assertEquals(
+        java.time.Duration.ofMillis(2),
+        RequestMapper.defaultSamplingPeriod(2 * 200 * 1e6 / RequestMapper.NANOS_PER_NAIVE_CALL));
+    assertEquals(
+        java.time.Duration.ofMillis(10),
+        mapper
+            .profileSerial(
+                profiled(
+                    ProfileOptions.newBuilder()
+                        .setSamplingPeriod(
+                            com.google.protobuf.Duration.newBuilder().setNanos(10_000_000))))
+            .profile()
+            .samplingPeriod());
+    assertEquals(
+        java.time.Duration.ofMillis(3),
+        mapper
+            .compare(
+                dev.fibperf.proto.v1.CompareRequest.newBuilder()
+                    .addAllNums(List.of(40, 40, 40, 40, 40, 40))
+                    .setProfile(true)
+                    .build())
+            .profile()
+            .samplingPeriod());
+  }
+
   @Test
   void profilingOff_isAFailedPrecondition() {
     RequestMapper off =

@@ -100,7 +100,7 @@ final class DemoCommand implements Callable<Integer> {
     Workload workload = new Workload(nums, Algorithm.NAIVE, 0, PoolKind.THREADS);
     int tasks = nums.size();
 
-    out.println("== 1/3 Profile the serial baseline (Java Flight Recorder, this call only)");
+    out.println("== 1/3 Profile the serial baseline (a sampling profiler, this call only)");
     ProfileResult profiled =
         (ProfileResult)
             printer.follow(
