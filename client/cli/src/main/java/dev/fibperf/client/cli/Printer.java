@@ -180,7 +180,9 @@ final class Printer {
           s.tasksDone(),
           s.tasksTotal(),
           s.profile().totalSamples(),
-          top == null ? "" : String.format(", hottest %s (%.1f%%)", top.method(), top.percent()));
+          top == null
+              ? " so far (the live view lags the run by a second or two)"
+              : String.format(", hottest %s (%.1f%%)", top.method(), top.percent()));
     } else if (e instanceof ArtifactChunk c && c.last()) {
       out.printf("artifact %s received%n", c.format());
     }
