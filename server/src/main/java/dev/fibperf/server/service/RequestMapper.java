@@ -252,7 +252,9 @@ final class RequestMapper {
     // Whole milliseconds: JFR's periods are.
     double expectedMillis = naiveCalls * NANOS_PER_NAIVE_CALL / 1e6;
     long period =
-        (long) Math.min(DEFAULT_SAMPLING_PERIOD.toMillis(), expectedMillis / DEFAULT_MIN_SAMPLES);
+        (long)
+            Math.min(
+                (double) DEFAULT_SAMPLING_PERIOD.toMillis(), expectedMillis / DEFAULT_MIN_SAMPLES);
     return Duration.ofMillis(Math.max(JfrProfiler.FINEST_PERIOD.toMillis(), period));
   }
 

@@ -98,12 +98,19 @@ class ProfileSessionTest {
         CompletableFuture.runAsync(
             () ->
                 session.mark(
-                    0, 0, () -> spin(() -> FibKernels.naive(27), Duration.ofMillis(2500))));
-    Thread.sleep(1800); // a file or so completed: the live view has something to read
-    during[0] = session.snapshot(5).totalSamples();
+                    0, 0, () -> spin(() -> FibKernels.naive(27), Duration.ofMillis(4000))));
+    // Snapshots while the task runs, until one has samples (a file completed and was read).
+    boolean[] running = new boolean[1];
+    dev.fibperf.server.testing.Waits.await("a live snapshot with samples, or the task's end")
+        .until(
+            () -> {
+              running[0] = !task.isDone(); // before the snapshot: it was taken while running
+              during[0] = session.snapshot(5).totalSamples();
+              return during[0] > 0 || !running[0];
+            });
+    assertTrue(running[0], "no snapshot had samples while the task ran");
     task.get();
-    Thread.sleep(2500); // the task's last samples are in a completed file by now
-    ProfileReport caughtUp = session.snapshot(5);
+    ProfileReport caughtUp = settled(session); // the last file completes a second or so later
     other.get();
     ProfileReport secondProfile = second.finish(5, false);
     ProfileReport fin = session.finish(5, true);
