@@ -51,14 +51,22 @@ class KubernetesManifestsIT {
     assertEquals(0, p.exitValue(), "schema validation failed: " + out);
     byKind = new HashMap<>();
     for (JsonElement e : JsonParser.parseString(out).getAsJsonArray()) {
-      byKind.put(e.getAsJsonObject().get("kind").getAsString(), e.getAsJsonObject());
+      JsonObject o = e.getAsJsonObject();
+      String name = o.getAsJsonObject("metadata").get("name").getAsString();
+      // One of each kind, but for Services: the plain one, and the headless one for clients that
+      // balance over the replicas themselves.
+      byKind.put(
+          name.endsWith("-headless")
+              ? "headless " + o.get("kind").getAsString()
+              : o.get("kind").getAsString(),
+          o);
     }
   }
 
   @Test
   void everyKindIsThere() {
     assertEquals(
-        List.of("Deployment", "PodDisruptionBudget", "Service"),
+        List.of("Deployment", "PodDisruptionBudget", "Service", "headless Service"),
         byKind.keySet().stream().sorted().toList());
   }
 
@@ -121,6 +129,12 @@ class KubernetesManifestsIT {
             .getAsJsonObject("matchLabels"));
     JsonArray servicePorts = byKind.get("Service").getAsJsonObject("spec").getAsJsonArray("ports");
     assertEquals(2, servicePorts.size());
+    JsonObject headless = byKind.get("headless Service").getAsJsonObject("spec");
+    assertEquals("None", headless.get("clusterIP").getAsString(), "one address per pod in DNS");
+    assertEquals(labels, headless.getAsJsonObject("selector"));
+    JsonArray headlessPorts = headless.getAsJsonArray("ports");
+    assertEquals(1, headlessPorts.size());
+    assertEquals("grpc", headlessPorts.get(0).getAsJsonObject().get("targetPort").getAsString());
   }
 
   private static String output(List<String> command) throws Exception {
