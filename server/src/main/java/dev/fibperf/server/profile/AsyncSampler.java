@@ -59,7 +59,7 @@ final class AsyncSampler {
       }
     }
 
-    /** Every file of the recording, for a raw artifact; then deletes them. */
+    /** Deletes the recording's files and its folder. */
     void delete() {
       for (Path f : files()) {
         try {
@@ -75,6 +75,7 @@ final class AsyncSampler {
       }
     }
 
+    /** Every file of the recording so far, oldest first. */
     List<Path> files() {
       try (Stream<Path> list = Files.list(directory)) {
         // Names are s-<n>.jfr with n counting up: order by n, not by text.

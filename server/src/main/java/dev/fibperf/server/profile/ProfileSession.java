@@ -15,8 +15,10 @@ import jdk.jfr.consumer.RecordingFile;
 import jdk.jfr.consumer.RecordingStream;
 
 /**
- * One profiled call: its JFR recording and the task windows it marks. Close it when done; {@link
- * #finish} closes it too.
+ * One profiled call: the task windows it marks, its JFR recording (read once, stopped, for the
+ * final profile) and the same recording's event stream (for live snapshots), and, when
+ * async-profiler takes the samples, that recording's files. Close it when done; {@link #finish}
+ * closes it too.
  */
 public final class ProfileSession implements AutoCloseable {
   private final long id;
