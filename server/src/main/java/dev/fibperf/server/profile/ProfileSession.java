@@ -182,10 +182,10 @@ public final class ProfileSession implements AutoCloseable {
       recording.stop();
       recording.dump(file);
       if (keepRaw) {
-        // async-profiler's samples after the JDK's chunks (the task windows): one recording.
-        List<Path> parts = new java.util.ArrayList<>(List.of(file));
-        parts.addAll(sampleFiles);
-        raw = concatenated(parts);
+        // With async-profiler: its files, one after another (each a self-contained recording of
+        // every thread's samples). Not with the JDK's chunks beside them: JDK 25's reader then
+        // misreads the second producer's timestamps by hours.
+        raw = samples == null ? Files.readAllBytes(file) : concatenated(sampleFiles);
       }
       return SampleAttribution.analyse(
               file, sampleFiles, id, samplingPeriod, jvmPeriod.get(), top, List.of())

@@ -84,6 +84,8 @@ class ProfileSessionTest {
     ProfileSession session = PROFILER.start(JfrProfiler.FINEST_PERIOD, Engine.ASYNC_PROFILER);
     ProfileSession second = PROFILER.start(JfrProfiler.FINEST_PERIOD, Engine.ASYNC_PROFILER);
     long[] during = new long[1];
+    long[] taskThread = new long[1];
+    java.time.Instant[] taskSpan = new java.time.Instant[2];
     CompletableFuture<Void> other =
         CompletableFuture.runAsync(
             () ->
@@ -98,7 +100,14 @@ class ProfileSessionTest {
         CompletableFuture.runAsync(
             () ->
                 session.mark(
-                    0, 0, () -> spin(() -> FibKernels.naive(27), Duration.ofMillis(4000))));
+                    0,
+                    0,
+                    () -> {
+                      taskThread[0] = Thread.currentThread().getId();
+                      taskSpan[0] = java.time.Instant.now();
+                      spin(() -> FibKernels.naive(27), Duration.ofMillis(4000));
+                      taskSpan[1] = java.time.Instant.now();
+                    }));
     // Snapshots while the task runs, until one has samples (a file completed and was read).
     boolean[] running = new boolean[1];
     dev.fibperf.server.testing.Waits.await("a live snapshot with samples, or the task's end")
@@ -128,10 +137,21 @@ class ProfileSessionTest {
     assertTrue(fin.self().get(0).method().startsWith(NAIVE), fin.self().toString());
     assertFalse(mentions(fin.total(), ITERATIVE), "the other thread's samples: " + fin.total());
     assertTrue(fin.self().get(0).percent() >= 90.0, fin.self().toString());
-    // Its raw recording is async-profiler's, which the JDK's own reader takes as JFR.
+    // Its raw recording is async-profiler's files, which the JDK's own reader takes as JFR: the
+    // worker's samples in it, at the times they were taken (each file read with its own clock).
     java.nio.file.Path raw = java.nio.file.Files.createTempFile("async", ".jfr");
     java.nio.file.Files.write(raw, session.rawRecording());
-    assertFalse(jdk.jfr.consumer.RecordingFile.readAllEvents(raw).isEmpty());
+    long inTask = 0;
+    for (jdk.jfr.consumer.RecordedEvent e : jdk.jfr.consumer.RecordingFile.readAllEvents(raw)) {
+      if (e.getEventType().getName().equals("jdk.ExecutionSample")
+          && e.getThread("sampledThread") != null
+          && e.getThread("sampledThread").getJavaThreadId() == taskThread[0]) {
+        assertFalse(e.getStartTime().isBefore(taskSpan[0].minusSeconds(1)), e.getStartTime() + "");
+        assertFalse(e.getStartTime().isAfter(taskSpan[1].plusSeconds(1)), e.getStartTime() + "");
+        inTask++;
+      }
+    }
+    assertTrue(inTask >= fin.totalSamples(), inTask + " in the raw file, " + fin.totalSamples());
     java.nio.file.Files.delete(raw);
 
     assertEquals(ProfileReport.JFR, secondProfile.engine());

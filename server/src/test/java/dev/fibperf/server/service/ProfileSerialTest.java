@@ -216,7 +216,10 @@ class ProfileSerialTest {
                         ProfileOptions.newBuilder()
                             .addArtifacts(ArtifactChunk.Format.FORMAT_COLLAPSED)
                             .addArtifacts(ArtifactChunk.Format.FORMAT_FLAMEGRAPH_HTML)
-                            .addArtifacts(ArtifactChunk.Format.FORMAT_JFR))
+                            .addArtifacts(ArtifactChunk.Format.FORMAT_JFR)
+                            // JFR's raw recording holds the task windows too (async-profiler's
+                            // holds its samples only: ProfileSessionTest checks that one).
+                            .setEngine(ProfilingEngine.PROFILING_ENGINE_JFR))
                     .build()));
     Profile profile = events.get(events.size() - 1).getSummary().getProfile();
 
