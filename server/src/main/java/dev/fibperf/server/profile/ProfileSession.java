@@ -187,8 +187,7 @@ public final class ProfileSession implements AutoCloseable {
         // misreads the second producer's timestamps by hours.
         raw = samples == null ? Files.readAllBytes(file) : concatenated(sampleFiles);
       }
-      return SampleAttribution.analyse(
-              file, sampleFiles, id, samplingPeriod, jvmPeriod.get(), top, List.of())
+      return SampleAttribution.analyse(file, sampleFiles, id, samplingPeriod, jvmPeriod.get(), top)
           .withEngine(engine, engineNote);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -34,35 +34,14 @@ final class SampleAttribution {
   private record Compilation(Instant end, String method) {}
 
   /**
-   * @param openWindows windows of tasks still running, which the recording cannot hold yet (a
-   *     window's event is committed when its task ends)
+   * Reads one session's profile: windows, collections and compilations from {@code file}, the
+   * execution samples from it too or, when {@code sampleFiles} are given (another engine's
+   * recordings, e.g. async-profiler's), from those.
    */
   static ProfileReport analyse(
-      Path file,
-      long session,
-      Duration period,
-      Duration jvmPeriod,
-      int top,
-      List<Window> openWindows)
+      Path file, List<Path> sampleFiles, long session, Duration period, Duration jvmPeriod, int top)
       throws IOException {
-    return analyse(file, List.of(), session, period, jvmPeriod, top, openWindows);
-  }
-
-  /**
-   * Like {@link #analyse(Path, long, Duration, Duration, int, List)}, with the execution samples
-   * read from {@code sampleFiles} (another engine's recordings, e.g. async-profiler's) instead of
-   * {@code file}, which then supplies the windows, collections and compilations only.
-   */
-  static ProfileReport analyse(
-      Path file,
-      List<Path> sampleFiles,
-      long session,
-      Duration period,
-      Duration jvmPeriod,
-      int top,
-      List<Window> openWindows)
-      throws IOException {
-    List<Window> windows = new ArrayList<>(openWindows);
+    List<Window> windows = new ArrayList<>();
     List<Sample> samples = new ArrayList<>();
     List<RecordedEvent> gcs = new ArrayList<>();
     List<Compilation> compilations = new ArrayList<>();
