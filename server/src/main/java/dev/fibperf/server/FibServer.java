@@ -9,7 +9,11 @@ import dev.fibperf.server.auth.AuthPolicy;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.exec.RunClock;
 import dev.fibperf.server.exec.TaskKernel;
+import dev.fibperf.server.exec.TaskPool;
 import dev.fibperf.server.exec.WorkerPool;
+import dev.fibperf.server.exec.cluster.ClusterPool;
+import dev.fibperf.server.exec.cluster.PeerEndpoint;
+import dev.fibperf.server.exec.cluster.PeerTargets;
 import dev.fibperf.server.exec.process.ProcessPool;
 import dev.fibperf.server.metrics.FibPerfMetrics;
 import dev.fibperf.server.profile.JfrProfiler;
@@ -21,6 +25,7 @@ import dev.fibperf.server.tracing.Tracing;
 import dev.fibperf.server.worker.WorkerMain;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
@@ -54,6 +59,9 @@ public final class FibServer {
   private final Server server;
   private final WorkerPool pool;
   private final ProcessPool processes;
+  private final TaskPool cluster;
+  private final PeerEndpoint peerEndpoint;
+  private volatile boolean draining;
   private final ScheduledExecutorService profilingExecutor;
   private final JfrProfiler profiler = new JfrProfiler();
   private final HealthStatusManager health = new HealthStatusManager();
@@ -81,9 +89,20 @@ public final class FibServer {
         Executors.newScheduledThreadPool(
             2,
             new ThreadFactoryBuilder().setNameFormat("fibperf-profile-%d").setDaemon(true).build());
+    this.cluster =
+        config.peers().isEmpty()
+            ? ClusterPool.unconfigured()
+            : new ClusterPool(PeerTargets.parse(config.peers()), metrics);
+    this.peerEndpoint = new PeerEndpoint(pool, config.workers(), config::maxN, () -> draining);
     Runner runner =
         new Runner(
-            pool, processes, profiler, profilingExecutor, config.maxConcurrentRuns(), b.clock);
+            pool,
+            processes,
+            cluster,
+            profiler,
+            profilingExecutor,
+            config.maxConcurrentRuns(),
+            b.clock);
     this.runs = new RunRegistry(config.recentRuns(), b.clock);
     runner.addListener(runs);
     runner.addListener(metrics.runListener());
@@ -105,6 +124,8 @@ public final class FibServer {
     }
     b.serverBuilder
         .addService(service.withAccessLog())
+        // Every replica can be another's cluster-pool peer; its calls compute like Parallel's.
+        .addService(ServerInterceptors.intercept(peerEndpoint, new AuthInterceptor(b.auth)))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         // v1alpha, which older grpcurl, Postman and grpcui still ask for.
@@ -265,12 +286,14 @@ public final class FibServer {
       // UNAVAILABLE by the service, with reflection and health still answering, instead of
       // failing to connect or to find the service in the schema.
       service.startDraining();
+      draining = true;
       health.enterTerminalState();
       LOG.log(
           Level.INFO,
           "draining: {0} runs in flight, grace {1}",
           service.activeRuns(),
           config.shutdownGrace());
+      long graceEnds = System.nanoTime() + config.shutdownGrace().toNanos();
       if (!service.awaitCallsDone(config.shutdownGrace())) {
         LOG.log(Level.INFO, "grace period over: cancelling {0} runs", service.activeRuns());
         // UNAVAILABLE with trailers, not the reset shutdownNow() would send (which clients read
@@ -278,6 +301,9 @@ public final class FibServer {
         service.abortOpenCalls(config.shutdownGrace());
         service.awaitCallsDone(Duration.ofSeconds(2));
       }
+      // Other replicas' tasks in flight here finish too, within what is left of the grace; any
+      // cut short run again elsewhere.
+      peerEndpoint.awaitIdle(Duration.ofNanos(Math.max(0, graceEnds - System.nanoTime())));
       server.shutdown();
       // Ends what is left: runs past their grace, and streams that never end by themselves
       // (health watches).
@@ -285,6 +311,7 @@ public final class FibServer {
       server.awaitTermination(5, TimeUnit.SECONDS);
       pool.close();
       processes.close();
+      cluster.close();
       profilingExecutor.shutdownNow();
       MoreExecutors.shutdownAndAwaitTermination(profilingExecutor, Duration.ofSeconds(5));
       metrics.close();

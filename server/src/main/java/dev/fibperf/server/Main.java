@@ -193,6 +193,16 @@ public final class Main implements Callable<Integer> {
   }
 
   @Option(
+      names = "--peers",
+      defaultValue = "${env:FIBPERF_PEERS:-}",
+      description =
+          "Replicas whose workers POOL_KIND_CLUSTER uses: dns:///<name>:<port> (every address the"
+              + " name has, e.g. a Kubernetes headless Service; list this server too to use its"
+              + " own workers) or host:port,host:port (FIBPERF_PEERS; default none). Peer calls"
+              + " are plaintext without credentials: for a private network.")
+  String peers;
+
+  @Option(
       names = {"--http-port", "--metrics-port"},
       defaultValue = "${env:FIBPERF_HTTP_PORT:-${env:FIBPERF_METRICS_PORT:--1}}",
       description =
@@ -421,6 +431,7 @@ public final class Main implements Callable<Integer> {
         .workerJvmOptions(workerJvmOptions)
         .recentRuns(recentRuns)
         .maxWatchers(maxWatchers)
+        .peers(peers)
         .build();
   }
 
@@ -488,6 +499,13 @@ public final class Main implements Callable<Integer> {
       auth = auth();
     } catch (IllegalArgumentException | IOException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+    }
+    if (!config.peers().isEmpty()
+        && (tlsCertChain != null || auth.requirement(Role.COMPUTE) != Requirement.NONE)) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this),
+          "--peers: the cluster pool's peer calls are plaintext and carry no credentials, so its"
+              + " replicas must serve without --tls-cert-chain and with --auth-compute=none");
     }
     if (!auth.isOpen() && tlsCertChain == null) {
       LOG.log(

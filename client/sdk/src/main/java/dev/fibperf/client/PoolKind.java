@@ -8,5 +8,10 @@ public enum PoolKind {
    * Worker JVMs: a crashing or runaway task takes down a worker, not the server, and cancellation
    * can kill; each task pays serialisation and IPC.
    */
-  PROCESSES
+  PROCESSES,
+  /**
+   * The worker threads of the server's peer replicas (its {@code --peers}): one gRPC call per task,
+   * and a task whose peer dies runs again on another. Compare counts all their workers.
+   */
+  CLUSTER
 }

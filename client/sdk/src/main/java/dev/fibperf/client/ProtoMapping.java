@@ -56,6 +56,8 @@ final class ProtoMapping {
         return dev.fibperf.proto.v1.PoolKind.POOL_KIND_THREADS;
       case PROCESSES:
         return dev.fibperf.proto.v1.PoolKind.POOL_KIND_PROCESSES;
+      case CLUSTER:
+        return dev.fibperf.proto.v1.PoolKind.POOL_KIND_CLUSTER;
     }
     throw new AssertionError(p);
   }
@@ -67,6 +69,8 @@ final class ProtoMapping {
         return PoolKind.THREADS;
       case POOL_KIND_PROCESSES:
         return PoolKind.PROCESSES;
+      case POOL_KIND_CLUSTER:
+        return PoolKind.CLUSTER;
       case UNRECOGNIZED:
         break;
     }
@@ -133,6 +137,8 @@ final class ProtoMapping {
         return Verdict.UNSTEADY;
       case VERDICT_IMPLAUSIBLE:
         return Verdict.IMPLAUSIBLE;
+      case VERDICT_WORKER_LOST:
+        return Verdict.WORKER_LOST;
       case VERDICT_UNSPECIFIED:
       case UNRECOGNIZED:
         break;
@@ -176,7 +182,8 @@ final class ProtoMapping {
         f.getWorker(),
         instant(f.getStartTime()),
         duration(f.getQueueWait()),
-        duration(f.getHandoff()));
+        duration(f.getHandoff()),
+        f.getFailedAttemptsList());
   }
 
   static RunSummary summary(Phase phase, dev.fibperf.proto.v1.RunSummary s) {
@@ -202,7 +209,8 @@ final class ProtoMapping {
         duration(s.getQueueWait()),
         duration(s.getHandoffPerTask()),
         duration(s.getTaskQueueWait()),
-        s.getRunId());
+        s.getRunId(),
+        s.getTasksRerun());
   }
 
   static Profile profile(dev.fibperf.proto.v1.Profile p) {

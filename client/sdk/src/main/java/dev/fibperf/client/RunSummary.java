@@ -31,6 +31,7 @@ import java.util.Optional;
  * @param taskQueueWait the tasks' waits for a worker behind other runs, summed (inside {@code
  *     wall})
  * @param runId the server's id for the run (both phases of a Compare share it)
+ * @param tasksRerun tasks that ran more than once because their worker was lost
  */
 public record RunSummary(
     List<TaskFinished> results,
@@ -50,7 +51,8 @@ public record RunSummary(
     Duration queueWait,
     Duration handoffPerTask,
     Duration taskQueueWait,
-    long runId)
+    long runId,
+    int tasksRerun)
     implements FibEvent {
   public RunSummary {
     results = List.copyOf(results);

@@ -3,6 +3,7 @@ package dev.fibperf.client;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -17,7 +18,10 @@ import java.util.Optional;
  * @param worker the worker's name
  * @param startTime when a worker picked it up (UTC)
  * @param queueWait time it waited for a worker behind other runs' tasks
- * @param handoff time beyond computing from pick-up to result (hand-off, serialisation, IPC)
+ * @param handoff time beyond computing from pick-up to result (hand-off, serialisation, IPC, the
+ *     network on the cluster pool with any failed attempt)
+ * @param failedAttempts why each earlier attempt failed (on the cluster pool, a peer that died
+ *     under the task); empty when the first attempt succeeded
  */
 public record TaskFinished(
     Phase phase,
@@ -29,5 +33,15 @@ public record TaskFinished(
     String worker,
     Instant startTime,
     Duration queueWait,
-    Duration handoff)
-    implements FibEvent {}
+    Duration handoff,
+    List<String> failedAttempts)
+    implements FibEvent {
+  public TaskFinished {
+    failedAttempts = List.copyOf(failedAttempts);
+  }
+
+  /** How many times the task was handed to a worker: 1 unless one was lost under it. */
+  public int attempts() {
+    return failedAttempts.size() + 1;
+  }
+}

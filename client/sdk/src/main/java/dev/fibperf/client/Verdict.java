@@ -9,5 +9,10 @@ public enum Verdict {
   /** The same tasks cost markedly more CPU in one phase: the machine's speed changed. */
   UNSTEADY,
   /** The speedup exceeds the worker count without a measured cause. */
-  IMPLAUSIBLE
+  IMPLAUSIBLE,
+  /**
+   * A worker was lost during the parallel phase (a cluster peer died) and its tasks ran again: the
+   * speedup understates what the workers give.
+   */
+  WORKER_LOST
 }

@@ -1,5 +1,7 @@
 package dev.fibperf.server.config;
 
+import dev.fibperf.server.compute.Algorithm;
+import dev.fibperf.server.exec.cluster.PeerTargets;
 import dev.fibperf.server.profile.Engine;
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +32,8 @@ import java.util.Objects;
  * @param stalledStreamTimeout how long a call's stream may stay full (its reader taking nothing)
  *     before its run is cancelled and its slot freed; zero for never
  * @param profilingEngine the sampler a profile uses unless its request names one
+ * @param peers where the cluster pool finds its peers ({@link PeerTargets}), or empty for a server
+ *     without one (POOL_KIND_CLUSTER is then refused)
  */
 public record ServerConfig(
     int port,
@@ -48,7 +52,8 @@ public record ServerConfig(
     int maxWatchers,
     Duration workerKillGrace,
     Duration stalledStreamTimeout,
-    Engine profilingEngine) {
+    Engine profilingEngine,
+    String peers) {
 
   /** A minute: far beyond a reader that is slow, well short of holding a slot for ever. */
   public static final Duration DEFAULT_STALLED_STREAM_TIMEOUT = Duration.ofMinutes(1);
@@ -84,6 +89,10 @@ public record ServerConfig(
   public ServerConfig {
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     workerJvmOptions = List.copyOf(workerJvmOptions);
+    peers = peers.strip();
+    if (!peers.isEmpty()) {
+      PeerTargets.parse(peers); // names the entry that is not host:port
+    }
     checkRange("port", port, 0, 65_535);
     checkRange("workers", workers, 1, 1024);
     checkRange("maxTasks", maxTasks, 1, 100_000);
@@ -108,6 +117,15 @@ public record ServerConfig(
       throw new IllegalArgumentException(
           "shutdownGrace=" + shutdownGrace + " must not be negative");
     }
+  }
+
+  /** The largest n this server accepts for {@code algorithm}. */
+  public int maxN(Algorithm algorithm) {
+    return switch (algorithm) {
+      case NAIVE -> maxNaiveN;
+      case ITERATIVE -> maxIterativeN;
+      case FAST_DOUBLING -> maxFastDoublingN;
+    };
   }
 
   private static void checkRange(String name, long value, long min, long max) {
@@ -140,7 +158,8 @@ public record ServerConfig(
         .maxWatchers(maxWatchers)
         .workerKillGrace(workerKillGrace)
         .stalledStreamTimeout(stalledStreamTimeout)
-        .profilingEngine(profilingEngine);
+        .profilingEngine(profilingEngine)
+        .peers(peers);
   }
 
   /** Mutable builder for {@link ServerConfig}. */
@@ -162,6 +181,7 @@ public record ServerConfig(
     private boolean rawJfrEnabled = false;
     private List<String> workerJvmOptions = List.of();
     private Engine profilingEngine = DEFAULT_PROFILING_ENGINE;
+    private String peers = "";
 
     private Builder() {}
 
@@ -245,6 +265,12 @@ public record ServerConfig(
       return this;
     }
 
+    /** {@code dns:///name:port} or {@code host:port,...}; empty for no cluster pool. */
+    public Builder peers(String peers) {
+      this.peers = java.util.Objects.requireNonNull(peers, "peers");
+      return this;
+    }
+
     public Builder workerJvmOptions(List<String> workerJvmOptions) {
       this.workerJvmOptions = workerJvmOptions;
       return this;
@@ -271,7 +297,8 @@ public record ServerConfig(
           maxWatchers,
           workerKillGrace,
           stalledStreamTimeout,
-          profilingEngine);
+          profilingEngine,
+          peers);
     }
   }
 }

@@ -251,21 +251,26 @@ public final class Run {
       return null;
     }
     long finished = clock.nanoTime();
-    TaskTiming timing = computed[0].timing();
+    TaskKernel.Result done = computed[0];
+    TaskTiming timing = done.timing();
     Duration duration = Duration.ofNanos(timing.elapsedNanos());
     observer.taskFinished(algorithm, duration);
+    long remoteQueue = Math.max(0, done.remoteQueueNanos());
     TaskResult result =
         new TaskResult(
             task.index(),
             task.n(),
-            computed[0].value(),
+            done.value(),
             duration,
             timing.cpuNanos() < 0 ? null : Duration.ofNanos(timing.cpuNanos()),
-            worker.getName(),
+            done.worker() == null ? worker.getName() : done.worker(),
             startTime,
-            Duration.ofNanos(Math.max(0, pickedUp - submittedNanos)),
-            // Beyond computing: serialisation and IPC for worker processes, ~0 on threads.
-            Duration.ofNanos(Math.max(0, roundTrip - timing.elapsedNanos())));
+            // Waiting for a worker here, and where the task was sent (a busy peer).
+            Duration.ofNanos(Math.max(0, pickedUp - submittedNanos) + remoteQueue),
+            // Beyond computing and queueing: serialisation and IPC for worker processes, the
+            // network (and any failed attempt) on the cluster pool, ~0 on threads.
+            Duration.ofNanos(Math.max(0, roundTrip - timing.elapsedNanos() - remoteQueue)),
+            done.failedAttempts());
     listener.onTaskFinished(result);
     return taskDone(result, null, finished, true);
   }

@@ -58,6 +58,17 @@ public record RunResult(
     results = List.copyOf(results);
   }
 
+  /** Tasks that ran more than once because the worker they were on was lost. */
+  public int tasksRerun() {
+    int rerun = 0;
+    for (TaskResult r : results) {
+      if (r.attempts() > 1) {
+        rerun++;
+      }
+    }
+    return rerun;
+  }
+
   /** CPU time / task time, or NaN when either is unknown or zero. */
   public double cpuShare() {
     if (cpuTime == null || taskTime.isZero()) {

@@ -117,7 +117,9 @@ public record SpeedupAnalysis(
     double cpuGrowth = cpuPerTaskRatio(serial, parallel);
 
     Verdict verdict;
-    if (serial.contended() || parallel.contended()) {
+    if (parallel.tasksRerun() > 0) {
+      verdict = Verdict.WORKER_LOST;
+    } else if (serial.contended() || parallel.contended()) {
       verdict = Verdict.CONTENDED;
     } else if (cpuGrowth > UNSTEADY_ABOVE || cpuGrowth < 1 / UNSTEADY_ABOVE) {
       verdict = Verdict.UNSTEADY;
@@ -147,9 +149,25 @@ public record SpeedupAnalysis(
                 "The %s phase started the %s pool (%s); that start-up is reported on its own,"
                     + " outside the phase's wall time.",
                 name,
-                phase.pool() == PoolKind.PROCESSES ? "worker-process" : "thread",
+                switch (phase.pool()) {
+                  case PROCESSES -> "worker-process";
+                  case CLUSTER -> "cluster";
+                  case THREADS -> "thread";
+                },
                 readable(phase.poolStartup())));
       }
+    }
+    if (parallel.pool() == PoolKind.CLUSTER) {
+      notes.add(
+          String.format(
+              Locale.ROOT,
+              "The cluster pool (%d workers; the tasks ran on %d peers) cost %s per task in"
+                  + " network hand-off (a gRPC round trip; queue wait and computation excluded),"
+                  + " against %s for the serial phase's threads.",
+              workers,
+              peerCount(parallel),
+              readable(parallel.handoffPerTask()),
+              readable(serial.handoffPerTask())));
     }
     if (parallel.pool() == PoolKind.PROCESSES) {
       notes.add(
@@ -245,6 +263,14 @@ public record SpeedupAnalysis(
     return p == 0 ? 1 : s / p;
   }
 
+  /** Peers that ran a task: worker names on the cluster pool are {@code peer/thread}. */
+  private static long peerCount(RunResult run) {
+    return run.results().stream()
+        .map(r -> r.worker().substring(0, Math.max(0, r.worker().lastIndexOf('/'))))
+        .distinct()
+        .count();
+  }
+
   private static Optional<String> verdictNote(
       Verdict verdict,
       RunResult serial,
@@ -255,6 +281,25 @@ public record SpeedupAnalysis(
     switch (verdict) {
       case CLEAN:
         return Optional.empty();
+      case WORKER_LOST:
+        List<String> lost = new ArrayList<>();
+        for (TaskResult r : parallel.results()) {
+          if (r.attempts() > 1) {
+            lost.add(
+                String.format(
+                    Locale.ROOT, "nums[%d]=%d after %s", r.index(), r.n(), r.failedAttempts()));
+          }
+        }
+        return Optional.of(
+            String.format(
+                Locale.ROOT,
+                "Worker lost: %d task(s) of the parallel phase ran again on another worker (%s);"
+                    + " its wall time holds the lost work on fewer than %d workers, so the"
+                    + " speedup understates what %d workers give.",
+                parallel.tasksRerun(),
+                String.join("; ", lost),
+                workers,
+                workers));
       case CONTENDED:
         boolean serialStarved = serial.cpuShare() <= parallel.cpuShare();
         RunResult starved = serialStarved ? serial : parallel;

@@ -5,8 +5,25 @@ package dev.fibperf.server.exec;
  * through thread-locals).
  *
  * @param remoteProfileSession the worker-process profiling session that samples this task, or 0
+ * @param deadlineNanoTime when the run's caller stops waiting, on {@link System#nanoTime()}'s
+ *     clock, or {@link #NO_DEADLINE}: a kernel that sends the task elsewhere passes it on
  */
-public record TaskContext(long remoteProfileSession) {
-  /** A task nobody profiles remotely. */
-  public static final TaskContext NONE = new TaskContext(0);
+public record TaskContext(long remoteProfileSession, long deadlineNanoTime) {
+  public static final long NO_DEADLINE = Long.MAX_VALUE;
+
+  /** A task nobody profiles remotely and nobody waits for with a deadline. */
+  public static final TaskContext NONE = new TaskContext(0, NO_DEADLINE);
+
+  /** A task sampled by a worker-process profiling session. */
+  public TaskContext(long remoteProfileSession) {
+    this(remoteProfileSession, NO_DEADLINE);
+  }
+
+  public TaskContext withDeadline(long nanoTime) {
+    return new TaskContext(remoteProfileSession, nanoTime);
+  }
+
+  public boolean hasDeadline() {
+    return deadlineNanoTime != NO_DEADLINE;
+  }
 }

@@ -3,6 +3,7 @@ package dev.fibperf.server.exec;
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.compute.CancellationToken;
 import java.math.BigInteger;
+import java.util.List;
 
 /**
  * Computes one task on the calling pool thread: in this JVM, or by handing it to the worker process
@@ -15,8 +16,28 @@ public interface TaskKernel {
    *
    * @param value fib(n)
    * @param timing elapsed and CPU time of the computation itself
+   * @param worker who computed it when that is not the calling pool thread (a peer's thread on the
+   *     cluster pool), else null
+   * @param remoteQueueNanos how long the task waited for a worker where it was sent (a busy peer),
+   *     before {@code timing}; 0 where it was not sent anywhere
+   * @param failedAttempts why each earlier attempt at the task failed (its worker was lost), in
+   *     order; empty when the first attempt succeeded
    */
-  record Result(BigInteger value, TaskTiming timing) {}
+  record Result(
+      BigInteger value,
+      TaskTiming timing,
+      String worker,
+      long remoteQueueNanos,
+      List<String> failedAttempts) {
+    public Result {
+      failedAttempts = List.copyOf(failedAttempts);
+    }
+
+    /** Computed at the first attempt, by the calling pool thread or the process it stands for. */
+    public Result(BigInteger value, TaskTiming timing) {
+      this(value, timing, null, 0, List.of());
+    }
+  }
 
   /** Computes in this JVM, on the calling thread. */
   TaskKernel IN_PROCESS =

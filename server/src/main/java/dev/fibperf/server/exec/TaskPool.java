@@ -8,10 +8,15 @@ import java.util.concurrent.RejectedExecutionException;
 public interface TaskPool extends AutoCloseable {
   /**
    * What a run needs to use the pool: its executor, whether this call started it, who watches it,
-   * how tasks are computed and which kind of pool it is.
+   * how tasks are computed, which kind of pool it is and how many tasks it runs at once.
    */
   record Lease(
-      Executor executor, boolean cold, PoolObserver observer, TaskKernel kernel, PoolKind kind) {}
+      Executor executor,
+      boolean cold,
+      PoolObserver observer,
+      TaskKernel kernel,
+      PoolKind kind,
+      int workers) {}
 
   /**
    * Returns the pool, starting it if this is the first use; blocks while it starts.

@@ -16,5 +16,10 @@ public enum Verdict {
    */
   UNSTEADY,
   /** The speedup exceeds the worker count without a measured cause: not a clean measurement. */
-  IMPLAUSIBLE
+  IMPLAUSIBLE,
+  /**
+   * A worker was lost during the parallel phase (a cluster peer died) and its tasks ran again on
+   * the others: the phase's wall time holds the lost work, on fewer workers than it counted.
+   */
+  WORKER_LOST
 }

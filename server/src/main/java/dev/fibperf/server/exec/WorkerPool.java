@@ -62,7 +62,7 @@ public final class WorkerPool implements TaskPool {
       throw new RejectedExecutionException("worker pool is shut down");
     }
     if (executor != null) {
-      return new Lease(executor, false, observer, kernel, PoolKind.THREADS);
+      return new Lease(executor, false, observer, kernel, PoolKind.THREADS, size);
     }
     ThreadPoolExecutor created =
         new ThreadPoolExecutor(
@@ -71,7 +71,7 @@ public final class WorkerPool implements TaskPool {
     created.prestartAllCoreThreads();
     executor = created;
     observer.poolCreated(METRICS_NAME, created);
-    return new Lease(executor, true, observer, kernel, PoolKind.THREADS);
+    return new Lease(executor, true, observer, kernel, PoolKind.THREADS, size);
   }
 
   /** Whether a run has created the pool yet. */

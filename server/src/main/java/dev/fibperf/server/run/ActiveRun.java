@@ -7,7 +7,7 @@ import dev.fibperf.server.exec.RunClock;
 import dev.fibperf.server.exec.RunListener;
 import dev.fibperf.server.exec.RunResult;
 import dev.fibperf.server.exec.SpeedupAnalysis;
-import dev.fibperf.server.exec.Task;
+import dev.fibperf.server.exec.TaskContext;
 import dev.fibperf.server.exec.TaskPool;
 import dev.fibperf.server.exec.TaskResult;
 import dev.fibperf.server.exec.TaskStart;
@@ -40,6 +40,7 @@ public final class ActiveRun {
   private final BooleanSupplier callerHasRoom;
   private final Runnable releaseSlot;
   private final RunClock clock;
+  private final long deadlineNanoTime;
   private final Isolation isolation;
   private final CompletableFuture<RunOutcome> outcome = new CompletableFuture<>();
   private final List<AutoCloseable> cleanup = new CopyOnWriteArrayList<>();
@@ -63,8 +64,10 @@ public final class ActiveRun {
       BooleanSupplier callerHasRoom,
       Runnable releaseSlot,
       Isolation isolation,
-      RunClock clock) {
+      RunClock clock,
+      long deadlineNanoTime) {
     this.clock = clock;
+    this.deadlineNanoTime = deadlineNanoTime;
     this.isolation = isolation;
     this.id = id;
     this.spec = spec;
@@ -127,13 +130,12 @@ public final class ActiveRun {
     long t0 = clock.nanoTime();
     CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
     for (PhasePlan plan : spec.phases()) {
-      List<Task> tasks = Warmup.tasks(spec.algorithm(), spec.tasks(), plan.parallelism());
-      done = done.thenCompose(ignored -> warmUp(plan, tasks));
+      done = done.thenCompose(ignored -> warmUp(plan));
     }
     return done.thenRun(() -> warmup = Duration.ofNanos(clock.nanoTime() - t0));
   }
 
-  private CompletableFuture<Void> warmUp(PhasePlan plan, List<Task> tasks) {
+  private CompletableFuture<Void> warmUp(PhasePlan plan) {
     long waitingSince = clock.nanoTime();
     return pools
         .get(plan.pool())
@@ -143,12 +145,13 @@ public final class ActiveRun {
               if (lease.cold()) {
                 warmupPoolStartup = warmupPoolStartup.plusNanos(clock.nanoTime() - waitingSince);
               }
+              int parallelism = parallelism(plan, lease);
               CompletableFuture<RunResult> done = new CompletableFuture<>();
               launch(
                   Run.newBuilder()
-                      .tasks(tasks)
+                      .tasks(Warmup.tasks(spec.algorithm(), spec.tasks(), parallelism))
                       .algorithm(spec.algorithm())
-                      .parallelism(plan.parallelism())
+                      .parallelism(parallelism)
                       .pool(lease)
                       .clock(clock)
                       .listener(completing(done)));
@@ -186,14 +189,24 @@ public final class ActiveRun {
     return all;
   }
 
+  /**
+   * The plan's parallelism on this lease: 0 asks for all its workers. A plan asking for more than
+   * the pool has (a cluster smaller than the request assumed) fails the phase.
+   */
+  private static int parallelism(PhasePlan plan, TaskPool.Lease lease) {
+    if (plan.parallelism() == 0) {
+      return lease.workers();
+    }
+    if (plan.parallelism() > lease.workers()) {
+      throw new PoolTooSmallException(plan.parallelism(), plan.pool(), lease.workers());
+    }
+    return plan.parallelism();
+  }
+
   private CompletableFuture<PhaseOutcome> runPhase(PhasePlan plan, List<PhaseOutcome> done) {
-    List<Integer> order =
-        plan.schedule() == null
-            ? null
-            : SpeedupAnalysis.dispatchOrder(
-                plan.schedule(), done.get(done.size() - 1).result(), plan.parallelism());
+    RunResult measured = plan.schedule() == null ? null : done.get(done.size() - 1).result();
     if (plan.profile() == null) {
-      return execute(plan, null, order)
+      return execute(plan, null, measured)
           .thenApply(result -> new PhaseOutcome(plan.phase(), result, null));
     }
     return profiler
@@ -209,7 +222,7 @@ public final class ActiveRun {
         .thenCompose(
             session -> {
               cleanup.add(session);
-              return execute(plan, session, order)
+              return execute(plan, session, measured)
                   .thenCompose(result -> profiled(plan, session, result));
             });
   }
@@ -234,33 +247,38 @@ public final class ActiveRun {
   /**
    * Runs the phase's tasks on a lease of its pool; completes when every task is done.
    *
-   * @param order task indices in dispatch order, or null for the plan's order
+   * @param measured the phase whose costs order this one's tasks ({@code plan.schedule()}), or null
+   *     for the plan's order
    */
   private CompletableFuture<RunResult> execute(
-      PhasePlan plan, PhaseProfiler.Session session, List<Integer> order) {
+      PhasePlan plan, PhaseProfiler.Session session, RunResult measured) {
     long waitingSince = clock.nanoTime();
     return pools
         .get(plan.pool())
         .acquireAsync()
         .thenCompose(
             lease -> {
+              int parallelism = parallelism(plan, lease);
               CompletableFuture<RunResult> done = new CompletableFuture<>();
               Run.Builder builder =
                   Run.newBuilder()
                       .tasks(spec.tasks())
                       .algorithm(spec.algorithm())
-                      .parallelism(plan.parallelism())
+                      .parallelism(parallelism)
                       .order(plan.order())
                       .pool(lease)
                       .waitingSince(waitingSince)
                       .gate(callerHasRoom)
                       .clock(clock)
                       .listener(phaseListener(plan, session, done));
+              TaskContext context = session == null ? TaskContext.NONE : session.context();
               if (session != null) {
-                builder.window(session.window()).context(session.context());
+                builder.window(session.window());
               }
-              if (order != null) {
-                builder.order(order);
+              builder.context(context.withDeadline(deadlineNanoTime));
+              if (measured != null) {
+                builder.order(
+                    SpeedupAnalysis.dispatchOrder(plan.schedule(), measured, parallelism));
               }
               launch(builder);
               return done;

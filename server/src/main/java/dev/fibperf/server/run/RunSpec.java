@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param kind which composition of phases to run
  * @param tasks one per input, indexed in input order
  * @param algorithm the kernel
- * @param parallelism most tasks in flight in the parallel phase (1 for serial kinds)
+ * @param parallelism most tasks in flight in the parallel phase (1 for serial kinds); 0 for all the
+ *     pool's workers, however many it has when the phase starts (the cluster pool)
  * @param pool where the tasks run (Compare's serial phase always runs on threads)
  * @param profile how to profile each phase, or null for an unprofiled run
  * @param exclusive whether the run holds the workers alone (no other run's task runs beside it)
@@ -54,8 +55,8 @@ public record RunSpec(
     Objects.requireNonNull(pool, "pool");
     Objects.requireNonNull(schedule, "schedule");
     tasks = List.copyOf(tasks);
-    if (parallelism < 1) {
-      throw new IllegalArgumentException("parallelism=" + parallelism + " must be at least 1");
+    if (parallelism < 0) {
+      throw new IllegalArgumentException("parallelism=" + parallelism + " must not be negative");
     }
     if (kind == RunKind.PROFILE_SERIAL && profile == null) {
       throw new IllegalArgumentException("a PROFILE_SERIAL run needs a profile spec");

@@ -2,6 +2,7 @@ package dev.fibperf.server.run;
 
 import dev.fibperf.server.exec.PoolKind;
 import dev.fibperf.server.exec.RunClock;
+import dev.fibperf.server.exec.TaskContext;
 import dev.fibperf.server.exec.TaskPool;
 import dev.fibperf.server.exec.process.ProcessPool;
 import dev.fibperf.server.profile.JfrProfiler;
@@ -51,6 +52,7 @@ public final class Runner {
   public Runner(
       TaskPool threads,
       ProcessPool processes,
+      TaskPool cluster,
       JfrProfiler jfr,
       ScheduledExecutorService profilingExecutor,
       int maxConcurrentRuns,
@@ -58,6 +60,7 @@ public final class Runner {
     this.clock = Objects.requireNonNull(clock, "clock");
     pools.put(PoolKind.THREADS, Objects.requireNonNull(threads, "threads"));
     pools.put(PoolKind.PROCESSES, Objects.requireNonNull(processes, "processes"));
+    pools.put(PoolKind.CLUSTER, Objects.requireNonNull(cluster, "cluster"));
     this.profiler = new PhaseProfiler(jfr, processes, profilingExecutor);
     if (maxConcurrentRuns < 1) {
       throw new IllegalArgumentException(
@@ -104,6 +107,17 @@ public final class Runner {
    */
   public ActiveRun admit(RunSpec spec, Consumer<RunEvent> caller, BooleanSupplier callerHasRoom)
       throws RunRejectedException {
+    return admit(spec, caller, callerHasRoom, TaskContext.NO_DEADLINE);
+  }
+
+  /**
+   * Like {@link #admit(RunSpec, Consumer, BooleanSupplier)}, for a caller that stops waiting at
+   * {@code deadlineNanoTime} ({@link System#nanoTime()}'s clock): tasks sent to other machines
+   * carry it.
+   */
+  public ActiveRun admit(
+      RunSpec spec, Consumer<RunEvent> caller, BooleanSupplier callerHasRoom, long deadlineNanoTime)
+      throws RunRejectedException {
     Objects.requireNonNull(spec, "spec");
     if (draining) {
       throw drainingRefusal;
@@ -120,7 +134,8 @@ public final class Runner {
         callerHasRoom,
         slots::release,
         isolation,
-        clock);
+        clock,
+        deadlineNanoTime);
   }
 
   private void publish(Consumer<RunEvent> caller, RunEvent event) {

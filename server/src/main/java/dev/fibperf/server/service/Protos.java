@@ -74,6 +74,8 @@ final class Protos {
         return dev.fibperf.proto.v1.PoolKind.POOL_KIND_THREADS;
       case PROCESSES:
         return dev.fibperf.proto.v1.PoolKind.POOL_KIND_PROCESSES;
+      case CLUSTER:
+        return dev.fibperf.proto.v1.PoolKind.POOL_KIND_CLUSTER;
     }
     throw new AssertionError(p);
   }
@@ -88,6 +90,8 @@ final class Protos {
         return PoolKind.THREADS;
       case POOL_KIND_PROCESSES:
         return PoolKind.PROCESSES;
+      case POOL_KIND_CLUSTER:
+        return PoolKind.CLUSTER;
       case UNRECOGNIZED:
         return null;
     }
@@ -187,6 +191,8 @@ final class Protos {
     switch (v) {
       case CLEAN:
         return dev.fibperf.proto.v1.Verdict.VERDICT_CLEAN;
+      case WORKER_LOST:
+        return dev.fibperf.proto.v1.Verdict.VERDICT_WORKER_LOST;
       case CONTENDED:
         return dev.fibperf.proto.v1.Verdict.VERDICT_CONTENDED;
       case UNSTEADY:

@@ -87,6 +87,7 @@ final class RequestMapper {
     if (!r.getOptions().hasSamplingPeriod()) {
       profile = profile.withSamplingPeriod(defaultSamplingPeriod(draft.naiveCalls));
     }
+    refuseClusterProfile(draft, "pool");
     if (draft.pool == PoolKind.PROCESSES && profile.artifacts().contains(ArtifactFormat.JFR)) {
       throw Status.FAILED_PRECONDITION
           .withDescription(
@@ -108,11 +109,24 @@ final class RequestMapper {
             2,
             r.getPoolValue());
     if (profile != null) {
+      refuseClusterProfile(draft, "profile");
       profile = profile.withSamplingPeriod(defaultSamplingPeriod(draft.naiveCalls));
     }
     return draft
         .compare(isolation(r.getIsolationValue()), schedule(r.getScheduleValue()))
         .build(profile);
+  }
+
+  /** Profiles sample this JVM or its worker processes; the peers' threads are out of reach. */
+  private static void refuseClusterProfile(Draft draft, String field) throws StatusException {
+    if (draft.pool == PoolKind.CLUSTER) {
+      throw Status.FAILED_PRECONDITION
+          .withDescription(
+              field
+                  + ": profiling is not available on POOL_KIND_CLUSTER (the tasks run on other"
+                  + " replicas); profile on POOL_KIND_THREADS or POOL_KIND_PROCESSES")
+          .asException();
+    }
   }
 
   /** A spec whose fields are checked, waiting for its profile. */
@@ -206,6 +220,9 @@ final class RequestMapper {
           MAX_MESSAGE_BYTES >> 20);
     }
     long requestedParallelism = Integer.toUnsignedLong(parallelism);
+    if (pool == PoolKind.CLUSTER) {
+      return clusterDraft(kind, tasks, algorithm, requestedParallelism, naiveCalls);
+    }
     if (requestedParallelism > config.workers()) {
       throw invalid(
           "parallelism=%d exceeds the pool's %d workers (--workers)",
@@ -219,6 +236,37 @@ final class RequestMapper {
     draft.naiveCalls = naiveCalls;
     return draft;
   }
+
+  /**
+   * A run on the cluster pool: its size is the peers' workers, known once they answer, so a
+   * parallelism of 0 asks for all of them and a larger one is checked then.
+   */
+  private Draft clusterDraft(
+      RunKind kind,
+      List<Task> tasks,
+      Algorithm algorithm,
+      long requestedParallelism,
+      double naiveCalls)
+      throws StatusException {
+    if (config.peers().isEmpty()) {
+      throw Status.FAILED_PRECONDITION
+          .withDescription("pool=POOL_KIND_CLUSTER needs --peers; this server has none")
+          .asException();
+    }
+    if (requestedParallelism > MAX_CLUSTER_PARALLELISM) {
+      throw invalid(
+          "parallelism=%d exceeds the cluster pool's limit %d",
+          requestedParallelism, MAX_CLUSTER_PARALLELISM);
+    }
+    int effective =
+        kind == RunKind.SERIAL || kind == RunKind.PROFILE_SERIAL ? 1 : (int) requestedParallelism;
+    Draft draft = new Draft(kind, tasks, algorithm, effective, PoolKind.CLUSTER);
+    draft.naiveCalls = naiveCalls;
+    return draft;
+  }
+
+  /** Most tasks one run may have in flight on the cluster pool: one thread each here. */
+  static final int MAX_CLUSTER_PARALLELISM = 4096;
 
   /** An upper bound on the bytes the tasks' results take in a summary. */
   static long resultBytes(List<Task> tasks) {
@@ -374,21 +422,14 @@ final class RequestMapper {
     dev.fibperf.proto.v1.PoolKind wire = dev.fibperf.proto.v1.PoolKind.forNumber(value);
     PoolKind pool = wire == null ? null : Protos.pool(wire);
     if (pool == null) {
-      throw invalid("pool=%d is not one of POOL_KIND_THREADS, POOL_KIND_PROCESSES", value);
+      throw invalid(
+          "pool=%d is not one of POOL_KIND_THREADS, POOL_KIND_PROCESSES, POOL_KIND_CLUSTER", value);
     }
     return pool;
   }
 
   private int maxN(Algorithm algorithm) {
-    switch (algorithm) {
-      case NAIVE:
-        return config.maxNaiveN();
-      case ITERATIVE:
-        return config.maxIterativeN();
-      case FAST_DOUBLING:
-        return config.maxFastDoublingN();
-    }
-    throw new AssertionError(algorithm);
+    return config.maxN(algorithm);
   }
 
   private static String maxNFlag(Algorithm algorithm) {

@@ -231,7 +231,9 @@ final class ResponseMapper {
             .setWorker(r.worker())
             .setStartTime(Protos.timestamp(r.startTime()))
             .setQueueWait(Protos.duration(r.queueWait()))
-            .setHandoff(Protos.duration(r.handoff()));
+            .setHandoff(Protos.duration(r.handoff()))
+            .setAttempts(r.attempts())
+            .addAllFailedAttempts(r.failedAttempts());
     if (r.cpuTime() != null) {
       b.setCpuTime(Protos.duration(r.cpuTime()));
     }
@@ -255,7 +257,8 @@ final class ResponseMapper {
             .setPoolStartup(Protos.duration(run.poolStartup()))
             .setQueueWait(Protos.duration(run.queueWait()))
             .setHandoffPerTask(Protos.duration(run.handoffPerTask()))
-            .setTaskQueueWait(Protos.duration(run.taskQueueWait()));
+            .setTaskQueueWait(Protos.duration(run.taskQueueWait()))
+            .setTasksRerun(run.tasksRerun());
     if (run.cpuTime() != null) {
       b.setCpuTime(Protos.duration(run.cpuTime()));
     }

@@ -1,5 +1,6 @@
 package dev.fibperf.server.service;
 
+import dev.fibperf.server.exec.TaskContext;
 import dev.fibperf.server.run.ActiveRun;
 import dev.fibperf.server.run.RunSpec;
 import dev.fibperf.server.run.Runner;
@@ -131,7 +132,12 @@ final class RpcCall<T> {
       runner.checkAdmissible(); // before mapping the request: refusals stay cheap
       admitted =
           runner.admit(
-              spec.get(), event -> responses.onEvent(event, stream::send), stream::hasRoom);
+              spec.get(),
+              event -> responses.onEvent(event, stream::send),
+              stream::hasRoom,
+              deadline == null
+                  ? TaskContext.NO_DEADLINE
+                  : System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS));
     } catch (Exception e) {
       fail(e);
       return;

@@ -2,6 +2,7 @@ package dev.fibperf.server.service;
 
 import dev.fibperf.server.exec.process.WorkerDiedException;
 import dev.fibperf.server.exec.process.WorkerStartException;
+import dev.fibperf.server.run.PoolTooSmallException;
 import dev.fibperf.server.run.RunRejectedException;
 import io.grpc.Status;
 import io.grpc.StatusException;
@@ -43,6 +44,9 @@ final class StatusMapping {
     }
     if (cause instanceof WorkerDiedException || cause instanceof WorkerStartException) {
       return Status.UNAVAILABLE.withDescription(cause.getMessage());
+    }
+    if (cause instanceof PoolTooSmallException) {
+      return Status.FAILED_PRECONDITION.withDescription(cause.getMessage());
     }
     if (cause instanceof RejectedExecutionException) {
       return Status.UNAVAILABLE.withDescription("server is shutting down");

@@ -161,6 +161,79 @@ class SpeedupAnalysisTest {
   }
 
   @Test
+  void aClusterPhaseThatLostAPeer_isWorkerLost_naming_theTaskAndWhy_whateverElseItMeasured() {
+    RunResult lost = run(List.of(100, 100, 100), 1.0, 200, 3, PoolKind.CLUSTER, false);
+    List<TaskResult> results = new ArrayList<>();
+    List<String> workers =
+        List.of("127.0.0.3:50051/fibperf-worker-0", "", "127.0.0.4:50051/fibperf-worker-0");
+    for (TaskResult r : lost.results()) {
+      results.add(
+          new TaskResult(
+              r.index(),
+              r.n(),
+              r.value(),
+              r.duration(),
+              r.cpuTime(),
+              workers.get(r.index()),
+              r.startTime(),
+              r.queueWait(),
+              r.handoff()));
+    }
+    TaskResult t = results.get(1);
+    results.set(
+        1,
+        new TaskResult(
+            t.index(),
+            t.n(),
+            t.value(),
+            t.duration(),
+            t.cpuTime(),
+            "127.0.0.3:50051/fibperf-worker-0",
+            t.startTime(),
+            t.queueWait(),
+            t.handoff(),
+            List.of("peer 127.0.0.2:50051: UNAVAILABLE: io exception")));
+    RunResult parallel =
+        new RunResult(
+            results,
+            lost.startTime(),
+            lost.endTime(),
+            lost.wall(),
+            lost.taskTime(),
+            lost.cpuTime(),
+            lost.workersUsed(),
+            lost.parallelism(),
+            false,
+            lost.algorithm(),
+            PoolKind.CLUSTER,
+            Duration.ZERO,
+            Duration.ZERO,
+            Duration.ofMillis(1));
+
+    SpeedupAnalysis a =
+        SpeedupAnalysis.of(
+            serial(List.of(100, 100, 100), 300), parallel, ScheduleKind.MEASURED_OPTIMAL);
+
+    assertEquals(1, parallel.tasksRerun());
+    assertEquals(Verdict.WORKER_LOST, a.verdict());
+    assertEquals(
+        "Worker lost: 1 task(s) of the parallel phase ran again on another worker (nums[1]=20"
+            + " after [peer 127.0.0.2:50051: UNAVAILABLE: io exception]); its wall time holds the"
+            + " lost work on fewer than 3 workers, so the speedup understates what 3 workers give.",
+        a.notes().get(0));
+    assertTrue(
+        a.notes().stream()
+            .anyMatch(
+                n ->
+                    n.equals(
+                        "The cluster pool (3 workers; the tasks ran on 2 peers) cost 1.00 ms per"
+                            + " task in network hand-off (a gRPC round trip; queue wait and"
+                            + " computation excluded), against 1.00 ms for the serial phase's"
+                            + " threads.")),
+        a.notes().toString());
+  }
+
+  @Test
   void aPhaseWithLittleCpu_isContended_andTheNoteGivesItsShare() {
     RunResult contended = run(List.of(100, 100), 0.5, 200, 1, PoolKind.THREADS, false);
     SpeedupAnalysis a =

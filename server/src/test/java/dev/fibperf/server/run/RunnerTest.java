@@ -16,6 +16,7 @@ import dev.fibperf.server.exec.RunResult;
 import dev.fibperf.server.exec.ScheduleKind;
 import dev.fibperf.server.exec.Task;
 import dev.fibperf.server.exec.WorkerPool;
+import dev.fibperf.server.exec.cluster.ClusterPool;
 import dev.fibperf.server.exec.process.ProcessPool;
 import dev.fibperf.server.profile.JfrProfiler;
 import dev.fibperf.server.testing.FakeKernel;
@@ -51,7 +52,14 @@ class RunnerTest {
     processes =
         new ProcessPool(2, PoolObserver.NONE, List.of(), Duration.ofSeconds(1)); // never started
     profiling = Executors.newSingleThreadScheduledExecutor();
-    return new Runner(threads, processes, new JfrProfiler(), profiling, maxRuns, clock);
+    return new Runner(
+        threads,
+        processes,
+        ClusterPool.unconfigured(),
+        new JfrProfiler(),
+        profiling,
+        maxRuns,
+        clock);
   }
 
   @AfterEach

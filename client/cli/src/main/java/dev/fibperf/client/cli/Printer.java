@@ -198,7 +198,20 @@ final class Printer {
         value = value.substring(0, 10) + "..(" + value.length() + " digits)";
       }
       out.printf(
-          "  %5d %6d  %-24s %12s  %s%n", r.index(), r.n(), value, format(r.duration()), r.worker());
+          "  %5d %6d  %-24s %12s  %s%s%n",
+          r.index(),
+          r.n(),
+          value,
+          format(r.duration()),
+          r.worker(),
+          r.attempts() == 1
+              ? ""
+              : "  (attempt " + r.attempts() + "; earlier: " + r.failedAttempts() + ")");
+    }
+    if (s.tasksRerun() > 0) {
+      out.printf(
+          "  %d task%s ran again after a worker was lost%n",
+          s.tasksRerun(), s.tasksRerun() == 1 ? "" : "s");
     }
     out.printf(
         "  wall %s (first task picked up to last finished), task time %s, %s%n",

@@ -25,7 +25,9 @@ final class WorkloadOptions {
   @Option(
       names = "--pool",
       defaultValue = "THREADS",
-      description = "THREADS or PROCESSES (worker JVMs; for compare, its parallel phase).")
+      description =
+          "THREADS, PROCESSES (worker JVMs) or CLUSTER (the server's --peers replicas); for"
+              + " compare, its parallel phase.")
   PoolKind pool;
 
   /**

@@ -35,7 +35,8 @@ class PrinterTest {
           Duration.ZERO,
           Duration.ZERO,
           Duration.ZERO,
-          1);
+          1,
+          0);
 
   private static Comparison comparison(
       double speedup, double ideal, double attainment, boolean proven, Verdict verdict) {

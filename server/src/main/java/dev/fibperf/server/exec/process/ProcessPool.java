@@ -220,7 +220,12 @@ public final class ProcessPool implements TaskPool {
   @GuardedBy("this")
   private Lease lease(boolean cold) {
     return new Lease(
-        executor, cold, observer, ProcessPool::computeOnThisThreadsWorker, PoolKind.PROCESSES);
+        executor,
+        cold,
+        observer,
+        ProcessPool::computeOnThisThreadsWorker,
+        PoolKind.PROCESSES,
+        size);
   }
 
   /**

@@ -1,0 +1,480 @@
+package dev.fibperf.server.exec.cluster;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.fibperf.proto.cluster.v1.CapacityRequest;
+import dev.fibperf.proto.cluster.v1.CapacityResponse;
+import dev.fibperf.proto.cluster.v1.ComputeRequest;
+import dev.fibperf.proto.cluster.v1.ComputeResponse;
+import dev.fibperf.proto.cluster.v1.PeerServiceGrpc;
+import dev.fibperf.server.compute.Algorithm;
+import dev.fibperf.server.compute.CancellationToken;
+import dev.fibperf.server.exec.PoolKind;
+import dev.fibperf.server.exec.PoolObserver;
+import dev.fibperf.server.exec.Task;
+import dev.fibperf.server.exec.TaskContext;
+import dev.fibperf.server.exec.TaskKernel;
+import dev.fibperf.server.exec.TaskPool;
+import dev.fibperf.server.exec.TaskTiming;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import java.math.BigInteger;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The worker threads of other replicas, as one pool: the replica that runs a call coordinates, and
+ * sends each task to a peer that has a free worker, one gRPC call per task ({@link PeerEndpoint}).
+ *
+ * <p>Peers are found from {@link PeerTargets} on first use and again when one is lost or the last
+ * look is {@link #REDISCOVER_AFTER} old; each says how many workers it has ({@code Capacity}). The
+ * pool has one thread per worker; a thread takes a free peer worker for each task, so tasks go out
+ * in the run's order (largest first) to whichever peer frees a worker first. A peer that fails a
+ * call with UNAVAILABLE (it died, or is draining) or cancels it (it shut down) is dropped and the
+ * task is sent to another: tasks are pure, so running one again is safe, and its result says how
+ * often it was tried and why. Cancelling a run cancels its calls, which stops the tasks on the
+ * peers; the caller's deadline goes with each call.
+ *
+ * <p>Owns its threads and channels: {@link #close()} ends both.
+ */
+public final class ClusterPool implements TaskPool {
+  /** The {@code name} tag of this pool's executor meters. */
+  public static final String METRICS_NAME = "fibperf.cluster-pool";
+
+  /** Peers that have not answered {@code Capacity} in this time are left out of the pool. */
+  static final Duration CAPACITY_TIMEOUT = Duration.ofSeconds(2);
+
+  /** How long a look at the peers stands before the next call looks again (new replicas). */
+  public static final Duration REDISCOVER_AFTER = Duration.ofSeconds(30);
+
+  /** A task that lost this many peers under it fails instead of trying again. */
+  static final int MAX_ATTEMPTS = 3;
+
+  private final PeerTargets targets;
+  private final PoolObserver observer;
+  private final ExecutorService discovery =
+      Executors.newSingleThreadExecutor(
+          new ThreadFactoryBuilder()
+              .setNameFormat("fibperf-cluster-discovery")
+              .setDaemon(true)
+              .build());
+  // One token per free worker of a live peer; a lost peer's tokens are dropped when taken.
+  private final LinkedBlockingQueue<Peer> free = new LinkedBlockingQueue<>();
+  private volatile int liveWorkers;
+
+  @GuardedBy("this")
+  private final Map<InetSocketAddress, ManagedChannel> channels = new HashMap<>();
+
+  @GuardedBy("this")
+  private Map<InetSocketAddress, Peer> members = Map.of();
+
+  @GuardedBy("this")
+  private ThreadPoolExecutor executor;
+
+  @GuardedBy("this")
+  private CompletableFuture<Lease> discovering;
+
+  @GuardedBy("this")
+  private long discoveredAtNanos;
+
+  @GuardedBy("this")
+  private boolean stale;
+
+  @GuardedBy("this")
+  private boolean closed;
+
+  /** One peer replica as the pool knows it. */
+  private static final class Peer {
+    final String address; // host:port, in worker names and messages
+    final int workers;
+    final PeerServiceGrpc.PeerServiceFutureStub stub;
+    volatile boolean lost;
+
+    Peer(String address, int workers, PeerServiceGrpc.PeerServiceFutureStub stub) {
+      this.address = address;
+      this.workers = workers;
+      this.stub = stub;
+    }
+  }
+
+  public ClusterPool(PeerTargets targets, PoolObserver observer) {
+    this.targets = Objects.requireNonNull(targets, "targets");
+    this.observer = Objects.requireNonNull(observer, "observer");
+  }
+
+  /** The cluster pool of a server without {@code --peers}: every acquire fails, saying so. */
+  public static TaskPool unconfigured() {
+    return new TaskPool() {
+      @Override
+      public Lease acquire() {
+        throw Status.FAILED_PRECONDITION
+            .withDescription("pool=POOL_KIND_CLUSTER needs --peers; this server has none")
+            .asRuntimeException();
+      }
+
+      @Override
+      public boolean isStarted() {
+        return false;
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  @Override
+  public Lease acquire() {
+    try {
+      return acquireAsync().join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The pool as last discovered, or a discovery in progress, shared by every caller until it ends.
+   * Fails with UNAVAILABLE when no peer answers.
+   */
+  @Override
+  public synchronized CompletableFuture<Lease> acquireAsync() {
+    if (closed) {
+      return CompletableFuture.failedFuture(
+          new RejectedExecutionException("cluster pool is shut down"));
+    }
+    boolean fresh = System.nanoTime() - discoveredAtNanos < REDISCOVER_AFTER.toNanos();
+    if (executor != null && !stale && fresh) {
+      return CompletableFuture.completedFuture(lease(false));
+    }
+    if (discovering == null) {
+      boolean first = executor == null;
+      CompletableFuture<Lease> look =
+          CompletableFuture.supplyAsync(this::resolve, discovery)
+              .thenCompose(this::askCapacities)
+              .handle((answers, error) -> adopt(answers, error, first));
+      if (!look.isDone()) {
+        discovering = look;
+      }
+      return look;
+    }
+    return discovering;
+  }
+
+  @Override
+  public synchronized boolean isStarted() {
+    return executor != null;
+  }
+
+  /** Total workers of the peers in the pool now (0 before the first discovery). */
+  public int workers() {
+    return liveWorkers;
+  }
+
+  private List<InetSocketAddress> resolve() {
+    try {
+      return targets.resolve();
+    } catch (java.net.UnknownHostException e) {
+      throw new CompletionException(
+          Status.UNAVAILABLE
+              .withDescription("cluster pool: --peers=" + targets + " does not resolve: " + e)
+              .asRuntimeException());
+    }
+  }
+
+  private record Answer(InetSocketAddress address, CapacityResponse capacity, Throwable error) {}
+
+  private CompletableFuture<List<Answer>> askCapacities(List<InetSocketAddress> addresses) {
+    List<CompletableFuture<Answer>> asked = new ArrayList<>();
+    for (InetSocketAddress address : addresses) {
+      ListenableFuture<CapacityResponse> reply =
+          stub(address)
+              .withDeadlineAfter(CAPACITY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+              .capacity(CapacityRequest.getDefaultInstance());
+      CompletableFuture<Answer> answer = new CompletableFuture<>();
+      reply.addListener(
+          () -> {
+            try {
+              answer.complete(new Answer(address, reply.get(), null));
+            } catch (ExecutionException e) {
+              answer.complete(new Answer(address, null, e.getCause()));
+            } catch (InterruptedException | CancellationException e) {
+              answer.complete(new Answer(address, null, e));
+            }
+          },
+          MoreExecutors.directExecutor());
+      asked.add(answer);
+    }
+    return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new))
+        .thenApply(ignored -> asked.stream().map(CompletableFuture::join).toList());
+  }
+
+  /** Takes the peers that answered into the pool; fails if none did. */
+  private synchronized Lease adopt(List<Answer> answers, Throwable error, boolean first) {
+    discovering = null;
+    if (closed) {
+      throw new RejectedExecutionException("cluster pool is shut down");
+    }
+    if (error != null) {
+      Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+      throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
+    }
+    Map<InetSocketAddress, Peer> next = new LinkedHashMap<>();
+    List<String> silent = new ArrayList<>();
+    for (Answer a : answers) {
+      if (a.capacity() == null || a.capacity().getWorkers() < 1) {
+        silent.add(label(a.address()) + ": " + describe(a));
+        continue;
+      }
+      Peer known = members.get(a.address());
+      if (known != null && !known.lost && known.workers == a.capacity().getWorkers()) {
+        next.put(a.address(), known); // its tokens are in the queue or with busy threads
+        continue;
+      }
+      if (known != null) {
+        known.lost = true;
+      }
+      Peer peer = new Peer(label(a.address()), a.capacity().getWorkers(), stub(a.address()));
+      next.put(a.address(), peer);
+      for (int i = 0; i < peer.workers; i++) {
+        free.add(peer);
+      }
+    }
+    for (Map.Entry<InetSocketAddress, Peer> old : members.entrySet()) {
+      if (!next.containsKey(old.getKey())) {
+        old.getValue().lost = true;
+      }
+    }
+    if (next.isEmpty()) {
+      members = Map.of();
+      liveWorkers = 0;
+      throw Status.UNAVAILABLE
+          .withDescription(
+              "cluster pool: no peer of --peers="
+                  + targets
+                  + " answered"
+                  + (silent.isEmpty() ? " (it resolved to no address)" : ": " + silent))
+          .asRuntimeException();
+    }
+    members = next;
+    int total = next.values().stream().mapToInt(p -> p.workers).sum();
+    liveWorkers = total;
+    if (executor == null) {
+      executor =
+          new ThreadPoolExecutor(
+              total,
+              total,
+              0,
+              TimeUnit.MILLISECONDS,
+              new LinkedBlockingQueue<>(),
+              new ThreadFactoryBuilder()
+                  .setNameFormat("fibperf-cluster-%d")
+                  .setDaemon(true)
+                  .build());
+      executor.prestartAllCoreThreads();
+      observer.poolCreated(METRICS_NAME, executor);
+    } else if (total > executor.getMaximumPoolSize()) {
+      executor.setMaximumPoolSize(total);
+      executor.setCorePoolSize(total);
+    } else {
+      executor.setCorePoolSize(total);
+      executor.setMaximumPoolSize(total);
+    }
+    discoveredAtNanos = System.nanoTime();
+    stale = false;
+    return lease(first);
+  }
+
+  private static String describe(Answer a) {
+    if (a.error() == null) {
+      return "reported " + a.capacity().getWorkers() + " workers";
+    }
+    Status s = Status.fromThrowable(a.error());
+    return s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
+  }
+
+  @GuardedBy("this")
+  private Lease lease(boolean cold) {
+    return new Lease(executor, cold, observer, this::compute, PoolKind.CLUSTER, liveWorkers);
+  }
+
+  private static String label(InetSocketAddress address) {
+    String host = address.getAddress().getHostAddress();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+  }
+
+  private synchronized PeerServiceGrpc.PeerServiceFutureStub stub(InetSocketAddress address) {
+    ManagedChannel channel =
+        channels.computeIfAbsent(
+            address,
+            a ->
+                Grpc.newChannelBuilderForAddress(
+                        a.getAddress().getHostAddress(),
+                        a.getPort(),
+                        InsecureChannelCredentials.create())
+                    .build());
+    return PeerServiceGrpc.newFutureStub(channel);
+  }
+
+  /** Sends the task to a free peer worker, and to another if that peer is lost under it. */
+  private TaskKernel.Result compute(
+      Algorithm algorithm, Task task, CancellationToken token, TaskContext context) {
+    ComputeRequest request =
+        ComputeRequest.newBuilder()
+            .setN(task.n())
+            .setKernel(PeerProtocol.kernel(algorithm))
+            .build();
+    List<String> failed = new ArrayList<>();
+    long waitedNanos = 0;
+    while (true) {
+      long t0 = System.nanoTime();
+      Peer peer = takeFree(task, token, failed);
+      waitedNanos += System.nanoTime() - t0;
+      PeerServiceGrpc.PeerServiceFutureStub stub = peer.stub;
+      if (context.hasDeadline()) {
+        stub =
+            stub.withDeadlineAfter(
+                Math.max(0, context.deadlineNanoTime() - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
+      ListenableFuture<ComputeResponse> call = stub.compute(request);
+      Status failure;
+      try (CancellationToken.Registration r = token.onCancel(() -> call.cancel(true))) {
+        ComputeResponse done = call.get();
+        free.add(peer);
+        return new TaskKernel.Result(
+            new BigInteger(done.getValue()),
+            new TaskTiming(done.getElapsedNanos(), done.getCpuNanos()),
+            peer.address + "/" + done.getWorker(),
+            waitedNanos + done.getQueueNanos(),
+            failed);
+      } catch (CancellationException e) {
+        free.add(peer);
+        throw e;
+      } catch (InterruptedException e) {
+        call.cancel(true);
+        free.add(peer);
+        Thread.currentThread().interrupt();
+        throw new CancellationException("interrupted");
+      } catch (ExecutionException e) {
+        failure = Status.fromThrowable(e.getCause());
+      }
+      if (token.isCancelled() || failure.getCode() == Status.Code.DEADLINE_EXCEEDED) {
+        free.add(peer);
+        throw new CancellationException("run cancelled: " + failure);
+      }
+      // UNAVAILABLE: the peer died or is draining. CANCELLED that this run did not ask for: the
+      // peer reset the call as it shut down. Either way the task is lost there, not wrong.
+      if (failure.getCode() != Status.Code.UNAVAILABLE
+          && failure.getCode() != Status.Code.CANCELLED) {
+        free.add(peer);
+        throw Status.fromCode(failure.getCode())
+            .withDescription(
+                String.format(
+                    "cluster pool: peer %s failed nums[%d]=%d: %s",
+                    peer.address, task.index(), task.n(), failure.getDescription()))
+            .asRuntimeException();
+      }
+      lose(peer);
+      failed.add(
+          "peer "
+              + peer.address
+              + ": "
+              + failure.getCode()
+              + (failure.getDescription() == null ? "" : ": " + failure.getDescription()));
+      if (failed.size() >= MAX_ATTEMPTS) {
+        throw unavailable(task, failed);
+      }
+    }
+  }
+
+  /** A free worker of a live peer; waits while all are busy. */
+  private Peer takeFree(Task task, CancellationToken token, List<String> failed) {
+    while (true) {
+      token.throwIfCancelled();
+      if (liveWorkers == 0) {
+        throw unavailable(task, failed);
+      }
+      Peer peer;
+      try {
+        peer = free.poll(50, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CancellationException("interrupted");
+      }
+      if (peer != null && !peer.lost) {
+        return peer;
+      }
+    }
+  }
+
+  private static RuntimeException unavailable(Task task, List<String> failed) {
+    return Status.UNAVAILABLE
+        .withDescription(
+            String.format(
+                "cluster pool: nums[%d]=%d found no live peer after %d attempt(s)%s",
+                task.index(), task.n(), failed.size(), failed.isEmpty() ? "" : ": " + failed))
+        .asRuntimeException();
+  }
+
+  /** Drops a peer that failed a call: its workers leave the pool, and the next call looks again. */
+  private synchronized void lose(Peer peer) {
+    if (peer.lost) {
+      return;
+    }
+    peer.lost = true;
+    stale = true;
+    Map<InetSocketAddress, Peer> next = new LinkedHashMap<>(members);
+    if (next.values().removeIf(p -> p == peer)) {
+      members = next;
+      liveWorkers = next.values().stream().mapToInt(p -> p.workers).sum();
+    }
+  }
+
+  /** The peers in the pool now, with their worker counts (tests, logs). */
+  public synchronized Map<String, Integer> peers() {
+    Map<String, Integer> view = new LinkedHashMap<>();
+    members.values().forEach(p -> view.put(p.address, p.workers));
+    return view;
+  }
+
+  /** Stops the threads and closes the channels (cancelling calls in flight); acquires fail. */
+  @Override
+  public void close() {
+    ThreadPoolExecutor toStop;
+    List<ManagedChannel> toClose;
+    synchronized (this) {
+      closed = true;
+      toStop = executor;
+      toClose = List.copyOf(channels.values());
+    }
+    discovery.shutdownNow();
+    if (toStop != null) {
+      toStop.shutdownNow();
+    }
+    toClose.forEach(ManagedChannel::shutdownNow);
+    if (toStop != null) {
+      MoreExecutors.shutdownAndAwaitTermination(toStop, Duration.ofSeconds(5));
+    }
+  }
+}

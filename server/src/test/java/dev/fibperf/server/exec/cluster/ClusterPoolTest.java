@@ -1,0 +1,347 @@
+package dev.fibperf.server.exec.cluster;
+
+import static dev.fibperf.server.testing.InProcessFixture.drain;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fibperf.proto.v1.Algorithm;
+import dev.fibperf.proto.v1.CompareRequest;
+import dev.fibperf.proto.v1.CompareResponse;
+import dev.fibperf.proto.v1.Comparison;
+import dev.fibperf.proto.v1.ParallelRequest;
+import dev.fibperf.proto.v1.ParallelResponse;
+import dev.fibperf.proto.v1.PoolKind;
+import dev.fibperf.proto.v1.ProfileSerialRequest;
+import dev.fibperf.proto.v1.RunSummary;
+import dev.fibperf.proto.v1.TaskFinished;
+import dev.fibperf.server.FibServer;
+import dev.fibperf.server.compute.CancellationToken;
+import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.exec.PoolObserver;
+import dev.fibperf.server.exec.Task;
+import dev.fibperf.server.exec.TaskContext;
+import dev.fibperf.server.exec.TaskKernel;
+import dev.fibperf.server.exec.TaskPool;
+import dev.fibperf.server.testing.FakeKernel;
+import dev.fibperf.server.testing.InProcessFixture;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.math.BigInteger;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The cluster pool against real replicas: three {@link FibServer}s with one worker each, each on
+ * its own loopback socket, and a coordinator whose {@code --peers} lists them.
+ */
+@Timeout(60)
+class ClusterPoolTest {
+  private final List<FibServer> peers = new ArrayList<>();
+  private final List<FakeKernel> kernels = new ArrayList<>();
+  private InProcessFixture coordinator;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (coordinator != null) {
+      coordinator.close();
+    }
+    for (FibServer peer : peers) {
+      peer.stop();
+    }
+  }
+
+  /** Starts {@code count} one-worker replicas; with {@code gated}, their tasks wait for release. */
+  private String startPeers(int count, boolean gated) throws Exception {
+    List<String> addresses = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      FibServer.Builder b =
+          FibServer.newBuilder(
+              NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)),
+              ServerConfig.newBuilder()
+                  .workers(1)
+                  .profilingEnabled(false)
+                  .shutdownGrace(Duration.ZERO)
+                  .build());
+      if (gated) {
+        FakeKernel kernel = FakeKernel.gated();
+        kernels.add(kernel);
+        b.threadKernel(kernel);
+      }
+      FibServer peer = b.build().start();
+      peers.add(peer);
+      addresses.add("127.0.0.1:" + peer.port());
+    }
+    return String.join(",", addresses);
+  }
+
+  private void startCoordinator(String peerList) throws Exception {
+    coordinator =
+        new InProcessFixture(
+            ServerConfig.newBuilder().workers(1).profilingEnabled(false).peers(peerList).build());
+  }
+
+  private static BigInteger fib(int n) {
+    BigInteger a = BigInteger.ZERO;
+    BigInteger b = BigInteger.ONE;
+    for (int i = 0; i < n; i++) {
+      BigInteger next = a.add(b);
+      a = b;
+      b = next;
+    }
+    return a;
+  }
+
+  private static ParallelRequest parallel(int... nums) {
+    ParallelRequest.Builder r = ParallelRequest.newBuilder().setPool(PoolKind.POOL_KIND_CLUSTER);
+    for (int n : nums) {
+      r.addNums(n);
+    }
+    return r.build();
+  }
+
+  private static String peerOf(TaskFinished t) {
+    return t.getWorker().substring(0, t.getWorker().indexOf('/'));
+  }
+
+  @Test
+  void parallel_spreadsTasksOverEveryPeersWorkers_withTheRightValues() throws Exception {
+    String list = startPeers(3, false);
+    startCoordinator(list);
+
+    List<ParallelResponse> events =
+        drain(coordinator.blocking.parallel(parallel(27, 30, 25, 29, 28, 26)));
+    RunSummary summary = events.get(events.size() - 1).getSummary();
+
+    assertEquals(PoolKind.POOL_KIND_CLUSTER, summary.getPool());
+    assertEquals(3, summary.getParallelism(), "parallelism 0 = the peers' 3 workers");
+    assertEquals(0, summary.getTasksRerun());
+    Set<String> peersUsed = new HashSet<>();
+    for (TaskFinished t : summary.getResultsList()) {
+      assertEquals(fib(t.getN()).toString(), t.getValue(), "nums[" + t.getIndex() + "]");
+      assertEquals(1, t.getAttempts());
+      assertTrue(t.getWorker().matches("127\\.0\\.0\\.1:\\d+/fibperf-worker-\\d+"), t.getWorker());
+      peersUsed.add(peerOf(t));
+    }
+    assertEquals(Set.of(list.split(",")), peersUsed, "six tasks, largest first, reach all three");
+    assertTrue(
+        summary.getHandoffPerTask().getNanos() > 0 || summary.getHandoffPerTask().getSeconds() > 0,
+        "a network round trip costs something");
+  }
+
+  @Test
+  void compare_measuresAgainstThePeersTotalWorkers_andReportsTheNetworkHandoff() throws Exception {
+    startCoordinator(startPeers(3, false));
+
+    List<CompareResponse> events =
+        drain(
+            coordinator.blocking.compare(
+                CompareRequest.newBuilder()
+                    .addAllNums(List.of(27, 28, 29, 27, 28, 29))
+                    .setPool(PoolKind.POOL_KIND_CLUSTER)
+                    .build()));
+    Comparison c = events.get(events.size() - 1).getComparison();
+
+    assertEquals(3, c.getWorkers());
+    assertEquals(PoolKind.POOL_KIND_THREADS, c.getSerial().getPool(), "the baseline is local");
+    assertEquals(PoolKind.POOL_KIND_CLUSTER, c.getParallel().getPool());
+    for (TaskFinished t : c.getParallel().getResultsList()) {
+      assertEquals(fib(t.getN()).toString(), t.getValue());
+    }
+    assertTrue(
+        c.getNotesList().stream().anyMatch(n -> n.startsWith("The cluster pool (3 workers;")),
+        c.getNotesList().toString());
+  }
+
+  @Test
+  void cancellingTheCall_stopsTheTasksOnThePeers() throws Exception {
+    startCoordinator(startPeers(3, true));
+    Context.CancellableContext call = Context.current().withCancellation();
+    Iterator<ParallelResponse> stream =
+        call.call(() -> coordinator.blocking.parallel(parallel(30, 31, 32)));
+    stream.next(); // the first task has started
+    for (FakeKernel k : kernels) {
+      assertTrue(k.awaitStarted(1), "every peer runs one task");
+    }
+
+    call.cancel(null);
+
+    for (FakeKernel k : kernels) {
+      await("peer task cancelled").atMost(Duration.ofSeconds(10)).until(() -> k.cancelled() == 1);
+    }
+  }
+
+  @Test
+  void aTasksDeadline_travelsToThePeer_whichStopsItThen() throws Exception {
+    String list = startPeers(1, true);
+    ClusterPool pool = new ClusterPool(PeerTargets.parse(list), PoolObserver.NONE);
+    try {
+      TaskPool.Lease lease = pool.acquire();
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+      TaskKernel kernel = lease.kernel();
+      // A token nobody cancels: only the deadline, sent with the call, can stop the task.
+      CancellationToken never = new CancellationToken();
+
+      assertThrows(
+          CancellationException.class,
+          () ->
+              kernel.compute(
+                  dev.fibperf.server.compute.Algorithm.NAIVE,
+                  new Task(0, 30),
+                  never,
+                  TaskContext.NONE.withDeadline(deadline)));
+      await("peer task stopped")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> kernels.get(0).cancelled() == 1);
+    } finally {
+      pool.close();
+    }
+  }
+
+  @Test
+  void aPeerThatDiesMidTask_hasItsTaskRunAgainOnAnother_andTheSummarySaysSo() throws Exception {
+    String list = startPeers(3, true);
+    startCoordinator(list);
+    Iterator<ParallelResponse> stream = coordinator.blocking.parallel(parallel(30, 31, 32));
+    for (FakeKernel k : kernels) {
+      assertTrue(k.awaitStarted(1));
+    }
+
+    peers.get(0).stop(); // grace 0: its task is cut off
+    String lost = list.split(",")[0];
+    kernels.get(1).release(2);
+    kernels.get(2).release(2);
+    List<ParallelResponse> events = drain(stream);
+    RunSummary summary = events.get(events.size() - 1).getSummary();
+
+    assertEquals(1, summary.getTasksRerun());
+    List<TaskFinished> rerun =
+        summary.getResultsList().stream().filter(t -> t.getAttempts() > 1).toList();
+    assertEquals(1, rerun.size());
+    assertEquals(2, rerun.get(0).getAttempts());
+    assertTrue(
+        rerun.get(0).getFailedAttempts(0).matches("peer " + lost + ": (UNAVAILABLE|CANCELLED).*"),
+        rerun.get(0).getFailedAttemptsList().toString());
+    for (TaskFinished t : summary.getResultsList()) {
+      assertEquals(String.valueOf(t.getN()), t.getValue(), "the fake kernel's value");
+      assertTrue(!peerOf(t).equals(lost), "finished on a live peer: " + t.getWorker());
+    }
+    // The next call's pool has the two peers left.
+    kernels.get(1).release(10);
+    kernels.get(2).release(10);
+    RunSummary next = last(drain(coordinator.blocking.parallel(parallel(1, 2))));
+    assertEquals(2, next.getParallelism());
+    assertEquals(0, next.getTasksRerun());
+  }
+
+  private static RunSummary last(List<ParallelResponse> events) {
+    return events.get(events.size() - 1).getSummary();
+  }
+
+  @Test
+  void askingForMoreParallelismThanThePeersHave_failsNamingBoth() throws Exception {
+    startCoordinator(startPeers(2, false));
+
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                drain(
+                    coordinator.blocking.parallel(
+                        parallel(20, 21, 22).toBuilder().setParallelism(5).build())));
+
+    assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+    assertEquals(
+        "parallelism=5 exceeds the 2 workers the cluster pool has now",
+        e.getStatus().getDescription());
+  }
+
+  @Test
+  void noPeerAnswering_isUnavailable_namingThePeersAndWhy() throws Exception {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    startCoordinator("127.0.0.1:" + closedPort);
+
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () -> drain(coordinator.blocking.parallel(parallel(20, 21))));
+
+    assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+    assertTrue(
+        e.getStatus()
+            .getDescription()
+            .startsWith(
+                "cluster pool: no peer of --peers=127.0.0.1:"
+                    + closedPort
+                    + " answered: [127.0.0.1:"
+                    + closedPort
+                    + ": UNAVAILABLE"),
+        e.getStatus().getDescription());
+  }
+
+  @Test
+  void withoutPeers_orWithAProfile_theClusterPoolIsRefusedUpFront() throws Exception {
+    coordinator =
+        new InProcessFixture(ServerConfig.newBuilder().workers(1).profilingEnabled(false).build());
+    StatusRuntimeException none =
+        assertThrows(
+            StatusRuntimeException.class, () -> drain(coordinator.blocking.parallel(parallel(20))));
+    assertEquals(Status.Code.FAILED_PRECONDITION, none.getStatus().getCode());
+    assertEquals(
+        "pool=POOL_KIND_CLUSTER needs --peers; this server has none",
+        none.getStatus().getDescription());
+    coordinator.close();
+
+    coordinator =
+        new InProcessFixture(ServerConfig.newBuilder().workers(1).peers("127.0.0.1:1").build());
+    StatusRuntimeException profiled =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                drain(
+                    coordinator.blocking.profileSerial(
+                        ProfileSerialRequest.newBuilder()
+                            .setPool(PoolKind.POOL_KIND_CLUSTER)
+                            .setAlgorithm(Algorithm.ALGORITHM_NAIVE)
+                            .build())));
+    assertEquals(Status.Code.FAILED_PRECONDITION, profiled.getStatus().getCode());
+    assertTrue(
+        profiled.getStatus().getDescription().startsWith("pool: profiling is not available"),
+        profiled.getStatus().getDescription());
+  }
+
+  @Test
+  void peerTargets_parseBothFormsAndNameABadEntry() throws Exception {
+    assertEquals(
+        List.of(new InetSocketAddress("127.0.0.1", 5), new InetSocketAddress("127.0.0.1", 6)),
+        PeerTargets.parse("127.0.0.1:5, 127.0.0.1:6").resolve());
+    assertEquals(
+        List.of(new InetSocketAddress("127.0.0.1", 50051)),
+        PeerTargets.parse("dns:///localhost:50051").resolve().stream()
+            .filter(
+                a -> a.getAddress().isLoopbackAddress() && a.getAddress().getAddress().length == 4)
+            .collect(Collectors.toList()));
+    IllegalArgumentException bad =
+        assertThrows(IllegalArgumentException.class, () -> PeerTargets.parse("a:1,b"));
+    assertEquals(
+        "peers=a:1,b: entry 'b' is not host:port with a port in [1, 65535]", bad.getMessage());
+  }
+}
