@@ -12,20 +12,15 @@ import io.grpc.NameResolver;
 import io.grpc.NameResolverProvider;
 import io.grpc.NameResolverRegistry;
 import io.grpc.Status;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -63,11 +58,11 @@ class ReplicasIT {
   @Test
   void roundRobin_spreadsCalls_survivesADrain_andLosesOnlyAKilledReplicasCalls() throws Exception {
     int port = freePort();
-    List<Replica> replicas = new ArrayList<>();
+    List<ReplicaProcess> replicas = new ArrayList<>();
     ExecutorService load = Executors.newFixedThreadPool(6);
     try {
       for (String host : HOSTS) {
-        replicas.add(new Replica(host, port));
+        replicas.add(new ReplicaProcess(host, port));
       }
       List<SocketAddress> addresses = new ArrayList<>();
       for (String host : HOSTS) {
@@ -81,13 +76,13 @@ class ReplicasIT {
               .build();
       try (FibPerfClient client = FibPerfClient.create(settings)) {
         // Until every replica is connected and has said SERVING, round robin skips the others.
-        for (Replica r : replicas) {
+        for (ReplicaProcess r : replicas) {
           r.awaitRuns(0);
         }
         for (int i = 0; i < 30 && !replicas.stream().allMatch(r -> r.runs() > 0); i++) {
           client.serial(Workload.of(15));
         }
-        List<Integer> before = replicas.stream().map(Replica::runs).toList();
+        List<Integer> before = replicas.stream().map(ReplicaProcess::runs).toList();
         for (int i = 0; i < 30; i++) {
           client.serial(Workload.of(15));
         }
@@ -99,7 +94,7 @@ class ReplicasIT {
         // SIGTERM mid-load: the draining replica finishes what it has; nothing fails.
         Load drain = new Load(client, load);
         drain.awaitCalls(20);
-        Replica drained = replicas.get(0);
+        ReplicaProcess drained = replicas.get(0);
         drained.process.toHandle().destroy();
         assertTrue(drained.process.waitFor(60, TimeUnit.SECONDS), "drained replica exited");
         int runsAtExit = drained.runs;
@@ -111,7 +106,7 @@ class ReplicasIT {
         // SIGKILL mid-load: only the killed replica's calls in flight fail, with UNAVAILABLE.
         Load kill = new Load(client, load);
         kill.awaitCalls(kill.succeeded.get() + 20);
-        Replica killed = replicas.get(1);
+        ReplicaProcess killed = replicas.get(1);
         killed.process.destroyForcibly();
         killed.process.waitFor(30, TimeUnit.SECONDS);
         kill.awaitCalls(kill.succeeded.get() + 30);
@@ -122,7 +117,7 @@ class ReplicasIT {
               f instanceof FibPerfException e && e.code() == Status.Code.UNAVAILABLE, f.toString());
         }
         // And the survivor takes every new call.
-        Replica survivor = replicas.get(2);
+        ReplicaProcess survivor = replicas.get(2);
         int survivorRuns = survivor.runs();
         for (int i = 0; i < 10; i++) {
           client.serial(Workload.of(15));
@@ -132,7 +127,7 @@ class ReplicasIT {
       }
     } finally {
       load.shutdownNow();
-      for (Replica r : replicas) {
+      for (ReplicaProcess r : replicas) {
         r.close();
       }
       NAMES.remove("replicas");
@@ -177,78 +172,6 @@ class ReplicasIT {
       for (Future<?> f : threads) {
         f.get(60, TimeUnit.SECONDS);
       }
-    }
-  }
-
-  /** A server process bound to one loopback address; counts the runs it has answered. */
-  private static final class Replica implements AutoCloseable {
-    final Process process;
-    final FibPerfClient direct;
-    final CompletableFuture<Void> listening = new CompletableFuture<>();
-    volatile int runs;
-
-    Replica(String host, int port) throws Exception {
-      List<String> command =
-          List.of(
-              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-              "-Xmx256m",
-              "-cp",
-              System.getProperty("java.class.path"),
-              "dev.fibperf.server.Main",
-              "--bind",
-              host,
-              "--port",
-              String.valueOf(port),
-              "--workers",
-              "1",
-              "--no-profiling",
-              "--recent-runs",
-              "10000"); // the run list is how the test counts a replica's calls
-      process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      Thread reader =
-          new Thread(
-              () -> {
-                try (BufferedReader r =
-                    new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                  for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    if (line.contains("fibperf listening on port")) {
-                      listening.complete(null);
-                    }
-                  }
-                } catch (java.io.IOException ignored) {
-                  // The process ended.
-                }
-                listening.completeExceptionally(new IllegalStateException(host + " exited"));
-              });
-      reader.setDaemon(true);
-      reader.start();
-      listening.get(60, TimeUnit.SECONDS);
-      direct =
-          FibPerfClient.create(
-              FibPerfSettings.newBuilder(host + ":" + port)
-                  .defaultDeadline(Duration.ofSeconds(30))
-                  .build());
-    }
-
-    /** Runs this replica has finished, from its own run list (read while it is up). */
-    int runs() {
-      if (process.isAlive()) {
-        var list = direct.listRuns();
-        runs = list.recent().size() + list.inFlight().size();
-      }
-      return runs;
-    }
-
-    void awaitRuns(int n) {
-      assertTrue(runs() >= n);
-    }
-
-    @Override
-    public void close() throws Exception {
-      direct.close();
-      process.destroyForcibly();
-      process.waitFor(10, TimeUnit.SECONDS);
     }
   }
 

@@ -1,0 +1,134 @@
+package dev.fibperf.client.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fibperf.client.CompareOptions;
+import dev.fibperf.client.Comparison;
+import dev.fibperf.client.EventStream;
+import dev.fibperf.client.FibEvent;
+import dev.fibperf.client.FibPerfClient;
+import dev.fibperf.client.FibPerfSettings;
+import dev.fibperf.client.Phase;
+import dev.fibperf.client.PoolKind;
+import dev.fibperf.client.TaskFinished;
+import dev.fibperf.client.TaskStarted;
+import dev.fibperf.client.Verdict;
+import dev.fibperf.client.Workload;
+import java.math.BigInteger;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One run across three real server processes on 127.0.0.2-4 (one worker each), each listing all
+ * three as its {@code --peers}: a Compare on the cluster pool counts their three workers and
+ * spreads its tasks over them; a peer killed with SIGKILL mid-phase has its task run again on
+ * another, and the result says so; the CLI prints the same.
+ */
+class ClusterIT {
+  private static final List<String> HOSTS = List.of("127.0.0.2", "127.0.0.3", "127.0.0.4");
+
+  private static BigInteger fib(int n) {
+    BigInteger a = BigInteger.ZERO;
+    BigInteger b = BigInteger.ONE;
+    for (int i = 0; i < n; i++) {
+      BigInteger next = a.add(b);
+      a = b;
+      b = next;
+    }
+    return a;
+  }
+
+  @Test
+  void compareOnTheClusterPool_countsEveryPeersWorkers_andSurvivesAPeerKilledMidPhase()
+      throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName(HOSTS.get(0)))) {
+      port = s.getLocalPort();
+    }
+    String peers = HOSTS.stream().map(h -> h + ":" + port).collect(Collectors.joining(","));
+    List<ReplicaProcess> replicas = new ArrayList<>();
+    try {
+      for (String host : HOSTS) {
+        replicas.add(new ReplicaProcess(host, port, "--peers", peers));
+      }
+      FibPerfSettings settings =
+          FibPerfSettings.newBuilder(HOSTS.get(0) + ":" + port)
+              .defaultDeadline(Duration.ofMinutes(2))
+              .build();
+      try (FibPerfClient client = FibPerfClient.create(settings)) {
+        Comparison clean =
+            client.compare(
+                Workload.of(27, 28, 29, 27, 28, 29).withPool(PoolKind.CLUSTER),
+                CompareOptions.DEFAULT);
+        assertEquals(3, clean.workers(), "the three peers' one worker each");
+        assertEquals(PoolKind.CLUSTER, clean.parallel().pool());
+        assertEquals(0, clean.parallel().tasksRerun());
+        Set<String> peersUsed = new java.util.HashSet<>();
+        for (TaskFinished t : clean.parallel().results()) {
+          assertEquals(fib(t.n()), t.value());
+          peersUsed.add(t.worker().substring(0, t.worker().indexOf('/')));
+        }
+        assertEquals(Set.of(peers.split(",")), peersUsed);
+
+        // SIGKILL the third peer while the parallel phase has a task on each.
+        ReplicaProcess victim = replicas.get(2);
+        String victimAddress = HOSTS.get(2) + ":" + port;
+        Comparison survived;
+        try (EventStream events =
+            client.compareStream(
+                Workload.of(41, 41, 41).withPool(PoolKind.CLUSTER), CompareOptions.DEFAULT)) {
+          int parallelStarted = 0;
+          FibEvent last = null;
+          while (events.hasNext()) {
+            last = events.next();
+            if (last instanceof TaskStarted s
+                && s.phase() == Phase.PARALLEL
+                && ++parallelStarted == 3) {
+              Thread.sleep(200); // the three peer calls are out: fib(41) takes about a second
+              victim.process.destroyForcibly();
+            }
+          }
+          survived = (Comparison) last;
+        }
+        assertEquals(1, survived.parallel().tasksRerun(), survived.notes().toString());
+        assertEquals(Verdict.WORKER_LOST, survived.verdict());
+        TaskFinished rerun =
+            survived.parallel().results().stream().filter(t -> t.attempts() > 1).findFirst().get();
+        assertTrue(
+            rerun.failedAttempts().get(0).startsWith("peer " + victimAddress + ": UNAVAILABLE"),
+            rerun.failedAttempts().toString());
+        for (TaskFinished t : survived.parallel().results()) {
+          assertEquals(fib(41), t.value());
+          assertTrue(!t.worker().startsWith(victimAddress), t.worker());
+        }
+        assertTrue(
+            survived.notes().get(0).startsWith("Worker lost: 1 task(s) of the parallel phase"),
+            survived.notes().toString());
+
+        // The next run knows two peers; the CLI prints the cluster run like any other.
+        FibPerfCliTest.Run cli =
+            FibPerfCliTest.fibperf(
+                "parallel",
+                "--nums",
+                "25,26",
+                "--pool",
+                "CLUSTER",
+                "--target",
+                HOSTS.get(0) + ":" + port);
+        assertEquals(0, cli.exit(), cli.err());
+        assertTrue(cli.out().contains("parallelism 2, "), cli.out());
+        assertTrue(cli.out().contains("cluster pool"), cli.out());
+      }
+    } finally {
+      for (ReplicaProcess r : replicas) {
+        r.close();
+      }
+    }
+  }
+}
