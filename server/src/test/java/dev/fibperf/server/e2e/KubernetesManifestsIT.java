@@ -9,6 +9,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.fibperf.server.Main;
 import dev.fibperf.server.config.DurationConverter;
+import dev.fibperf.server.exec.cluster.PeerTargets;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,6 +136,39 @@ class KubernetesManifestsIT {
     JsonArray headlessPorts = headless.getAsJsonArray("ports");
     assertEquals(1, headlessPorts.size());
     assertEquals("grpc", headlessPorts.get(0).getAsJsonObject().get("targetPort").getAsString());
+  }
+
+  @Test
+  void theClusterPoolsPeers_areTheHeadlessServicesReplicas_inThePodsNamespace() throws Exception {
+    JsonObject pod = byKind.get("Deployment").getAsJsonObject("spec").getAsJsonObject("template");
+    JsonObject container =
+        pod.getAsJsonObject("spec").getAsJsonArray("containers").get(0).getAsJsonObject();
+    String peers = null;
+    for (var a : container.getAsJsonArray("args")) {
+      if (a.getAsString().startsWith("--peers=")) {
+        peers = a.getAsString().substring("--peers=".length());
+      }
+    }
+    int grpcPort =
+        byKind
+            .get("headless Service")
+            .getAsJsonObject("spec")
+            .getAsJsonArray("ports")
+            .get(0)
+            .getAsJsonObject()
+            .get("port")
+            .getAsInt();
+    assertEquals("dns:///fibperf-headless.$(POD_NAMESPACE).svc.cluster.local:" + grpcPort, peers);
+    // Kubernetes expands $(POD_NAMESPACE) from the container's env: the downward API's namespace.
+    JsonObject env = container.getAsJsonArray("env").get(0).getAsJsonObject();
+    assertEquals("POD_NAMESPACE", env.get("name").getAsString());
+    assertEquals(
+        "metadata.namespace",
+        env.getAsJsonObject("valueFrom")
+            .getAsJsonObject("fieldRef")
+            .get("fieldPath")
+            .getAsString());
+    PeerTargets.parse(peers.replace("$(POD_NAMESPACE)", "default")); // throws on a bad target
   }
 
   private static String output(List<String> command) throws Exception {
