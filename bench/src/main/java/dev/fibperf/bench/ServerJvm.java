@@ -19,11 +19,19 @@ final class ServerJvm implements AutoCloseable {
     this.port = port;
   }
 
+  /** Two workers unless {@code flags} say {@code --workers}. */
   static ServerJvm start(String... flags) throws IOException, InterruptedException {
-    int port;
+    return startOn(freePort(), flags);
+  }
+
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
+      return s.getLocalPort();
     }
+  }
+
+  /** A server on {@code port} (e.g. one a peer list already names). */
+  static ServerJvm startOn(int port, String... flags) throws IOException, InterruptedException {
     List<String> command =
         new ArrayList<>(
             List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
@@ -39,9 +47,10 @@ final class ServerJvm implements AutoCloseable {
             System.getProperty("java.class.path"),
             "dev.fibperf.server.Main",
             "--port",
-            String.valueOf(port),
-            "--workers",
-            "2"));
+            String.valueOf(port)));
+    if (List.of(flags).stream().noneMatch(f -> f.startsWith("--workers"))) {
+      command.addAll(List.of("--workers", "2"));
+    }
     command.addAll(List.of(flags));
     Process p =
         new ProcessBuilder(command)
