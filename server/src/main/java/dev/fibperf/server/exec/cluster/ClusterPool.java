@@ -187,11 +187,6 @@ public final class ClusterPool implements TaskPool {
     return executor != null;
   }
 
-  /** Total workers of the peers in the pool now (0 before the first discovery). */
-  public int workers() {
-    return liveWorkers;
-  }
-
   private List<InetSocketAddress> resolve() {
     try {
       return targets.resolve();
@@ -449,13 +444,6 @@ public final class ClusterPool implements TaskPool {
       members = next;
       liveWorkers = next.values().stream().mapToInt(p -> p.workers).sum();
     }
-  }
-
-  /** The peers in the pool now, with their worker counts (tests, logs). */
-  public synchronized Map<String, Integer> peers() {
-    Map<String, Integer> view = new LinkedHashMap<>();
-    members.values().forEach(p -> view.put(p.address, p.workers));
-    return view;
   }
 
   /** Stops the threads and closes the channels (cancelling calls in flight); acquires fail. */
