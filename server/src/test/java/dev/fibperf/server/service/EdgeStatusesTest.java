@@ -41,7 +41,7 @@ class EdgeStatusesTest {
                 () ->
                     drain(
                         FibPerfServiceGrpc.newBlockingStub(channel)
-                            .withDeadlineAfter(1, TimeUnit.SECONDS)
+                            .withDeadlineAfter(2, TimeUnit.SECONDS)
                             .serial(SerialRequest.newBuilder().addNums(5).build())));
 
         assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
@@ -54,6 +54,14 @@ class EdgeStatusesTest {
       channel.shutdownNow();
       server.stop();
     }
+  }
+
+  @Test
+  void theServerEndsACallATwentiethOfItsTimeEarly_within20To100Ms() {
+    assertEquals(Duration.ofMillis(20), RpcCall.deadlineLead(Duration.ofMillis(100)));
+    assertEquals(Duration.ofMillis(50), RpcCall.deadlineLead(Duration.ofSeconds(1)));
+    assertEquals(Duration.ofMillis(100), RpcCall.deadlineLead(Duration.ofSeconds(2)));
+    assertEquals(Duration.ofMillis(100), RpcCall.deadlineLead(Duration.ofMinutes(10)));
   }
 
   @Test
