@@ -29,29 +29,60 @@ import java.util.stream.Collectors;
  * </ol>
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar dev.fibperf.bench.ClusterScaling [rounds]
+ * java -cp bench/target/benchmarks.jar dev.fibperf.bench.ClusterScaling [rounds] [handoff,attainment]
  * </pre>
+ *
+ * <p>Every pool is warmed with {@link #WARM_UP_RUNS} runs of the hand-off workload first, and the
+ * hand-off of the first and last of them is printed: a replica's gRPC path is interpreted code for
+ * its first few thousand calls, and a cluster spreads a run's calls over all its replicas, so a
+ * short warm-up measures the JIT, not the network (this bench once reported 2.6 ms per task after
+ * 600 warm-up tasks, against about 0.5 ms after 6,000).
  */
 public final class ClusterScaling {
   private ClusterScaling() {}
 
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-    handoffAndBreakEven(rounds);
-    attainment(3, rounds);
-    attainment(2, rounds);
+    List<String> parts =
+        List.of((args.length > 1 ? args[1] : "handoff,attainment,pinned").split(","));
+    if (parts.contains("handoff")) {
+      handoffAndBreakEven(rounds);
+    }
+    if (parts.contains("attainment")) {
+      attainment(3, rounds, false);
+      attainment(2, rounds, false);
+    }
+    if (parts.contains("pinned")) {
+      attainment(2, rounds, true);
+    }
   }
 
   /** {@code count} one-worker replicas on loopback, each listing all as its peers. */
   private static List<ServerJvm> replicas(int count) throws Exception {
+    return replicas(count, false);
+  }
+
+  /**
+   * {@code count} one-worker replicas on loopback, each listing all as its peers; with {@code
+   * pinned}, replica i runs on CPU i only, a core of its own.
+   */
+  private static List<ServerJvm> replicas(int count, boolean pinned) throws Exception {
     List<Integer> ports = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       ports.add(ServerJvm.freePort());
     }
     String peers = ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
     List<ServerJvm> servers = new ArrayList<>();
-    for (int port : ports) {
-      servers.add(ServerJvm.startOn(port, "--workers", "1", "--no-profiling", "--peers", peers));
+    for (int i = 0; i < count; i++) {
+      servers.add(
+          ServerJvm.startPinned(
+              pinned ? String.valueOf(i) : null,
+              ports.get(i),
+              "--workers",
+              "1",
+              "--no-profiling",
+              "--peers",
+              peers));
     }
     return servers;
   }
@@ -68,9 +99,21 @@ public final class ClusterScaling {
               tiny.withPool(PoolKind.PROCESSES),
               tiny.withPool(PoolKind.CLUSTER).withParallelism(1),
               tiny.withPool(PoolKind.CLUSTER));
+      System.out.println("## Warm-up: hand-off per task of the first and last warm-up run");
       for (Workload w : runs) {
-        client.parallel(w); // start and warm each pool
-        client.parallel(w);
+        double first = client.parallel(w).handoffPerTask().toNanos() / 1e3; // starts the pool
+        double last = first;
+        for (int i = 1; i < WARM_UP_RUNS; i++) {
+          last = client.parallel(w).handoffPerTask().toNanos() / 1e3;
+        }
+        System.out.printf(
+            Locale.ROOT,
+            "%s, parallelism %d: run 1 %s µs, run %d %s µs%n",
+            w.pool(),
+            w.parallelism(),
+            fmt(first),
+            WARM_UP_RUNS,
+            fmt(last));
       }
       List<List<Double>> handoffMicros = new ArrayList<>();
       List<List<Double>> wallMillis = new ArrayList<>();
@@ -148,11 +191,24 @@ public final class ClusterScaling {
     }
   }
 
+  /** Runs of 300 tiny tasks each pool gets before anything is measured: see the class comment. */
+  static final int WARM_UP_RUNS = 20;
+
   private static final Workload COMPARE = Workload.of(35, 36, 37, 35, 36, 37);
 
-  private static void attainment(int workers, int rounds) throws Exception {
-    List<ServerJvm> cluster = replicas(workers);
-    ServerJvm threads = ServerJvm.start("--workers", String.valueOf(workers), "--no-profiling");
+  /**
+   * With {@code pinned}, each replica runs on a CPU of its own ({@code taskset}), as replicas on
+   * machines of their own would, and the thread pool's server on all of them.
+   */
+  private static void attainment(int workers, int rounds, boolean pinned) throws Exception {
+    List<ServerJvm> cluster = replicas(workers, pinned);
+    ServerJvm threads =
+        ServerJvm.startPinned(
+            pinned ? "0-" + (workers - 1) : null,
+            ServerJvm.freePort(),
+            "--workers",
+            String.valueOf(workers),
+            "--no-profiling");
     try (FibPerfClient onCluster = cluster.get(0).client();
         FibPerfClient onThreads = threads.client()) {
       onCluster.compare(COMPARE.withPool(PoolKind.CLUSTER));
@@ -182,10 +238,12 @@ public final class ClusterScaling {
       System.out.println();
       System.out.printf(
           Locale.ROOT,
-          "## Compare %s, %d workers: cluster (%d replicas x 1) against threads (1 server x %d)%n",
+          "## Compare %s, %d workers: cluster (%d replicas x 1%s) against threads (1 server x"
+              + " %d)%n",
           COMPARE.nums(),
           workers,
           workers,
+          pinned ? ", each pinned to a CPU of its own" : "",
           workers);
       System.out.println("| pool | attainment, median (min-max) | speedup, median | verdicts |");
       System.out.println("|---|---|---|---|");

@@ -32,9 +32,20 @@ final class ServerJvm implements AutoCloseable {
 
   /** A server on {@code port} (e.g. one a peer list already names). */
   static ServerJvm startOn(int port, String... flags) throws IOException, InterruptedException {
-    List<String> command =
-        new ArrayList<>(
-            List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    return startPinned(null, port, flags);
+  }
+
+  /**
+   * A server on {@code port} whose threads all run on {@code cpus} only ({@code taskset -c}, e.g.
+   * "0" or "0-1"; null for anywhere): replicas with cores of their own on one machine.
+   */
+  static ServerJvm startPinned(String cpus, int port, String... flags)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    if (cpus != null) {
+      command.addAll(List.of("taskset", "-c", cpus)); // it execs the JVM: same pid
+    }
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // e.g. -Dfibperf.bench.serverJvmArgs=-XX:StartFlightRecording=filename=server.jfr to see
     // where the server's time goes during a benchmark.
     String jvmArgs = System.getProperty("fibperf.bench.serverJvmArgs", "").trim();
