@@ -29,6 +29,12 @@ import java.util.Map;
  * second of task time (a 1 s run gets that many) and how long after the last task the profile
  * arrives. Not JMH: each sample is a multi-second call.
  *
+ * <p>Besides the ratio of each round's task times, the ratio of the 10th percentiles of all the
+ * single tasks' times over all rounds: a profiler slows every task alike, while a noisy neighbour
+ * (this machine shares its cores) only ever makes a task slower, so the fastest tasks of each kind
+ * are the ones least bent by the neighbours, and their ratio moves far less between sittings than
+ * the ratio of whole calls.
+ *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.fibperf.bench.ProfileOverhead [rounds] [n,n,...] [snapshot-interval] [period]
  * </pre>
@@ -72,7 +78,10 @@ public final class ProfileOverhead {
     Map<ProfilingEngine, List<Double>> rates = new EnumMap<>(ProfilingEngine.class);
     Map<ProfilingEngine, List<Double>> deliveryMs = new EnumMap<>(ProfilingEngine.class);
     Map<ProfilingEngine, String> used = new EnumMap<>(ProfilingEngine.class);
+    Map<ProfilingEngine, List<Double>> taskMs = new EnumMap<>(ProfilingEngine.class);
+    List<Double> serialTaskMs = new ArrayList<>();
     for (ProfilingEngine engine : ENGINES) {
+      taskMs.put(engine, new ArrayList<>());
       ratios.put(engine, new ArrayList<>());
       rates.put(engine, new ArrayList<>());
       deliveryMs.put(engine, new ArrayList<>());
@@ -87,15 +96,18 @@ public final class ProfileOverhead {
       Map<ProfilingEngine, ProfileResult> profiled = new EnumMap<>(ProfilingEngine.class);
       for (ProfilingEngine engine : order) {
         if (engine == null) {
-          serialMs = client.serial(workload).taskTime().toNanos() / 1e6;
+          dev.fibperf.client.RunSummary serial = client.serial(workload);
+          serialMs = serial.taskTime().toNanos() / 1e6;
+          serial.results().forEach(t -> serialTaskMs.add(t.duration().toNanos() / 1e6));
           continue;
         }
         long lastTaskNanos = 0;
         try (EventStream events =
             client.profileSerialStream(workload, options.withEngine(engine))) {
           for (FibEvent e : events) {
-            if (e instanceof TaskFinished) {
+            if (e instanceof TaskFinished t) {
               lastTaskNanos = System.nanoTime();
+              taskMs.get(engine).add(t.duration().toNanos() / 1e6);
             } else if (e instanceof ProfileResult p) {
               deliveryMs.get(engine).add((System.nanoTime() - lastTaskNanos) / 1e6);
               profiled.put(engine, p);
@@ -147,10 +159,30 @@ public final class ProfileOverhead {
           median(rates.get(engine)),
           median(deliveryMs.get(engine)));
     }
+    double serialP10 = quantile(serialTaskMs, 0.10);
+    for (ProfilingEngine engine : ENGINES) {
+      double p10 = quantile(taskMs.get(engine), 0.10);
+      System.out.printf(
+          "%-15s fastest tenth of single tasks: p10 %.2f ms against Serial's %.2f ms (overhead"
+              + " %+.2f%%; %d and %d tasks)%n",
+          engine,
+          p10,
+          serialP10,
+          100 * (p10 / serialP10 - 1),
+          taskMs.get(engine).size(),
+          serialTaskMs.size());
+    }
 
     client.close();
     channel.shutdownNow();
     server.stop();
+  }
+
+  /** The {@code q} quantile, nearest rank. */
+  static double quantile(List<Double> values, double q) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(q * sorted.size()) - 1));
   }
 
   static double median(List<Double> values) {
