@@ -15,9 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,8 +23,8 @@ import java.util.concurrent.TimeUnit;
  * idle; then {@code calls} Serial calls in a row are refused with RESOURCE_EXHAUSTED, and the
  * server process's CPU time (from the OS) is divided among them. The same number of health checks,
  * measured the same way, is the floor: what any gRPC round trip costs this server. Then a burst: 16
- * calls at once against {@code --max-concurrent-runs 4}, each timed from its start to its status,
- * refused and admitted apart.
+ * calls at once from one thread against {@code --max-concurrent-runs 4}: when the refusals arrive
+ * against the admitted calls' first messages.
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.fibperf.bench.RefusalCost [calls] [rounds]
@@ -125,54 +122,95 @@ public final class RefusalCost {
     }
   }
 
-  /** 16 calls at once against 4 slots: how long the refusals take to arrive, beside the runs. */
+  /**
+   * 16 calls at once against 4 slots, fired from one thread on one connection (one client's
+   * fan-out): when each refusal arrives and when each admitted call's first message does, from the
+   * moment the burst was sent, and how many refusals arrived after an admitted run's first message.
+   * Callbacks run on the client's transport thread, so arrival order is the order on the wire.
+   */
   private static void burst() throws Exception {
     try (ServerJvm server = ServerJvm.start("--max-concurrent-runs", "4", "--no-profiling")) {
       ManagedChannel channel =
           Grpc.newChannelBuilder("127.0.0.1:" + server.port(), InsecureChannelCredentials.create())
+              .directExecutor()
               .build();
-      var stub = FibPerfServiceGrpc.newBlockingStub(channel);
+      var stub = FibPerfServiceGrpc.newStub(channel);
       SerialRequest work = SerialRequest.newBuilder().addNums(35).addNums(35).build();
-      ExecutorService clients = Executors.newFixedThreadPool(16);
       List<Double> refusedMillis = new ArrayList<>();
-      List<Double> admittedFirstEventMillis = new ArrayList<>();
+      List<Double> admittedFirstMillis = new ArrayList<>();
+      List<Double> lastRefusalLeadMillis = new ArrayList<>();
+      int lateRefusals = 0;
       for (int round = -3; round < 10; round++) { // 3 rounds of warm-up
-        List<CompletableFuture<double[]>> all = new ArrayList<>();
+        List<double[]> arrivals = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(16);
+        long t0 = System.nanoTime();
         for (int i = 0; i < 16; i++) {
-          all.add(
-              CompletableFuture.supplyAsync(
-                  () -> {
-                    long t0 = System.nanoTime();
-                    try {
-                      var it = stub.serial(work);
-                      it.next();
-                      double first = (System.nanoTime() - t0) / 1e6;
-                      it.forEachRemaining(m -> {});
-                      return new double[] {0, first};
-                    } catch (StatusRuntimeException e) {
-                      return new double[] {1, (System.nanoTime() - t0) / 1e6};
-                    }
-                  },
-                  clients));
+          stub.serial(
+              work,
+              new io.grpc.stub.StreamObserver<>() {
+                boolean first = true;
+
+                @Override
+                public void onNext(dev.fibperf.proto.v1.SerialResponse value) {
+                  if (first) {
+                    first = false;
+                    arrivals.add(new double[] {0, (System.nanoTime() - t0) / 1e6});
+                  }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                  arrivals.add(new double[] {1, (System.nanoTime() - t0) / 1e6});
+                  done.countDown();
+                }
+
+                @Override
+                public void onCompleted() {
+                  done.countDown();
+                }
+              });
         }
-        for (CompletableFuture<double[]> f : all) {
-          double[] o = f.get(5, TimeUnit.MINUTES);
-          if (round >= 0) {
-            (o[0] == 1 ? refusedMillis : admittedFirstEventMillis).add(o[1]);
+        if (!done.await(5, TimeUnit.MINUTES)) {
+          throw new IllegalStateException("burst did not end");
+        }
+        if (round < 0) {
+          continue;
+        }
+        double lastRefusal = 0;
+        double firstAdmitted = Double.MAX_VALUE;
+        for (double[] a : arrivals) {
+          if (a[0] == 1) {
+            refusedMillis.add(a[1]);
+            lastRefusal = Math.max(lastRefusal, a[1]);
+          } else {
+            admittedFirstMillis.add(a[1]);
+            firstAdmitted = Math.min(firstAdmitted, a[1]);
           }
         }
+        for (double[] a : arrivals) {
+          if (a[0] == 1 && a[1] > firstAdmitted) {
+            lateRefusals++;
+          }
+        }
+        lastRefusalLeadMillis.add(firstAdmitted - lastRefusal);
       }
-      clients.shutdown();
       channel.shutdownNow();
       System.out.printf(
           Locale.ROOT,
-          "burst of 16 against --max-concurrent-runs 4, 10 rounds: %d refused, median %.2f ms"
-              + " (p90 %.2f) to the status; %d admitted, median %.2f ms to their first message%n",
+          "burst of 16 from one thread against --max-concurrent-runs 4, 10 rounds: %d refused,"
+              + " median %.2f ms (p90 %.2f, max %.2f) to the status; %d admitted, median %.2f ms"
+              + " to their first message; %d refusals arrived after an admitted run's first"
+              + " message; the last refusal led the first admitted message by a median %.2f ms"
+              + " (min %.2f)%n",
           refusedMillis.size(),
           quantile(refusedMillis, 0.5),
           quantile(refusedMillis, 0.9),
-          admittedFirstEventMillis.size(),
-          quantile(admittedFirstEventMillis, 0.5));
+          quantile(refusedMillis, 1.0),
+          admittedFirstMillis.size(),
+          quantile(admittedFirstMillis, 0.5),
+          lateRefusals,
+          quantile(lastRefusalLeadMillis, 0.5),
+          quantile(lastRefusalLeadMillis, 0.0));
     }
   }
 

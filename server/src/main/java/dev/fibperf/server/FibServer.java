@@ -22,11 +22,13 @@ import dev.fibperf.server.run.Runner;
 import dev.fibperf.server.service.FibPerfService;
 import dev.fibperf.server.tracing.RunTracing;
 import dev.fibperf.server.tracing.Tracing;
+import dev.fibperf.server.transport.TransportThreads;
 import dev.fibperf.server.worker.WorkerMain;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -67,6 +69,7 @@ public final class FibServer {
   private final HealthStatusManager health = new HealthStatusManager();
   private final FibPerfService service;
   private final FibPerfMetrics metrics;
+  private final TransportThreads transport; // null unless the builder is Netty's
   private final Object stopLock = new Object();
 
   @GuardedBy("stopLock")
@@ -109,7 +112,17 @@ public final class FibServer {
     if (!b.observations.isNoop()) {
       runner.addListener(new RunTracing(b.observations));
     }
-    this.service = new FibPerfService(config, runner, runs, new AuthInterceptor(b.auth));
+    this.transport =
+        b.serverBuilder instanceof NettyServerBuilder netty
+            ? TransportThreads.install(netty)
+            : null;
+    this.service =
+        new FibPerfService(
+            config,
+            runner,
+            runs,
+            new AuthInterceptor(b.auth),
+            transport == null ? MoreExecutors.directExecutor() : transport.afterCurrentRead());
     metrics.bindActiveRuns(service::activeRuns);
     metrics.bindWatchers(service::watchers);
     b.serverBuilder
@@ -309,6 +322,9 @@ public final class FibServer {
       // (health watches).
       server.shutdownNow();
       server.awaitTermination(5, TimeUnit.SECONDS);
+      if (transport != null) {
+        transport.close();
+      }
       pool.close();
       processes.close();
       cluster.close();

@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -53,10 +54,21 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
   private volatile boolean draining;
 
   private final ServerInterceptor auth;
+  private final Executor runStarts;
 
+  /**
+   * @param runStarts where admitted runs start: behind the transport's current read, so that a
+   *     burst's refusals go out before its admitted runs take the cores (see {@code
+   *     TransportThreads})
+   */
   public FibPerfService(
-      ServerConfig config, Runner runner, RunRegistry runs, ServerInterceptor auth) {
+      ServerConfig config,
+      Runner runner,
+      RunRegistry runs,
+      ServerInterceptor auth,
+      Executor runStarts) {
     this.auth = auth;
+    this.runStarts = runStarts;
     this.requests = new RequestMapper(config);
     this.runner = runner;
     this.runs = runs;
@@ -201,7 +213,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
   }
 
   private <T> RpcCall<T> call(StreamObserver<T> observer) {
-    return new RpcCall<>(runner, openCalls, callTimers, stalledStreamTimeout, observer);
+    return new RpcCall<>(runner, openCalls, callTimers, runStarts, stalledStreamTimeout, observer);
   }
 
   /** One thread for the calls' deadline timers, there only while a timer is pending. */

@@ -13,6 +13,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +63,7 @@ final class RpcCall<T> {
 
   private final Runner runner;
   private final OpenCalls openCalls;
+  private final Executor runStarts;
   private final ScheduledFuture<?> expiry;
   private final Deadline deadline = Context.current().getDeadline();
   private final EventStream<T> stream;
@@ -74,9 +76,11 @@ final class RpcCall<T> {
       Runner runner,
       OpenCalls openCalls,
       ScheduledExecutorService timers,
+      Executor runStarts,
       Duration stalledTimeout,
       StreamObserver<T> observer) {
     this.runner = runner;
+    this.runStarts = runStarts;
     this.openCalls = openCalls;
     openCalls.opened(this);
     this.stream =
@@ -172,7 +176,7 @@ final class RpcCall<T> {
     if (stream.isCancelled() || ended.get()) {
       admitted.cancel();
     }
-    admitted.start();
+    runStarts.execute(admitted::start);
   }
 
   private void complete(T last) {
