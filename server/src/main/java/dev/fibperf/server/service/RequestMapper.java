@@ -287,14 +287,17 @@ final class RequestMapper {
   /** Samples a profile's default period aims to give a run, at least. */
   static final int DEFAULT_MIN_SAMPLES = 200;
 
-  /** The default period for runs long enough: at it async-profiler costs about 2 % (BENCHMARKS). */
-  static final Duration DEFAULT_SAMPLING_PERIOD = Duration.ofMillis(3);
+  /**
+   * The default period for runs long enough: at it async-profiler costs 1–3 % on JDK 17 and 25 (3
+   * ms cost up to 3.7 % on 25; BENCHMARKS, "What a profile costs").
+   */
+  static final Duration DEFAULT_SAMPLING_PERIOD = Duration.ofMillis(4);
 
   /**
-   * The period a profile gets when it asks none, from the run's expected serial length: 3 ms, the
-   * coarsest at which a one-second run still gets over 300 samples and async-profiler costs about 2
-   * % of task time; finer (down to 1 ms) for a run too short to get {@link #DEFAULT_MIN_SAMPLES} at
-   * 3 ms, where samples matter more than a few percent of a fraction of a second.
+   * The period a profile gets when it asks none, from the run's expected serial length: 4 ms, at
+   * which a one-second run still gets about 250 samples and async-profiler costs at most 3 % of
+   * task time; finer (down to 1 ms) for a run too short to get {@link #DEFAULT_MIN_SAMPLES} at 4
+   * ms, where samples matter more than a few percent of a fraction of a second.
    */
   static Duration defaultSamplingPeriod(double naiveCalls) {
     // Whole milliseconds: JFR's periods are.

@@ -180,8 +180,8 @@ class RequestMapperTest {
   }
 
   /**
-   * Unasked, the period comes from the run's expected length: 3 ms (over 300 samples a second,
-   * about 2 % with async-profiler) for runs that get 200 samples at it, finer for shorter ones.
+   * Unasked, the period comes from the run's expected length: 4 ms (about 250 samples a second, at
+   * most 3 % with async-profiler) for runs that get 200 samples at it, finer for shorter ones.
    */
   @Test
   void theDefaultPeriod_followsTheExpectedRunLength_andAnAskedOneWins() throws Exception {
@@ -197,8 +197,10 @@ class RequestMapperTest {
           }
         };
     // 6 x fib(40): 2.0e9 naive calls, about 2.4 s.
-    assertEquals(java.time.Duration.ofMillis(3), period.apply(List.of(40, 40, 40, 40, 40, 40)));
-    // fib(41): 5.4e8 calls, about 0.64 s: 3 ms would give 214 samples.
+    assertEquals(java.time.Duration.ofMillis(4), period.apply(List.of(40, 40, 40, 40, 40, 40)));
+    // fib(42): 8.7e8 calls, about 1.04 s: 4 ms gives 260 samples.
+    assertEquals(java.time.Duration.ofMillis(4), period.apply(List.of(42)));
+    // fib(41): 5.4e8 calls, about 0.64 s: 4 ms would give 161 samples, 3 ms gives 214.
     assertEquals(java.time.Duration.ofMillis(3), period.apply(List.of(41)));
     // fib(40): 3.3e8 calls, about 0.4 s: 200 samples need a period under 2 ms, so 1 ms.
     assertEquals(java.time.Duration.ofMillis(1), period.apply(List.of(40)));
@@ -218,7 +220,7 @@ class RequestMapperTest {
             .profile()
             .samplingPeriod());
     assertEquals(
-        java.time.Duration.ofMillis(3),
+        java.time.Duration.ofMillis(4),
         mapper
             .compare(
                 dev.fibperf.proto.v1.CompareRequest.newBuilder()
