@@ -32,7 +32,9 @@ final class ServerJvm implements AutoCloseable {
 
   /** A server on {@code port} (e.g. one a peer list already names). */
   static ServerJvm startOn(int port, String... flags) throws IOException, InterruptedException {
-    return startPinned(null, port, flags);
+    // e.g. -Dfibperf.bench.serverCpus=0 with the benchmark itself under `taskset -c 1`: the
+    // server and its clients on cores of their own, as on two machines.
+    return startPinned(System.getProperty("fibperf.bench.serverCpus"), port, flags);
   }
 
   /**

@@ -92,9 +92,25 @@ class Jdk25HotMethodsIT {
         } else {
           assertTrue(profile.getEngine().startsWith("async-profiler "), profile.toString());
           // async-profiler samples native threads too (the JIT compilers), so the JVM-wide
-          // shares differ; but only the worker runs the kernel: its counts must agree.
+          // shares differ; but only the worker runs the kernel: its counts must agree. One
+          // difference is by design: a worker sample whose top frames are native (the JVM's own
+          // code, the kernel's) counts, in our self view, for the Java method under them, where
+          // the view lists it under the native frame. So ours lies between the view's count for
+          // the kernel and that plus its native rows (on a loaded machine, once 41 samples).
           long theirs = Long.parseLong(top.group(2));
-          assertEquals(theirs, ours.getSamples(), Math.max(3, theirs * 0.02), view);
+          long tolerance = Math.max(3, Math.round(theirs * 0.02));
+          long nativeTop = nativeRowSamples(view);
+          assertTrue(
+              ours.getSamples() >= theirs - tolerance
+                  && ours.getSamples() <= theirs + nativeTop + tolerance,
+              "ours "
+                  + ours.getSamples()
+                  + ", the view's "
+                  + theirs
+                  + " plus up to "
+                  + nativeTop
+                  + " native-topped:\n"
+                  + view);
         }
       }
       channel.shutdownNow();
@@ -111,6 +127,18 @@ class Jdk25HotMethodsIT {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, p.waitFor(), command + ": " + out);
     return out;
+  }
+
+  /** Samples of the view's rows that are not Java methods ({@code libjvm.so.X()}, {@code x(k)}). */
+  private static long nativeRowSamples(String view) {
+    long sum = 0;
+    for (String line : view.lines().toList()) {
+      Matcher m = ROW.matcher(line.strip());
+      if (m.matches() && (m.group(1).contains(".so") || m.group(1).endsWith("(k)"))) {
+        sum += Long.parseLong(m.group(2));
+      }
+    }
+    return sum;
   }
 
   private static Matcher firstRow(String view) {
