@@ -50,9 +50,10 @@ import java.util.concurrent.TimeUnit;
  * The fibperf server's lifecycle: the gRPC server with the fibperf service, health and reflection
  * (v1 and v1alpha), and the resources they share.
  *
- * <p>Owns the {@link WorkerPool}, the {@link ProcessPool} and the profiling executor, and closes
- * them in {@link #stop()}. The {@link ServerBuilder} is the caller's: hand in an in-process builder
- * to test without a socket.
+ * <p>Owns the {@link WorkerPool}, the {@link ProcessPool}, the profiling executor and, given a
+ * Netty builder, the transport's event loops ({@link TransportThreads}, set on the builder), and
+ * closes them in {@link #stop()}. The {@link ServerBuilder} is the caller's: hand in an in-process
+ * builder to test without a socket.
  */
 public final class FibServer {
   private static final System.Logger LOG = System.getLogger(FibServer.class.getName());
