@@ -16,7 +16,7 @@ import java.util.Queue;
  * registry on the runs' own threads, which must never wait for a watcher, nor write to the network
  * for it: they only append to this watch's pending list, which {@link WatchDelivery} moves to the
  * stream, as far as flow control lets it. When the list is full, events are counted and dropped,
- * and the next one that fits is preceded by how many were lost.
+ * and how many were lost is sent as soon as the stream has room again, before any later event.
  */
 final class RunWatch implements RunRegistry.Watcher {
   /** Messages a watcher may have queued (pending here and in its stream) before it loses events. */
@@ -107,6 +107,12 @@ final class RunWatch implements RunRegistry.Watcher {
   synchronized void flush() {
     while (!pending.isEmpty() && stream.hasRoom()) {
       stream.send(pending.poll());
+    }
+    if (pending.isEmpty() && dropped > 0 && stream.hasRoom()) {
+      // The loss is told as soon as there is room, not with the next event, which may never come
+      // (the runs ended while the reader was behind).
+      stream.send(RunsMapper.dropped(dropped));
+      dropped = 0;
     }
     if (pending.isEmpty() && last != null) {
       stream.complete(last);

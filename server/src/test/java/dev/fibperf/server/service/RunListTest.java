@@ -297,9 +297,14 @@ class RunListTest {
       assertTrue(run.get(run.size() - 1).hasSummary(), "the run finished without its watcher");
 
       call.get().request(Integer.MAX_VALUE);
-      // The next event after the loss tells it: run one more call.
-      drain(fx.blocking.serial(SerialRequest.newBuilder().addNums(1).build()));
+      // Told once the reader catches up, with no further event to carry it (the runs are over);
+      // a run after that still reaches the watcher.
       await("the count").until(() -> seen.stream().anyMatch(m -> m.getDroppedEvents() > 0));
+      List<dev.fibperf.proto.v1.SerialResponse> after =
+          drain(fx.blocking.serial(SerialRequest.newBuilder().addNums(1).build()));
+      long afterId = after.get(after.size() - 1).getSummary().getRunId();
+      await("the run after the loss")
+          .until(() -> seen.stream().anyMatch(m -> m.hasFinished() && m.getRunId() == afterId));
       long dropped = seen.stream().mapToLong(WatchRunsResponse::getDroppedEvents).sum();
       long delivered = seen.stream().filter(m -> m.getDroppedEvents() == 0).count();
       assertTrue(
