@@ -21,6 +21,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -92,6 +93,15 @@ public final class ActiveRun {
 
   /** Starts the first phase. Call once. */
   public void start() {
+    start(Runnable::run);
+  }
+
+  /**
+   * Announces the run ({@link RunEvent.Accepted}, on the calling thread, where listeners may read
+   * the caller's context, e.g. its trace) and starts its first phase on {@code scheduling}. Call
+   * once.
+   */
+  public void start(Executor scheduling) {
     synchronized (this) {
       if (started) {
         throw new IllegalStateException("run " + id + " already started");
@@ -99,6 +109,10 @@ public final class ActiveRun {
       started = true;
     }
     publish.accept(new RunEvent.Accepted(id, spec));
+    scheduling.execute(this::begin);
+  }
+
+  private void begin() {
     long waitingSince = clock.nanoTime();
     CompletableFuture<Isolation.Hold> held = isolation.acquire(spec.exclusive());
     hold = held;

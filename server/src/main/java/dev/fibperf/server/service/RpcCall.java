@@ -176,7 +176,7 @@ final class RpcCall<T> {
     if (stream.isCancelled() || ended.get()) {
       admitted.cancel();
     }
-    runStarts.execute(admitted::start);
+    admitted.start(runStarts);
   }
 
   private void complete(T last) {
