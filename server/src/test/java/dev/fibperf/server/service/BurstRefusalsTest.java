@@ -10,6 +10,7 @@ import dev.fibperf.server.FibServer;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.exec.TaskKernel;
 import dev.fibperf.server.testing.FakeKernel;
+import dev.fibperf.server.testing.RawBytes;
 import io.grpc.CallOptions;
 import io.grpc.ForwardingServerCall;
 import io.grpc.Grpc;
@@ -26,10 +27,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -140,29 +137,12 @@ class BurstRefusalsTest {
     }
   }
 
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-          return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-          try {
-            return stream.readAllBytes();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      };
-
   private static final MethodDescriptor<byte[], byte[]> PARK =
       MethodDescriptor.<byte[], byte[]>newBuilder()
           .setType(MethodDescriptor.MethodType.UNARY)
           .setFullMethodName("fibperf.test.Park/Park")
-          .setRequestMarshaller(BYTES)
-          .setResponseMarshaller(BYTES)
+          .setRequestMarshaller(RawBytes.MARSHALLER)
+          .setResponseMarshaller(RawBytes.MARSHALLER)
           .build();
 
   /** Holds the transport thread that handles it for a second (handlers run on it). */

@@ -8,6 +8,7 @@ import dev.fibperf.proto.v1.FibPerfServiceGrpc;
 import dev.fibperf.server.FibServer;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.testing.FakeKernel;
+import dev.fibperf.server.testing.RawBytes;
 import io.grpc.CallOptions;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -17,10 +18,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -145,24 +143,8 @@ class MalformedRequestsTest {
 
   /** {@code typed}'s method, for a client that sends whatever bytes it likes. */
   private static MethodDescriptor<byte[], byte[]> raw(MethodDescriptor<?, ?> typed) {
-    MethodDescriptor.Marshaller<byte[]> bytes =
-        new MethodDescriptor.Marshaller<>() {
-          @Override
-          public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-          }
-
-          @Override
-          public byte[] parse(InputStream stream) {
-            try {
-              return stream.readAllBytes();
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-          }
-        };
     // Unary methods too: a server-streaming call of a unary method works on the wire.
-    return typed.toBuilder(bytes, bytes)
+    return typed.toBuilder(RawBytes.MARSHALLER, RawBytes.MARSHALLER)
         .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
         .build();
   }
