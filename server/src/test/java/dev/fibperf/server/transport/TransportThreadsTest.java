@@ -1,5 +1,6 @@
 package dev.fibperf.server.transport;
 
+import static dev.fibperf.server.testing.Waits.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,10 +52,7 @@ class TransportThreadsTest {
             .build();
     try {
       HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance());
-      for (int i = 0; i < 100 && order.size() < 2; i++) {
-        Thread.sleep(10);
-      }
-      assertEquals(2, order.size(), order.toString());
+      await("the deferred task").until(() -> order.size() == 2);
       String thread = order.get(0).substring("handled on ".length());
       assertTrue(thread.startsWith("fibperf-transport"), thread);
       assertEquals(List.of("handled on " + thread, "deferred on " + thread), order);
