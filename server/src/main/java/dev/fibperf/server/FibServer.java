@@ -123,7 +123,8 @@ public final class FibServer {
             runner,
             runs,
             new AuthInterceptor(b.auth),
-            transport == null ? MoreExecutors.directExecutor() : transport.afterCurrentRead());
+            transport == null ? MoreExecutors.directExecutor() : transport.afterCurrentRead(),
+            transport == null ? () -> null : transport::currentLoop);
     metrics.bindActiveRuns(service::activeRuns);
     metrics.bindWatchers(service::watchers);
     b.serverBuilder

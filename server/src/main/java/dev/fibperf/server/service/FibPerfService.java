@@ -32,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The {@code fibperf.v1.FibPerfService}: each RPC maps its request to a run spec, hands it to the
@@ -55,20 +56,25 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
 
   private final ServerInterceptor auth;
   private final Executor runStarts;
+  private final Supplier<Executor> callLoop;
 
   /**
    * @param runStarts where admitted runs start: behind the transport's current read, so that a
    *     burst's refusals go out before its admitted runs take the cores (see {@code
    *     TransportThreads})
+   * @param callLoop the transport thread (event loop) a call's handler runs on, or null where there
+   *     is none: a watch's batches are written from there (see {@link WatchDelivery})
    */
   public FibPerfService(
       ServerConfig config,
       Runner runner,
       RunRegistry runs,
       ServerInterceptor auth,
-      Executor runStarts) {
+      Executor runStarts,
+      Supplier<Executor> callLoop) {
     this.auth = auth;
     this.runStarts = runStarts;
+    this.callLoop = callLoop;
     this.requests = new RequestMapper(config);
     this.runner = runner;
     this.runs = runs;
@@ -171,6 +177,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
             request.getMethod(),
             watchMessages,
             watchDelivery,
+            callLoop.get(),
             () -> {
               watches.remove(self[0]);
               closeQuietly(registration[0]);

@@ -10,13 +10,15 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.ArrayDeque;
 import java.util.Queue;
+import java.util.concurrent.Executor;
 
 /**
  * One WatchRuns call: a filter and a bounded buffer in front of its stream. Events come from the
  * registry on the runs' own threads, which must never wait for a watcher, nor write to the network
  * for it: they only append to this watch's pending list, which {@link WatchDelivery} moves to the
- * stream, as far as flow control lets it. When the list is full, events are counted and dropped,
- * and how many were lost is sent as soon as the stream has room again, before any later event.
+ * stream, as far as flow control lets it, from the thread that serves the call where there is one.
+ * When the list is full, events are counted and dropped, and how many were lost is sent as soon as
+ * the stream has room again, before any later event.
  */
 final class RunWatch implements RunRegistry.Watcher {
   /** Messages a watcher may have queued (pending here and in its stream) before it loses events. */
@@ -27,9 +29,14 @@ final class RunWatch implements RunRegistry.Watcher {
   private final EventStream<WatchRunsResponse> stream;
   private final Messages messages;
   private final WatchDelivery delivery;
+  private final Executor home;
 
   @GuardedBy("this")
   private final Queue<WatchRunsResponse> pending = new ArrayDeque<>();
+
+  /** In {@link #flush}: the stream's "room again" callbacks need not ask for another flush. */
+  @GuardedBy("this")
+  private boolean flushing;
 
   @GuardedBy("this")
   private long dropped;
@@ -38,9 +45,15 @@ final class RunWatch implements RunRegistry.Watcher {
   @GuardedBy("this")
   private WatchRunsResponse last;
 
+  /** Whether {@link #last} has gone to the stream, which sends it after what it holds. */
+  @GuardedBy("this")
+  private boolean ended;
+
   /**
    * @param runId only this run, or 0 for all
    * @param method only this method, or RUN_METHOD_UNSPECIFIED for all
+   * @param home the call's transport thread, where its batches are written; null for the delivery
+   *     thread
    * @param onClosed runs once when the call ends, however it ends
    */
   RunWatch(
@@ -49,13 +62,27 @@ final class RunWatch implements RunRegistry.Watcher {
       RunMethod method,
       Messages messages,
       WatchDelivery delivery,
+      Executor home,
       Runnable onClosed) {
     this.runId = runId;
     this.method = method;
     this.messages = messages;
     this.delivery = delivery;
+    this.home = home;
     this.stream = new EventStream<>(observer, BUFFER, () -> {}, onClosed);
-    stream.onRoom(() -> delivery.due(this)); // the reader caught up: write what waited
+    stream.onRoom(this::caughtUp);
+  }
+
+  /** Where this watch's batches are written, or null for the delivery thread. */
+  Executor home() {
+    return home;
+  }
+
+  /** The reader caught up: write what waited, if anything did. */
+  private synchronized void caughtUp() {
+    if (!flushing && (!pending.isEmpty() || dropped > 0 || (last != null && !ended))) {
+      delivery.due(this);
+    }
   }
 
   boolean wants(RunRecord r) {
@@ -103,10 +130,15 @@ final class RunWatch implements RunRegistry.Watcher {
     delivery.due(this);
   }
 
-  /** Moves pending messages to the stream while it has room; on the delivery thread. */
+  /** Moves pending messages to the stream while it has room; on the call's transport thread. */
   synchronized void flush() {
-    while (!pending.isEmpty() && stream.hasRoom()) {
-      stream.send(pending.poll());
+    flushing = true;
+    try {
+      while (!pending.isEmpty() && stream.hasRoom()) {
+        stream.send(pending.poll());
+      }
+    } finally {
+      flushing = false;
     }
     if (pending.isEmpty() && dropped > 0 && stream.hasRoom()) {
       // The loss is told as soon as there is room, not with the next event, which may never come
@@ -114,7 +146,8 @@ final class RunWatch implements RunRegistry.Watcher {
       stream.send(RunsMapper.dropped(dropped));
       dropped = 0;
     }
-    if (pending.isEmpty() && last != null) {
+    if (pending.isEmpty() && last != null && !ended) {
+      ended = true;
       stream.complete(last);
     }
   }

@@ -65,14 +65,27 @@ public final class TransportThreads implements AutoCloseable {
    */
   public Executor afterCurrentRead() {
     return task -> {
-      for (EventExecutor loop : workers) {
-        if (loop.inEventLoop()) {
-          loop.execute(task); // queued behind gRPC's flush of this read's responses
-          return;
-        }
+      Executor loop = currentLoop();
+      if (loop != null) {
+        loop.execute(task); // queued behind gRPC's flush of this read's responses
+      } else {
+        task.run();
       }
-      task.run();
     };
+  }
+
+  /**
+   * The event loop running this thread, or null on any other thread. A call's handler runs on its
+   * connection's loop, so this is where that call's writes are cheapest: gRPC flushes what a task
+   * on the loop wrote once, after the task, instead of waking the loop for each message.
+   */
+  public Executor currentLoop() {
+    for (EventExecutor loop : workers) {
+      if (loop.inEventLoop()) {
+        return loop;
+      }
+    }
+    return null;
   }
 
   /** Stops the event loops; for after the server has terminated. */

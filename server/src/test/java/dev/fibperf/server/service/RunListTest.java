@@ -26,8 +26,12 @@ import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.testing.FakeKernel;
 import dev.fibperf.server.testing.InProcessFixture;
 import io.grpc.ForwardingServerCall;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
+import io.grpc.ServerBuilder;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -35,6 +39,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
@@ -47,6 +52,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /** Run ids, ListRuns, GetRun and WatchRuns over a real server with a fake kernel. */
@@ -177,8 +183,42 @@ class RunListTest {
 
   @Test
   void watchMessages_areWrittenOffTheWorkerThreads() throws Exception {
+    String name = InProcessServerBuilder.generateName();
+    WatchWriters threads =
+        watchWriters(
+            InProcessServerBuilder.forName(name), server -> InProcessChannelBuilder.forName(name));
+
+    // The tasks' events happen on the workers; the network writes must not (WatchDelivery). With
+    // no transport threads (in-process), the delivery thread writes the batches.
+    assertTrue(threads.writers().contains("fibperf-watch-delivery"), threads.toString());
+  }
+
+  @Test
+  void onARealSocket_watchMessagesAreWrittenOnTheThreadServingTheirCall() throws Exception {
+    WatchWriters threads =
+        watchWriters(
+            NettyServerBuilder.forPort(0),
+            server ->
+                Grpc.newChannelBuilder(
+                    "127.0.0.1:" + server.port(), InsecureChannelCredentials.create()));
+
+    // Each batch is written by a task on the call's own event loop (one flush per batch), not by
+    // the delivery thread (a wake-up of the loop per message).
+    assertEquals(1, threads.starters().size(), threads.toString());
+    assertTrue(threads.starters().iterator().next().startsWith("fibperf-transport-"));
+    assertEquals(threads.starters(), threads.writers(), threads.toString());
+  }
+
+  /** The threads that started a WatchRuns call and those that wrote its messages. */
+  private record WatchWriters(Set<String> starters, Set<String> writers) {}
+
+  /** Watches three Serials on a server built from {@code transport}; names the threads involved. */
+  private static WatchWriters watchWriters(
+      ServerBuilder<?> transport, Function<FibServer, ManagedChannelBuilder<?>> channelTo)
+      throws Exception {
+    Set<String> starters = ConcurrentHashMap.newKeySet();
     Set<String> writers = ConcurrentHashMap.newKeySet();
-    ServerInterceptor recordWriters =
+    ServerInterceptor recordThreads =
         new ServerInterceptor() {
           @Override
           public <Q, R> ServerCall.Listener<Q> interceptCall(
@@ -186,6 +226,7 @@ class RunListTest {
             if (!call.getMethodDescriptor().getBareMethodName().equals("WatchRuns")) {
               return next.startCall(call, headers);
             }
+            starters.add(Thread.currentThread().getName());
             return next.startCall(
                 new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
                   @Override
@@ -197,21 +238,21 @@ class RunListTest {
                 headers);
           }
         };
-    String name = InProcessServerBuilder.generateName();
     FibServer server =
         FibServer.newBuilder(
-                InProcessServerBuilder.forName(name).intercept(recordWriters),
+                transport.intercept(recordThreads),
                 ServerConfig.newBuilder().workers(2).profilingEnabled(false).build())
             .threadKernel(FakeKernel.instant())
             .build()
             .start();
-    ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
+    ManagedChannel channel = channelTo.apply(server).build();
     try {
       List<WatchRunsResponse> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
       FibPerfServiceGrpc.FibPerfServiceStub async = FibPerfServiceGrpc.newStub(channel);
       FibPerfServiceGrpc.FibPerfServiceBlockingStub blocking =
           FibPerfServiceGrpc.newBlockingStub(channel);
       CompletableFuture<Void> watching = watch(async, WatchRunsRequest.getDefaultInstance(), seen);
+      await("the watch to begin").until(() -> !starters.isEmpty());
       long lastId = 0;
       for (int i = 0; i < 3; i++) {
         List<SerialResponse> run =
@@ -222,11 +263,9 @@ class RunListTest {
       await("the last run's end")
           .until(() -> seen.stream().anyMatch(m -> m.hasFinished() && m.getRunId() == id));
       watching.cancel(true);
-
-      // The tasks' events happen on the workers; the network writes must not (WatchDelivery).
-      assertTrue(writers.contains("fibperf-watch-delivery"), writers.toString());
       assertTrue(
           writers.stream().noneMatch(n -> n.startsWith("fibperf-worker")), writers.toString());
+      return new WatchWriters(Set.copyOf(starters), Set.copyOf(writers));
     } finally {
       channel.shutdownNow();
       server.stop();
