@@ -55,7 +55,7 @@ public final class RunsMapper {
             .setMethod(method(r.spec().kind()))
             .setAlgorithm(Protos.algorithm(r.spec().algorithm()))
             .setPool(Protos.pool(r.spec().pool()))
-            .setParallelism(r.spec().parallelism())
+            .setParallelism(parallelism(r))
             .setState(state(r.state()))
             .setTasksDone(r.tasksDone())
             .setTasksTotal(r.tasksTotal())
@@ -91,6 +91,21 @@ public final class RunsMapper {
               .setPercent(m.percent()));
     }
     return b.build();
+  }
+
+  /**
+   * Most tasks in flight in the run's parallel phase: what it had once it has run (a request for 0
+   * gets the pool's size, known when its phase leases the pool), what it asked for until then.
+   */
+  private static int parallelism(RunRecord r) {
+    if (r.spec().kind() == RunKind.SERIAL || r.spec().kind() == RunKind.PROFILE_SERIAL) {
+      return 1;
+    }
+    if (r.outcome() != null) {
+      var phases = r.outcome().phases();
+      return phases.get(phases.size() - 1).result().parallelism();
+    }
+    return r.spec().parallelism();
   }
 
   /** {@link #info} for a list: the summaries without their per-task results (GetRun has them). */

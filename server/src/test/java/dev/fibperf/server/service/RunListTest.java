@@ -14,6 +14,7 @@ import dev.fibperf.proto.v1.GetRunRequest;
 import dev.fibperf.proto.v1.ListRunsRequest;
 import dev.fibperf.proto.v1.ListRunsResponse;
 import dev.fibperf.proto.v1.ParallelRequest;
+import dev.fibperf.proto.v1.ParallelResponse;
 import dev.fibperf.proto.v1.RunInfo;
 import dev.fibperf.proto.v1.RunMethod;
 import dev.fibperf.proto.v1.RunState;
@@ -61,6 +62,40 @@ class RunListTest {
       throws Exception {
     return new InProcessFixture(
         config.workers(2).profilingEnabled(false).build(), b -> b.threadKernel(kernel));
+  }
+
+  @Test
+  void aRunsParallelism_isWhatItHad_notTheZeroItAskedFor() throws Exception {
+    try (InProcessFixture fx = server(FakeKernel.instant(), ServerConfig.newBuilder())) {
+      List<ParallelResponse> all =
+          drain(fx.blocking.parallel(ParallelRequest.newBuilder().addNums(3).addNums(4).build()));
+      List<ParallelResponse> one =
+          drain(
+              fx.blocking.parallel(
+                  ParallelRequest.newBuilder().addNums(3).addNums(4).setParallelism(1).build()));
+      List<CompareResponse> compare =
+          drain(fx.blocking.compare(CompareRequest.newBuilder().addNums(3).addNums(4).build()));
+      List<SerialResponse> serial =
+          drain(fx.blocking.serial(SerialRequest.newBuilder().addNums(3).build()));
+
+      assertEquals(2, parallelismOf(fx, all.get(all.size() - 1).getSummary().getRunId()));
+      assertEquals(1, parallelismOf(fx, one.get(one.size() - 1).getSummary().getRunId()));
+      assertEquals(
+          2, parallelismOf(fx, compare.get(compare.size() - 1).getComparison().getRunId()));
+      assertEquals(1, parallelismOf(fx, serial.get(serial.size() - 1).getSummary().getRunId()));
+    }
+  }
+
+  private static int parallelismOf(InProcessFixture fx, long runId) {
+    RunInfo info = fx.blocking.getRun(GetRunRequest.newBuilder().setRunId(runId).build()).getRun();
+    // The list says the same as the run itself.
+    RunInfo listed =
+        fx.blocking.listRuns(ListRunsRequest.getDefaultInstance()).getRecentList().stream()
+            .filter(r -> r.getRunId() == runId)
+            .findFirst()
+            .orElseThrow();
+    assertEquals(info.getParallelism(), listed.getParallelism());
+    return info.getParallelism();
   }
 
   @Test
