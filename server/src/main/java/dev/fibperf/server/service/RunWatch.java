@@ -130,7 +130,10 @@ final class RunWatch implements RunRegistry.Watcher {
     delivery.due(this);
   }
 
-  /** Moves pending messages to the stream while it has room; on the call's transport thread. */
+  /**
+   * Moves pending messages to the stream while it has room; on {@link #home}, else the delivery
+   * thread.
+   */
   synchronized void flush() {
     flushing = true;
     try {
