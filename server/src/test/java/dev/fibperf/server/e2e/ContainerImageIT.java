@@ -14,6 +14,7 @@ import dev.fibperf.proto.v1.ParallelResponse;
 import dev.fibperf.proto.v1.PoolKind;
 import dev.fibperf.proto.v1.ProfileSerialRequest;
 import dev.fibperf.proto.v1.ProfileSerialResponse;
+import dev.fibperf.server.testing.ShippedDependencies;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -90,6 +91,24 @@ class ContainerImageIT {
       String number = port.replace("/tcp", "");
       assertTrue(yaml.contains("containerPort: " + number), "the Deployment names port " + port);
     }
+  }
+
+  /** Jib takes the runtime class path; this proves nothing of it was left out of the image. */
+  @Test
+  void imageClasspath_holdsEveryRuntimeDependency() throws IOException {
+    List<String> classpath =
+        List.of(read(root.resolve("app/jib-classpath-file")).trim().split(":"));
+    List<String> missing = new ArrayList<>();
+    for (Path jar : ShippedDependencies.runtimeJars()) {
+      String name = jar.getFileName().toString();
+      boolean listed = classpath.stream().anyMatch(e -> e.endsWith("/" + name));
+      boolean present = Files.isRegularFile(root.resolve("app/libs").resolve(name));
+      if (!listed || !present) {
+        missing.add(
+            name + (listed ? " (listed, but not in /app/libs)" : " (not on the classpath)"));
+      }
+    }
+    assertEquals(List.of(), missing, "runtime dependencies missing from the image");
   }
 
   @Test

@@ -13,6 +13,7 @@ import dev.fibperf.proto.v1.ProfileSerialRequest;
 import dev.fibperf.proto.v1.ProfileSerialResponse;
 import dev.fibperf.proto.v1.SerialRequest;
 import dev.fibperf.proto.v1.SerialResponse;
+import dev.fibperf.server.testing.ShippedDependencies;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -30,6 +31,15 @@ import org.junit.jupiter.api.Test;
 
 /** The packaged jar, as users run it, on a real socket. */
 class ServerJarIT {
+  @Test
+  void packagedJar_holdsEveryRuntimeDependencysClasses() throws Exception {
+    List<String> missing =
+        ShippedDependencies.missingFrom(
+            java.nio.file.Path.of("target", "fibperf-server.jar"),
+            ShippedDependencies.runtimeJars());
+    assertEquals(List.of(), missing, "runtime dependencies missing from the shaded jar");
+  }
+
   @Test
   void packagedJar_servesAllFourRpcsAndHealth_overTcp() throws Exception {
     try (ServerProcess server = new ServerProcess()) {
