@@ -3,10 +3,13 @@ package dev.fibperf.server.http;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import dev.fibperf.proto.v1.GetRunResponse;
 import dev.fibperf.proto.v1.ListRunsResponse;
 import dev.fibperf.proto.v1.WatchRunsResponse;
 import dev.fibperf.server.auth.AuthPolicy;
@@ -36,6 +39,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -49,6 +53,8 @@ public final class HttpEndpoints implements AutoCloseable {
   /** Events an SSE client may have waiting before it starts losing them. */
   static final int SSE_BUFFER = 256;
 
+  private static final Logger LOG = Logger.getLogger(HttpEndpoints.class.getName());
+
   private static final JsonFormat.Printer JSON =
       JsonFormat.printer().omittingInsignificantWhitespace();
 
@@ -59,10 +65,6 @@ public final class HttpEndpoints implements AutoCloseable {
   private final byte[] page;
   private final AuthPolicy auth;
 
-  /**
-   * @param metrics what {@code /metrics} serves, or null for none
-   * @param maxEventStreams most {@code /events} clients at once; more get 503
-   */
   /** Seconds a client has to send its whole request (the JDK server's maxReqTime). */
   static final long MAX_REQUEST_SECONDS = 10;
 
@@ -74,6 +76,10 @@ public final class HttpEndpoints implements AutoCloseable {
     }
   }
 
+  /**
+   * @param metrics what {@code /metrics} serves, or null for none
+   * @param maxEventStreams most {@code /events} clients at once; more get 503
+   */
   public HttpEndpoints(
       InetSocketAddress address, RunRegistry runs, PrometheusRegistry metrics, int maxEventStreams)
       throws IOException {
@@ -110,13 +116,92 @@ public final class HttpEndpoints implements AutoCloseable {
         Executors.newCachedThreadPool(
             new ThreadFactoryBuilder().setNameFormat("fibperf-http-%d").setDaemon(true).build());
     http.setExecutor(threads);
-    http.createContext("/", this::page);
-    http.createContext("/api/runs", watching(this::runList));
-    http.createContext("/events", watching(this::events));
-    http.createContext("/runs/", watching(this::flameGraph));
+    http.createContext("/", answering(Reply.TEXT, this::page));
+    http.createContext("/api/runs", answering(Reply.JSON, watching(this::runs)));
+    http.createContext("/events", answering(Reply.EVENTS, watching(this::events)));
+    http.createContext("/runs/", answering(Reply.TEXT, watching(this::flameGraph)));
     if (metrics != null) {
-      http.createContext("/metrics", new MetricsHandler(metrics));
+      http.createContext("/metrics", answering(Reply.TEXT, new MetricsHandler(metrics)));
     }
+  }
+
+  /** The form a route's failure takes: what its clients can read. */
+  enum Reply {
+    /** Pages, flame graphs and metrics: a plain-text reason. */
+    TEXT,
+    /** {@code /api/*}: {@code {"error": reason}}. */
+    JSON,
+    /** {@code /events}: an {@code event: error} whose data is {@code {"error": reason}}. */
+    EVENTS
+  }
+
+  /**
+   * {@code handler}, answering whatever it throws: a 500 with a one-line reason in the route's form
+   * (or, on an event stream already under way, an {@code event: error}) and one log line, then the
+   * exchange closed. Without it the JDK's server logs the trace and leaves the connection open with
+   * nothing sent: a client waits forever and each such request holds a socket. A client that left
+   * mid-reply (an IOException) is not a failure and is not logged.
+   */
+  static HttpHandler answering(Reply reply, HttpHandler handler) {
+    return exchange -> {
+      try {
+        handler.handle(exchange);
+      } catch (IOException gone) {
+        // The client closed the connection while we wrote: nobody to answer.
+      } catch (Throwable t) { // NoClassDefFoundError included: a broken handler still answers.
+        String reason = oneLine(t);
+        LOG.warning(
+            () ->
+                "HTTP "
+                    + exchange.getRequestMethod()
+                    + " "
+                    + exchange.getRequestURI().getRawPath()
+                    + " failed: "
+                    + reason);
+        try {
+          fail(exchange, reply, reason);
+        } catch (IOException | RuntimeException gone) {
+          // The client left too: the exchange is closed below either way.
+        }
+      } finally {
+        exchange.close();
+      }
+    };
+  }
+
+  private static void fail(HttpExchange exchange, Reply reply, String reason) throws IOException {
+    String json = json(Struct.newBuilder().putFields("error", text(reason)));
+    boolean streaming = exchange.getResponseCode() != -1;
+    if (reply == Reply.EVENTS) {
+      byte[] event = ("event: error\ndata: " + json + "\n\n").getBytes(StandardCharsets.UTF_8);
+      if (streaming) {
+        OutputStream out = exchange.getResponseBody();
+        out.write(event);
+        out.flush();
+      } else {
+        send(exchange, 500, "text/event-stream", event);
+      }
+    } else if (!streaming) {
+      send(
+          exchange,
+          500,
+          reply == Reply.JSON ? "application/json" : "text/plain; charset=utf-8",
+          (reply == Reply.JSON ? json : "internal error: " + reason + "\n")
+              .getBytes(StandardCharsets.UTF_8));
+    }
+    // A text or JSON reply already under way cannot change its status: closing it short is
+    // what tells the client (its length no longer matches).
+  }
+
+  private static Value text(String s) {
+    return Value.newBuilder().setStringValue(s).build();
+  }
+
+  /** The throwable's class and message on one line (the log has no stack trace for it). */
+  static String oneLine(Throwable t) {
+    String message = t.getMessage();
+    return (t.getClass().getName() + (message == null ? "" : ": " + message))
+        .replaceAll("\\s+", " ");
   }
 
   public HttpEndpoints start() {
@@ -189,11 +274,41 @@ public final class HttpEndpoints implements AutoCloseable {
     send(exchange, 200, "text/html; charset=utf-8", page);
   }
 
-  private void runList(HttpExchange exchange) throws IOException {
-    ListRunsResponse.Builder b = ListRunsResponse.newBuilder();
-    runs.inFlight().forEach(r -> b.addInFlight(RunsMapper.listed(r)));
-    runs.recent().forEach(r -> b.addRecent(RunsMapper.listed(r)));
-    send(exchange, 200, "application/json", json(b).getBytes(StandardCharsets.UTF_8));
+  /**
+   * {@code /api/runs}: the run list, as ListRuns answers it; {@code /api/runs/<id>}: one run with
+   * its tasks, as GetRun answers it.
+   */
+  private void runs(HttpExchange exchange) throws IOException {
+    String path = exchange.getRequestURI().getPath();
+    if (path.equals("/api/runs") || path.equals("/api/runs/")) {
+      ListRunsResponse.Builder b = ListRunsResponse.newBuilder();
+      runs.inFlight().forEach(r -> b.addInFlight(RunsMapper.listed(r)));
+      runs.recent().forEach(r -> b.addRecent(RunsMapper.listed(r)));
+      sendJson(exchange, 200, json(b));
+      return;
+    }
+    Matcher m = RUN.matcher(path);
+    if (!m.matches()) {
+      sendJson(exchange, 404, errorJson("no such path: " + path));
+      return;
+    }
+    long id = Long.parseLong(m.group(1));
+    Optional<RunRecord> run = runs.get(id);
+    if (run.isEmpty()) {
+      sendJson(exchange, 404, errorJson("run " + id + " is neither in flight nor recent"));
+      return;
+    }
+    sendJson(exchange, 200, json(GetRunResponse.newBuilder().setRun(RunsMapper.info(run.get()))));
+  }
+
+  private static final Pattern RUN = Pattern.compile("/api/runs/(\\d{1,18})");
+
+  private static String errorJson(String reason) {
+    return json(Struct.newBuilder().putFields("error", text(reason)));
+  }
+
+  private static void sendJson(HttpExchange exchange, int status, String json) throws IOException {
+    send(exchange, status, "application/json", json.getBytes(StandardCharsets.UTF_8));
   }
 
   /**
@@ -309,8 +424,7 @@ public final class HttpEndpoints implements AutoCloseable {
           // Removing a watcher cannot fail in a way that matters.
         }
       }
-      eventStreams.release();
-      exchange.close();
+      eventStreams.release(); // the exchange is closed by answering(), after any error event
     }
   }
 

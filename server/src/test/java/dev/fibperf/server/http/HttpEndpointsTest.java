@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
 import dev.fibperf.proto.v1.CompareRequest;
 import dev.fibperf.proto.v1.CompareResponse;
 import dev.fibperf.proto.v1.ProfileSerialRequest;
@@ -28,8 +30,13 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The HTTP port: the dashboard page, the run list as JSON, and run events as SSE. */
 class HttpEndpointsTest {
@@ -123,6 +130,16 @@ class HttpEndpointsTest {
       HttpResponse<String> runs = get(endpoints, "/api/runs");
       assertEquals(200, runs.statusCode());
       assertTrue(runs.body().contains("\"runId\":\"" + id + "\""), runs.body());
+      HttpResponse<String> one = get(endpoints, "/api/runs/" + id);
+      assertEquals(200, one.statusCode());
+      assertTrue(one.body().startsWith("{\"run\":{\"runId\":\"" + id + "\""), one.body());
+      assertTrue(one.body().contains("\"results\":[{"), "GetRun's tasks: " + one.body());
+      HttpResponse<String> unknown = get(endpoints, "/api/runs/" + (id + 1000));
+      assertEquals(404, unknown.statusCode());
+      assertEquals(
+          "{\"error\":\"run " + (id + 1000) + " is neither in flight nor recent\"}",
+          unknown.body());
+      assertEquals(404, get(endpoints, "/api/runs/x").statusCode());
       events.cancel(true);
     }
   }
@@ -249,5 +266,109 @@ class HttpEndpointsTest {
             .header("Authorization", "Bearer " + token)
             .build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A handler that fails, as the gson-less jar's did, in each form of route. */
+  @ParameterizedTest
+  @EnumSource(HttpEndpoints.Reply.class)
+  void aHandlerThatThrows_answers500InItsRoutesForm_withOneLogLine(HttpEndpoints.Reply reply)
+      throws Exception {
+    // The handler first: HttpEndpoints sets the JDK server's request timeout before any server
+    // reads it (idleAndHalfSentConnections relies on that).
+    HttpHandler failing =
+        HttpEndpoints.answering(
+            reply,
+            exchange -> {
+              throw new NoClassDefFoundError("com/google/gson/GsonBuilder");
+            });
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", failing);
+    server.start();
+    List<LogRecord> logged = capture();
+    try {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/x"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertEquals(500, r.statusCode());
+      String reason = "java.lang.NoClassDefFoundError: com/google/gson/GsonBuilder";
+      String json = "{\"error\":\"" + reason + "\"}";
+      switch (reply) {
+        case JSON -> assertEquals(json, r.body());
+        case EVENTS -> assertEquals("event: error\ndata: " + json + "\n\n", r.body());
+        case TEXT -> assertEquals("internal error: " + reason + "\n", r.body());
+      }
+      assertEquals(1, logged.size(), logged.toString());
+      assertEquals(null, logged.get(0).getThrown(), "one line, no trace");
+      assertEquals("HTTP GET /x failed: " + reason, logged.get(0).getMessage());
+    } finally {
+      release();
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void anEventStreamWhoseHandlerThrowsMidStream_endsWithAnErrorEvent() throws Exception {
+    HttpHandler failing =
+        HttpEndpoints.answering(
+            HttpEndpoints.Reply.EVENTS,
+            exchange -> {
+              exchange.sendResponseHeaders(200, 0);
+              exchange.getResponseBody().write("data: {}\n\n".getBytes(UTF_8));
+              exchange.getResponseBody().flush();
+              throw new IllegalStateException("broken\nmapper");
+            });
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", failing);
+    server.start();
+    List<LogRecord> logged = capture();
+    try {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertEquals(200, r.statusCode());
+      assertEquals(
+          "data: {}\n\nevent: error\ndata: {\"error\":\"java.lang.IllegalStateException:"
+              + " broken mapper\"}\n\n",
+          r.body(),
+          "the stream ends (the body completes) after the error event");
+      assertEquals(1, logged.size(), logged.toString());
+    } finally {
+      release();
+      server.stop(0);
+    }
+  }
+
+  private final Logger endpointsLog = Logger.getLogger(HttpEndpoints.class.getName());
+  private Handler capturing;
+
+  private List<LogRecord> capture() {
+    List<LogRecord> records = new CopyOnWriteArrayList<>();
+    capturing =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            records.add(record);
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    endpointsLog.addHandler(capturing);
+    return records;
+  }
+
+  private void release() {
+    endpointsLog.removeHandler(capturing);
   }
 }
