@@ -127,6 +127,7 @@ public final class FibServer {
             transport == null ? () -> null : transport::currentLoop);
     metrics.bindActiveRuns(service::activeRuns);
     metrics.bindWatchers(service::watchers);
+    metrics.bindOpenCalls(service::openCalls);
     b.serverBuilder
         // No handler blocks (runs wait on futures; work goes to the pools), so they run on the
         // transport's threads: one thread hop per call fewer than gRPC's default executor.

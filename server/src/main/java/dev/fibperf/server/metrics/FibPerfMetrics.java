@@ -43,6 +43,8 @@ public final class FibPerfMetrics implements PoolObserver, AutoCloseable {
   /** Calls doing work right now. */
   public static final String ACTIVE_RUNS = "fibperf.runs.active";
 
+  public static final String OPEN_CALLS = "fibperf.calls.open";
+
   /** Runs that ended; tags {@code method} and {@code status} (a gRPC status code name). */
   public static final String RUNS = "fibperf.runs";
 
@@ -183,6 +185,15 @@ public final class FibPerfMetrics implements PoolObserver, AutoCloseable {
   @Override
   public void workerReplaced() {
     workerRestarts.increment();
+  }
+
+  /** Reports {@code openCalls} as the {@value #OPEN_CALLS} gauge. */
+  public void bindOpenCalls(IntSupplier openCalls) {
+    Gauge.builder(OPEN_CALLS, openCalls::getAsInt)
+        .description(
+            "fibperf calls open: from their start until their run has ended and their status is"
+                + " sent; back to 0 when the server is idle")
+        .register(registry);
   }
 
   /** Reports {@code activeRuns} as the {@value #ACTIVE_RUNS} gauge. */

@@ -275,6 +275,13 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
     return watches.size();
   }
 
+  /**
+   * fibperf calls open now: from their start until their run has ended and their status is sent.
+   */
+  public int openCalls() {
+    return openCalls.count();
+  }
+
   /** Calls doing work right now. */
   public int activeRuns() {
     return runner.activeRuns();

@@ -28,6 +28,11 @@ final class OpenCalls {
     }
   }
 
+  /** Calls open now: running, or flushing their end. */
+  synchronized int count() {
+    return open.size();
+  }
+
   /** Ends every open call with {@code status}, cancelling its run. */
   void abortAll(Status status) {
     List<RpcCall<?>> calls;

@@ -152,31 +152,36 @@ final class RpcCall<T> {
       return;
     }
     run = admitted;
-    RunIdHeader.send(admitted.id());
-    stream.onRoom(admitted::resume);
-    admitted
-        .outcome()
-        .whenComplete(
-            (outcome, error) -> {
-              if (error != null) {
-                fail(error);
-                return;
-              }
-              T last;
-              try {
-                last = responses.last(outcome);
-              } catch (RuntimeException e) {
-                fail(e);
-                return;
-              }
-              complete(last);
-            });
-    // The client may have left already: then the run must not start any work.
-    // Or it was aborted (deadline, shutdown) while being admitted.
-    if (stream.isCancelled() || ended.get()) {
-      admitted.cancel();
+    // From here the run holds a slot, which only its end frees: whatever happens below, it is
+    // started (cancelled first if the call is over), so it ends and frees the slot.
+    try {
+      admitted
+          .outcome()
+          .whenComplete(
+              (outcome, error) -> {
+                if (error != null) {
+                  fail(error);
+                  return;
+                }
+                T last;
+                try {
+                  last = responses.last(outcome);
+                } catch (RuntimeException e) {
+                  fail(e);
+                  return;
+                }
+                complete(last);
+              });
+      stream.onRoom(admitted::resume);
+      RunIdHeader.send(admitted.id());
+    } finally {
+      // The client may have left already: then the run must not start any work. Or it was
+      // aborted (deadline, shutdown) while being admitted.
+      if (stream.isCancelled() || ended.get()) {
+        admitted.cancel();
+      }
+      admitted.start(runStarts);
     }
-    admitted.start(runStarts);
   }
 
   private void complete(T last) {

@@ -7,7 +7,7 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import java.util.concurrent.atomic.AtomicBoolean;
+import io.grpc.Status;
 import java.util.function.LongConsumer;
 
 /**
@@ -38,11 +38,16 @@ final class RunIdHeader implements ServerInterceptor {
 
   /**
    * Headers go out once: the first of our early send and the stub's own (on the first message)
-   * wins, and the stub's later attempt is dropped instead of failing the call.
+   * wins, and the stub's later attempt is dropped instead of failing the call. Our early send may
+   * come from the thread admitting the run while a timer closes the call (its deadline passed
+   * during admission); it is then dropped too, where the call would throw "call is closed" and
+   * strand the admitted run. The lock keeps that send and the close from overlapping, which a
+   * {@link ServerCall} does not allow.
    */
   private static final class HeadersOnce<ReqT, RespT>
       extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT> {
-    private final AtomicBoolean sent = new AtomicBoolean();
+    private boolean sent;
+    private boolean closed;
 
     HeadersOnce(ServerCall<ReqT, RespT> delegate) {
       super(delegate);
@@ -55,9 +60,18 @@ final class RunIdHeader implements ServerInterceptor {
     }
 
     @Override
-    public void sendHeaders(Metadata headers) {
-      if (sent.compareAndSet(false, true)) {
+    public synchronized void sendHeaders(Metadata headers) {
+      if (!sent && !closed) {
+        sent = true;
         super.sendHeaders(headers);
+      }
+    }
+
+    @Override
+    public synchronized void close(Status status, Metadata trailers) {
+      if (!closed) {
+        closed = true;
+        super.close(status, trailers);
       }
     }
   }
