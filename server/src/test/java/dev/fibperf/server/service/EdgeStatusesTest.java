@@ -11,14 +11,21 @@ import dev.fibperf.proto.v1.SerialRequest;
 import dev.fibperf.server.FibServer;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.testing.FakeKernel;
+import io.grpc.ForwardingServerCall;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -28,10 +35,16 @@ import org.junit.jupiter.api.Test;
  * may read as CANCELLED; a call cut off by shutdown is UNAVAILABLE, which retry policies retry.
  */
 class EdgeStatusesTest {
+  /**
+   * What the server sends is read on the server (an interceptor sees the status it closes with), so
+   * a loaded machine cannot make this race: the client's own timer may still fire before it reads
+   * the trailers, and then it reports its own DEADLINE_EXCEEDED, which is also never CANCELLED.
+   */
   @Test
   void anExpiredDeadline_getsTheServersDeadlineExceeded_andStopsTheRun() throws Exception {
     FakeKernel gated = FakeKernel.gated(); // never finishes unless cancelled
-    FibServer server = server(gated, Duration.ofSeconds(30));
+    List<Status> sent = new CopyOnWriteArrayList<>();
+    FibServer server = server(gated, Duration.ofSeconds(30), sent);
     ManagedChannel channel = channel(server);
     try {
       for (int i = 0; i < 3; i++) {
@@ -45,9 +58,10 @@ class EdgeStatusesTest {
                             .serial(SerialRequest.newBuilder().addNums(5).build())));
 
         assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
-        // The server's trailers, not the client's own timer ("deadline exceeded after ...").
-        assertEquals("deadline passed; run stopped", e.getStatus().getDescription());
         int run = i + 1;
+        await("the server's status").until(() -> sent.size() == run);
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, sent.get(i).getCode());
+        assertEquals("deadline passed; run stopped", sent.get(i).getDescription());
         await("the run to stop").until(() -> gated.cancelled() == run);
       }
     } finally {
@@ -98,8 +112,30 @@ class EdgeStatusesTest {
   }
 
   private static FibServer server(FakeKernel kernel, Duration grace) throws Exception {
+    return server(kernel, grace, new CopyOnWriteArrayList<>());
+  }
+
+  /** A server that adds the status each call closes with to {@code sent}. */
+  private static FibServer server(FakeKernel kernel, Duration grace, List<Status> sent)
+      throws Exception {
+    ServerInterceptor closes =
+        new ServerInterceptor() {
+          @Override
+          public <Q, R> ServerCall.Listener<Q> interceptCall(
+              ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            return next.startCall(
+                new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                  @Override
+                  public void close(Status status, Metadata trailers) {
+                    sent.add(status);
+                    super.close(status, trailers);
+                  }
+                },
+                headers);
+          }
+        };
     return FibServer.newBuilder(
-            Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()),
+            Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).intercept(closes),
             ServerConfig.newBuilder()
                 .workers(1)
                 .profilingEnabled(false)
