@@ -138,10 +138,14 @@ public final class FibServer {
       // and continues the trace the caller sent in the call's metadata.
       b.serverBuilder.intercept(new ObservationGrpcServerInterceptor(b.observations));
     }
+    b.serverBuilder.addService(service.withAccessLog());
+    if (!config.peers().isEmpty()) {
+      // Only a replica of a cluster serves its peers: on any other server this port would be a
+      // way to compute past every limit of the public service.
+      b.serverBuilder.addService(
+          ServerInterceptors.intercept(peerEndpoint, new AuthInterceptor(b.auth)));
+    }
     b.serverBuilder
-        .addService(service.withAccessLog())
-        // Every replica can be another's cluster-pool peer; its calls compute like Parallel's.
-        .addService(ServerInterceptors.intercept(peerEndpoint, new AuthInterceptor(b.auth)))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         // v1alpha, which older grpcurl, Postman and grpcui still ask for.

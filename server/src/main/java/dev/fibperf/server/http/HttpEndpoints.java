@@ -30,6 +30,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -54,6 +55,21 @@ public final class HttpEndpoints implements AutoCloseable {
   static final int SSE_BUFFER = 256;
 
   private static final Logger LOG = Logger.getLogger(HttpEndpoints.class.getName());
+
+  /**
+   * Every path this port serves, as a user writes it ({@code {id}}: a run's id). The acceptance
+   * tests on the packaged jar and the image request each one, and fail on one they do not know.
+   */
+  public static final List<String> ROUTES =
+      List.of(
+          "/",
+          "/api/runs",
+          "/api/runs/{id}",
+          "/events",
+          "/runs/{id}/flamegraph.html",
+          "/runs/{id}/flamegraph.html?phase=parallel",
+          "/runs/{id}/diff.html",
+          "/metrics");
 
   private static final JsonFormat.Printer JSON =
       JsonFormat.printer().omittingInsignificantWhitespace();

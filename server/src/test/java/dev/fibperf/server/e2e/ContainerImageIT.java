@@ -15,6 +15,7 @@ import dev.fibperf.proto.v1.PoolKind;
 import dev.fibperf.proto.v1.ProfileSerialRequest;
 import dev.fibperf.proto.v1.ProfileSerialResponse;
 import dev.fibperf.server.testing.ShippedDependencies;
+import dev.fibperf.server.testing.ShippedSurfaces;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -168,6 +169,12 @@ class ContainerImageIT {
                   return false;
                 }
               });
+      // Every RPC reflection lists (buf curl) and every HTTP path, as from the packaged jar.
+      if (ShippedSurfaces.haveBuf()) {
+        new ShippedSurfaces("127.0.0.1:" + port, httpPort)
+            .exerciseAll()
+            .assertEverySurfaceCovered();
+      }
       FibPerfServiceGrpc.FibPerfServiceBlockingStub stub =
           FibPerfServiceGrpc.newBlockingStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS);
 

@@ -14,6 +14,7 @@ import dev.fibperf.proto.v1.ProfileSerialResponse;
 import dev.fibperf.proto.v1.SerialRequest;
 import dev.fibperf.proto.v1.SerialResponse;
 import dev.fibperf.server.testing.ShippedDependencies;
+import dev.fibperf.server.testing.ShippedSurfaces;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** The packaged jar, as users run it, on a real socket. */
@@ -38,6 +40,28 @@ class ServerJarIT {
             java.nio.file.Path.of("target", "fibperf-server.jar"),
             ShippedDependencies.runtimeJars());
     assertEquals(List.of(), missing, "runtime dependencies missing from the shaded jar");
+  }
+
+  /**
+   * Every RPC reflection lists, through buf curl, and every HTTP path, from the jar users run (the
+   * dashboard's JSON died here once while every in-process test passed).
+   */
+  @Test
+  void packagedJar_servesEveryRpcAndEveryHttpPath() throws Exception {
+    Assumptions.assumeTrue(ShippedSurfaces.haveBuf(), "buf not installed");
+    int httpPort = freePort();
+    try (ServerProcess server = new ServerProcess("--http-port=" + httpPort)) {
+      new ShippedSurfaces(server.target(), httpPort).exerciseAll().assertEverySurfaceCovered();
+      assertTrue(
+          server.log.stream().noneMatch(l -> l.contains("SEVERE") || l.contains("Exception")),
+          "a clean log: " + server.log);
+    }
+  }
+
+  static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
   }
 
   @Test
