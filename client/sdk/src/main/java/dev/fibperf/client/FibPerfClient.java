@@ -456,12 +456,19 @@ public final class FibPerfClient implements AutoCloseable {
    * }</pre>
    */
   public RunList listRuns() {
+    dev.fibperf.proto.v1.ListRunsResponse r = listRunsMessage();
+    return new RunList(
+        r.getInFlightList().stream().map(ProtoMapping::run).toList(),
+        r.getRecentList().stream().map(ProtoMapping::run).toList());
+  }
+
+  /**
+   * {@link #listRuns()} as the server's message, for tools that print it in the protobuf JSON
+   * mapping (as {@code fibperf runs --json} does) or pass it on.
+   */
+  public dev.fibperf.proto.v1.ListRunsResponse listRunsMessage() {
     try {
-      dev.fibperf.proto.v1.ListRunsResponse r =
-          blocking().listRuns(dev.fibperf.proto.v1.ListRunsRequest.getDefaultInstance());
-      return new RunList(
-          r.getInFlightList().stream().map(ProtoMapping::run).toList(),
-          r.getRecentList().stream().map(ProtoMapping::run).toList());
+      return blocking().listRuns(dev.fibperf.proto.v1.ListRunsRequest.getDefaultInstance());
     } catch (RuntimeException e) {
       throw failure(e);
     }

@@ -10,6 +10,7 @@ import dev.fibperf.proto.v1.CompareRequest;
 import dev.fibperf.proto.v1.FibPerfServiceGrpc;
 import dev.fibperf.proto.v1.SerialRequest;
 import dev.fibperf.proto.v1.WatchRunsRequest;
+import dev.fibperf.server.testing.ServerProcess;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;

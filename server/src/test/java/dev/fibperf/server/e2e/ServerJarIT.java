@@ -13,6 +13,7 @@ import dev.fibperf.proto.v1.ProfileSerialRequest;
 import dev.fibperf.proto.v1.ProfileSerialResponse;
 import dev.fibperf.proto.v1.SerialRequest;
 import dev.fibperf.proto.v1.SerialResponse;
+import dev.fibperf.server.testing.ServerProcess;
 import dev.fibperf.server.testing.ShippedDependencies;
 import dev.fibperf.server.testing.ShippedSurfaces;
 import io.grpc.Grpc;

@@ -7,6 +7,7 @@ import dev.fibperf.client.Schedule;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -64,16 +65,10 @@ final class CompareCommand extends ClientCommand {
     if (diffFlameGraph != null && !profile) {
       throw new FibPerfCli.UsageException("--diff-flamegraph needs --profile");
     }
-    if (repeat > 1 && !output.json) {
+    if (repeat > 1) {
       return repeated(client);
     }
     Printer printer = printer();
-    for (int i = 1; i < repeat; i++) {
-      printer.follow(
-          client.compareStream(parallelism.applyTo(workload.workload()), options()),
-          workload.taskCount(),
-          2);
-    }
     Comparison c =
         (Comparison)
             printer.follow(
@@ -110,41 +105,45 @@ final class CompareCommand extends ClientCommand {
     return 0;
   }
 
+  /**
+   * Compares {@code repeat} times. Only CLEAN runs measure the tasks' speedup, so only they are
+   * summarised; the others are counted by verdict (a contended run's 6x is not a maximum). With
+   * --json, each run's events as they come, then one aggregate object.
+   */
   private int repeated(FibPerfClient client) {
-    List<Double> speedups = new ArrayList<>();
-    List<Double> attainments = new ArrayList<>();
-    Comparison last = null;
+    Printer printer = printer();
+    List<Comparison> runs = new ArrayList<>();
     for (int i = 1; i <= repeat; i++) {
-      last = client.compare(parallelism.applyTo(workload.workload()), options());
-      speedups.add(last.speedup());
-      attainments.add(last.attainment());
-      out()
-          .printf(
-              "run %2d: serial %s, parallel %s, speedup %.2fx (ideal %.2fx), attained %.0f%%,"
-                  + " %s%n",
-              i,
-              Printer.format(last.serial().wall()),
-              Printer.format(last.parallel().wall()),
-              last.speedup(),
-              last.idealSpeedup(),
-              100 * last.attainment(),
-              last.verdict());
+      Comparison c =
+          printer.json()
+              ? (Comparison)
+                  printer.follow(
+                      client.compareStream(parallelism.applyTo(workload.workload()), options()),
+                      workload.taskCount(),
+                      2)
+              : client.compare(parallelism.applyTo(workload.workload()), options());
+      runs.add(c);
+      if (!printer.json()) {
+        out()
+            .printf(
+                Locale.ROOT,
+                "run %2d: serial %s, parallel %s, speedup %.2fx (ideal %.2fx), attained %.0f%%,"
+                    + " %s%n",
+                i,
+                Printer.format(c.serial().wall()),
+                Printer.format(c.parallel().wall()),
+                c.speedup(),
+                c.idealSpeedup(),
+                100 * c.attainment(),
+                c.verdict());
+      }
     }
-    out()
-        .printf(
-            "speedup    median %.2fx, min %.2fx, max %.2fx (ideal %.2fx on %d workers, from the"
-                + " last run's measured costs)%n",
-            median(speedups),
-            Collections.min(speedups),
-            Collections.max(speedups),
-            last.idealSpeedup(),
-            last.workers());
-    out()
-        .printf(
-            "attainment median %.0f%%, min %.0f%%, max %.0f%% of the optimal schedule%n",
-            100 * median(attainments),
-            100 * Collections.min(attainments),
-            100 * Collections.max(attainments));
+    RepeatSummary summary = RepeatSummary.of(runs);
+    if (printer.json()) {
+      out().println(summary.json());
+    } else {
+      summary.print(out());
+    }
     return 0;
   }
 

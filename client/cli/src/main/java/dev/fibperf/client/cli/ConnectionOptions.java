@@ -64,7 +64,9 @@ final class ConnectionOptions {
       names = "--deadline",
       paramLabel = "<duration>",
       converter = DurationConverter.class,
-      description = "Give up after this long, e.g. 30s or 500ms; the server stops the work.")
+      description =
+          "Give each call at most this long, e.g. 30s or 500ms (default: no limit); the server"
+              + " stops the work of a call that runs out of time.")
   Duration deadline;
 
   FibPerfSettings settings() {

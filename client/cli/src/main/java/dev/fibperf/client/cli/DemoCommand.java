@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
@@ -64,6 +65,13 @@ final class DemoCommand implements Callable<Integer> {
           "Fibonacci inputs (default: 38,39,40,39; the server's own default is 34,35,36,35).")
   List<Integer> nums = new ArrayList<>(DEMO_NUMS);
 
+  @Option(
+      names = "--keep-serving",
+      description =
+          "Keep the embedded server (and its dashboard) up after the demo, until Ctrl-C; without"
+              + " it, both stop when the demo ends.")
+  boolean keepServing;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -82,11 +90,24 @@ final class DemoCommand implements Callable<Integer> {
       embedded = EmbeddedServer.start();
       address = embedded.address();
       out.printf(
-          "Started an embedded fibperf server on %s; watch it live at %s%n%n",
-          address, embedded.dashboard());
+          "Started an embedded fibperf server on %s; watch it live at %s %s%n%n",
+          address,
+          embedded.dashboard(),
+          keepServing ? "(it stays up after the demo, until Ctrl-C)" : "while the demo runs");
     }
     try (FibPerfClient client = FibPerfClient.create(FibPerfSettings.newBuilder(address).build())) {
       journey(client, out);
+      if (embedded != null && keepServing) {
+        out.printf(
+            "%nThe embedded server stays up: %s and its dashboard at %s, until Ctrl-C.%n",
+            address, embedded.dashboard());
+        out.flush();
+        new CountDownLatch(1).await(); // Ctrl-C ends the JVM, and the embedded server with it
+      } else if (embedded != null) {
+        out.println(
+            "\nThe embedded server and its dashboard stop now; `fibperf demo --keep-serving` keeps"
+                + " them up.");
+      }
     } finally {
       if (embedded != null) {
         embedded.stop();

@@ -6,6 +6,9 @@ import picocli.CommandLine.Option;
 final class OutputOptions {
   @Option(
       names = "--json",
-      description = "One JSON object per streamed event (the protobuf JSON mapping), no tables.")
+      description =
+          "JSON instead of text, one object per line (the protobuf JSON mapping): each streamed"
+              + " event (serial, parallel, profile, compare, watch), the run list (runs), the"
+              + " status (health), or the summary (bench).")
   boolean json;
 }

@@ -20,7 +20,9 @@ import picocli.CommandLine.Option;
 
 @Command(
     name = "profile",
-    description = "Run serially under Java Flight Recorder and show this call's hot methods.",
+    description =
+        "Run serially under a sampling profiler (async-profiler, or JFR where it cannot run) and"
+            + " show this call's hot methods.",
     mixinStandardHelpOptions = true)
 final class ProfileCommand extends ClientCommand {
   @Mixin WorkloadOptions workload;
@@ -31,7 +33,9 @@ final class ProfileCommand extends ClientCommand {
   @Option(
       names = "--sampling-period",
       converter = DurationConverter.class,
-      description = "Sampling period, 1ms to 100ms (default: 1ms, the finest).")
+      description =
+          "Sampling period, 1ms to 100ms (default: the server picks 4ms for runs long enough to"
+              + " get 200 samples at it, finer down to 1ms for shorter ones).")
   Duration samplingPeriod;
 
   @Option(

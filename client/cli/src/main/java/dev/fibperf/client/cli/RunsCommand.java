@@ -13,6 +13,10 @@ import picocli.CommandLine.Command;
 final class RunsCommand extends ClientCommand {
   @Override
   int run(FibPerfClient client) {
+    if (output.json) {
+      out().println(Printer.toJson(client.listRunsMessage()));
+      return 0;
+    }
     RunList runs = client.listRuns();
     out().printf("in flight (%d)%n", runs.inFlight().size());
     for (RunInfo r : runs.inFlight()) {

@@ -18,9 +18,9 @@ import picocli.CommandLine.Option;
     name = "watch",
     description = {
       "Watch the server's runs, whoever started them.",
-      "Until Ctrl-C, or until the one run watched ends. On a terminal, a board of the runs in",
-      "flight with their progress and the recent ones with their result; piped, one line per",
-      "event; with --json, NDJSON."
+      "Until Ctrl-C, or until the one run watched ends. On a terminal, a board of the runs in"
+          + " flight with their progress and the recent ones with their result; piped, one line"
+          + " per event; with --json, NDJSON."
     },
     mixinStandardHelpOptions = true)
 final class WatchCommand extends ClientCommand {

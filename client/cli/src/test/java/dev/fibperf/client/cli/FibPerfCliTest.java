@@ -15,6 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -310,14 +314,94 @@ class FibPerfCliTest {
     assertTrue(json.out().contains("\"p50\":"), json.out());
   }
 
+  /**
+   * The summary is checked against the run lines it summarises: verdicts counted from them, and the
+   * speedups of exactly the CLEAN ones (none of a CONTENDED run's figures leaks in).
+   */
   @Test
-  void compareRepeat_reportsMedianMinMax() {
-    Run r = fibperf(withTarget("compare", "--nums", "25,26", "--repeat", "3"));
+  void compareRepeat_summarisesTheCleanRuns_andCountsTheRestByVerdict() {
+    Run r = fibperf(withTarget("compare", "--nums", "25,26", "--repeat", "4"));
 
     assertEquals(0, r.exit(), r.err());
-    assertEquals(3, r.out().lines().filter(l -> l.startsWith("run ")).count(), r.out());
-    assertTrue(r.out().contains("speedup    median"), r.out());
-    assertTrue(r.out().contains("attainment median"), r.out());
+    Pattern line = Pattern.compile("run +\\d+: .*, speedup ([0-9.]+)x .*, (\\w+)");
+    List<Double> clean = new ArrayList<>();
+    Map<String, Integer> verdicts = new java.util.TreeMap<>();
+    r.out()
+        .lines()
+        .map(line::matcher)
+        .filter(Matcher::matches)
+        .forEach(
+            m -> {
+              verdicts.merge(m.group(2), 1, Integer::sum);
+              if (m.group(2).equals("CLEAN")) {
+                clean.add(Double.parseDouble(m.group(1)));
+              }
+            });
+    assertEquals(4, verdicts.values().stream().mapToInt(Integer::intValue).sum(), r.out());
+    for (Map.Entry<String, Integer> v : verdicts.entrySet()) {
+      assertTrue(r.out().contains(v.getValue() + " " + v.getKey()), r.out());
+    }
+    if (clean.isEmpty()) {
+      assertTrue(r.out().contains("no CLEAN run"), r.out());
+      assertFalse(r.out().contains("speedup    median"), r.out());
+    } else {
+      java.util.Collections.sort(clean);
+      assertTrue(
+          r.out()
+              .contains(
+                  String.format(
+                      Locale.ROOT,
+                      "min %.2fx, max %.2fx over the %d CLEAN runs",
+                      clean.get(0),
+                      clean.get(clean.size() - 1),
+                      clean.size())),
+          r.out());
+    }
+  }
+
+  @Test
+  void compareRepeatJson_endsWithTheAggregate_andRunsJsonIsTheRunList() {
+    Run r = fibperf(withTarget("compare", "--nums", "20,21", "--repeat", "2", "--json"));
+    Run runs = fibperf(withTarget("runs", "--json"));
+
+    assertEquals(0, r.exit(), r.err());
+    List<String> lines = r.out().lines().toList();
+    com.google.gson.JsonObject summary =
+        com.google.gson.JsonParser.parseString(lines.get(lines.size() - 1))
+            .getAsJsonObject()
+            .getAsJsonObject("repeatSummary");
+    assertEquals(2, summary.get("runs").getAsInt());
+    assertEquals(
+        2,
+        lines.stream().filter(l -> l.startsWith("{\"comparison\":")).count(),
+        "each run's final message: " + r.out());
+    int counted =
+        summary.getAsJsonObject("verdicts").entrySet().stream()
+            .mapToInt(e -> e.getValue().getAsInt())
+            .sum();
+    assertEquals(2, counted, summary.toString());
+    assertEquals(0, runs.exit(), runs.err());
+    assertTrue(
+        com.google.gson.JsonParser.parseString(runs.out())
+                .getAsJsonObject()
+                .getAsJsonArray("recent")
+                .size()
+            >= 2,
+        runs.out());
+  }
+
+  @Test
+  void demo_saysItsDashboardStopsWithIt() {
+    Run r = fibperf("demo", "--nums", "20,21,22,21");
+
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains(" while the demo runs\n"), r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "The embedded server and its dashboard stop now; `fibperf demo --keep-serving`"
+                    + " keeps them up."),
+        r.out());
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.fibperf.server.e2e;
+package dev.fibperf.server.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -14,31 +14,34 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The packaged server jar, started as its own process on a free port. */
-final class ServerProcess implements AutoCloseable {
+/**
+ * The packaged server jar ({@code server/target/fibperf-server.jar}, from the server module or
+ * another module of the build), started as its own process on a free port.
+ */
+public final class ServerProcess implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("listening on port (\\d+)");
 
-  final Process process;
-  final int port;
-  final List<String> log = new CopyOnWriteArrayList<>();
+  public final Process process;
+  public final int port;
+  public final List<String> log = new CopyOnWriteArrayList<>();
 
-  ServerProcess(String... flags) throws Exception {
+  public ServerProcess(String... flags) throws Exception {
     this(Path.of(System.getProperty("java.home")), flags);
   }
 
   /** Runs the jar on the JDK at {@code javaHome}, e.g. Temurin 25. */
-  ServerProcess(Path javaHome, String... flags) throws Exception {
+  public ServerProcess(Path javaHome, String... flags) throws Exception {
     this(javaHome, java.util.Map.of(), flags);
   }
 
   /** Runs the jar with {@code env} added to its environment. */
-  ServerProcess(java.util.Map<String, String> env, String... flags) throws Exception {
+  public ServerProcess(java.util.Map<String, String> env, String... flags) throws Exception {
     this(Path.of(System.getProperty("java.home")), env, flags);
   }
 
   private ServerProcess(Path javaHome, java.util.Map<String, String> env, String... flags)
       throws Exception {
-    Path jar = Path.of("target", "fibperf-server.jar");
+    Path jar = jar();
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar.toAbsolutePath() + " missing: run mvn package first");
     }
@@ -76,7 +79,13 @@ final class ServerProcess implements AutoCloseable {
     port = boundPort.get(30, TimeUnit.SECONDS);
   }
 
-  String target() {
+  /** The shaded jar: this module's own, or the server module's seen from a sibling module. */
+  public static Path jar() {
+    Path here = Path.of("target", "fibperf-server.jar");
+    return Files.exists(here) ? here : Path.of("..", "..", "server").resolve(here);
+  }
+
+  public String target() {
     return "127.0.0.1:" + port;
   }
 
@@ -84,12 +93,12 @@ final class ServerProcess implements AutoCloseable {
    * Sends SIGTERM. Through the process handle: {@code Process.destroy()} would also close our end
    * of its output, and we want to read what it says while it drains.
    */
-  void sigterm() {
+  public void sigterm() {
     process.toHandle().destroy();
   }
 
   /** Sends SIGTERM and returns the exit code. */
-  int terminate(long timeoutSeconds) throws InterruptedException {
+  public int terminate(long timeoutSeconds) throws InterruptedException {
     sigterm();
     if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       throw new AssertionError("server did not exit after SIGTERM; log: " + log);

@@ -1,0 +1,95 @@
+package dev.fibperf.client.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.fibperf.server.testing.ServerProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every subcommand of the CLI launcher ({@code client/cli/bin/fibperf}, as users run it) against
+ * the packaged server jar, each reading a real figure from its output. The list is picocli's: a
+ * subcommand added without a check here fails the test.
+ */
+class ShippedCliIT {
+  private static final Path LAUNCHER = Path.of("bin", "fibperf");
+
+  @TempDir Path cache;
+
+  @Test
+  void everySubcommand_worksFromTheLauncher_againstThePackagedServer() throws Exception {
+    Set<String> covered = new TreeSet<>();
+    try (ServerProcess server = new ServerProcess("--workers=2")) {
+      String target = "--target=" + server.target();
+
+      assertTrue(run(covered, "serial", target, "--nums=20,21").contains("10946"));
+      assertTrue(run(covered, "parallel", target, "--nums=22,23").contains("28657"));
+      assertTrue(run(covered, "profile", target, "--nums=31,32").contains("FibKernels.naive"));
+      String compare = run(covered, "compare", target, "--nums=28,29,30,29", "--json");
+      JsonObject comparison =
+          JsonParser.parseString(lastLine(compare)).getAsJsonObject().getAsJsonObject("comparison");
+      String runId = comparison.get("runId").getAsString();
+      assertEquals(
+          "832040",
+          comparison
+              .getAsJsonObject("parallel")
+              .getAsJsonArray("results")
+              .get(2)
+              .getAsJsonObject()
+              .get("value")
+              .getAsString());
+
+      String runs = run(covered, "runs", target, "--json");
+      assertTrue(
+          JsonParser.parseString(runs)
+              .getAsJsonObject()
+              .toString()
+              .contains("\"runId\":\"" + runId + "\""),
+          "runs --json prints the run list as JSON: " + runs);
+      String watch = run(covered, "watch", target, "--run-id=" + runId, "--json");
+      assertTrue(lastLine(watch).contains("\"finished\""), watch);
+      assertEquals("SERVING", run(covered, "health", target).strip());
+      String bench = run(covered, "bench", target, "-n", "5", "--nums=15", "--json");
+      JsonObject summary = JsonParser.parseString(lastLine(bench)).getAsJsonObject();
+      assertEquals(5, summary.getAsJsonObject("statusCodes").get("OK").getAsInt(), bench);
+      String demo = run(covered, "demo", target, "--nums=24,25,26,25");
+      assertTrue(demo.contains("speedup"), demo);
+      assertTrue(run(covered, "generate-completion").contains("complete -F"));
+      assertTrue(run(covered, "help", "compare").startsWith("Usage: fibperf compare"));
+    }
+
+    Set<String> all = new TreeSet<>(FibPerfCli.commandLine().getSubcommands().keySet());
+    all.removeAll(covered);
+    assertEquals(Set.of(), all, "subcommands with no test from the launcher");
+  }
+
+  private String run(Set<String> covered, String... args) throws Exception {
+    covered.add(args[0]);
+    List<String> command = new ArrayList<>(List.of("bash", LAUNCHER.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().put("FIBPERF_CDS_DIR", cache.toString());
+    pb.environment()
+        .put("FIBPERF_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(5, TimeUnit.MINUTES), out);
+    assertEquals(0, p.exitValue(), String.join(" ", args) + ": " + out);
+    return out;
+  }
+
+  private static String lastLine(String out) {
+    String[] lines = out.strip().split("\n");
+    return lines[lines.length - 1];
+  }
+}
