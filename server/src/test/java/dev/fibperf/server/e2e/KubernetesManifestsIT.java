@@ -109,6 +109,13 @@ class KubernetesManifestsIT {
       JsonObject grpc = container.getAsJsonObject(probe).getAsJsonObject("grpc");
       assertEquals(grpcPort, grpc.get("port").getAsInt(), probe + " asks grpc.health.v1");
     }
+    // Every emptyDir is bounded: profiles write there, and an unbounded one can fill the node.
+    for (JsonElement volume : pod.getAsJsonObject("spec").getAsJsonArray("volumes")) {
+      JsonObject emptyDir = volume.getAsJsonObject().getAsJsonObject("emptyDir");
+      if (emptyDir != null) {
+        assertTrue(emptyDir.has("sizeLimit"), "an emptyDir without sizeLimit: " + volume);
+      }
+    }
   }
 
   @Test
