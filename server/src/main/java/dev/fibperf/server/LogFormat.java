@@ -1,10 +1,12 @@
 package dev.fibperf.server;
 
 import co.elastic.logging.jul.EcsFormatter;
+import dev.fibperf.server.service.StructuredLogRecord;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Map;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
@@ -66,9 +68,37 @@ final class LogFormat extends Formatter {
     }
   }
 
-  private static Formatter json() {
-    EcsFormatter ecs = new EcsFormatter();
+  static Formatter json() {
+    EcsFormatter ecs = new StructuredEcsFormatter();
     ecs.setServiceName("fibperf");
     return ecs;
+  }
+
+  /**
+   * ECS lines that also carry a {@link StructuredLogRecord}'s fields as top-level keys. The
+   * formatter asks for them (as its MDC) while it formats, on the formatting thread, without the
+   * record: the record is handed over through that thread.
+   */
+  private static final class StructuredEcsFormatter extends EcsFormatter {
+    private final ThreadLocal<Map<String, String>> fields = new ThreadLocal<>();
+
+    @Override
+    public String format(LogRecord record) {
+      if (!(record instanceof StructuredLogRecord structured)) {
+        return super.format(record);
+      }
+      fields.set(structured.fields());
+      try {
+        return super.format(record);
+      } finally {
+        fields.remove();
+      }
+    }
+
+    @Override
+    protected Map<String, String> getMdcEntries() {
+      Map<String, String> f = fields.get();
+      return f == null ? Map.of() : f;
+    }
   }
 }

@@ -2,6 +2,7 @@ package dev.fibperf.server.service;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import dev.fibperf.proto.v1.FibPerfServiceGrpc;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
@@ -11,6 +12,10 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -31,6 +36,12 @@ final class AccessLogInterceptor implements ServerInterceptor {
     Entry entry = new Entry(call.getMethodDescriptor().getBareMethodName());
     ServerCall<Q, R> logged =
         new SimpleForwardingServerCall<>(call) {
+          @Override
+          public void sendHeaders(Metadata headers) {
+            entry.runId(headers.get(RunIdHeader.KEY));
+            super.sendHeaders(headers);
+          }
+
           @Override
           public void close(Status status, Metadata trailers) {
             entry.write(status);
@@ -99,12 +110,26 @@ final class AccessLogInterceptor implements ServerInterceptor {
     private final Deadline deadline = Context.current().getDeadline();
     private final AtomicBoolean written = new AtomicBoolean();
     private volatile int tasks = RequestMapper.DEFAULT_NUMS.size();
+    private volatile String runId;
+    private volatile SpanContext span;
 
     Entry(String method) {
       this.method = method;
     }
 
+    void runId(String id) {
+      if (id != null) {
+        runId = id;
+      }
+    }
+
     void request(Object message) {
+      // The call's span is current while its message is handled (the tracing interceptor runs
+      // first); the line is written later, perhaps on another thread.
+      SpanContext span = Span.current().getSpanContext();
+      if (span.isValid()) {
+        this.span = span;
+      }
       if (message instanceof Message m) {
         FieldDescriptor nums = m.getDescriptorForType().findFieldByName("nums");
         if (nums != null && m.getRepeatedFieldCount(nums) > 0) {
@@ -142,7 +167,30 @@ final class AccessLogInterceptor implements ServerInterceptor {
       if (!status.isOk() && status.getDescription() != null) {
         line.append(" message=\"").append(status.getDescription()).append('"');
       }
-      LOG.logp(Level.INFO, FibPerfService.class.getName(), method, line.toString());
+      Map<String, String> fields = new LinkedHashMap<>();
+      fields.put("rpc.system", "grpc");
+      fields.put("rpc.service", FibPerfServiceGrpc.SERVICE_NAME);
+      fields.put("rpc.method", method);
+      fields.put("rpc.grpc.status_code", status.getCode().name());
+      fields.put("event.outcome", status.isOk() ? "success" : "failure");
+      fields.put("event.duration", Long.toString(System.nanoTime() - startNanos));
+      fields.put("fibperf.tasks", Integer.toString(tasks));
+      if (runId != null) {
+        fields.put("fibperf.run_id", runId);
+      }
+      if (!status.isOk() && status.getDescription() != null) {
+        fields.put("rpc.grpc.status_message", status.getDescription());
+      }
+      SpanContext s = span;
+      if (s != null) {
+        fields.put("trace.id", s.getTraceId());
+        fields.put("span.id", s.getSpanId());
+      }
+      StructuredLogRecord record = new StructuredLogRecord(Level.INFO, line.toString(), fields);
+      record.setLoggerName(LOG.getName());
+      record.setSourceClassName(FibPerfService.class.getName());
+      record.setSourceMethodName(method);
+      LOG.log(record);
     }
   }
 }

@@ -45,6 +45,21 @@ class OpsFlagsIT {
         assertEquals("fibperf", o.get("service.name").getAsString(), line);
       }
       assertTrue(server.log.stream().anyMatch(l -> l.contains("listening on port")));
+      // The access line's facts are fields a shipper can filter on, not only words in message.
+      JsonObject access =
+          server.log.stream()
+              .map(l -> JsonParser.parseString(l).getAsJsonObject())
+              .filter(o -> o.has("rpc.method"))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("no access line: " + server.log));
+      assertEquals("Serial", access.get("rpc.method").getAsString(), access.toString());
+      assertEquals("fibperf.v1.FibPerfService", access.get("rpc.service").getAsString());
+      assertEquals("OK", access.get("rpc.grpc.status_code").getAsString());
+      assertEquals("success", access.get("event.outcome").getAsString());
+      assertEquals("1", access.get("fibperf.tasks").getAsString());
+      assertTrue(access.get("fibperf.run_id").getAsLong() > 0, access.toString());
+      assertTrue(access.get("event.duration").getAsLong() > 0, access.toString());
+      assertTrue(access.get("message").getAsString().startsWith("rpc=Serial tasks=1 status=OK"));
     }
   }
 
