@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -92,7 +93,12 @@ final class BenchCommand extends ClientCommand {
       double seconds,
       double callsPerSecond,
       Map<String, Double> latencyMillis,
-      Map<String, Long> statusCodes) {}
+      Map<String, Long> statusCodes,
+      double rateAsked,
+      List<String> warnings) {}
+
+  /** Below this share of --rate, the run says it did not measure the load asked for. */
+  static final double RATE_MET = 0.95;
 
   @Override
   int run(FibPerfClient client) {
@@ -145,14 +151,19 @@ final class BenchCommand extends ClientCommand {
       caller.start();
       callers.add(caller);
     }
+    Progress progress = new Progress(start, statuses);
     for (Thread caller : callers) {
       try {
-        caller.join();
+        while (caller.isAlive()) {
+          caller.join(500);
+          progress.show();
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
       }
     }
+    progress.clear();
     double seconds = (System.nanoTime() - start) / 1e9;
     Histogram h = latencies.getIntervalHistogram();
     Map<String, Double> percentiles = new LinkedHashMap<>();
@@ -164,14 +175,71 @@ final class BenchCommand extends ClientCommand {
     percentiles.put("max", h.getMaxValue() / 1000.0);
     Map<String, Long> codes = new TreeMap<>();
     statuses.forEach((code, count) -> codes.put(code, count.sum()));
+    double reached = h.getTotalCount() / seconds;
+    List<String> warnings = new ArrayList<>();
+    if (rate > 0 && reached < RATE_MET * rate) {
+      warnings.add(
+          String.format(
+              Locale.ROOT,
+              "asked for %.1f calls/s, reached %.1f: %d caller%s could not keep up, so calls"
+                  + " started late and their latency (counted from the scheduled start) includes"
+                  + " the wait; raise --concurrency to measure the server at this rate",
+              rate,
+              reached,
+              concurrency,
+              concurrency == 1 ? "" : "s"));
+    }
     return new Report(
         rpc.name(),
         concurrency,
         h.getTotalCount(),
         seconds,
-        h.getTotalCount() / seconds,
+        reached,
         percentiles,
-        codes);
+        codes,
+        rate,
+        warnings);
+  }
+
+  /**
+   * A line on stderr, redrawn in place twice a second while a terminal watches: calls done, their
+   * rate so far, the time taken. Stdout keeps only the report.
+   */
+  private final class Progress {
+    private final long start;
+    private final Map<String, LongAdder> statuses;
+    private final boolean shown = Terminal.isInteractive();
+
+    Progress(long start, Map<String, LongAdder> statuses) {
+      this.start = start;
+      this.statuses = statuses;
+    }
+
+    void show() {
+      if (!shown) {
+        return;
+      }
+      long done = statuses.values().stream().mapToLong(LongAdder::sum).sum();
+      double seconds = (System.nanoTime() - start) / 1e9;
+      PrintWriter err = spec.commandLine().getErr();
+      err.printf(
+          Locale.ROOT,
+          "\r%d calls, %.1f calls/s, %.1f s",
+          done,
+          done / Math.max(seconds, 1e-9),
+          seconds);
+      if (duration == null) {
+        err.printf(" (of %d)", calls);
+      }
+      err.flush();
+    }
+
+    void clear() {
+      if (shown) {
+        spec.commandLine().getErr().print("\r\033[K");
+        spec.commandLine().getErr().flush();
+      }
+    }
   }
 
   /** Makes one call and returns its status code name. */
@@ -214,5 +282,6 @@ final class BenchCommand extends ClientCommand {
     r.statusCodes()
         .forEach((code, count) -> codes.append(' ').append(code).append(' ').append(count));
     out.println(codes);
+    r.warnings().forEach(w -> out.println("  warning    " + w));
   }
 }

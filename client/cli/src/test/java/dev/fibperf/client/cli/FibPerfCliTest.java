@@ -315,6 +315,42 @@ class FibPerfCliTest {
   }
 
   /**
+   * One caller cannot start fib(27) calls (a millisecond or more each) 10,000 times a second: the
+   * report says the rate was missed, by how much, and what to do, in text and JSON.
+   */
+  @Test
+  void bench_saysWhenItMissedTheRateAskedFor() {
+    Run human =
+        fibperf(
+            withTarget("bench", "--nums", "27", "-n", "20", "--warmup-calls", "0", "-r", "10000"));
+    Run json =
+        fibperf(
+            withTarget(
+                "bench",
+                "--nums",
+                "27",
+                "-n",
+                "20",
+                "--warmup-calls",
+                "0",
+                "-r",
+                "10000",
+                "--json"));
+    Run unpaced = fibperf(withTarget("bench", "--nums", "5", "-n", "5", "--warmup-calls", "0"));
+
+    assertEquals(0, human.exit(), human.err());
+    assertTrue(
+        human.out().contains("  warning    asked for 10000.0 calls/s, reached "), human.out());
+    assertTrue(human.out().contains("raise --concurrency"), human.out());
+    com.google.gson.JsonObject report =
+        com.google.gson.JsonParser.parseString(json.out()).getAsJsonObject();
+    assertEquals(10000.0, report.get("rateAsked").getAsDouble());
+    assertTrue(report.get("callsPerSecond").getAsDouble() < 9500, json.out());
+    assertEquals(1, report.getAsJsonArray("warnings").size(), json.out());
+    assertFalse(unpaced.out().contains("warning"), "no rate asked, none missed: " + unpaced.out());
+  }
+
+  /**
    * The summary is checked against the run lines it summarises: verdicts counted from them, and the
    * speedups of exactly the CLEAN ones (none of a CONTENDED run's figures leaks in).
    */
