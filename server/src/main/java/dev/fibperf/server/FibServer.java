@@ -20,8 +20,10 @@ import dev.fibperf.server.profile.JfrProfiler;
 import dev.fibperf.server.run.RunRegistry;
 import dev.fibperf.server.run.Runner;
 import dev.fibperf.server.service.FibPerfService;
+import dev.fibperf.server.service.StrictRequests;
 import dev.fibperf.server.tracing.RunTracing;
 import dev.fibperf.server.tracing.Tracing;
+import dev.fibperf.server.transport.LazyGzip;
 import dev.fibperf.server.transport.TransportThreads;
 import dev.fibperf.server.worker.WorkerMain;
 import io.grpc.Server;
@@ -132,6 +134,7 @@ public final class FibServer {
         // No handler blocks (runs wait on futures; work goes to the pools), so they run on the
         // transport's threads: one thread hop per call fewer than gRPC's default executor.
         .directExecutor()
+        .decompressorRegistry(LazyGzip.registry())
         .intercept(metrics.grpcInterceptor());
     if (!b.observations.isNoop()) {
       // Added last, so it runs first: every call's span is current while the call is handled,
@@ -143,13 +146,16 @@ public final class FibServer {
       // Only a replica of a cluster serves its peers: on any other server this port would be a
       // way to compute past every limit of the public service.
       b.serverBuilder.addService(
-          ServerInterceptors.intercept(peerEndpoint, new AuthInterceptor(b.auth)));
+          StrictRequests.of(
+              ServerInterceptors.intercept(peerEndpoint, new AuthInterceptor(b.auth))));
     }
+    // Every service on the port parses its requests strictly: a bad body is INVALID_ARGUMENT,
+    // not UNKNOWN with a stack trace in the log.
     b.serverBuilder
-        .addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
+        .addService(StrictRequests.of(health.getHealthService().bindService()))
+        .addService(StrictRequests.of(ProtoReflectionServiceV1.newInstance().bindService()))
         // v1alpha, which older grpcurl, Postman and grpcui still ask for.
-        .addService(ProtoReflectionService.newInstance());
+        .addService(StrictRequests.of(ProtoReflectionService.newInstance().bindService()));
     this.server = b.serverBuilder.build();
   }
 

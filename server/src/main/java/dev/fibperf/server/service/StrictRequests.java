@@ -23,13 +23,13 @@ import java.util.logging.Logger;
  * instead, holding the message or what was wrong with the bytes, and the call handler answers the
  * latter with INVALID_ARGUMENT naming the problem, logged once at FINE without a stack.
  */
-final class StrictRequests {
+public final class StrictRequests {
   private static final Logger LOG = Logger.getLogger(StrictRequests.class.getName());
 
   private StrictRequests() {}
 
   /** {@code service}, its methods the same but for how their requests are parsed. */
-  static ServerServiceDefinition of(ServerServiceDefinition service) {
+  public static ServerServiceDefinition of(ServerServiceDefinition service) {
     ServiceDescriptor original = service.getServiceDescriptor();
     ServiceDescriptor.Builder descriptor =
         ServiceDescriptor.newBuilder(original.getName())
@@ -156,6 +156,10 @@ final class StrictRequests {
         // what was wrong (a bad wire type, a truncated varint, a length past the end...).
         Throwable cause = e.getCause() != null ? e.getCause() : e;
         return new Parsed<>(null, String.valueOf(cause.getMessage()));
+      } catch (RuntimeException e) {
+        // The body is decompressed as it is read: a compressed flag on bytes that are not what
+        // the message encoding names fails here, as gRPC's deframer reports it.
+        return new Parsed<>(null, "the compressed body could not be decompressed: " + e);
       }
     }
   }

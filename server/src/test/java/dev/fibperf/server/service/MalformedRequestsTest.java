@@ -10,6 +10,8 @@ import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.testing.FakeKernel;
 import dev.fibperf.server.testing.RawBytes;
 import io.grpc.CallOptions;
+import io.grpc.Compressor;
+import io.grpc.CompressorRegistry;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
@@ -97,10 +99,18 @@ class MalformedRequestsTest {
     server.stop();
   }
 
+  /** Every service the port serves: ours, health and both reflections. */
+  private static final List<io.grpc.ServiceDescriptor> SERVICES =
+      List.of(
+          FibPerfServiceGrpc.getServiceDescriptor(),
+          io.grpc.health.v1.HealthGrpc.getServiceDescriptor(),
+          io.grpc.reflection.v1.ServerReflectionGrpc.getServiceDescriptor(),
+          io.grpc.reflection.v1alpha.ServerReflectionGrpc.getServiceDescriptor());
+
   @Test
   void everyMethod_answersEveryBrokenBody_withInvalidArgumentSayingWhatIsWrong() {
     for (io.grpc.MethodDescriptor<?, ?> typed :
-        FibPerfServiceGrpc.getServiceDescriptor().getMethods()) {
+        SERVICES.stream().flatMap(d -> d.getMethods().stream()).toList()) {
       MethodDescriptor<byte[], byte[]> raw = raw(typed);
       for (Map.Entry<String, byte[]> body : BODIES.entrySet()) {
         StatusRuntimeException e =
@@ -124,7 +134,8 @@ class MalformedRequestsTest {
             e.getStatus().getCode(),
             typed.getBareMethodName() + " / " + body.getKey() + ": " + e.getStatus());
         String description = e.getStatus().getDescription();
-        String type = "fibperf.v1." + typed.getBareMethodName() + "Request";
+        // grpc-java serves v1alpha reflection through v1's messages: the same bytes on the wire.
+        String type = requestType(typed).replace(".v1alpha.", ".v1.");
         assertTrue(
             description.startsWith("request is not a valid " + type + ": ")
                 && description.length() > ("request is not a valid " + type + ": ").length(),
@@ -139,6 +150,83 @@ class MalformedRequestsTest {
     synchronized (loud) {
       assertEquals(List.of(), loud.stream().map(r -> r.getLevel() + " " + r.getMessage()).toList());
     }
+  }
+
+  /**
+   * A body whose compressed flag is set but whose bytes are not gzip (the client's "gzip" sends
+   * them as they are): every method of every service answers INVALID_ARGUMENT, quietly.
+   */
+  @Test
+  void gzipGarbage_toEveryMethod_isInvalidArgument_notUnknown() {
+    CompressorRegistry fakeGzip = CompressorRegistry.newEmptyInstance();
+    fakeGzip.register(
+        new Compressor() {
+          @Override
+          public String getMessageEncoding() {
+            return "gzip";
+          }
+
+          @Override
+          public java.io.OutputStream compress(java.io.OutputStream os) {
+            return os; // not compressed at all, but flagged as gzip
+          }
+        });
+    ManagedChannel lying =
+        Grpc.newChannelBuilder("127.0.0.1:" + server.port(), InsecureChannelCredentials.create())
+            .compressorRegistry(fakeGzip)
+            .build();
+    try {
+      for (io.grpc.MethodDescriptor<?, ?> typed :
+          SERVICES.stream().flatMap(d -> d.getMethods().stream()).toList()) {
+        StatusRuntimeException e =
+            assertThrows(
+                StatusRuntimeException.class,
+                () -> {
+                  var responses =
+                      ClientCalls.blockingServerStreamingCall(
+                          lying,
+                          raw(typed),
+                          CallOptions.DEFAULT
+                              .withCompression("gzip")
+                              .withDeadlineAfter(30, TimeUnit.SECONDS),
+                          new byte[] {0x08, 0x01, 0x10, 0x02});
+                  while (responses.hasNext()) {
+                    responses.next();
+                  }
+                });
+        assertEquals(
+            Status.Code.INVALID_ARGUMENT,
+            e.getStatus().getCode(),
+            typed.getFullMethodName() + ": " + e.getStatus());
+        assertTrue(
+            e.getStatus().getDescription().contains("Not in GZIP format"),
+            e.getStatus().getDescription());
+      }
+    } finally {
+      lying.shutdownNow();
+    }
+    // Real gzip still works.
+    var answers =
+        FibPerfServiceGrpc.newBlockingStub(channel)
+            .withCompression("gzip")
+            .withDeadlineAfter(30, TimeUnit.SECONDS)
+            .serial(dev.fibperf.proto.v1.SerialRequest.newBuilder().addNums(3).build());
+    dev.fibperf.proto.v1.SerialResponse last = null;
+    while (answers.hasNext()) {
+      last = answers.next();
+    }
+    assertEquals(1, last.getSummary().getResultsCount(), "a gzip request answered");
+    synchronized (loud) {
+      assertEquals(List.of(), loud.stream().map(r -> r.getLevel() + " " + r.getMessage()).toList());
+    }
+  }
+
+  private static String requestType(MethodDescriptor<?, ?> typed) {
+    return ((com.google.protobuf.Message)
+            ((MethodDescriptor.PrototypeMarshaller<?>) typed.getRequestMarshaller())
+                .getMessagePrototype())
+        .getDescriptorForType()
+        .getFullName();
   }
 
   /** {@code typed}'s method, for a client that sends whatever bytes it likes. */
