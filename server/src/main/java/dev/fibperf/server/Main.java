@@ -13,13 +13,20 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.util.CertificateUtils;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.File;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -30,6 +37,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -243,9 +252,17 @@ public final class Main implements Callable<Integer> {
       paramLabel = "<pem>",
       defaultValue = "${env:FIBPERF_TLS_CERT_CHAIN}",
       description =
-          "Serve TLS with this PEM certificate chain (needs --tls-private-key;"
-              + " FIBPERF_TLS_CERT_CHAIN). Plaintext when unset.")
+          "Serve TLS with this PEM certificate chain, on the gRPC port and the HTTP port (needs"
+              + " --tls-private-key; FIBPERF_TLS_CERT_CHAIN). Plaintext when unset.")
   File tlsCertChain;
+
+  @Option(
+      names = "--allow-plaintext-tokens",
+      description =
+          "Accept bearer tokens over plaintext from loopback clients (for tests on one machine)."
+              + " Otherwise a token is accepted only over TLS: over plaintext anyone on the path"
+              + " could read and replay it.")
+  boolean allowPlaintextTokens;
 
   @Option(
       names = "--tls-private-key",
@@ -472,7 +489,9 @@ public final class Main implements Callable<Integer> {
     needs.put(Role.WATCH, requirement("--auth-watch", authWatch));
     AuthPolicy policy =
         new AuthPolicy(
-            needs, tokensFile == null ? Tokens.none() : Tokens.read(tokensFile.toPath()));
+            needs,
+            tokensFile == null ? Tokens.none() : Tokens.read(tokensFile.toPath()),
+            allowPlaintextTokens);
     if (policy.acceptsCertificates() && tlsClientCa == null) {
       throw new IllegalArgumentException(
           "a policy that accepts client certificates needs --tls-client-ca");
@@ -507,11 +526,20 @@ public final class Main implements Callable<Integer> {
           "--peers: the cluster pool's peer calls are plaintext and carry no credentials, so its"
               + " replicas must serve without --tls-cert-chain and with --auth-compute=none");
     }
-    if (!auth.isOpen() && tlsCertChain == null) {
+    boolean takesTokens =
+        java.util.Arrays.stream(Role.values()).anyMatch(r -> auth.requirement(r).acceptsToken());
+    if (takesTokens && tlsCertChain == null && !allowPlaintextTokens) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this),
+          "access rules that take bearer tokens need TLS (--tls-cert-chain): over plaintext a"
+              + " token can be read and replayed; --allow-plaintext-tokens takes them from"
+              + " loopback clients only, for tests");
+    }
+    if (allowPlaintextTokens && tlsCertChain == null) {
       LOG.log(
           Level.WARNING,
-          "access rules without TLS: bearer tokens cross the network in the clear"
-              + " (--tls-cert-chain)");
+          "--allow-plaintext-tokens: bearer tokens are accepted in the clear from loopback"
+              + " clients; never expose this server");
     }
     if (httpPort < -1 || httpPort > 65_535) {
       throw new CommandLine.ParameterException(
@@ -547,12 +575,17 @@ public final class Main implements Callable<Integer> {
                     server.runs(),
                     registry.getPrometheusRegistry(),
                     config.maxWatchers(),
-                    auth)
+                    auth,
+                    httpsContext())
                 .start();
         LOG.log(
             Level.INFO,
-            "fibperf dashboard at http://{0}:{1,number,#}/ (metrics at /metrics)",
-            new Object[] {address.isAnyLocalAddress() ? "localhost" : bind, http.port()});
+            "fibperf dashboard at {0}://{1}:{2,number,#}/ (metrics at /metrics)",
+            new Object[] {
+              tlsCertChain == null ? "http" : "https",
+              address.isAnyLocalAddress() ? "localhost" : bind,
+              http.port()
+            });
       }
     } catch (IOException e) {
       System.err.println("fibperf-server: cannot listen: " + rootMessage(e));
@@ -580,6 +613,33 @@ public final class Main implements Callable<Integer> {
       http.close();
     }
     return 0;
+  }
+
+  /** The gRPC port's certificate for the HTTP port too, or null when it serves plaintext. */
+  private SSLContext httpsContext() throws IOException {
+    return tlsCertChain == null ? null : httpsContext(tlsCertChain, tlsPrivateKey);
+  }
+
+  /** A server-side TLS context from a PEM certificate chain and PKCS#8 key, as gRPC reads them. */
+  public static SSLContext httpsContext(File tlsCertChain, File tlsPrivateKey) throws IOException {
+    try (InputStream chainIn = new FileInputStream(tlsCertChain);
+        InputStream keyIn = new FileInputStream(tlsPrivateKey)) {
+      X509Certificate[] chain = CertificateUtils.getX509Certificates(chainIn);
+      PrivateKey key = CertificateUtils.getPrivateKey(keyIn);
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      char[] password = new char[0];
+      store.setKeyEntry("fibperf", key, password, chain);
+      KeyManagerFactory keys =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      keys.init(store, password);
+      SSLContext tls = SSLContext.getInstance("TLS");
+      tls.init(keys.getKeyManagers(), null, null);
+      return tls;
+    } catch (GeneralSecurityException e) {
+      throw new IOException(
+          "cannot serve HTTPS with " + tlsCertChain + " and " + tlsPrivateKey + ": " + e, e);
+    }
   }
 
   private ServerCredentials credentials() {

@@ -42,7 +42,18 @@ public final class AuthInterceptor implements ServerInterceptor {
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     String method = call.getMethodDescriptor().getBareMethodName();
     AuthPolicy.Credentials identity = identify(call, headers);
-    Status denied = check(method, role(method), identity);
+    Status denied =
+        identity.authorization() == null
+            ? null
+            : policy
+                .tokenTransport(
+                    call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION) != null,
+                    call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR))
+                .map(d -> Status.UNAUTHENTICATED.withDescription(d.message()))
+                .orElse(null);
+    if (denied == null) {
+      denied = check(method, role(method), identity);
+    }
     if (denied != null) {
       call.close(denied, new Metadata());
       return new ServerCall.Listener<>() {};

@@ -1,5 +1,7 @@
 package dev.fibperf.server.auth;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -11,8 +13,19 @@ import java.util.stream.Collectors;
  * (the default) every kind is open, as it was: bind to loopback, or require tokens or client
  * certificates, before exposing the port.
  */
-public record AuthPolicy(Map<Role, Requirement> requirements, Tokens tokens) {
+public record AuthPolicy(
+    Map<Role, Requirement> requirements, Tokens tokens, boolean plaintextTokensFromLoopback) {
   public static final AuthPolicy OPEN = new AuthPolicy(Map.of(), Tokens.none());
+
+  /** Tokens only over TLS (or an in-process connection, which no one else can read). */
+  public AuthPolicy(Map<Role, Requirement> requirements, Tokens tokens) {
+    this(requirements, tokens, false);
+  }
+
+  /** This policy, but taking tokens over plaintext from loopback clients (for tests). */
+  public AuthPolicy allowingPlaintextTokensFromLoopback() {
+    return new AuthPolicy(requirements, tokens, true);
+  }
 
   public AuthPolicy {
     Map<Role, Requirement> all = new EnumMap<>(Role.class);
@@ -39,6 +52,31 @@ public record AuthPolicy(Map<Role, Requirement> requirements, Tokens tokens) {
 
   public boolean isOpen() {
     return requirements.values().stream().allMatch(r -> r == Requirement.NONE);
+  }
+
+  /**
+   * Empty if a bearer token may be read from a connection that is {@code encrypted} (TLS) or not,
+   * from {@code remote}; else why not. A token over plaintext has been readable by anyone on the
+   * path, who can replay it: it is refused whatever the call, so a client learns at once, not after
+   * its token leaked. In-process connections cross no network; loopback ones are accepted only when
+   * the operator asked ({@code --allow-plaintext-tokens}).
+   */
+  public Optional<Denial> tokenTransport(boolean encrypted, SocketAddress remote) {
+    if (encrypted || !(remote instanceof InetSocketAddress inet)) {
+      return Optional.empty();
+    }
+    boolean loopback = inet.getAddress() != null && inet.getAddress().isLoopbackAddress();
+    if (loopback && plaintextTokensFromLoopback) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Denial(
+            true,
+            "a bearer token over a plaintext connection is refused: anyone on the path can read"
+                + " and replay it; connect with TLS (the server's --tls-cert-chain)"
+                + (loopback
+                    ? ", or start the server with --allow-plaintext-tokens for loopback tests"
+                    : "")));
   }
 
   /**

@@ -9,6 +9,9 @@ import com.google.protobuf.util.JsonFormat;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsServer;
 import dev.fibperf.proto.v1.GetRunResponse;
 import dev.fibperf.proto.v1.ListRunsResponse;
 import dev.fibperf.proto.v1.WatchRunsResponse;
@@ -43,6 +46,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 
 /**
  * The server's HTTP port: the live dashboard at {@code /}, the run list as JSON at {@code
@@ -114,6 +118,20 @@ public final class HttpEndpoints implements AutoCloseable {
       int maxEventStreams,
       AuthPolicy auth)
       throws IOException {
+    this(address, runs, metrics, maxEventStreams, auth, null);
+  }
+
+  /**
+   * @param tls the certificate to serve HTTPS with (the gRPC port's), or null for plain HTTP
+   */
+  public HttpEndpoints(
+      InetSocketAddress address,
+      RunRegistry runs,
+      PrometheusRegistry metrics,
+      int maxEventStreams,
+      AuthPolicy auth,
+      SSLContext tls)
+      throws IOException {
     this.runs = runs;
     this.auth = auth;
     this.eventStreams = new Semaphore(maxEventStreams);
@@ -123,7 +141,13 @@ public final class HttpEndpoints implements AutoCloseable {
       }
       this.page = in.readAllBytes();
     }
-    this.http = HttpServer.create(address, 0);
+    if (tls == null) {
+      this.http = HttpServer.create(address, 0);
+    } else {
+      HttpsServer https = HttpsServer.create(address, 0);
+      https.setHttpsConfigurator(new HttpsConfigurator(tls));
+      this.http = https;
+    }
     // Each exchange, from reading its request line on, runs on a thread of its own, so no idle or
     // slow connection holds up another (a scrape, the page); SSE handlers hold theirs for as long
     // as the client listens, bounded by maxEventStreams; a request that takes longer than
@@ -229,27 +253,49 @@ public final class HttpEndpoints implements AutoCloseable {
     return http.getAddress().getPort();
   }
 
+  /** The cookie the dashboard keeps a token in: EventSource can send no header, only cookies. */
+  static final String TOKEN_COOKIE = "fibperf_token";
+
   /**
-   * {@code handler} for callers that may watch runs. A browser's EventSource cannot send headers,
-   * so a token may also come as the {@code access_token} query parameter (RFC 6750, section 2.3);
-   * the page passes on the one in its own address.
+   * {@code handler} for callers that may watch runs. The token comes in the {@code Authorization}
+   * header or, from the dashboard, in the {@value #TOKEN_COOKIE} cookie (its EventSource cannot
+   * send headers); never in the URL, where logs, proxies and the browser's history keep it, so a
+   * request with {@code access_token} in its query is refused. Over plaintext a token is refused
+   * too (see {@link AuthPolicy#tokenTransport}).
    */
   private HttpHandler watching(HttpHandler handler) {
     return exchange -> {
+      if (queryParameter(exchange, "access_token") != null) {
+        send(
+            exchange,
+            400,
+            "text/plain; charset=utf-8",
+            ("a token in the URL is refused (logs, proxies and history keep URLs): send it in an"
+                    + " Authorization header, or the "
+                    + TOKEN_COOKIE
+                    + " cookie the dashboard sets\n")
+                .getBytes(StandardCharsets.UTF_8));
+        return;
+      }
       String authorization = exchange.getRequestHeaders().getFirst("Authorization");
       AuthPolicy.Credentials credentials =
           authorization != null
               ? new AuthPolicy.Credentials(authorization, Optional.empty())
-              : AuthPolicy.Credentials.bearer(queryParameter(exchange, "access_token"));
+              : AuthPolicy.Credentials.bearer(cookie(exchange, TOKEN_COOKIE));
       Optional<AuthPolicy.Denial> denial =
-          auth.check(exchange.getRequestURI().getPath(), Role.WATCH, credentials);
+          credentials.authorization() == null
+              ? Optional.empty()
+              : auth.tokenTransport(exchange instanceof HttpsExchange, exchange.getRemoteAddress());
+      if (denial.isEmpty()) {
+        denial = auth.check(exchange.getRequestURI().getPath(), Role.WATCH, credentials);
+      }
       if (denial.isEmpty()) {
         handler.handle(exchange);
         return;
       }
       String message = denial.get().message();
       if (!auth.requirement(Role.WATCH).acceptsToken()) {
-        message += "; the HTTP port has no TLS, so no client certificate reaches it: use WatchRuns";
+        message += "; no client certificate reaches the HTTP port: use WatchRuns";
       }
       if (denial.get().unauthenticated()) {
         exchange
@@ -266,6 +312,18 @@ public final class HttpEndpoints implements AutoCloseable {
           "text/plain; charset=utf-8",
           (message + "\n").getBytes(StandardCharsets.UTF_8));
     };
+  }
+
+  private static String cookie(HttpExchange exchange, String name) {
+    for (String header : exchange.getRequestHeaders().getOrDefault("Cookie", List.of())) {
+      for (String pair : header.split(";")) {
+        int eq = pair.indexOf('=');
+        if (eq > 0 && pair.substring(0, eq).strip().equals(name)) {
+          return URLDecoder.decode(pair.substring(eq + 1).strip(), StandardCharsets.UTF_8);
+        }
+      }
+    }
+    return null;
   }
 
   private static String queryParameter(HttpExchange exchange, String name) {

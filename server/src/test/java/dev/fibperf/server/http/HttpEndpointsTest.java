@@ -22,11 +22,13 @@ import dev.fibperf.server.auth.Tokens;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.testing.FakeKernel;
 import dev.fibperf.server.testing.InProcessFixture;
+import dev.fibperf.server.testing.SelfSignedCert;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,6 +37,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -200,8 +203,10 @@ class HttpEndpointsTest {
     java.nio.file.Path file = java.nio.file.Files.createTempFile("fibperf-tokens", ".txt");
     java.nio.file.Files.writeString(
         file, "alice alice-token-0123456789 watch\nbob bob-token-0123456789 compute\n");
-    AuthPolicy byToken =
+    AuthPolicy strict =
         new AuthPolicy(java.util.Map.of(Role.WATCH, Requirement.TOKEN), Tokens.read(file));
+    // Over plaintext, for this loopback test: what --allow-plaintext-tokens asks.
+    AuthPolicy byToken = strict.allowingPlaintextTokensFromLoopback();
     AuthPolicy byCert =
         new AuthPolicy(java.util.Map.of(Role.WATCH, Requirement.CERT), Tokens.none());
     try (InProcessFixture fx =
@@ -211,6 +216,10 @@ class HttpEndpointsTest {
         HttpEndpoints tokens =
             new HttpEndpoints(
                     new InetSocketAddress("127.0.0.1", 0), fx.server.runs(), null, 2, byToken)
+                .start();
+        HttpEndpoints plaintext =
+            new HttpEndpoints(
+                    new InetSocketAddress("127.0.0.1", 0), fx.server.runs(), null, 2, strict)
                 .start();
         HttpEndpoints certs =
             new HttpEndpoints(
@@ -234,29 +243,98 @@ class HttpEndpointsTest {
       assertEquals(401, get(tokens, "/runs/1/flamegraph.html").statusCode());
 
       assertEquals(200, withToken(tokens, "/api/runs", "alice-token-0123456789").statusCode());
-      assertEquals(200, get(tokens, "/api/runs?access_token=alice-token-0123456789").statusCode());
+      // The dashboard's way: the token in its cookie (an EventSource sends cookies, not headers).
+      assertEquals(200, withCookie(tokens, "/api/runs", "alice-token-0123456789").statusCode());
       assertEquals(
           404,
-          get(tokens, "/runs/1/flamegraph.html?phase=serial&access_token=alice-token-0123456789")
+          withCookie(tokens, "/runs/1/flamegraph.html?phase=serial", "alice-token-0123456789")
               .statusCode(),
           "past the check: no such run");
       HttpResponse<java.io.InputStream> stream =
           http.send(
-              HttpRequest.newBuilder(
-                      URI.create(
-                          "http://127.0.0.1:"
-                              + tokens.port()
-                              + "/events?access_token=alice-token-0123456789"))
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tokens.port() + "/events"))
+                  .header("Cookie", "theme=dark; fibperf_token=alice-token-0123456789")
                   .build(),
               HttpResponse.BodyHandlers.ofInputStream());
       assertEquals(200, stream.statusCode());
       stream.body().close();
+      // Never in the URL, even a good one.
+      HttpResponse<String> inUrl = get(tokens, "/api/runs?access_token=alice-token-0123456789");
+      assertEquals(400, inUrl.statusCode());
+      assertTrue(inUrl.body().startsWith("a token in the URL is refused"), inUrl.body());
+
+      // Without --allow-plaintext-tokens a token over plaintext is refused, even a good one.
+      HttpResponse<String> cleartext = withToken(plaintext, "/api/runs", "alice-token-0123456789");
+      assertEquals(401, cleartext.statusCode());
+      assertTrue(
+          cleartext.body().startsWith("a bearer token over a plaintext connection is refused"),
+          cleartext.body());
+      assertTrue(cleartext.body().contains("--allow-plaintext-tokens"), cleartext.body());
 
       HttpResponse<String> noTls = get(certs, "/api/runs");
       assertEquals(401, noTls.statusCode());
       assertTrue(noTls.body().contains("needs a client certificate"), noTls.body());
-      assertTrue(noTls.body().contains("the HTTP port has no TLS"), noTls.body());
+      assertTrue(
+          noTls.body().contains("no client certificate reaches the HTTP port"), noTls.body());
     }
+  }
+
+  /** With the gRPC port's certificate the HTTP port serves HTTPS, and takes tokens over it. */
+  @Test
+  void withACertificate_theHttpPortServesHttps_andTakesTokensOverIt(@TempDir Path dir)
+      throws Exception {
+    SelfSignedCert cert = SelfSignedCert.create(dir);
+    java.nio.file.Path file = dir.resolve("tokens");
+    java.nio.file.Files.writeString(file, "alice alice-token-0123456789 watch\n");
+    AuthPolicy strict =
+        new AuthPolicy(java.util.Map.of(Role.WATCH, Requirement.TOKEN), Tokens.read(file));
+    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(cert.cert())) {
+      trust.setCertificateEntry(
+          "fibperf",
+          java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    javax.net.ssl.TrustManagerFactory trusting =
+        javax.net.ssl.TrustManagerFactory.getInstance(
+            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    trusting.init(trust);
+    javax.net.ssl.SSLContext client = javax.net.ssl.SSLContext.getInstance("TLS");
+    client.init(null, trusting.getTrustManagers(), null);
+    HttpClient https = HttpClient.newBuilder().sslContext(client).build();
+    try (InProcessFixture fx =
+            new InProcessFixture(
+                ServerConfig.newBuilder().workers(1).profilingEnabled(false).build(),
+                b -> b.threadKernel(FakeKernel.instant()));
+        HttpEndpoints endpoints =
+            new HttpEndpoints(
+                    new InetSocketAddress("127.0.0.1", 0),
+                    fx.server.runs(),
+                    null,
+                    2,
+                    strict,
+                    dev.fibperf.server.Main.httpsContext(cert.cert().toFile(), cert.key().toFile()))
+                .start()) {
+      HttpResponse<String> runs =
+          https.send(
+              HttpRequest.newBuilder(
+                      URI.create("https://localhost:" + endpoints.port() + "/api/runs"))
+                  .header("Authorization", "Bearer alice-token-0123456789")
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertEquals(200, runs.statusCode(), runs.body());
+      assertTrue(runs.body().startsWith("{"), runs.body());
+    }
+  }
+
+  private HttpResponse<String> withCookie(HttpEndpoints endpoints, String path, String token)
+      throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoints.port() + path))
+            .header("Cookie", "fibperf_token=" + token)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> withToken(HttpEndpoints endpoints, String path, String token)

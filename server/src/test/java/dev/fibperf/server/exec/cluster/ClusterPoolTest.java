@@ -77,6 +77,9 @@ class ClusterPoolTest {
                   .workers(1)
                   .profilingEnabled(false)
                   .shutdownGrace(Duration.ZERO)
+                  // A replica serves its peers only when it is in a cluster (--peers); its own
+                  // cluster pool is never used here, so the list need not be reachable.
+                  .peers("127.0.0.1:1")
                   .build());
       if (gated) {
         FakeKernel kernel = FakeKernel.gated();
