@@ -128,11 +128,18 @@ final class DemoCommand implements Callable<Integer> {
                 client.profileSerialStream(workload, ProfileOptions.DEFAULT.withTop(5)), tasks, 1);
     printer.summary("Serial run", profiled.run());
     printer.profile(profiled.profile());
-    HotMethod hottest = profiled.profile().self().get(0);
-    out.printf(
-        "  reading   %.0f%% of the samples are in %s: the hot function, and its tasks are"
-            + " independent, so they can run in parallel.%n%n",
-        hottest.percent(), hottest.method());
+    if (profiled.profile().self().isEmpty()) {
+      // Tasks shorter than the sampling period: nothing to read, and no hot function to name.
+      out.printf(
+          "  reading   no samples: these tasks were over before the profiler sampled them; give"
+              + " larger --nums (38,39,40,39 take a second) to see the hot function.%n%n");
+    } else {
+      HotMethod hottest = profiled.profile().self().get(0);
+      out.printf(
+          "  reading   %.0f%% of the samples are in %s: the hot function, and its tasks are"
+              + " independent, so they can run in parallel.%n%n",
+          hottest.percent(), hottest.method());
+    }
 
     out.println("== 2/3 Run the same tasks in parallel on the warm worker pool");
     RunSummary parallel = (RunSummary) printer.follow(client.parallelStream(workload), tasks, 1);

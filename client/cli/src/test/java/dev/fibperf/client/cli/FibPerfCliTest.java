@@ -432,6 +432,11 @@ class FibPerfCliTest {
 
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains(" while the demo runs\n"), r.out());
+    // Tasks this short may end before any sample: the demo says so instead of failing.
+    assertTrue(
+        r.out().contains("of the samples are in ")
+            || r.out().contains("no samples: these tasks were over before the profiler"),
+        r.out());
     assertTrue(
         r.out()
             .contains(
