@@ -19,6 +19,7 @@ import dev.fibperf.server.metrics.FibPerfMetrics;
 import dev.fibperf.server.profile.JfrProfiler;
 import dev.fibperf.server.run.RunRegistry;
 import dev.fibperf.server.run.Runner;
+import dev.fibperf.server.service.AccessLogInterceptor;
 import dev.fibperf.server.service.FibPerfService;
 import dev.fibperf.server.service.StrictRequests;
 import dev.fibperf.server.tracing.RunTracing;
@@ -99,7 +100,9 @@ public final class FibServer {
         config.peers().isEmpty()
             ? ClusterPool.unconfigured()
             : new ClusterPool(PeerTargets.parse(config.peers()), metrics);
-    this.peerEndpoint = new PeerEndpoint(pool, config.workers(), config::maxN, () -> draining);
+    this.peerEndpoint =
+        new PeerEndpoint(
+            pool, config.workers(), config::maxN, () -> draining, config.maxNaiveCalls());
     Runner runner =
         new Runner(
             pool,
@@ -145,9 +148,11 @@ public final class FibServer {
     if (!config.peers().isEmpty()) {
       // Only a replica of a cluster serves its peers: on any other server this port would be a
       // way to compute past every limit of the public service.
+      // Logged like any call (one line each, refusals counted), so peer work leaves a trace.
       b.serverBuilder.addService(
           StrictRequests.of(
-              ServerInterceptors.intercept(peerEndpoint, new AuthInterceptor(b.auth))));
+              ServerInterceptors.intercept(
+                  peerEndpoint, new AuthInterceptor(b.auth), new AccessLogInterceptor())));
     }
     // Every service on the port parses its requests strictly: a bad body is INVALID_ARGUMENT,
     // not UNKNOWN with a stack trace in the log.

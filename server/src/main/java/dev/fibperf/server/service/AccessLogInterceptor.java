@@ -2,7 +2,6 @@ package dev.fibperf.server.service;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
-import dev.fibperf.proto.v1.FibPerfServiceGrpc;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
@@ -25,7 +24,7 @@ import java.util.logging.Logger;
  * a failure, its message. A call the client cancelled (or whose deadline passed) never gets a
  * server status, so that is logged when gRPC reports the cancellation.
  */
-final class AccessLogInterceptor implements ServerInterceptor {
+public final class AccessLogInterceptor implements ServerInterceptor {
   // Logged under the service's name: operators filter on it. JUL itself, with the source given,
   // so writing a line per call costs no stack walk.
   private static final Logger LOG = Logger.getLogger(FibPerfService.class.getName());
@@ -33,7 +32,10 @@ final class AccessLogInterceptor implements ServerInterceptor {
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-    Entry entry = new Entry(call.getMethodDescriptor().getBareMethodName());
+    Entry entry =
+        new Entry(
+            call.getMethodDescriptor().getServiceName(),
+            call.getMethodDescriptor().getBareMethodName());
     ServerCall<Q, R> logged =
         new SimpleForwardingServerCall<>(call) {
           @Override
@@ -105,6 +107,7 @@ final class AccessLogInterceptor implements ServerInterceptor {
 
   /** One call's line, written once. */
   private static final class Entry {
+    private final String service;
     private final String method;
     private final long startNanos = System.nanoTime();
     private final Deadline deadline = Context.current().getDeadline();
@@ -113,7 +116,8 @@ final class AccessLogInterceptor implements ServerInterceptor {
     private volatile String runId;
     private volatile SpanContext span;
 
-    Entry(String method) {
+    Entry(String service, String method) {
+      this.service = service;
       this.method = method;
     }
 
@@ -134,6 +138,9 @@ final class AccessLogInterceptor implements ServerInterceptor {
         FieldDescriptor nums = m.getDescriptorForType().findFieldByName("nums");
         if (nums != null && m.getRepeatedFieldCount(nums) > 0) {
           tasks = m.getRepeatedFieldCount(nums);
+        } else if (nums == null) {
+          // A peer's Compute is one task; its Capacity, and the run list's calls, none.
+          tasks = m.getDescriptorForType().findFieldByName("n") != null ? 1 : 0;
         }
       }
     }
@@ -169,7 +176,7 @@ final class AccessLogInterceptor implements ServerInterceptor {
       }
       Map<String, String> fields = new LinkedHashMap<>();
       fields.put("rpc.system", "grpc");
-      fields.put("rpc.service", FibPerfServiceGrpc.SERVICE_NAME);
+      fields.put("rpc.service", service);
       fields.put("rpc.method", method);
       fields.put("rpc.grpc.status_code", status.getCode().name());
       fields.put("event.outcome", status.isOk() ? "success" : "failure");

@@ -41,6 +41,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The worker threads of other replicas, as one pool: the replica that runs a call coordinates, and
@@ -381,6 +382,16 @@ public final class ClusterPool implements TaskPool {
         free.add(peer);
         throw new CancellationException("run cancelled: " + failure);
       }
+      if (failure.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+        // The peer is full of other coordinators' tasks: not a failure of this task. Its worker
+        // comes back to the pool a little later, and the task goes to whichever is free first.
+        long t1 = System.nanoTime();
+        token.throwIfCancelled();
+        LockSupport.parkNanos(FULL_PEER_BACKOFF_NANOS);
+        free.add(peer);
+        waitedNanos += System.nanoTime() - t1;
+        continue;
+      }
       // UNAVAILABLE: the peer died or is draining. CANCELLED that this run did not ask for: the
       // peer reset the call as it shut down. Either way the task is lost there, not wrong.
       if (failure.getCode() != Status.Code.UNAVAILABLE
@@ -405,6 +416,9 @@ public final class ClusterPool implements TaskPool {
       }
     }
   }
+
+  /** How long a worker of a full peer stays out of the pool before it is tried again. */
+  private static final long FULL_PEER_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
   /** A free worker of a live peer; waits while all are busy. */
   private Peer takeFree(Task task, CancellationToken token, List<String> failed) {

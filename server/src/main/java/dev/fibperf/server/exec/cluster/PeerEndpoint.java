@@ -8,6 +8,7 @@ import dev.fibperf.proto.cluster.v1.ComputeResponse;
 import dev.fibperf.proto.cluster.v1.PeerServiceGrpc;
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.compute.CancellationToken;
+import dev.fibperf.server.compute.CostModel;
 import dev.fibperf.server.exec.Task;
 import dev.fibperf.server.exec.TaskContext;
 import dev.fibperf.server.exec.TaskKernel;
@@ -33,6 +34,7 @@ public final class PeerEndpoint extends PeerServiceGrpc.PeerServiceImplBase {
   private final int workers;
   private final ToIntFunction<Algorithm> maxN;
   private final BooleanSupplier draining;
+  private final long maxNaiveCalls;
 
   @GuardedBy("this")
   private int inFlight;
@@ -42,13 +44,20 @@ public final class PeerEndpoint extends PeerServiceGrpc.PeerServiceImplBase {
    * @param workers its size, reported to coordinators
    * @param maxN the largest n this replica accepts for each algorithm (its own --max-n-* limits)
    * @param draining whether the replica is shutting down
+   * @param maxNaiveCalls the naive-recursion budget of one request here (--max-naive-calls): a peer
+   *     task is held to it as a one-task request would be
    */
   public PeerEndpoint(
-      TaskPool threads, int workers, ToIntFunction<Algorithm> maxN, BooleanSupplier draining) {
+      TaskPool threads,
+      int workers,
+      ToIntFunction<Algorithm> maxN,
+      BooleanSupplier draining,
+      long maxNaiveCalls) {
     this.threads = Objects.requireNonNull(threads, "threads");
     this.workers = workers;
     this.maxN = Objects.requireNonNull(maxN, "maxN");
     this.draining = Objects.requireNonNull(draining, "draining");
+    this.maxNaiveCalls = maxNaiveCalls;
   }
 
   /** Waits up to {@code timeout} for the tasks in flight here to end; false if some did not. */
@@ -64,8 +73,17 @@ public final class PeerEndpoint extends PeerServiceGrpc.PeerServiceImplBase {
     return true;
   }
 
-  private synchronized void started() {
+  /**
+   * Takes a place for one task, at most one per worker: a peer queues nothing, so coordinators
+   * (however many) cannot pile work on it past its size; a full peer says so and they go elsewhere
+   * or wait.
+   */
+  private synchronized boolean started() {
+    if (inFlight >= workers) {
+      return false;
+    }
     inFlight++;
+    return true;
   }
 
   private synchronized void ended() {
@@ -105,8 +123,30 @@ public final class PeerEndpoint extends PeerServiceGrpc.PeerServiceImplBase {
               .asException());
       return;
     }
+    if (algorithm == Algorithm.NAIVE && CostModel.naiveCalls((int) n) > maxNaiveCalls) {
+      response.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription(
+                  String.format(
+                      "n=%d needs %.3g naive-recursion calls, exceeds this peer's max %.3g per"
+                          + " request (--max-naive-calls)",
+                      n, CostModel.naiveCalls((int) n), (double) maxNaiveCalls))
+              .asException());
+      return;
+    }
     if (draining.getAsBoolean()) {
       response.onError(Status.UNAVAILABLE.withDescription("peer is draining").asException());
+      return;
+    }
+    if (!started()) {
+      response.onError(
+          Status.RESOURCE_EXHAUSTED
+              .withDescription(
+                  (workers == 1
+                          ? "peer full: its one worker has a peer task"
+                          : "peer full: its " + workers + " workers each have a peer task")
+                      + "; try another")
+              .asException());
       return;
     }
     long arrived = System.nanoTime();
@@ -114,7 +154,6 @@ public final class PeerEndpoint extends PeerServiceGrpc.PeerServiceImplBase {
     // Fires when the coordinator cancels the call, its deadline passes, or its connection drops.
     Context.current().addListener(context -> token.cancel(), Runnable::run);
     Task task = new Task(0, (int) n);
-    started();
     threads
         .acquireAsync()
         .thenAccept(

@@ -122,6 +122,62 @@ class ClusterPoolTest {
     return t.getWorker().substring(0, t.getWorker().indexOf('/'));
   }
 
+  /**
+   * A peer queues nothing: with its one worker busy, a second task is refused RESOURCE_EXHAUSTED
+   * (so coordinators cannot pile work on it), a task past its naive-call budget is refused as a
+   * one-task request would be, and a coordinator that meets the full peer waits for it instead of
+   * failing the run.
+   */
+  @Test
+  void aFullPeer_refusesMoreThanItsWorkers_andItsBudget_andACoordinatorWaitsForIt()
+      throws Exception {
+    String list = startPeers(1, true);
+    io.grpc.ManagedChannel direct =
+        io.grpc.Grpc.newChannelBuilder(list, io.grpc.InsecureChannelCredentials.create()).build();
+    try {
+      var stub = dev.fibperf.proto.cluster.v1.PeerServiceGrpc.newBlockingStub(direct);
+      var futures = dev.fibperf.proto.cluster.v1.PeerServiceGrpc.newFutureStub(direct);
+      var compute =
+          dev.fibperf.proto.cluster.v1.ComputeRequest.newBuilder()
+              .setN(20)
+              .setKernel(dev.fibperf.proto.cluster.v1.Kernel.KERNEL_NAIVE)
+              .build();
+      var first = futures.compute(compute);
+      assertTrue(kernels.get(0).awaitStarted(1));
+
+      StatusRuntimeException full =
+          assertThrows(StatusRuntimeException.class, () -> stub.compute(compute));
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, full.getStatus().getCode());
+      assertEquals(
+          "peer full: its one worker has a peer task; try another",
+          full.getStatus().getDescription());
+      StatusRuntimeException budget =
+          assertThrows(
+              StatusRuntimeException.class,
+              () -> stub.compute(compute.toBuilder().setN(60).build()));
+      assertEquals(Status.Code.INVALID_ARGUMENT, budget.getStatus().getCode());
+      assertTrue(
+          budget.getStatus().getDescription().contains("naive-recursion calls")
+              || budget.getStatus().getDescription().contains("max n"),
+          budget.getStatus().getDescription());
+
+      // A coordinator's task meets the full peer, waits, and runs once the first one ends.
+      startCoordinator(list);
+      var run =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> drain(coordinator.blocking.parallel(parallel(21))));
+      kernels.get(0).release(1);
+      first.get(30, TimeUnit.SECONDS);
+      kernels.get(0).release(1);
+      List<ParallelResponse> events = run.get(60, TimeUnit.SECONDS);
+      RunSummary summary = events.get(events.size() - 1).getSummary();
+      assertEquals(1, summary.getResultsCount());
+      assertEquals(0, summary.getResults(0).getFailedAttemptsCount(), "a full peer is no failure");
+    } finally {
+      direct.shutdownNow();
+    }
+  }
+
   @Test
   void parallel_spreadsTasksOverEveryPeersWorkers_withTheRightValues() throws Exception {
     String list = startPeers(3, false);
