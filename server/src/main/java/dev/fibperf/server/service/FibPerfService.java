@@ -19,6 +19,8 @@ import dev.fibperf.proto.v1.WatchRunsResponse;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.run.RunRegistry;
 import dev.fibperf.server.run.Runner;
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
@@ -30,8 +32,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -170,6 +175,8 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
     }
     AutoCloseable[] registration = new AutoCloseable[1];
     RunWatch[] self = new RunWatch[1];
+    AtomicReference<ScheduledFuture<?>> expiry = new AtomicReference<>();
+    AtomicBoolean closed = new AtomicBoolean();
     RunWatch watch =
         new RunWatch(
             (ServerCallStreamObserver<WatchRunsResponse>) observer,
@@ -181,6 +188,11 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
             () -> {
               watches.remove(self[0]);
               closeQuietly(registration[0]);
+              closed.set(true);
+              ScheduledFuture<?> timer = expiry.get();
+              if (timer != null) {
+                timer.cancel(false);
+              }
             });
     self[0] = watch;
     synchronized (watches) {
@@ -193,6 +205,23 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
         return;
       }
       watches.add(watch);
+    }
+    // Like a run's call, a watch ends itself just before its deadline, so every client reads the
+    // server's DEADLINE_EXCEEDED rather than a reset it may report as CANCELLED.
+    Deadline deadline = Context.current().getDeadline();
+    if (deadline != null) {
+      Duration left = Duration.ofNanos(deadline.timeRemaining(TimeUnit.NANOSECONDS));
+      ScheduledFuture<?> timer =
+          callTimers.schedule(
+              () ->
+                  watch.end(
+                      Status.DEADLINE_EXCEEDED.withDescription("deadline passed; watch ended")),
+              left.minus(RpcCall.deadlineLead(left)).toNanos(),
+              TimeUnit.NANOSECONDS);
+      expiry.set(timer);
+      if (closed.get()) {
+        timer.cancel(false); // the watch closed meanwhile
+      }
     }
     boolean[] watchedRunInFlight = {false};
     registration[0] =

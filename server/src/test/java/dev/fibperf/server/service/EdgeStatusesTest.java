@@ -70,6 +70,33 @@ class EdgeStatusesTest {
     }
   }
 
+  /** A watch never ends by itself: with a deadline, the server ends it with DEADLINE_EXCEEDED. */
+  @Test
+  void aWatchsDeadline_endsItWithTheServersDeadlineExceeded() throws Exception {
+    List<Status> sent = new CopyOnWriteArrayList<>();
+    FibServer server = server(FakeKernel.instant(), Duration.ofSeconds(30), sent);
+    ManagedChannel channel = channel(server);
+    try {
+      StatusRuntimeException e =
+          assertThrows(
+              StatusRuntimeException.class,
+              () ->
+                  drain(
+                      FibPerfServiceGrpc.newBlockingStub(channel)
+                          .withDeadlineAfter(2, TimeUnit.SECONDS)
+                          .watchRuns(dev.fibperf.proto.v1.WatchRunsRequest.getDefaultInstance())));
+
+      assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+      await("the server's status").until(() -> sent.size() == 1);
+      assertEquals(Status.Code.DEADLINE_EXCEEDED, sent.get(0).getCode());
+      assertEquals("deadline passed; watch ended", sent.get(0).getDescription());
+      await("the watch to go").until(() -> server.service().watchers() == 0);
+    } finally {
+      channel.shutdownNow();
+      server.stop();
+    }
+  }
+
   @Test
   void theServerEndsACallATwentiethOfItsTimeEarly_within20To100Ms() {
     assertEquals(Duration.ofMillis(20), RpcCall.deadlineLead(Duration.ofMillis(100)));
