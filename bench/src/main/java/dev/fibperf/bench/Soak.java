@@ -270,7 +270,8 @@ public final class Soak {
     it.forEachRemaining(m -> {});
   }
 
-  private static MethodDescriptor<byte[], byte[]> raw(MethodDescriptor<?, ?> typed) {
+  /** {@code typed}'s method with the bytes on the wire as its messages. */
+  static MethodDescriptor<byte[], byte[]> raw(MethodDescriptor<?, ?> typed) {
     MethodDescriptor.Marshaller<byte[]> bytes =
         new MethodDescriptor.Marshaller<>() {
           @Override

@@ -180,8 +180,9 @@ class ContainerImageIT {
 
       ProfileSerialResponse profile =
           last(
+              // Long enough for samples on a loaded machine (fib 30 and 31 once got none).
               stub.profileSerial(
-                  ProfileSerialRequest.newBuilder().addNums(30).addNums(31).build()));
+                  ProfileSerialRequest.newBuilder().addNums(33).addNums(34).build()));
       ParallelResponse parallel =
           last(
               stub.parallel(

@@ -76,7 +76,9 @@ public final class ServerProcess implements AutoCloseable {
             "server-log");
     reader.setDaemon(true);
     reader.start();
-    port = boundPort.get(30, TimeUnit.SECONDS);
+    // A liveness bound, not a speed one: a JVM starting on a loaded two-core box (load 20) took
+    // over 30 s to listen.
+    port = boundPort.get(2, TimeUnit.MINUTES);
   }
 
   /** The shaded jar: this module's own, or the server module's seen from a sibling module. */

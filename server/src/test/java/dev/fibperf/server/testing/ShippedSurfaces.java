@@ -118,7 +118,7 @@ public final class ShippedSurfaces {
             .get("value")
             .getAsString());
     JsonObject profile =
-        call("fibperf.v1.FibPerfService/ProfileSerial", "{\"nums\":[31,32]}").last();
+        call("fibperf.v1.FibPerfService/ProfileSerial", "{\"nums\":[33,34]}").last();
     String hot =
         profile
             .getAsJsonObject("summary")

@@ -34,7 +34,7 @@ class ShippedCliIT {
 
       assertTrue(run(covered, "serial", target, "--nums=20,21").contains("10946"));
       assertTrue(run(covered, "parallel", target, "--nums=22,23").contains("28657"));
-      assertTrue(run(covered, "profile", target, "--nums=31,32").contains("FibKernels.naive"));
+      assertTrue(run(covered, "profile", target, "--nums=33,34").contains("FibKernels.naive"));
       String compare = run(covered, "compare", target, "--nums=28,29,30,29", "--json");
       JsonObject comparison =
           JsonParser.parseString(lastLine(compare)).getAsJsonObject().getAsJsonObject("comparison");
