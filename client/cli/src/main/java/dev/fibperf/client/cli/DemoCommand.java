@@ -37,9 +37,10 @@ import picocli.CommandLine.Spec;
     name = "demo",
     description = {
       "Walk the whole journey: profile, parallelise, compare, explain.",
-      "Profiles the serial run to find the hot method, runs the tasks in parallel, compares",
-      "against the machine's bounds and says what the numbers mean. Starts an embedded server",
-      "on a free loopback port unless --target is given."
+      "Profiles the serial run to find the hot method, runs the tasks in parallel, compares"
+          + " against the machine's bounds and says what the numbers mean. Starts an embedded"
+          + " server on a free loopback port unless --target is given; it stops with the demo"
+          + " unless --keep-serving."
     },
     mixinStandardHelpOptions = true)
 final class DemoCommand implements Callable<Integer> {

@@ -246,6 +246,23 @@ class FibPerfCliTest {
         summaries.contains("Walk the whole journey: profile, parallelise, compare, explain."),
         root.out());
     assertTrue(summaries.contains("Watch the server's runs, whoever started them. "), root.out());
+    // A paragraph wraps where the 80 columns end, not where a source line ended: no short line
+    // of a help text (picocli fills to 80) is followed by a lower-case continuation.
+    for (String command : FibPerfCli.commandLine().getSubcommands().keySet()) {
+      List<String> lines = fibperf(command, "--help").out().lines().toList();
+      for (int i = 0; i + 1 < lines.size(); i++) {
+        String line = lines.get(i);
+        String next = lines.get(i + 1);
+        boolean description =
+            !line.startsWith(" ") && !line.startsWith("Usage:") && line.length() < 60;
+        assertFalse(
+            description
+                && !next.startsWith(" ")
+                && !next.isEmpty()
+                && Character.isLowerCase(next.charAt(0)),
+            command + " --help breaks a sentence: '" + line + "' / '" + next + "'");
+      }
+    }
   }
 
   @Test
