@@ -142,6 +142,8 @@ public final class Adversaries {
       String[] names = {
         "runs active", "calls open", "watchers", "open files", "of them sockets", "threads"
       };
+      System.out.println(
+          "server sockets 75 s after, by local port and TCP state: " + sockets(server));
       System.out.println("server resources: before the attack, 12 s after it, 75 s after it");
       for (int i = 0; i < names.length; i++) {
         System.out.printf(
@@ -155,8 +157,14 @@ public final class Adversaries {
     void run(SplittableRandom random) throws Exception;
   }
 
+  /** Only these attacks (-Dfibperf.bench.attacks=reset,half-open-http), to find which one hurts. */
+  private static final String ONLY = System.getProperty("fibperf.bench.attacks", "");
+
   private static Thread attacker(
       String name, long end, Map<String, AtomicLong> counts, Attack attack) {
+    if (!ONLY.isEmpty() && !List.of(ONLY.split(",")).contains(name)) {
+      return new Thread(() -> {});
+    }
     Thread t =
         new Thread(
             () -> {
@@ -325,6 +333,61 @@ public final class Adversaries {
 
   private static ManagedChannel channel(String target) {
     return Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+  }
+
+  /** The server's sockets counted by "local port state", from /proc/net/tcp{,6}. */
+  private static Map<String, Integer> sockets(ServerJvm server) throws IOException {
+    java.util.Set<String> inodes = new java.util.HashSet<>();
+    try (var list = Files.list(Path.of("/proc", String.valueOf(server.pid()), "fd"))) {
+      for (Path fd : list.toList()) {
+        try {
+          String link = Files.readSymbolicLink(fd).toString();
+          if (link.startsWith("socket:[")) {
+            inodes.add(link.substring(8, link.length() - 1));
+          }
+        } catch (IOException gone) {
+          // closed since the listing
+        }
+      }
+    }
+    Map<String, Integer> counts = new java.util.TreeMap<>();
+    String[] states = {
+      "?",
+      "ESTABLISHED",
+      "SYN_SENT",
+      "SYN_RECV",
+      "FIN_WAIT1",
+      "FIN_WAIT2",
+      "TIME_WAIT",
+      "CLOSE",
+      "CLOSE_WAIT",
+      "LAST_ACK",
+      "LISTEN",
+      "CLOSING"
+    };
+    for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+      for (String line :
+          Files.readAllLines(Path.of(table))
+              .subList(1, Files.readAllLines(Path.of(table)).size())) {
+        String[] f = line.trim().split("\\s+");
+        if (inodes.contains(f[9])) {
+          int port = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16);
+          int st = Integer.parseInt(f[3], 16);
+          counts.merge(port + " " + (st < states.length ? states[st] : f[3]), 1, Integer::sum);
+          inodes.remove(f[9]);
+        }
+      }
+    }
+    for (String line : Files.readAllLines(Path.of("/proc/net/unix"))) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length > 6 && inodes.remove(f[6])) {
+        counts.merge("unix", 1, Integer::sum);
+      }
+    }
+    if (!inodes.isEmpty()) {
+      counts.put("in no table (closed, not yet released)", inodes.size());
+    }
+    return counts;
   }
 
   private static final Pattern GAUGE =

@@ -517,6 +517,12 @@ public final class HttpEndpoints implements AutoCloseable {
   private static void send(HttpExchange exchange, int status, String type, byte[] body)
       throws IOException {
     exchange.getResponseHeaders().set("Content-Type", type);
+    if (status >= 400) {
+      // A refused or failed request does not keep its connection: a client hammering the port
+      // with bad requests otherwise holds idle keep-alive sockets, and with half-sent requests
+      // beside them the JDK's server was seen to keep some open for good (Adversaries bench).
+      exchange.getResponseHeaders().set("Connection", "close");
+    }
     exchange.sendResponseHeaders(status, body.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(body);

@@ -346,6 +346,25 @@ class HttpEndpointsTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** A refused or failed request does not keep its connection open for the next one. */
+  @Test
+  void aFailedRequest_closesItsConnection() throws Exception {
+    try (InProcessFixture fx = new InProcessFixture();
+        HttpEndpoints endpoints =
+            new HttpEndpoints(new InetSocketAddress("127.0.0.1", 0), fx.server.runs(), null, 2)
+                .start();
+        java.net.Socket socket = new java.net.Socket("127.0.0.1", endpoints.port())) {
+      socket.setSoTimeout(30_000);
+      socket
+          .getOutputStream()
+          .write("GET /api/runs/999 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(UTF_8));
+      String reply = new String(socket.getInputStream().readAllBytes(), UTF_8); // until closed
+
+      assertTrue(reply.startsWith("HTTP/1.1 404"), reply);
+      assertTrue(reply.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), reply);
+    }
+  }
+
   /** A handler that fails, as the gson-less jar's did, in each form of route. */
   @ParameterizedTest
   @EnumSource(HttpEndpoints.Reply.class)
