@@ -252,10 +252,16 @@ class Jdk25HotMethodsIT {
     return sum;
   }
 
+  /**
+   * The view's first Java method. async-profiler also samples the JVM's own native threads (the
+   * JIT, class loading), which the JVM-wide view ranks beside the worker: on a loaded machine
+   * {@code libjvm.so.InstanceKlass::find_method_index()} once topped it with 53 %. Only the worker
+   * runs Java code here, so the first Java row is what the call's own profile must name.
+   */
   private static Matcher firstRow(String view) {
     for (String line : view.lines().toList()) {
       Matcher m = ROW.matcher(line.strip());
-      if (m.matches()) {
+      if (m.matches() && !m.group(1).contains(".so") && !m.group(1).endsWith("(k)")) {
         return m;
       }
     }
