@@ -98,25 +98,9 @@ public final class ShippedSurfaces {
     HttpEndpoints.ROUTES.forEach(r -> expected.add("http " + r));
 
     JsonObject serial = call("fibperf.v1.FibPerfService/Serial", "{\"nums\":[20,21]}").last();
-    assertEquals(
-        "10946",
-        serial
-            .getAsJsonObject("summary")
-            .getAsJsonArray("results")
-            .get(1)
-            .getAsJsonObject()
-            .get("value")
-            .getAsString());
+    assertEquals("10946", value(serial.getAsJsonObject("summary"), 1));
     JsonObject parallel = call("fibperf.v1.FibPerfService/Parallel", "{\"nums\":[22,23]}").last();
-    assertEquals(
-        "28657",
-        parallel
-            .getAsJsonObject("summary")
-            .getAsJsonArray("results")
-            .get(1)
-            .getAsJsonObject()
-            .get("value")
-            .getAsString());
+    assertEquals("28657", value(parallel.getAsJsonObject("summary"), 1));
     JsonObject profile =
         call("fibperf.v1.FibPerfService/ProfileSerial", "{\"nums\":[33,34]}").last();
     String hot =
@@ -134,16 +118,13 @@ public final class ShippedSurfaces {
             .last()
             .getAsJsonObject("comparison");
     String runId = comparison.get("runId").getAsString();
-    assertTrue(comparison.get("speedup").getAsDouble() > 0, comparison.toString());
+    // The speedup is the serial phase's wall over the parallel phase's, as both are printed.
+    double ratio =
+        seconds(comparison.getAsJsonObject("serial"))
+            / seconds(comparison.getAsJsonObject("parallel"));
     assertEquals(
-        "2178309",
-        comparison
-            .getAsJsonObject("parallel")
-            .getAsJsonArray("results")
-            .get(2)
-            .getAsJsonObject()
-            .get("value")
-            .getAsString());
+        ratio, comparison.get("speedup").getAsDouble(), ratio * 1e-9, comparison.toString());
+    assertEquals("2178309", value(comparison.getAsJsonObject("parallel"), 2));
 
     JsonObject list = call("fibperf.v1.FibPerfService/ListRuns", "{}").last();
     assertTrue(list.toString().contains("\"runId\":\"" + runId + "\""), list.toString());
@@ -219,6 +200,22 @@ public final class ShippedSurfaces {
       assertTrue(metrics.body().contains(gauge), "/metrics has " + gauge);
     }
     route("/metrics");
+  }
+
+  /** The value of task {@code index} in a run summary printed in the protobuf JSON mapping. */
+  public static String value(JsonObject summary, int index) {
+    return summary
+        .getAsJsonArray("results")
+        .get(index)
+        .getAsJsonObject()
+        .get("value")
+        .getAsString();
+  }
+
+  /** A run summary's wall time in seconds, from its JSON {@code wallDuration} ("0.0123s"). */
+  private static double seconds(JsonObject summary) {
+    String wall = summary.get("wallDuration").getAsString();
+    return Double.parseDouble(wall.substring(0, wall.length() - 1));
   }
 
   /** Fails naming every surface the artifact offers that no check above exercised. */

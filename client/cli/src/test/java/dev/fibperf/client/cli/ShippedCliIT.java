@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.fibperf.server.testing.ServerProcess;
+import dev.fibperf.server.testing.ShippedSurfaces;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,15 +40,7 @@ class ShippedCliIT {
       JsonObject comparison =
           JsonParser.parseString(lastLine(compare)).getAsJsonObject().getAsJsonObject("comparison");
       String runId = comparison.get("runId").getAsString();
-      assertEquals(
-          "832040",
-          comparison
-              .getAsJsonObject("parallel")
-              .getAsJsonArray("results")
-              .get(2)
-              .getAsJsonObject()
-              .get("value")
-              .getAsString());
+      assertEquals("832040", ShippedSurfaces.value(comparison.getAsJsonObject("parallel"), 2));
 
       String runs = run(covered, "runs", target, "--json");
       assertTrue(
