@@ -46,11 +46,12 @@ import org.HdrHistogram.Histogram;
  * Many anonymous clients doing the cheapest harmful things at once, for {@code seconds} (default
  * 120), against a server JVM with its HTTP port on: Parallel calls with 1 ms deadlines, calls reset
  * as soon as they start, HTTP requests left half-sent, streams whose reader never reads, peer calls
- * (no peer service: not a cluster replica), malformed and gzip-garbage bodies to every service, and
- * failing HTTP requests. Beside them a legitimate client calls Serial [25] every 200 ms with a 15 s
- * deadline; it reports how many of its calls succeeded and their latency. At the end, once the
- * attackers have stopped, the server's run slots, open calls and watchers (from /metrics), its open
- * files and its threads (from /proc) are compared with their values before the attack.
+ * without the cluster secret (the server is a cluster replica), malformed and gzip-garbage bodies
+ * to every service, and failing HTTP requests. Beside them a legitimate client calls Serial [25]
+ * every 200 ms with a 15 s deadline; it reports how many of its calls succeeded and their latency.
+ * At the end, once the attackers have stopped, the server's run slots, open calls and watchers
+ * (from /metrics), its open files and its threads (from /proc) are compared with their values
+ * before the attack.
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.fibperf.bench.Adversaries [seconds]
@@ -63,8 +64,20 @@ public final class Adversaries {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 120;
     int httpPort = ServerJvm.freePort();
     Map<String, AtomicLong> attacks = new ConcurrentHashMap<>();
+    int port = ServerJvm.freePort();
+    // A cluster replica (its own only peer), so that PeerService is there to be attacked.
     try (ServerJvm server =
-        ServerJvm.start("--max-concurrent-runs", "16", "--http-port", String.valueOf(httpPort))) {
+        ServerJvm.startOn(
+            port,
+            "--max-concurrent-runs",
+            "16",
+            "--http-port",
+            String.valueOf(httpPort),
+            "--peers",
+            "127.0.0.1:" + port,
+            "--insecure-plaintext-peers-on-loopback",
+            "--cluster-secret-file",
+            ServerJvm.clusterSecret().toString())) {
       HttpClient http = HttpClient.newHttpClient();
       String target = "127.0.0.1:" + server.port();
       // Every attack once first: pools, event loops and timers start lazily, and the baseline is
@@ -266,7 +279,7 @@ public final class Adversaries {
               .setKernel(dev.fibperf.proto.cluster.v1.Kernel.KERNEL_NAIVE)
               .build());
     } catch (StatusRuntimeException expected) {
-      // UNIMPLEMENTED: this server is not a cluster replica
+      // UNAUTHENTICATED: the call carries no cluster secret
     } finally {
       c.shutdownNow();
     }
@@ -278,6 +291,8 @@ public final class Adversaries {
     METHODS.addAll(FibPerfServiceGrpc.getServiceDescriptor().getMethods());
     METHODS.addAll(io.grpc.health.v1.HealthGrpc.getServiceDescriptor().getMethods());
     METHODS.addAll(io.grpc.reflection.v1.ServerReflectionGrpc.getServiceDescriptor().getMethods());
+    METHODS.addAll(
+        dev.fibperf.proto.cluster.v1.PeerServiceGrpc.getServiceDescriptor().getMethods());
   }
 
   /** Protobuf garbage, or bytes flagged gzip that are not, to a random method of any service. */

@@ -82,7 +82,12 @@ public final class ClusterScaling {
               "1",
               "--no-profiling",
               "--peers",
-              peers));
+              peers,
+              // Plaintext on loopback, as the hand-off figures below were always measured;
+              // a deployed cluster adds TLS to each peer call.
+              "--insecure-plaintext-peers-on-loopback",
+              "--cluster-secret-file",
+              ServerJvm.clusterSecret().toString()));
     }
     return servers;
   }

@@ -116,4 +116,14 @@ final class ServerJvm implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
   }
+
+  /** A cluster secret in a file of its own, removed when the JVM exits. */
+  static java.nio.file.Path clusterSecret() throws java.io.IOException {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("fibperf-cluster", ".secret");
+    file.toFile().deleteOnExit();
+    byte[] random = new byte[32];
+    new java.security.SecureRandom().nextBytes(random);
+    java.nio.file.Files.writeString(file, java.util.HexFormat.of().formatHex(random));
+    return file;
+  }
 }

@@ -12,10 +12,11 @@ import dev.fibperf.server.exec.TaskKernel;
 import dev.fibperf.server.exec.TaskPool;
 import dev.fibperf.server.exec.WorkerPool;
 import dev.fibperf.server.exec.cluster.ClusterPool;
-import dev.fibperf.server.exec.cluster.PeerEndpoint;
 import dev.fibperf.server.exec.cluster.PeerTargets;
 import dev.fibperf.server.exec.process.ProcessPool;
 import dev.fibperf.server.metrics.FibPerfMetrics;
+import dev.fibperf.server.peer.ClusterCredentials;
+import dev.fibperf.server.peer.PeerEndpoint;
 import dev.fibperf.server.profile.JfrProfiler;
 import dev.fibperf.server.run.RunRegistry;
 import dev.fibperf.server.run.Runner;
@@ -81,6 +82,9 @@ public final class FibServer {
 
   private final RunRegistry runs;
 
+  // Tells this server's own peer calls from others': a server is often one of its own peers.
+  private final String instance = java.util.UUID.randomUUID().toString();
+
   private FibServer(Builder b) {
     this.config = b.config;
     this.metrics = new FibPerfMetrics(b.registry);
@@ -96,13 +100,14 @@ public final class FibServer {
         Executors.newScheduledThreadPool(
             2,
             new ThreadFactoryBuilder().setNameFormat("fibperf-profile-%d").setDaemon(true).build());
+    if (!config.peers().isEmpty() && b.cluster == null) {
+      throw new IllegalStateException(
+          "--peers=" + config.peers() + " needs the cluster's credentials (--cluster-secret-file)");
+    }
     this.cluster =
         config.peers().isEmpty()
             ? ClusterPool.unconfigured()
-            : new ClusterPool(PeerTargets.parse(config.peers()), metrics);
-    this.peerEndpoint =
-        new PeerEndpoint(
-            pool, config.workers(), config::maxN, () -> draining, config.maxNaiveCalls());
+            : new ClusterPool(PeerTargets.parse(config.peers()), b.cluster, instance, metrics);
     Runner runner =
         new Runner(
             pool,
@@ -112,6 +117,14 @@ public final class FibServer {
             profilingExecutor,
             config.maxConcurrentRuns(),
             b.clock);
+    this.peerEndpoint =
+        new PeerEndpoint(
+            runner,
+            instance,
+            config.workers(),
+            config::maxN,
+            () -> draining,
+            config.maxNaiveCalls());
     this.runs = new RunRegistry(config.recentRuns(), b.clock);
     runner.addListener(runs);
     runner.addListener(metrics.runListener());
@@ -146,13 +159,16 @@ public final class FibServer {
     }
     b.serverBuilder.addService(service.withAccessLog());
     if (!config.peers().isEmpty()) {
-      // Only a replica of a cluster serves its peers: on any other server this port would be a
-      // way to compute past every limit of the public service.
-      // Logged like any call (one line each, refusals counted), so peer work leaves a trace.
+      // Only a replica of a cluster serves its peers, and only to callers with the cluster's
+      // credentials. Logged like any call (one line each, refusals too), so peer work leaves a
+      // trace; interceptors added last run first.
       b.serverBuilder.addService(
           StrictRequests.of(
               ServerInterceptors.intercept(
-                  peerEndpoint, new AuthInterceptor(b.auth), new AccessLogInterceptor())));
+                  peerEndpoint,
+                  peerEndpoint.coordinatorRun(),
+                  b.cluster.verifier(),
+                  new AccessLogInterceptor())));
     }
     // Every service on the port parses its requests strictly: a bad body is INVALID_ARGUMENT,
     // not UNKNOWN with a stack trace in the log.
@@ -195,6 +211,7 @@ public final class FibServer {
     private RunClock clock = RunClock.SYSTEM;
     private ObservationRegistry observations = ObservationRegistry.NOOP;
     private AuthPolicy auth = AuthPolicy.OPEN;
+    private ClusterCredentials cluster;
 
     private Builder(ServerBuilder<?> serverBuilder, ServerConfig config) {
       this.serverBuilder = Objects.requireNonNull(serverBuilder, "builder");
@@ -245,6 +262,15 @@ public final class FibServer {
       return this;
     }
 
+    /**
+     * How this replica and its peers know each other (needed with {@code --peers}): the cluster
+     * secret, and TLS or loopback-only plaintext for peer calls ({@link ClusterCredentials}).
+     */
+    public Builder cluster(ClusterCredentials cluster) {
+      this.cluster = Objects.requireNonNull(cluster, "cluster");
+      return this;
+    }
+
     public FibServer build() {
       return new FibServer(this);
     }
@@ -276,6 +302,11 @@ public final class FibServer {
   }
 
   /** The bound port (useful with port 0), or -1 for a server without a socket. */
+  /** Whether the server takes calls: started and not draining (what its health service says). */
+  public boolean isServing() {
+    return server != null && !server.isShutdown() && !draining;
+  }
+
   public int port() {
     return server.getPort();
   }

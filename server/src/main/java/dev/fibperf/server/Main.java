@@ -8,6 +8,7 @@ import dev.fibperf.server.config.DurationConverter;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.config.TransportLimits;
 import dev.fibperf.server.http.HttpEndpoints;
+import dev.fibperf.server.peer.ClusterCredentials;
 import dev.fibperf.server.tracing.Tracing;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
@@ -207,9 +208,38 @@ public final class Main implements Callable<Integer> {
       description =
           "Replicas whose workers POOL_KIND_CLUSTER uses: dns:///<name>:<port> (every address the"
               + " name has, e.g. a Kubernetes headless Service; list this server too to use its"
-              + " own workers) or host:port,host:port (FIBPERF_PEERS; default none). Peer calls"
-              + " are plaintext without credentials: for a private network.")
+              + " own workers) or host:port,host:port (FIBPERF_PEERS; default none). Needs"
+              + " --cluster-secret-file, and TLS (--tls-cert-chain) or"
+              + " --insecure-plaintext-peers-on-loopback.")
   String peers;
+
+  @Option(
+      names = "--cluster-secret-file",
+      paramLabel = "FILE",
+      defaultValue = "${env:FIBPERF_CLUSTER_SECRET_FILE}",
+      description =
+          "The secret every replica of the cluster shares, at least 32 printable characters"
+              + " (openssl rand -hex 32): each peer call carries it, and the peer service refuses"
+              + " calls without it (FIBPERF_CLUSTER_SECRET_FILE; needed with --peers).")
+  File clusterSecretFile;
+
+  @Option(
+      names = "--cluster-ca",
+      paramLabel = "FILE",
+      defaultValue = "${env:FIBPERF_CLUSTER_CA}",
+      description =
+          "PEM certificate(s) of the CA that signed the replicas' certificates: a coordinator"
+              + " sends the cluster secret only to a peer whose certificate chains to it and names"
+              + " the host in --peers (FIBPERF_CLUSTER_CA; default: --tls-cert-chain itself, for"
+              + " replicas that share one certificate).")
+  File clusterCa;
+
+  @Option(
+      names = ClusterCredentials.PLAINTEXT_FLAG,
+      description =
+          "Let peer calls go without TLS, to and from loopback addresses only (a cluster on one"
+              + " machine, for tests): the cluster secret then crosses loopback in the clear.")
+  boolean insecurePlaintextPeers;
 
   @Option(
       names = {"--http-port", "--metrics-port"},
@@ -517,20 +547,19 @@ public final class Main implements Callable<Integer> {
       limits = limits();
       auth = auth();
     } catch (IllegalArgumentException | IOException e) {
-      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+      throw new CommandLine.ParameterException(commandLine(), e.getMessage());
     }
-    if (!config.peers().isEmpty()
-        && (tlsCertChain != null || auth.requirement(Role.COMPUTE) != Requirement.NONE)) {
-      throw new CommandLine.ParameterException(
-          new CommandLine(this),
-          "--peers: the cluster pool's peer calls are plaintext and carry no credentials, so its"
-              + " replicas must serve without --tls-cert-chain and with --auth-compute=none");
+    ClusterCredentials cluster;
+    try {
+      cluster = config.peers().isEmpty() ? null : clusterCredentials();
+    } catch (IllegalArgumentException | IOException e) {
+      throw new CommandLine.ParameterException(commandLine(), e.getMessage());
     }
     boolean takesTokens =
         java.util.Arrays.stream(Role.values()).anyMatch(r -> auth.requirement(r).acceptsToken());
     if (takesTokens && tlsCertChain == null && !allowPlaintextTokens) {
       throw new CommandLine.ParameterException(
-          new CommandLine(this),
+          commandLine(),
           "access rules that take bearer tokens need TLS (--tls-cert-chain): over plaintext a"
               + " token can be read and replayed; --allow-plaintext-tokens takes them from"
               + " loopback clients only, for tests");
@@ -543,7 +572,7 @@ public final class Main implements Callable<Integer> {
     }
     if (httpPort < -1 || httpPort > 65_535) {
       throw new CommandLine.ParameterException(
-          new CommandLine(this), "--http-port=" + httpPort + " outside [-1, 65535]");
+          commandLine(), "--http-port=" + httpPort + " outside [-1, 65535]");
     }
     LogFormat.install(logFormat);
     InetAddress address;
@@ -551,10 +580,10 @@ public final class Main implements Callable<Integer> {
       address = InetAddress.getByName(bind);
     } catch (UnknownHostException e) {
       throw new CommandLine.ParameterException(
-          new CommandLine(this), "--bind=" + bind + " is not an address of this host");
+          commandLine(), "--bind=" + bind + " is not an address of this host");
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    FibServer server =
+    FibServer.Builder parts =
         FibServer.newBuilder(
                 limited(
                     NettyServerBuilder.forAddress(
@@ -563,8 +592,11 @@ public final class Main implements Callable<Integer> {
                 config)
             .registry(registry)
             .observations(Tracing.fromEnvironment(System.getenv()))
-            .auth(auth)
-            .build();
+            .auth(auth);
+    if (cluster != null) {
+      parts.cluster(cluster);
+    }
+    FibServer server = parts.build();
     HttpEndpoints http = null;
     try {
       server.start();
@@ -577,6 +609,7 @@ public final class Main implements Callable<Integer> {
                     config.maxWatchers(),
                     auth,
                     httpsContext())
+                .health(server::isServing)
                 .start();
         LOG.log(
             Level.INFO,
@@ -615,6 +648,42 @@ public final class Main implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * How this replica's peer calls are made and checked: TLS to peers the cluster CA vouches for, or
+   * plaintext between loopback addresses when asked for by name; the cluster secret either way.
+   */
+  private ClusterCredentials clusterCredentials() throws IOException {
+    if (clusterSecretFile == null) {
+      throw new IllegalArgumentException(
+          "--peers needs --cluster-secret-file: without the cluster's secret anyone could hand"
+              + " this replica work, past every limit of the public service");
+    }
+    String secret = ClusterCredentials.readSecret(clusterSecretFile.toPath());
+    if (insecurePlaintextPeers) {
+      if (tlsCertChain != null) {
+        throw new IllegalArgumentException(
+            ClusterCredentials.PLAINTEXT_FLAG
+                + " and --tls-cert-chain: peers use TLS when the"
+                + " server does; drop the flag");
+      }
+      LOG.log(
+          Level.WARNING,
+          ClusterCredentials.PLAINTEXT_FLAG
+              + ": peer calls are plaintext, to and from loopback addresses only; the cluster"
+              + " secret crosses loopback in the clear");
+      return ClusterCredentials.plaintextOnLoopback(secret);
+    }
+    if (tlsCertChain == null) {
+      throw new IllegalArgumentException(
+          "--peers needs TLS (--tls-cert-chain and --tls-private-key): peer calls carry the"
+              + " cluster secret, which must not cross the network in the clear; "
+              + ClusterCredentials.PLAINTEXT_FLAG
+              + " allows plaintext between loopback addresses, for tests");
+    }
+    return ClusterCredentials.tls(
+        secret, clusterCa == null ? tlsCertChain : clusterCa, tlsCertChain, tlsPrivateKey);
+  }
+
   /** The gRPC port's certificate for the HTTP port too, or null when it serves plaintext. */
   private SSLContext httpsContext() throws IOException {
     return tlsCertChain == null ? null : httpsContext(tlsCertChain, tlsPrivateKey);
@@ -646,13 +715,13 @@ public final class Main implements Callable<Integer> {
     if (tlsCertChain == null && tlsPrivateKey == null) {
       if (tlsClientCa != null) {
         throw new CommandLine.ParameterException(
-            new CommandLine(this), "--tls-client-ca needs --tls-cert-chain and --tls-private-key");
+            commandLine(), "--tls-client-ca needs --tls-cert-chain and --tls-private-key");
       }
       return InsecureServerCredentials.create();
     }
     if (tlsCertChain == null || tlsPrivateKey == null) {
       throw new CommandLine.ParameterException(
-          new CommandLine(this), "--tls-cert-chain and --tls-private-key go together");
+          commandLine(), "--tls-cert-chain and --tls-private-key go together");
     }
     try {
       TlsServerCredentials.Builder tls =
@@ -665,7 +734,7 @@ public final class Main implements Callable<Integer> {
       return tls.build();
     } catch (IOException | IllegalArgumentException e) {
       throw new CommandLine.ParameterException(
-          new CommandLine(this), "cannot use the TLS certificate or key: " + rootMessage(e));
+          commandLine(), "cannot use the TLS certificate or key: " + rootMessage(e));
     }
   }
 
@@ -674,6 +743,13 @@ public final class Main implements Callable<Integer> {
       t = t.getCause();
     }
     return t.getMessage();
+  }
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** The command line being run (its error stream is where usage errors go), or a fresh one. */
+  private CommandLine commandLine() {
+    return spec == null ? new CommandLine(this) : spec.commandLine();
   }
 
   public static void main(String[] args) {

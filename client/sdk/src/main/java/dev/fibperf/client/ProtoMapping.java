@@ -384,7 +384,12 @@ final class ProtoMapping {
         r.getStatusMessage().isEmpty() ? Optional.empty() : Optional.of(r.getStatusMessage()),
         r.hasSummary() ? Optional.of(summary(Phase.SERIAL, r.getSummary())) : Optional.empty(),
         r.hasComparison() ? Optional.of(comparison(r.getComparison())) : Optional.empty(),
-        hot(r.getTopMethodsList()));
+        hot(r.getTopMethodsList()),
+        r.hasCoordinatorRun()
+            ? Optional.of(
+                new RunInfo.CoordinatorRun(
+                    r.getCoordinatorRun().getCoordinator(), r.getCoordinatorRun().getRunId()))
+            : Optional.empty());
   }
 
   static FibEvent watched(dev.fibperf.proto.v1.WatchRunsResponse w) {

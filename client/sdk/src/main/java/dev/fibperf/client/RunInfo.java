@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param summary a finished Serial, Parallel or ProfileSerial's summary
  * @param comparison a finished Compare's comparison (without profiles)
  * @param topMethods a profiled run's top self methods, latest first available
+ * @param coordinatorRun for a task another replica's cluster pool sent this server: whose run it is
+ *     part of
  */
 public record RunInfo(
     long runId,
@@ -42,9 +44,58 @@ public record RunInfo(
     Optional<String> statusMessage,
     Optional<RunSummary> summary,
     Optional<Comparison> comparison,
-    List<HotMethod> topMethods) {
+    List<HotMethod> topMethods,
+    Optional<CoordinatorRun> coordinatorRun) {
   public RunInfo {
     nums = List.copyOf(nums);
     topMethods = List.copyOf(topMethods);
+  }
+
+  /**
+   * A run on another replica that handed one of its tasks to this server (the cluster pool).
+   *
+   * @param coordinator that replica's address, as the task's call came from it
+   * @param runId the run's id there
+   */
+  public record CoordinatorRun(String coordinator, long runId) {}
+
+  /** A run of this server's own caller (the form before {@code coordinatorRun}). */
+  public RunInfo(
+      long runId,
+      RunMethod method,
+      List<Integer> nums,
+      Algorithm algorithm,
+      PoolKind pool,
+      int parallelism,
+      RunState state,
+      int tasksDone,
+      int tasksTotal,
+      Optional<Phase> phase,
+      Instant acceptedTime,
+      Optional<Instant> endTime,
+      Optional<String> statusCode,
+      Optional<String> statusMessage,
+      Optional<RunSummary> summary,
+      Optional<Comparison> comparison,
+      List<HotMethod> topMethods) {
+    this(
+        runId,
+        method,
+        nums,
+        algorithm,
+        pool,
+        parallelism,
+        state,
+        tasksDone,
+        tasksTotal,
+        phase,
+        acceptedTime,
+        endTime,
+        statusCode,
+        statusMessage,
+        summary,
+        comparison,
+        topMethods,
+        Optional.empty());
   }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * One execution of a list of tasks on a shared executor, with at most {@code parallelism} of them
@@ -236,12 +237,16 @@ public final class Run {
     }
     Thread worker = Thread.currentThread();
     Instant startTime = pickedUp(pickedUp);
-    listener.onTaskStarted(new TaskStart(task.index(), task.n(), worker.getName(), startTime));
+    // The worker is named when the task reaches it: on the cluster pool, a peer's worker, so
+    // that TaskStarted and TaskFinished name the same one.
+    Consumer<String> startedOn =
+        name -> listener.onTaskStarted(new TaskStart(task.index(), task.n(), name, startTime));
     TaskKernel.Result[] computed = new TaskKernel.Result[1];
     long roundTrip;
     try {
       long t0 = clock.nanoTime();
-      window.around(task, () -> computed[0] = kernel.compute(algorithm, task, token, context));
+      window.around(
+          task, () -> computed[0] = kernel.compute(algorithm, task, token, context, startedOn));
       roundTrip = clock.nanoTime() - t0;
     } catch (CancellationException e) {
       taskDone(null, null);

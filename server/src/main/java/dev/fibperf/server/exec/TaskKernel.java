@@ -4,6 +4,7 @@ import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.compute.CancellationToken;
 import java.math.BigInteger;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Computes one task on the calling pool thread: in this JVM, or by handing it to the worker process
@@ -51,4 +52,20 @@ public interface TaskKernel {
    * @throws java.util.concurrent.CancellationException if {@code token} is cancelled first
    */
   Result compute(Algorithm algorithm, Task task, CancellationToken token, TaskContext context);
+
+  /**
+   * Computes, telling {@code startedOn} the name of the worker the task starts on as soon as it has
+   * one: the calling pool thread, at once, unless the kernel sends the task elsewhere (the cluster
+   * pool names the peer's worker once it has taken one). Called at most once; a task that never
+   * reaches a worker (cancelled while waiting for one) does not call it.
+   */
+  default Result compute(
+      Algorithm algorithm,
+      Task task,
+      CancellationToken token,
+      TaskContext context,
+      Consumer<String> startedOn) {
+    startedOn.accept(Thread.currentThread().getName());
+    return compute(algorithm, task, token, context);
+  }
 }

@@ -43,6 +43,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -73,7 +74,8 @@ public final class HttpEndpoints implements AutoCloseable {
           "/runs/{id}/flamegraph.html",
           "/runs/{id}/flamegraph.html?phase=parallel",
           "/runs/{id}/diff.html",
-          "/metrics");
+          "/metrics",
+          "/healthz");
 
   private static final JsonFormat.Printer JSON =
       JsonFormat.printer().omittingInsignificantWhitespace();
@@ -163,6 +165,27 @@ public final class HttpEndpoints implements AutoCloseable {
     if (metrics != null) {
       http.createContext("/metrics", answering(Reply.TEXT, new MetricsHandler(metrics)));
     }
+  }
+
+  /**
+   * Serves {@code /healthz}: 200 {@code SERVING} while {@code serving} says so, else 503 {@code
+   * NOT_SERVING} (from the first moment of a drain), for probes that cannot speak gRPC health over
+   * TLS (Kubernetes' gRPC probes speak plaintext only). Open to anyone, like {@code /metrics}.
+   */
+  public HttpEndpoints health(BooleanSupplier serving) {
+    http.createContext(
+        "/healthz",
+        answering(
+            Reply.TEXT,
+            exchange -> {
+              boolean up = serving.getAsBoolean();
+              send(
+                  exchange,
+                  up ? 200 : 503,
+                  "text/plain",
+                  (up ? "SERVING\n" : "NOT_SERVING\n").getBytes(StandardCharsets.UTF_8));
+            }));
+    return this;
   }
 
   /** The form a route's failure takes: what its clients can read. */

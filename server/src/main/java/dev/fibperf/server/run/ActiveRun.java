@@ -43,6 +43,7 @@ public final class ActiveRun {
   private final RunClock clock;
   private final long deadlineNanoTime;
   private final Isolation isolation;
+  private final Isolation.Hold granted; // taken at admission, or null to queue for one at start
   private final CompletableFuture<RunOutcome> outcome = new CompletableFuture<>();
   private final List<AutoCloseable> cleanup = new CopyOnWriteArrayList<>();
   private volatile Run current;
@@ -65,8 +66,10 @@ public final class ActiveRun {
       BooleanSupplier callerHasRoom,
       Runnable releaseSlot,
       Isolation isolation,
+      Isolation.Hold granted,
       RunClock clock,
       long deadlineNanoTime) {
+    this.granted = granted;
     this.clock = clock;
     this.deadlineNanoTime = deadlineNanoTime;
     this.isolation = isolation;
@@ -114,7 +117,10 @@ public final class ActiveRun {
 
   private void begin() {
     long waitingSince = clock.nanoTime();
-    CompletableFuture<Isolation.Hold> held = isolation.acquire(spec.exclusive());
+    CompletableFuture<Isolation.Hold> held =
+        granted != null
+            ? CompletableFuture.completedFuture(granted)
+            : isolation.acquire(spec.exclusive());
     hold = held;
     if (cancelled) {
       held.cancel(false); // cancel() ran before the hold existed
@@ -168,6 +174,7 @@ public final class ActiveRun {
                       .parallelism(parallelism)
                       .pool(lease)
                       .clock(clock)
+                      .context(TaskContext.NONE.withDeadline(deadlineNanoTime).withRunId(id))
                       .listener(completing(done)));
               return done.thenApply(ignored -> null);
             });
@@ -289,7 +296,7 @@ public final class ActiveRun {
               if (session != null) {
                 builder.window(session.window());
               }
-              builder.context(context.withDeadline(deadlineNanoTime));
+              builder.context(context.withDeadline(deadlineNanoTime).withRunId(id));
               if (measured != null) {
                 builder.order(
                     SpeedupAnalysis.dispatchOrder(plan.schedule(), measured, parallelism));

@@ -65,6 +65,32 @@ final class Isolation {
     return granted;
   }
 
+  /**
+   * A hold that holds nothing: for work that is part of a run already holding the workers (a task
+   * this server's own cluster pool sent to itself as a peer).
+   */
+  Hold partOfHeldRun() {
+    Hold none = new Hold(false);
+    synchronized (this) {
+      none.released = true;
+    }
+    return none;
+  }
+
+  /**
+   * A shared hold now, or null if one cannot be granted at once (an exclusive run holds the
+   * workers, or one waits for them: a shared run granted now would delay it).
+   */
+  Hold tryAcquireShared() {
+    synchronized (this) {
+      if (exclusiveHeld || !waiting.isEmpty()) {
+        return null;
+      }
+      sharedHolds++;
+      return new Hold(false);
+    }
+  }
+
   /** Requests waiting for a hold. */
   synchronized int waitingCount() {
     return waiting.size();

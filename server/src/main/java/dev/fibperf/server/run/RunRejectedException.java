@@ -7,7 +7,9 @@ public final class RunRejectedException extends Exception {
     /** Every run slot is taken; retrying later can succeed. */
     AT_CAPACITY,
     /** The server is draining; retry on another instance. */
-    DRAINING
+    DRAINING,
+    /** A run that must start at once met an exclusive run holding or waiting for the workers. */
+    EXCLUSIVE_RUN
   }
 
   private final Reason reason;

@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param profile how to profile each phase, or null for an unprofiled run
  * @param exclusive whether the run holds the workers alone (no other run's task runs beside it)
  * @param schedule how a Compare's parallel phase orders its tasks
+ * @param coordinatorRun for a task another replica's cluster pool sent here: that replica's run;
+ *     null otherwise
  */
 public record RunSpec(
     RunKind kind,
@@ -29,7 +31,48 @@ public record RunSpec(
     PoolKind pool,
     ProfileSpec profile,
     boolean exclusive,
-    ScheduleKind schedule) {
+    ScheduleKind schedule,
+    CoordinatorRun coordinatorRun) {
+  /**
+   * Whose task a peer runs: the coordinating replica, by the address its call came from, and its
+   * run's id there.
+   */
+  public record CoordinatorRun(String coordinator, long runId) {
+    public CoordinatorRun {
+      Objects.requireNonNull(coordinator, "coordinator");
+    }
+  }
+
+  /** A run of this replica's own caller. */
+  public RunSpec(
+      RunKind kind,
+      List<Task> tasks,
+      Algorithm algorithm,
+      int parallelism,
+      PoolKind pool,
+      ProfileSpec profile,
+      boolean exclusive,
+      ScheduleKind schedule) {
+    this(kind, tasks, algorithm, parallelism, pool, profile, exclusive, schedule, null);
+  }
+
+  /**
+   * One task another replica's cluster pool sent here: a Serial run of it on this replica's
+   * threads, unprofiled, sharing the workers.
+   */
+  public static RunSpec peerTask(Task task, Algorithm algorithm, CoordinatorRun coordinatorRun) {
+    return new RunSpec(
+        RunKind.SERIAL,
+        List.of(task),
+        algorithm,
+        1,
+        PoolKind.THREADS,
+        null,
+        false,
+        ScheduleKind.MEASURED_OPTIMAL,
+        Objects.requireNonNull(coordinatorRun, "coordinatorRun"));
+  }
+
   /** A run with the defaults: a Compare measures alone, on the measured-optimal schedule. */
   public RunSpec(
       RunKind kind,

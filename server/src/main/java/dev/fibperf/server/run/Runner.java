@@ -39,6 +39,10 @@ public final class Runner {
       new RunRejectedException(
           RunRejectedException.Reason.DRAINING,
           "server is shutting down; retry on another instance");
+  private final RunRejectedException exclusiveBusy =
+      new RunRejectedException(
+          RunRejectedException.Reason.EXCLUSIVE_RUN,
+          "an exclusive run (a Compare) holds or waits for the workers");
   private final AtomicLong nextRunId = new AtomicLong(1);
   private final List<RunEventListener> listeners = new CopyOnWriteArrayList<>();
   private final Isolation isolation = new Isolation();
@@ -134,6 +138,61 @@ public final class Runner {
         callerHasRoom,
         slots::release,
         isolation,
+        null,
+        clock,
+        deadlineNanoTime);
+  }
+
+  /**
+   * Admits a run that must start now or not at all: a task another replica's cluster pool sent
+   * here, which queues nowhere (its coordinator sends it to a free peer instead). It takes a run
+   * slot like any run, and shares the workers: while an exclusive run holds them or waits for them
+   * it is refused. It holds the slot and its share until its outcome is known; call {@link
+   * ActiveRun#start()} at once.
+   *
+   * @param partOfOwnRun whether the task is part of a run this server admitted (its own cluster
+   *     pool sent it here, this server being one of its peers): that run holds a slot and the
+   *     workers already, so this takes neither (else an exclusive Compare would refuse its own
+   *     tasks, and a server with one slot could never run its share)
+   * @throws RunRejectedException if the server is draining, every run slot is taken, or an
+   *     exclusive run holds or waits for the workers
+   */
+  public ActiveRun admitNow(
+      RunSpec spec, Consumer<RunEvent> caller, long deadlineNanoTime, boolean partOfOwnRun)
+      throws RunRejectedException {
+    Objects.requireNonNull(spec, "spec");
+    if (spec.exclusive()) {
+      throw new IllegalArgumentException("a run admitted now shares the workers");
+    }
+    if (draining) {
+      throw drainingRefusal;
+    }
+    Isolation.Hold hold;
+    Runnable releaseSlot;
+    if (partOfOwnRun) {
+      hold = isolation.partOfHeldRun();
+      releaseSlot = () -> {};
+    } else {
+      if (!slots.tryAcquire()) {
+        throw atCapacity;
+      }
+      hold = isolation.tryAcquireShared();
+      if (hold == null) {
+        slots.release();
+        throw exclusiveBusy;
+      }
+      releaseSlot = slots::release;
+    }
+    return new ActiveRun(
+        nextRunId.getAndIncrement(),
+        spec,
+        pools,
+        profiler,
+        event -> publish(caller, event),
+        () -> true,
+        releaseSlot,
+        isolation,
+        hold,
         clock,
         deadlineNanoTime);
   }

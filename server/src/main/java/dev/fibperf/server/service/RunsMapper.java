@@ -1,5 +1,6 @@
 package dev.fibperf.server.service;
 
+import dev.fibperf.proto.v1.CoordinatorRun;
 import dev.fibperf.proto.v1.HotMethod;
 import dev.fibperf.proto.v1.ProfileSnapshot;
 import dev.fibperf.proto.v1.RunInfo;
@@ -65,6 +66,12 @@ public final class RunsMapper {
     }
     if (r.phase() != null && r.spec().kind() == RunKind.COMPARE) {
       b.setPhase(Protos.phase(r.phase()));
+    }
+    if (r.spec().coordinatorRun() != null) {
+      b.setCoordinatorRun(
+          CoordinatorRun.newBuilder()
+              .setCoordinator(r.spec().coordinatorRun().coordinator())
+              .setRunId(r.spec().coordinatorRun().runId()));
     }
     if (r.endTime() != null) {
       b.setEndTime(Protos.timestamp(r.endTime()));

@@ -15,13 +15,13 @@ import java.util.concurrent.RejectedExecutionException;
  * INVALID_ARGUMENT or FAILED_PRECONDITION; anything this does not recognise is a bug of ours:
  * INTERNAL, never blamed on the caller.
  */
-final class StatusMapping {
+public final class StatusMapping {
   private StatusMapping() {}
 
   /**
    * @param deadlineExpired whether the call's deadline had passed when it was cancelled
    */
-  static Status toStatus(Throwable cause, boolean deadlineExpired) {
+  public static Status toStatus(Throwable cause, boolean deadlineExpired) {
     if (cause instanceof StatusException e) {
       return e.getStatus();
     }
@@ -31,6 +31,7 @@ final class StatusMapping {
     if (cause instanceof RunRejectedException rejected) {
       switch (rejected.reason()) {
         case AT_CAPACITY:
+        case EXCLUSIVE_RUN:
           return Status.RESOURCE_EXHAUSTED.withDescription(rejected.getMessage());
         case DRAINING:
           return Status.UNAVAILABLE.withDescription(rejected.getMessage());

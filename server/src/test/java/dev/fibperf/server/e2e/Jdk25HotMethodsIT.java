@@ -167,7 +167,8 @@ class Jdk25HotMethodsIT {
       }
       JsonObject method = frames.get(0).getAsJsonObject().getAsJsonObject("method");
       String name =
-          method.getAsJsonObject("type").get("name").getAsString()
+          // The JSON has the class's internal name (dev/fibperf/...): the view prints dots.
+          method.getAsJsonObject("type").get("name").getAsString().replace('/', '.')
               + "."
               + method.get("name").getAsString()
               + parameters(method.get("descriptor").getAsString());

@@ -10,6 +10,7 @@ import com.google.gson.JsonParser;
 import dev.fibperf.server.Main;
 import dev.fibperf.server.config.DurationConverter;
 import dev.fibperf.server.exec.cluster.PeerTargets;
+import dev.fibperf.server.http.HttpEndpoints;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,9 +106,25 @@ class KubernetesManifestsIT {
           p.getAsJsonObject().get("containerPort").getAsInt());
     }
     assertEquals(Map.of("grpc", grpcPort, "http", httpPort), ports);
-    for (String probe : new String[] {"readinessProbe", "livenessProbe"}) {
-      JsonObject grpc = container.getAsJsonObject(probe).getAsJsonObject("grpc");
-      assertEquals(grpcPort, grpc.get("port").getAsInt(), probe + " asks grpc.health.v1");
+    // The replicas serve TLS (a cluster's peer calls need it), which Kubernetes' gRPC probes
+    // cannot speak: readiness asks /healthz over HTTPS, liveness connects to the gRPC port.
+    assertTrue(flags.containsKey("--tls-cert-chain") && flags.containsKey("--cluster-secret-file"));
+    JsonObject ready = container.getAsJsonObject("readinessProbe").getAsJsonObject("httpGet");
+    assertEquals("/healthz", ready.get("path").getAsString());
+    assertTrue(HttpEndpoints.ROUTES.contains("/healthz"));
+    assertEquals("http", ready.get("port").getAsString());
+    assertEquals("HTTPS", ready.get("scheme").getAsString());
+    JsonObject live = container.getAsJsonObject("livenessProbe").getAsJsonObject("tcpSocket");
+    assertEquals("grpc", live.get("port").getAsString());
+    // Each file a flag names is in a volume the container mounts.
+    List<String> mounts = new ArrayList<>();
+    container
+        .getAsJsonArray("volumeMounts")
+        .forEach(m -> mounts.add(m.getAsJsonObject().get("mountPath").getAsString() + "/"));
+    for (String flag : List.of("--tls-cert-chain", "--tls-private-key", "--cluster-secret-file")) {
+      assertTrue(
+          mounts.stream().anyMatch(flags.get(flag)::startsWith),
+          flag + "=" + flags.get(flag) + " is under a mount: " + mounts);
     }
     // Every emptyDir is bounded: profiles write there, and an unbounded one can fill the node.
     for (JsonElement volume : pod.getAsJsonObject("spec").getAsJsonArray("volumes")) {

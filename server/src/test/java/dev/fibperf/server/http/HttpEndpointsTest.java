@@ -92,6 +92,29 @@ class HttpEndpointsTest {
     }
   }
 
+  /** For probes that cannot speak gRPC health over TLS: SERVING, then NOT_SERVING on a drain. */
+  @Test
+  void healthz_saysServing_untilTheServerDrains() throws Exception {
+    try (InProcessFixture fx =
+            new InProcessFixture(
+                ServerConfig.newBuilder().workers(1).profilingEnabled(false).build(),
+                b -> b.threadKernel(FakeKernel.instant()));
+        HttpEndpoints endpoints =
+            new HttpEndpoints(new InetSocketAddress("127.0.0.1", 0), fx.server.runs(), null, 2)
+                .health(fx.server::isServing)
+                .start()) {
+      HttpResponse<String> up = get(endpoints, "/healthz");
+      assertEquals(200, up.statusCode());
+      assertEquals("SERVING\n", up.body());
+
+      fx.server.stop();
+
+      HttpResponse<String> down = get(endpoints, "/healthz");
+      assertEquals(503, down.statusCode());
+      assertEquals("NOT_SERVING\n", down.body());
+    }
+  }
+
   @Test
   void thePage_isSelfContained_andTheEventsAndRunListFollowARun() throws Exception {
     try (InProcessFixture fx =

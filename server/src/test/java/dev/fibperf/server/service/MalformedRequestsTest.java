@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fibperf.proto.v1.FibPerfServiceGrpc;
 import dev.fibperf.server.FibServer;
 import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.peer.ClusterCredentials;
 import dev.fibperf.server.testing.FakeKernel;
 import dev.fibperf.server.testing.RawBytes;
 import io.grpc.CallOptions;
@@ -83,12 +84,19 @@ class MalformedRequestsTest {
     server =
         FibServer.newBuilder(
                 Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()),
-                ServerConfig.newBuilder().workers(1).profilingEnabled(false).build())
+                // A cluster replica (its peers are never called here), so PeerService is served.
+                ServerConfig.newBuilder()
+                    .workers(1)
+                    .profilingEnabled(false)
+                    .peers("127.0.0.1:1")
+                    .build())
             .threadKernel(FakeKernel.instant())
+            .cluster(CLUSTER)
             .build()
             .start();
     channel =
         Grpc.newChannelBuilder("127.0.0.1:" + server.port(), InsecureChannelCredentials.create())
+            .intercept(withClusterSecret())
             .build();
   }
 
@@ -99,10 +107,25 @@ class MalformedRequestsTest {
     server.stop();
   }
 
-  /** Every service the port serves: ours, health and both reflections. */
+  private static final ClusterCredentials CLUSTER =
+      ClusterCredentials.plaintextOnLoopback("malformed-requests-test-cluster-secret-0123456789");
+
+  /** Every call carries the cluster secret: PeerService then reads the body like the others. */
+  private static io.grpc.ClientInterceptor withClusterSecret() {
+    return new io.grpc.ClientInterceptor() {
+      @Override
+      public <Q, R> io.grpc.ClientCall<Q, R> interceptCall(
+          MethodDescriptor<Q, R> method, CallOptions options, io.grpc.Channel next) {
+        return next.newCall(method, options.withCallCredentials(CLUSTER.callCredentials()));
+      }
+    };
+  }
+
+  /** Every service the port serves: ours, the cluster's, health and both reflections. */
   private static final List<io.grpc.ServiceDescriptor> SERVICES =
       List.of(
           FibPerfServiceGrpc.getServiceDescriptor(),
+          dev.fibperf.proto.cluster.v1.PeerServiceGrpc.getServiceDescriptor(),
           io.grpc.health.v1.HealthGrpc.getServiceDescriptor(),
           io.grpc.reflection.v1.ServerReflectionGrpc.getServiceDescriptor(),
           io.grpc.reflection.v1alpha.ServerReflectionGrpc.getServiceDescriptor());
@@ -173,6 +196,7 @@ class MalformedRequestsTest {
         });
     ManagedChannel lying =
         Grpc.newChannelBuilder("127.0.0.1:" + server.port(), InsecureChannelCredentials.create())
+            .intercept(withClusterSecret())
             .compressorRegistry(fakeGzip)
             .build();
     try {

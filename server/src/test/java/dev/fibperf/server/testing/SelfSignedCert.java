@@ -3,6 +3,8 @@ package dev.fibperf.server.testing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * A throwaway certificate for {@code localhost} and {@code 127.0.0.1}, made with {@code openssl},
@@ -20,6 +22,22 @@ public record SelfSignedCert(Path cert, Path key) {
   /** The same for {@code commonName}, e.g. a client's certificate. */
   public static SelfSignedCert create(Path dir, String commonName)
       throws IOException, InterruptedException {
+    return create(dir, commonName, List.of("localhost", "127.0.0.1"));
+  }
+
+  /**
+   * One for {@code commonName} that names each of {@code hosts} (IP addresses or DNS names), e.g.
+   * the one certificate of a cluster's replicas on several loopback addresses.
+   */
+  public static SelfSignedCert create(Path dir, String commonName, List<String> hosts)
+      throws IOException, InterruptedException {
+    String names =
+        hosts.stream()
+            .map(
+                h ->
+                    (h.chars().allMatch(c -> c == '.' || Character.isDigit(c)) ? "IP:" : "DNS:")
+                        + h)
+            .collect(Collectors.joining(","));
     Path cert = dir.resolve("cert.pem");
     Path key = dir.resolve("key.pem");
     Process openssl =
@@ -39,7 +57,7 @@ public record SelfSignedCert(Path cert, Path key) {
                 "-subj",
                 "/CN=" + commonName,
                 "-addext",
-                "subjectAltName=DNS:localhost,IP:127.0.0.1")
+                "subjectAltName=" + names)
             .redirectErrorStream(true)
             .start();
     String out = new String(openssl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -200,6 +200,10 @@ public final class ShippedSurfaces {
       assertTrue(metrics.body().contains(gauge), "/metrics has " + gauge);
     }
     route("/metrics");
+    HttpResponse<String> health = get("/healthz");
+    assertEquals(200, health.statusCode());
+    assertEquals("SERVING\n", health.body());
+    route("/healthz");
   }
 
   /** The value of task {@code index} in a run summary printed in the protobuf JSON mapping. */

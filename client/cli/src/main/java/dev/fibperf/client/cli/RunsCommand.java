@@ -23,24 +23,33 @@ final class RunsCommand extends ClientCommand {
       out()
           .printf(
               Locale.ROOT,
-              "  %6d  %-14s %d/%d tasks  nums=%s%n",
+              "  %6d  %-14s %d/%d tasks  nums=%s%s%n",
               r.runId(),
               r.method(),
               r.tasksDone(),
               r.tasksTotal(),
-              r.nums());
+              r.nums(),
+              partOf(r));
     }
     out().printf("recent (%d)%n", runs.recent().size());
     for (RunInfo r : runs.recent()) {
       out()
           .printf(
               Locale.ROOT,
-              "  %6d  %-14s %s  nums=%s%n",
+              "  %6d  %-14s %s  nums=%s%s%n",
               r.runId(),
               r.method(),
               WatchCommand.result(r),
-              r.nums());
+              r.nums(),
+              partOf(r));
     }
     return 0;
+  }
+
+  /** For a peer's share of another replica's run, whose run it is. */
+  private static String partOf(RunInfo r) {
+    return r.coordinatorRun()
+        .map(c -> "  (task of run " + c.runId() + " on " + c.coordinator() + ")")
+        .orElse("");
   }
 }

@@ -11,24 +11,31 @@ import dev.fibperf.client.FibPerfClient;
 import dev.fibperf.client.FibPerfSettings;
 import dev.fibperf.client.Phase;
 import dev.fibperf.client.PoolKind;
+import dev.fibperf.client.RunInfo;
+import dev.fibperf.client.RunMethod;
 import dev.fibperf.client.TaskFinished;
 import dev.fibperf.client.TaskStarted;
 import dev.fibperf.client.Verdict;
 import dev.fibperf.client.Workload;
+import dev.fibperf.server.testing.SelfSignedCert;
 import java.math.BigInteger;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One run across three real server processes on 127.0.0.2-4 (one worker each), each listing all
- * three as its {@code --peers}: a Compare on the cluster pool counts their three workers and
- * spreads its tasks over them; a peer killed with SIGKILL mid-phase has its task run again on
- * another, and the result says so; the CLI prints the same.
+ * three as its {@code --peers}, as a cluster is deployed: TLS with one certificate for the three,
+ * and a cluster secret. A Compare on the cluster pool counts their three workers and spreads its
+ * tasks over them; a peer killed with SIGKILL mid-phase has its task run again on another, and the
+ * result says so; the CLI prints the same.
  */
 class ClusterIT {
   private static final List<String> HOSTS = List.of("127.0.0.2", "127.0.0.3", "127.0.0.4");
@@ -45,8 +52,11 @@ class ClusterIT {
   }
 
   @Test
-  void compareOnTheClusterPool_countsEveryPeersWorkers_andSurvivesAPeerKilledMidPhase()
-      throws Exception {
+  void compareOnTheClusterPool_countsEveryPeersWorkers_andSurvivesAPeerKilledMidPhase(
+      @TempDir Path dir) throws Exception {
+    SelfSignedCert cert = SelfSignedCert.create(dir, "fibperf-cluster", HOSTS);
+    Path secret = dir.resolve("cluster-secret");
+    Files.writeString(secret, "cluster-it-" + "0123456789abcdef".repeat(3) + "\n");
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName(HOSTS.get(0)))) {
       port = s.getLocalPort();
@@ -55,7 +65,19 @@ class ClusterIT {
     List<ReplicaProcess> replicas = new ArrayList<>();
     try {
       for (String host : HOSTS) {
-        replicas.add(new ReplicaProcess(host, port, "--peers", peers));
+        replicas.add(
+            new ReplicaProcess(
+                host,
+                port,
+                cert.cert(),
+                "--peers",
+                peers,
+                "--tls-cert-chain",
+                cert.cert().toString(),
+                "--tls-private-key",
+                cert.key().toString(),
+                "--cluster-secret-file",
+                secret.toString()));
       }
       // One call to each first: a replica's first call is its slowest (classes load, nothing is
       // compiled), and a peer that takes over 2 s to answer Capacity is left out of the pool; at
@@ -66,6 +88,7 @@ class ClusterIT {
       FibPerfSettings settings =
           FibPerfSettings.newBuilder(HOSTS.get(0) + ":" + port)
               .defaultDeadline(Duration.ofMinutes(2))
+              .tls(cert.cert())
               .build();
       try (FibPerfClient client = FibPerfClient.create(settings)) {
         Comparison clean =
@@ -81,6 +104,19 @@ class ClusterIT {
           peersUsed.add(t.worker().substring(0, t.worker().indexOf('/')));
         }
         assertEquals(Set.of(peers.split(",")), peersUsed);
+        // Each peer ran its share as runs of its own, each naming the Compare it is part of: the
+        // six tasks of the parallel phase, and the warm-up's before them.
+        int shares = 0;
+        for (ReplicaProcess r : replicas) {
+          for (RunInfo share : r.direct.listRuns().recent()) {
+            if (share.coordinatorRun().isPresent()) {
+              assertEquals(clean.runId(), share.coordinatorRun().get().runId());
+              assertEquals(RunMethod.SERIAL, share.method());
+              shares++;
+            }
+          }
+        }
+        assertTrue(shares >= 6, shares + " peer runs for six tasks");
 
         // SIGKILL the third peer while the parallel phase has a task on each.
         ReplicaProcess victim = replicas.get(2);
@@ -126,7 +162,10 @@ class ClusterIT {
                 "--pool",
                 "CLUSTER",
                 "--target",
-                HOSTS.get(0) + ":" + port);
+                HOSTS.get(0) + ":" + port,
+                "--tls",
+                "--ca-cert",
+                cert.cert().toString());
         assertEquals(0, cli.exit(), cli.err());
         assertTrue(cli.out().contains("parallelism 2, "), cli.out());
         assertTrue(cli.out().contains("cluster pool"), cli.out());

@@ -25,6 +25,14 @@ final class ReplicaProcess implements AutoCloseable {
   volatile int runs;
 
   ReplicaProcess(String host, int port, String... extraArgs) throws Exception {
+    this(host, port, null, extraArgs);
+  }
+
+  /**
+   * @param trusted the CA certificate of a replica serving TLS (its {@code --tls-cert-chain} among
+   *     {@code extraArgs}), or null for plaintext
+   */
+  ReplicaProcess(String host, int port, Path trusted, String... extraArgs) throws Exception {
     List<String> command =
         new ArrayList<>(
             List.of(
@@ -63,11 +71,9 @@ final class ReplicaProcess implements AutoCloseable {
     reader.setDaemon(true);
     reader.start();
     listening.get(60, TimeUnit.SECONDS);
-    direct =
-        FibPerfClient.create(
-            FibPerfSettings.newBuilder(host + ":" + port)
-                .defaultDeadline(Duration.ofSeconds(30))
-                .build());
+    FibPerfSettings.Builder settings =
+        FibPerfSettings.newBuilder(host + ":" + port).defaultDeadline(Duration.ofSeconds(30));
+    direct = FibPerfClient.create((trusted == null ? settings : settings.tls(trusted)).build());
   }
 
   /** Runs this replica has finished, from its own run list (read while it is up). */

@@ -18,10 +18,13 @@ import dev.fibperf.server.exec.TaskContext;
 import dev.fibperf.server.exec.TaskKernel;
 import dev.fibperf.server.exec.TaskPool;
 import dev.fibperf.server.exec.TaskTiming;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
+import dev.fibperf.server.peer.ClusterCredentials;
+import dev.fibperf.server.peer.PeerEndpoint;
+import dev.fibperf.server.peer.PeerProtocol;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpc.stub.MetadataUtils;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -42,10 +45,13 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * The worker threads of other replicas, as one pool: the replica that runs a call coordinates, and
  * sends each task to a peer that has a free worker, one gRPC call per task ({@link PeerEndpoint}).
+ * Peer calls carry the cluster's credentials ({@link ClusterCredentials}): over TLS to peers whose
+ * certificates the cluster CA signed, with the cluster secret.
  *
  * <p>Peers are found from {@link PeerTargets} on first use and again when one is lost or the last
  * look is {@link #REDISCOVER_AFTER} old; each says how many workers it has ({@code Capacity}). The
@@ -72,6 +78,8 @@ public final class ClusterPool implements TaskPool {
   static final int MAX_ATTEMPTS = 3;
 
   private final PeerTargets targets;
+  private final ClusterCredentials credentials;
+  private final String instance;
   private final PoolObserver observer;
   private final ExecutorService discovery =
       Executors.newSingleThreadExecutor(
@@ -80,7 +88,7 @@ public final class ClusterPool implements TaskPool {
               .setDaemon(true)
               .build());
   // One token per free worker of a live peer; a lost peer's tokens are dropped when taken.
-  private final LinkedBlockingQueue<Peer> free = new LinkedBlockingQueue<>();
+  private final LinkedBlockingQueue<Slot> free = new LinkedBlockingQueue<>();
   private volatile int liveWorkers;
 
   @GuardedBy("this")
@@ -118,8 +126,25 @@ public final class ClusterPool implements TaskPool {
     }
   }
 
-  public ClusterPool(PeerTargets targets, PoolObserver observer) {
+  /**
+   * One worker of a peer, as a token: taken for a task, given back when it ends. Named {@code
+   * host:port/index} in both of the task's events.
+   */
+  private record Slot(Peer peer, int index) {
+    String name() {
+      return peer.address + "/" + index;
+    }
+  }
+
+  /**
+   * @param instance this server's instance id, sent with each task: a peer that is this server
+   *     itself knows the task is part of a run it holds the workers for
+   */
+  public ClusterPool(
+      PeerTargets targets, ClusterCredentials credentials, String instance, PoolObserver observer) {
     this.targets = Objects.requireNonNull(targets, "targets");
+    this.credentials = Objects.requireNonNull(credentials, "credentials");
+    this.instance = Objects.requireNonNull(instance, "instance");
     this.observer = Objects.requireNonNull(observer, "observer");
   }
 
@@ -204,10 +229,16 @@ public final class ClusterPool implements TaskPool {
   private CompletableFuture<List<Answer>> askCapacities(List<InetSocketAddress> addresses) {
     List<CompletableFuture<Answer>> asked = new ArrayList<>();
     for (InetSocketAddress address : addresses) {
-      ListenableFuture<CapacityResponse> reply =
-          stub(address)
-              .withDeadlineAfter(CAPACITY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-              .capacity(CapacityRequest.getDefaultInstance());
+      ListenableFuture<CapacityResponse> reply;
+      try {
+        reply =
+            stub(address)
+                .withDeadlineAfter(CAPACITY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .capacity(CapacityRequest.getDefaultInstance());
+      } catch (IllegalArgumentException notLoopback) {
+        asked.add(CompletableFuture.completedFuture(new Answer(address, null, notLoopback)));
+        continue;
+      }
       CompletableFuture<Answer> answer = new CompletableFuture<>();
       reply.addListener(
           () -> {
@@ -254,7 +285,7 @@ public final class ClusterPool implements TaskPool {
       Peer peer = new Peer(label(a.address()), a.capacity().getWorkers(), stub(a.address()));
       next.put(a.address(), peer);
       for (int i = 0; i < peer.workers; i++) {
-        free.add(peer);
+        free.add(new Slot(peer, i));
       }
     }
     for (Map.Entry<InetSocketAddress, Peer> old : members.entrySet()) {
@@ -306,13 +337,16 @@ public final class ClusterPool implements TaskPool {
     if (a.error() == null) {
       return "reported " + a.capacity().getWorkers() + " workers";
     }
+    if (a.error() instanceof IllegalArgumentException refused) {
+      return refused.getMessage();
+    }
     Status s = Status.fromThrowable(a.error());
     return s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
   }
 
   @GuardedBy("this")
   private Lease lease(boolean cold) {
-    return new Lease(executor, cold, observer, this::compute, PoolKind.CLUSTER, liveWorkers);
+    return new Lease(executor, cold, observer, kernel, PoolKind.CLUSTER, liveWorkers);
   }
 
   private static String label(InetSocketAddress address) {
@@ -320,37 +354,74 @@ public final class ClusterPool implements TaskPool {
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
   }
 
+  /**
+   * A stub for the peer at {@code address}, over the cluster's credentials.
+   *
+   * @throws IllegalArgumentException if the credentials forbid dialling it (plaintext, not
+   *     loopback)
+   */
   private synchronized PeerServiceGrpc.PeerServiceFutureStub stub(InetSocketAddress address) {
-    ManagedChannel channel =
-        channels.computeIfAbsent(
-            address,
-            a ->
-                Grpc.newChannelBuilderForAddress(
-                        a.getAddress().getHostAddress(),
-                        a.getPort(),
-                        InsecureChannelCredentials.create())
-                    // The reply only completes a future a pool thread is blocked on: completing
-                    // it on the transport's thread saves a hop through gRPC's executor per task.
-                    .directExecutor()
-                    .build());
-    return PeerServiceGrpc.newFutureStub(channel);
+    ManagedChannel channel = channels.get(address);
+    if (channel == null) {
+      channel = credentials.dial(address.getHostString(), address);
+      channels.put(address, channel);
+    }
+    return PeerServiceGrpc.newFutureStub(channel)
+        .withCallCredentials(credentials.callCredentials());
   }
 
-  /** Sends the task to a free peer worker, and to another if that peer is lost under it. */
+  private final TaskKernel kernel =
+      new TaskKernel() {
+        @Override
+        public Result compute(
+            Algorithm algorithm, Task task, CancellationToken token, TaskContext context) {
+          return ClusterPool.this.compute(algorithm, task, token, context, name -> {});
+        }
+
+        @Override
+        public Result compute(
+            Algorithm algorithm,
+            Task task,
+            CancellationToken token,
+            TaskContext context,
+            Consumer<String> startedOn) {
+          return ClusterPool.this.compute(algorithm, task, token, context, startedOn);
+        }
+      };
+
+  /**
+   * Sends the task to a free peer worker, and to another if that peer is lost under it. The first
+   * worker taken is the one the task started on; the result names the one that finished it (the
+   * same, unless a peer was lost under the task).
+   */
   private TaskKernel.Result compute(
-      Algorithm algorithm, Task task, CancellationToken token, TaskContext context) {
+      Algorithm algorithm,
+      Task task,
+      CancellationToken token,
+      TaskContext context,
+      Consumer<String> startedOn) {
     ComputeRequest request =
         ComputeRequest.newBuilder()
             .setN(task.n())
             .setKernel(PeerProtocol.kernel(algorithm))
             .build();
+    Metadata coordinatorRun = new Metadata();
+    coordinatorRun.put(
+        PeerProtocol.COORDINATOR_RUN, PeerProtocol.coordinatorRun(instance, context.runId()));
     List<String> failed = new ArrayList<>();
     long waitedNanos = 0;
+    boolean started = false;
     while (true) {
       long t0 = System.nanoTime();
-      Peer peer = takeFree(task, token, failed);
+      Slot slot = takeFree(task, token, failed);
       waitedNanos += System.nanoTime() - t0;
-      PeerServiceGrpc.PeerServiceFutureStub stub = peer.stub;
+      if (!started) {
+        started = true;
+        startedOn.accept(slot.name());
+      }
+      Peer peer = slot.peer();
+      PeerServiceGrpc.PeerServiceFutureStub stub =
+          peer.stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(coordinatorRun));
       if (context.hasDeadline()) {
         stub =
             stub.withDeadlineAfter(
@@ -360,26 +431,26 @@ public final class ClusterPool implements TaskPool {
       Status failure;
       try (CancellationToken.Registration r = token.onCancel(() -> call.cancel(true))) {
         ComputeResponse done = call.get();
-        free.add(peer);
+        free.add(slot);
         return new TaskKernel.Result(
             new BigInteger(done.getValue()),
             new TaskTiming(done.getElapsedNanos(), done.getCpuNanos()),
-            peer.address + "/" + done.getWorker(),
+            slot.name(),
             waitedNanos + done.getQueueNanos(),
             failed);
       } catch (CancellationException e) {
-        free.add(peer);
+        free.add(slot);
         throw e;
       } catch (InterruptedException e) {
         call.cancel(true);
-        free.add(peer);
+        free.add(slot);
         Thread.currentThread().interrupt();
         throw new CancellationException("interrupted");
       } catch (ExecutionException e) {
         failure = Status.fromThrowable(e.getCause());
       }
       if (token.isCancelled() || failure.getCode() == Status.Code.DEADLINE_EXCEEDED) {
-        free.add(peer);
+        free.add(slot);
         throw new CancellationException("run cancelled: " + failure);
       }
       if (failure.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
@@ -388,7 +459,7 @@ public final class ClusterPool implements TaskPool {
         long t1 = System.nanoTime();
         token.throwIfCancelled();
         LockSupport.parkNanos(FULL_PEER_BACKOFF_NANOS);
-        free.add(peer);
+        free.add(slot);
         waitedNanos += System.nanoTime() - t1;
         continue;
       }
@@ -396,7 +467,7 @@ public final class ClusterPool implements TaskPool {
       // peer reset the call as it shut down. Either way the task is lost there, not wrong.
       if (failure.getCode() != Status.Code.UNAVAILABLE
           && failure.getCode() != Status.Code.CANCELLED) {
-        free.add(peer);
+        free.add(slot);
         throw Status.fromCode(failure.getCode())
             .withDescription(
                 String.format(
@@ -421,21 +492,21 @@ public final class ClusterPool implements TaskPool {
   private static final long FULL_PEER_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
   /** A free worker of a live peer; waits while all are busy. */
-  private Peer takeFree(Task task, CancellationToken token, List<String> failed) {
+  private Slot takeFree(Task task, CancellationToken token, List<String> failed) {
     while (true) {
       token.throwIfCancelled();
       if (liveWorkers == 0) {
         throw unavailable(task, failed);
       }
-      Peer peer;
+      Slot slot;
       try {
-        peer = free.poll(50, TimeUnit.MILLISECONDS);
+        slot = free.poll(50, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new CancellationException("interrupted");
       }
-      if (peer != null && !peer.lost) {
-        return peer;
+      if (slot != null && !slot.peer().lost) {
+        return slot;
       }
     }
   }

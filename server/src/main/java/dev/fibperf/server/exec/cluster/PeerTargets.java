@@ -73,7 +73,9 @@ public final class PeerTargets {
   }
 
   /**
-   * The peers' addresses now: every address the DNS name has, or each listed host's first.
+   * The peers' addresses now: every address the DNS name has, or each listed host's first. Each
+   * carries the host name it was resolved from ({@link InetSocketAddress#getHostString()}), which
+   * its TLS certificate must name.
    *
    * @throws UnknownHostException if no entry resolves
    */
@@ -84,10 +86,10 @@ public final class PeerTargets {
       try {
         if (dns) {
           for (InetAddress a : InetAddress.getAllByName(entry.host())) {
-            addresses.add(new InetSocketAddress(a, entry.port()));
+            addresses.add(named(entry, a));
           }
         } else {
-          addresses.add(new InetSocketAddress(InetAddress.getByName(entry.host()), entry.port()));
+          addresses.add(named(entry, InetAddress.getByName(entry.host())));
         }
       } catch (UnknownHostException e) {
         failure = e;
@@ -97,6 +99,13 @@ public final class PeerTargets {
       throw failure;
     }
     return List.copyOf(addresses);
+  }
+
+  private static InetSocketAddress named(HostPort entry, InetAddress resolved)
+      throws UnknownHostException {
+    // The same address, with the name it came from: no reverse lookup will replace it.
+    return new InetSocketAddress(
+        InetAddress.getByAddress(entry.host(), resolved.getAddress()), entry.port());
   }
 
   @Override

@@ -24,6 +24,7 @@ import dev.fibperf.server.exec.Task;
 import dev.fibperf.server.exec.TaskContext;
 import dev.fibperf.server.exec.TaskKernel;
 import dev.fibperf.server.exec.TaskPool;
+import dev.fibperf.server.peer.ClusterCredentials;
 import dev.fibperf.server.testing.FakeKernel;
 import dev.fibperf.server.testing.InProcessFixture;
 import io.grpc.Context;
@@ -41,6 +42,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -52,6 +54,13 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class ClusterPoolTest {
+  static final String SECRET = "0123456789abcdef0123456789abcdef-cluster-pool-test";
+
+  /**
+   * Every replica here is on loopback, in plaintext: the tests of TLS peers are in ClusterTlsTest.
+   */
+  static final ClusterCredentials CLUSTER = ClusterCredentials.plaintextOnLoopback(SECRET);
+
   private final List<FibServer> peers = new ArrayList<>();
   private final List<FakeKernel> kernels = new ArrayList<>();
   private InProcessFixture coordinator;
@@ -68,19 +77,28 @@ class ClusterPoolTest {
 
   /** Starts {@code count} one-worker replicas; with {@code gated}, their tasks wait for release. */
   private String startPeers(int count, boolean gated) throws Exception {
+    return startPeers(count, gated, UnaryOperator.identity());
+  }
+
+  private String startPeers(int count, boolean gated, UnaryOperator<ServerConfig.Builder> config)
+      throws Exception {
     List<String> addresses = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       FibServer.Builder b =
           FibServer.newBuilder(
               NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)),
-              ServerConfig.newBuilder()
-                  .workers(1)
-                  .profilingEnabled(false)
-                  .shutdownGrace(Duration.ZERO)
-                  // A replica serves its peers only when it is in a cluster (--peers); its own
-                  // cluster pool is never used here, so the list need not be reachable.
-                  .peers("127.0.0.1:1")
+              config
+                  .apply(
+                      ServerConfig.newBuilder()
+                          .workers(1)
+                          .profilingEnabled(false)
+                          .shutdownGrace(Duration.ZERO)
+                          // A replica serves its peers only when it is in a cluster (--peers);
+                          // its own cluster pool is never used here, so the list need not be
+                          // reachable.
+                          .peers("127.0.0.1:1"))
                   .build());
+      b.cluster(CLUSTER);
       if (gated) {
         FakeKernel kernel = FakeKernel.gated();
         kernels.add(kernel);
@@ -96,7 +114,8 @@ class ClusterPoolTest {
   private void startCoordinator(String peerList) throws Exception {
     coordinator =
         new InProcessFixture(
-            ServerConfig.newBuilder().workers(1).profilingEnabled(false).peers(peerList).build());
+            ServerConfig.newBuilder().workers(1).profilingEnabled(false).peers(peerList).build(),
+            b -> b.cluster(CLUSTER));
   }
 
   private static BigInteger fib(int n) {
@@ -135,8 +154,12 @@ class ClusterPoolTest {
     io.grpc.ManagedChannel direct =
         io.grpc.Grpc.newChannelBuilder(list, io.grpc.InsecureChannelCredentials.create()).build();
     try {
-      var stub = dev.fibperf.proto.cluster.v1.PeerServiceGrpc.newBlockingStub(direct);
-      var futures = dev.fibperf.proto.cluster.v1.PeerServiceGrpc.newFutureStub(direct);
+      var stub =
+          dev.fibperf.proto.cluster.v1.PeerServiceGrpc.newBlockingStub(direct)
+              .withCallCredentials(CLUSTER.callCredentials());
+      var futures =
+          dev.fibperf.proto.cluster.v1.PeerServiceGrpc.newFutureStub(direct)
+              .withCallCredentials(CLUSTER.callCredentials());
       var compute =
           dev.fibperf.proto.cluster.v1.ComputeRequest.newBuilder()
               .setN(20)
@@ -186,6 +209,13 @@ class ClusterPoolTest {
     List<ParallelResponse> events =
         drain(coordinator.blocking.parallel(parallel(27, 30, 25, 29, 28, 26)));
     RunSummary summary = events.get(events.size() - 1).getSummary();
+    java.util.Map<Integer, String> started = new java.util.HashMap<>();
+    for (ParallelResponse e : events) {
+      if (e.hasTaskStarted()) {
+        started.put(e.getTaskStarted().getIndex(), e.getTaskStarted().getWorker());
+      }
+    }
+    assertEquals(6, started.size(), "every task started once");
 
     assertEquals(PoolKind.POOL_KIND_CLUSTER, summary.getPool());
     assertEquals(3, summary.getParallelism(), "parallelism 0 = the peers' 3 workers");
@@ -194,7 +224,8 @@ class ClusterPoolTest {
     for (TaskFinished t : summary.getResultsList()) {
       assertEquals(fib(t.getN()).toString(), t.getValue(), "nums[" + t.getIndex() + "]");
       assertEquals(1, t.getAttempts());
-      assertTrue(t.getWorker().matches("127\\.0\\.0\\.1:\\d+/fibperf-worker-\\d+"), t.getWorker());
+      assertTrue(t.getWorker().matches("127\\.0\\.0\\.1:\\d+/0"), t.getWorker());
+      assertEquals(started.get(t.getIndex()), t.getWorker(), "both events name the same worker");
       peersUsed.add(peerOf(t));
     }
     assertEquals(Set.of(list.split(",")), peersUsed, "six tasks, largest first, reach all three");
@@ -248,22 +279,28 @@ class ClusterPoolTest {
   @Test
   void aTasksDeadline_travelsToThePeer_whichStopsItThen() throws Exception {
     String list = startPeers(1, true);
-    ClusterPool pool = new ClusterPool(PeerTargets.parse(list), PoolObserver.NONE);
+    ClusterPool pool =
+        new ClusterPool(PeerTargets.parse(list), CLUSTER, "test-coordinator", PoolObserver.NONE);
     try {
       TaskPool.Lease lease = pool.acquire();
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+      // Long enough for the task to reach the peer's (cold) worker on a loaded machine.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       TaskKernel kernel = lease.kernel();
       // A token nobody cancels: only the deadline, sent with the call, can stop the task.
       CancellationToken never = new CancellationToken();
 
-      assertThrows(
-          CancellationException.class,
-          () ->
-              kernel.compute(
-                  dev.fibperf.server.compute.Algorithm.NAIVE,
-                  new Task(0, 30),
-                  never,
-                  TaskContext.NONE.withDeadline(deadline)));
+      var call =
+          java.util.concurrent.CompletableFuture.runAsync(
+              () ->
+                  kernel.compute(
+                      dev.fibperf.server.compute.Algorithm.NAIVE,
+                      new Task(0, 30),
+                      never,
+                      TaskContext.NONE.withDeadline(deadline)));
+      assertTrue(kernels.get(0).awaitStarted(1), "the task reached the peer's worker");
+      java.util.concurrent.ExecutionException e =
+          assertThrows(java.util.concurrent.ExecutionException.class, call::get);
+      assertTrue(e.getCause() instanceof CancellationException, e.toString());
       await("peer task stopped")
           .atMost(Duration.ofSeconds(10))
           .until(() -> kernels.get(0).cancelled() == 1);
@@ -370,7 +407,9 @@ class ClusterPoolTest {
     coordinator.close();
 
     coordinator =
-        new InProcessFixture(ServerConfig.newBuilder().workers(1).peers("127.0.0.1:1").build());
+        new InProcessFixture(
+            ServerConfig.newBuilder().workers(1).peers("127.0.0.1:1").build(),
+            b -> b.cluster(CLUSTER));
     StatusRuntimeException profiled =
         assertThrows(
             StatusRuntimeException.class,
@@ -385,6 +424,165 @@ class ClusterPoolTest {
     assertTrue(
         profiled.getStatus().getDescription().startsWith("pool: profiling is not available"),
         profiled.getStatus().getDescription());
+  }
+
+  private static dev.fibperf.proto.cluster.v1.ComputeRequest compute(int n) {
+    return dev.fibperf.proto.cluster.v1.ComputeRequest.newBuilder()
+        .setN(n)
+        .setKernel(dev.fibperf.proto.cluster.v1.Kernel.KERNEL_NAIVE)
+        .build();
+  }
+
+  @Test
+  void thePeerService_refusesCallsWithoutTheClusterSecret_beforeReadingThem() throws Exception {
+    String list = startPeers(1, false);
+    io.grpc.ManagedChannel direct =
+        io.grpc.Grpc.newChannelBuilder(list, io.grpc.InsecureChannelCredentials.create()).build();
+    try {
+      var anonymous = dev.fibperf.proto.cluster.v1.PeerServiceGrpc.newBlockingStub(direct);
+      StatusRuntimeException none =
+          assertThrows(StatusRuntimeException.class, () -> anonymous.compute(compute(20)));
+      assertEquals(Status.Code.UNAUTHENTICATED, none.getStatus().getCode());
+      assertEquals(
+          "PeerService is for this cluster's replicas: the call carries no cluster secret",
+          none.getStatus().getDescription());
+      var wrong =
+          anonymous.withCallCredentials(
+              ClusterCredentials.plaintextOnLoopback(SECRET + "-not-this-one").callCredentials());
+      StatusRuntimeException bad =
+          assertThrows(
+              StatusRuntimeException.class,
+              () ->
+                  wrong.capacity(
+                      dev.fibperf.proto.cluster.v1.CapacityRequest.getDefaultInstance()));
+      assertEquals(Status.Code.UNAUTHENTICATED, bad.getStatus().getCode());
+      assertEquals(
+          "PeerService is for this cluster's replicas: the call's cluster secret is wrong",
+          bad.getStatus().getDescription());
+      // Nothing ran: the peer's ListRuns is empty.
+      var runs =
+          dev.fibperf.proto.v1.FibPerfServiceGrpc.newBlockingStub(direct)
+              .listRuns(dev.fibperf.proto.v1.ListRunsRequest.getDefaultInstance());
+      assertEquals(0, runs.getRecentCount() + runs.getInFlightCount());
+    } finally {
+      direct.shutdownNow();
+    }
+  }
+
+  /**
+   * Each task a coordinator sends is a run on the peer: in its ListRuns as a Serial run of that
+   * task, naming the coordinator and the coordinator's run.
+   */
+  @Test
+  void peerTasks_areRunsOnThePeer_shownAsPartOfTheCoordinatorsRun() throws Exception {
+    String list = startPeers(1, false);
+    startCoordinator(list);
+
+    drain(coordinator.blocking.parallel(parallel(21, 22)));
+    long coordinatorRun =
+        coordinator
+            .blocking
+            .listRuns(dev.fibperf.proto.v1.ListRunsRequest.getDefaultInstance())
+            .getRecent(0)
+            .getRunId();
+
+    io.grpc.ManagedChannel direct =
+        io.grpc.Grpc.newChannelBuilder(list, io.grpc.InsecureChannelCredentials.create()).build();
+    try {
+      var runs =
+          dev.fibperf.proto.v1.FibPerfServiceGrpc.newBlockingStub(direct)
+              .listRuns(dev.fibperf.proto.v1.ListRunsRequest.getDefaultInstance());
+      assertEquals(2, runs.getRecentCount(), runs.toString());
+      Set<Integer> nums = new HashSet<>();
+      for (dev.fibperf.proto.v1.RunInfo r : runs.getRecentList()) {
+        assertEquals(dev.fibperf.proto.v1.RunMethod.RUN_METHOD_SERIAL, r.getMethod());
+        assertEquals(dev.fibperf.proto.v1.RunState.RUN_STATE_SUCCEEDED, r.getState());
+        assertEquals("127.0.0.1", r.getCoordinatorRun().getCoordinator());
+        assertEquals(coordinatorRun, r.getCoordinatorRun().getRunId());
+        nums.add(r.getNums(0));
+      }
+      assertEquals(Set.of(21, 22), nums);
+    } finally {
+      direct.shutdownNow();
+    }
+  }
+
+  /**
+   * A peer queues nothing, and its own limits hold for peer work: with its run slots taken, or
+   * while an exclusive Compare holds its workers, a peer task is refused RESOURCE_EXHAUSTED (the
+   * coordinator then goes elsewhere) and runs nowhere.
+   */
+  @Test
+  void aPeersRunSlots_andAnExclusiveCompareOnIt_refusePeerTasks() throws Exception {
+    String list = startPeers(1, true, c -> c.workers(2).maxConcurrentRuns(2));
+    io.grpc.ManagedChannel direct =
+        io.grpc.Grpc.newChannelBuilder(list, io.grpc.InsecureChannelCredentials.create()).build();
+    try {
+      var peer =
+          dev.fibperf.proto.cluster.v1.PeerServiceGrpc.newBlockingStub(direct)
+              .withCallCredentials(CLUSTER.callCredentials());
+      var service = dev.fibperf.proto.v1.FibPerfServiceGrpc.newBlockingStub(direct);
+      // An exclusive Compare on the peer itself: its warm-up holds the workers (gated).
+      Iterator<CompareResponse> compare =
+          service.compare(CompareRequest.newBuilder().addNums(20).build());
+      assertTrue(kernels.get(0).awaitStarted(1));
+
+      StatusRuntimeException exclusive =
+          assertThrows(StatusRuntimeException.class, () -> peer.compute(compute(20)));
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, exclusive.getStatus().getCode());
+      assertEquals(
+          "peer full: an exclusive run (a Compare) holds or waits for the workers; try another",
+          exclusive.getStatus().getDescription());
+
+      // A second run of the peer's own takes its last slot (it queues behind the Compare).
+      var serial = dev.fibperf.proto.v1.FibPerfServiceGrpc.newStub(direct);
+      var serialDone = new java.util.concurrent.CompletableFuture<Void>();
+      serial.serial(
+          dev.fibperf.proto.v1.SerialRequest.newBuilder().addNums(20).build(),
+          new io.grpc.stub.StreamObserver<>() {
+            @Override
+            public void onNext(dev.fibperf.proto.v1.SerialResponse value) {}
+
+            @Override
+            public void onError(Throwable t) {
+              serialDone.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+              serialDone.complete(null);
+            }
+          });
+      await("both slots taken")
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  service
+                          .listRuns(dev.fibperf.proto.v1.ListRunsRequest.getDefaultInstance())
+                          .getInFlightCount()
+                      == 2);
+      StatusRuntimeException slots =
+          assertThrows(StatusRuntimeException.class, () -> peer.compute(compute(20)));
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, slots.getStatus().getCode());
+      assertEquals(
+          "peer full: concurrent runs at max 2 (--max-concurrent-runs); retry when a run"
+              + " finishes; try another",
+          slots.getStatus().getDescription());
+
+      kernels.get(0).release(100);
+      drain(compare);
+      serialDone.get(30, TimeUnit.SECONDS);
+      // Refused tasks ran nowhere: the peer ran its own two runs only.
+      assertEquals(
+          2,
+          service
+              .listRuns(dev.fibperf.proto.v1.ListRunsRequest.getDefaultInstance())
+              .getRecentCount());
+      // With the workers free again, the peer takes a task.
+      assertEquals("20", peer.compute(compute(20)).getValue(), "the fake kernel's value");
+    } finally {
+      direct.shutdownNow();
+    }
   }
 
   @Test
