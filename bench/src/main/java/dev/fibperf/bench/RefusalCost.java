@@ -108,8 +108,111 @@ public final class RefusalCost {
           min(healthMicros),
           max(healthMicros));
     }
+    busy(calls, rounds);
     burst(false);
     burst(true);
+  }
+
+  /**
+   * The same two costs with the box busy: two runs compute on the server's own threads (both cores
+   * of this machine), and the refusals and health checks compete with them for the CPU. The server
+   * process's CPU time would be mostly theirs, so here each call's cost is the CPU of every server
+   * thread but the compute workers ({@code fibperf-worker-*}), from {@code /proc/<pid>/task}.
+   */
+  private static void busy(int calls, int rounds) throws Exception {
+    try (ServerJvm server =
+        ServerJvm.start(
+            "--workers",
+            "2",
+            "--max-concurrent-runs",
+            "2",
+            "--no-profiling",
+            "--max-naive-calls",
+            "1000000000000")) {
+      ManagedChannel channel =
+          Grpc.newChannelBuilder("127.0.0.1:" + server.port(), InsecureChannelCredentials.create())
+              .build();
+      var stub = FibPerfServiceGrpc.newBlockingStub(channel);
+      var async = FibPerfServiceGrpc.newStub(channel);
+      io.grpc.Context.CancellableContext holders = io.grpc.Context.current().withCancellation();
+      for (int i = 0; i < 2; i++) {
+        holders.run(
+            () ->
+                async.serial(
+                    SerialRequest.newBuilder().addNums(50).addNums(50).build(),
+                    new io.grpc.stub.StreamObserver<>() {
+                      @Override
+                      public void onNext(dev.fibperf.proto.v1.SerialResponse value) {}
+
+                      @Override
+                      public void onError(Throwable t) {}
+
+                      @Override
+                      public void onCompleted() {}
+                    }));
+      }
+      while (stub.listRuns(ListRunsRequest.getDefaultInstance()).getInFlightCount() < 2) {
+        Thread.sleep(10);
+      }
+      SerialRequest refused = SerialRequest.newBuilder().addNums(20).build();
+      var health = HealthGrpc.newBlockingStub(channel);
+      for (int i = 0; i < calls; i++) {
+        refuse(stub, refused);
+        health.check(HealthCheckRequest.getDefaultInstance());
+      }
+      double[] refusalMicros = new double[rounds];
+      double[] healthMicros = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        long cpu0 = servingCpuNanos(server.pid());
+        for (int i = 0; i < calls; i++) {
+          refuse(stub, refused);
+        }
+        long cpu1 = servingCpuNanos(server.pid());
+        for (int i = 0; i < calls; i++) {
+          health.check(HealthCheckRequest.getDefaultInstance());
+        }
+        long cpu2 = servingCpuNanos(server.pid());
+        refusalMicros[r] = (cpu1 - cpu0) / 1e3 / calls;
+        healthMicros[r] = (cpu2 - cpu1) / 1e3 / calls;
+      }
+      holders.cancel(null);
+      channel.shutdownNow();
+      System.out.printf(
+          Locale.ROOT,
+          "busy (two runs computing on the server's 2 workers), %d calls per round, %d rounds%n"
+              + "  CPU of the server's non-worker threads per refused Serial: median %.1f µs"
+              + " (range %.1f–%.1f)%n  per health check: median %.1f µs (range %.1f–%.1f)%n",
+          calls,
+          rounds,
+          median(refusalMicros),
+          min(refusalMicros),
+          max(refusalMicros),
+          median(healthMicros),
+          min(healthMicros),
+          max(healthMicros));
+    }
+  }
+
+  /** CPU time of every thread of {@code pid} but the compute workers, from /proc (clock ticks). */
+  private static long servingCpuNanos(long pid) throws java.io.IOException {
+    long ticks = 0;
+    try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc", pid + "", "task"))) {
+      for (java.nio.file.Path task : tasks.toList()) {
+        String stat;
+        try {
+          stat = java.nio.file.Files.readString(task.resolve("stat"));
+        } catch (java.io.IOException gone) {
+          continue; // the thread ended since the listing
+        }
+        String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        if (comm.startsWith("fibperf-worker")) {
+          continue;
+        }
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+      }
+    }
+    return ticks * 10_000_000L; // USER_HZ is 100 on Linux
   }
 
   private static void refuse(FibPerfServiceGrpc.FibPerfServiceBlockingStub stub, SerialRequest r) {

@@ -146,6 +146,7 @@ public final class FibServer {
     metrics.bindActiveRuns(service::activeRuns);
     metrics.bindWatchers(service::watchers);
     metrics.bindOpenCalls(service::openCalls);
+    metrics.bindProfileSessions(profiler::openSessions);
     b.serverBuilder
         // No handler blocks (runs wait on futures; work goes to the pools), so they run on the
         // transport's threads: one thread hop per call fewer than gRPC's default executor.

@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -44,6 +45,7 @@ public final class FibPerfMetrics implements PoolObserver, AutoCloseable {
   public static final String ACTIVE_RUNS = "fibperf.runs.active";
 
   public static final String OPEN_CALLS = "fibperf.calls.open";
+  public static final String PROFILE_SESSIONS = "fibperf.profile.sessions.open";
 
   /** Runs that ended; tags {@code method} and {@code status} (a gRPC status code name). */
   public static final String RUNS = "fibperf.runs";
@@ -109,6 +111,8 @@ public final class FibPerfMetrics implements PoolObserver, AutoCloseable {
     new JvmThreadMetrics().bindTo(registry);
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
+    // Open files and sockets (process_files_open_files): what a leak on any port would raise.
+    new FileDescriptorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
   }
 
@@ -193,6 +197,15 @@ public final class FibPerfMetrics implements PoolObserver, AutoCloseable {
         .description(
             "fibperf calls open: from their start until their run has ended and their status is"
                 + " sent; back to 0 when the server is idle")
+        .register(registry);
+  }
+
+  /** Reports {@code sessions} as the {@value #PROFILE_SESSIONS} gauge. */
+  public void bindProfileSessions(IntSupplier sessions) {
+    Gauge.builder(PROFILE_SESSIONS, sessions::getAsInt)
+        .description(
+            "Profiling sessions open, each holding a JFR recording; back to 0 when no profiled"
+                + " run is in flight")
         .register(registry);
   }
 

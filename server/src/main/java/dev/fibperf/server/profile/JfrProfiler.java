@@ -41,6 +41,10 @@ public final class JfrProfiler {
   @GuardedBy("active")
   private final Set<ProfileSession> active = new HashSet<>();
 
+  // Every session started and not yet ended, whatever samples it: each holds a recording.
+  private final java.util.concurrent.atomic.AtomicInteger open =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private final Object startLock = new Object();
 
   @GuardedBy("startLock")
@@ -209,6 +213,7 @@ public final class JfrProfiler {
       recording.close();
       throw new UncheckedIOException(new IOException("JFR could not start", e));
     }
+    open.incrementAndGet();
     if (session.samplesWithJfr()) {
       synchronized (active) {
         for (ProfileSession other : active) {
@@ -221,7 +226,13 @@ public final class JfrProfiler {
     return session;
   }
 
+  /** Profiling sessions started and not yet ended (each holds a JFR recording). */
+  public int openSessions() {
+    return open.get();
+  }
+
   private void ended(ProfileSession session) {
+    open.decrementAndGet();
     synchronized (active) {
       active.remove(session);
     }

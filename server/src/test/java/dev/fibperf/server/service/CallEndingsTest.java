@@ -13,6 +13,7 @@ import dev.fibperf.proto.v1.SerialRequest;
 import dev.fibperf.proto.v1.WatchRunsRequest;
 import dev.fibperf.server.FibServer;
 import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.metrics.FibPerfMetrics;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.Grpc;
@@ -158,7 +159,14 @@ class CallEndingsTest {
                       && service.openCalls() == 0
                       && server.runs().inFlight().isEmpty()
                       && server.runs().watcherCount() == 0
-                      && service.watchers() == 0);
+                      && service.watchers() == 0
+                      && server
+                              .metrics()
+                              .registry()
+                              .get(FibPerfMetrics.PROFILE_SESSIONS)
+                              .gauge()
+                              .value()
+                          == 0);
       assertEquals(
           List.of(),
           severe.stream().map(r -> r.getMessage() + " " + r.getThrown()).toList(),

@@ -196,7 +196,12 @@ public final class ShippedSurfaces {
     }
     HttpResponse<String> metrics = get("/metrics");
     assertEquals(200, metrics.statusCode());
-    for (String gauge : List.of("fibperf_runs_active ", "fibperf_calls_open ")) {
+    for (String gauge :
+        List.of(
+            "fibperf_runs_active ",
+            "fibperf_calls_open ",
+            "fibperf_profile_sessions_open ",
+            "process_files_open_files ")) {
       assertTrue(metrics.body().contains(gauge), "/metrics has " + gauge);
     }
     route("/metrics");
