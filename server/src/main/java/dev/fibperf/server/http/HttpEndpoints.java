@@ -542,8 +542,7 @@ public final class HttpEndpoints implements AutoCloseable {
     exchange.getResponseHeaders().set("Content-Type", type);
     if (status >= 400) {
       // A refused or failed request does not keep its connection: a client hammering the port
-      // with bad requests otherwise holds idle keep-alive sockets, and with half-sent requests
-      // beside them the JDK's server was seen to keep some open for good (Adversaries bench).
+      // with bad requests otherwise holds idle keep-alive sockets (Adversaries bench).
       exchange.getResponseHeaders().set("Connection", "close");
     }
     exchange.sendResponseHeaders(status, body.length);

@@ -1,0 +1,151 @@
+package dev.fibperf.server.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.fibperf.server.testing.ServerProcess;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged server's HTTP port under requests left half-sent until the server drops them,
+ * interleaved with requests that fail. A fresh server's JDK HTTP server has been seen to lose about
+ * one round of the half-sent connections the first time (15–19 sockets, on JDK 17 and 25 alike, not
+ * every time: they stay in its connection set, closed by the client, never by it; the cause is
+ * inside sun.net.httpserver and not found yet), and none after. This test holds the port to that:
+ * after a first round, a second round of the same attack leaves no socket behind that no TCP table
+ * lists.
+ */
+class HttpSocketsIT {
+  private static final Duration ATTACK = Duration.ofSeconds(15);
+
+  @Test
+  void halfSentAndFailingRequests_interleaved_leaveNoSocketBehind_afterTheFirstRound()
+      throws Exception {
+    int httpPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      httpPort = s.getLocalPort();
+    }
+    try (ServerProcess server = new ServerProcess("--no-profiling", "--http-port=" + httpPort)) {
+      long pid = server.process.pid();
+      HttpClient http = HttpClient.newHttpClient();
+      attack(http, httpPort); // the one-time loss (see above) happens here, if at all
+      int before = unlisted(pid);
+
+      attack(http, httpPort);
+
+      assertEquals(
+          before, unlisted(pid), "sockets in no TCP table, before and after a second attack");
+    }
+  }
+
+  /** 15 s of half-sent and failing requests, then the port's 10 s request bound and a margin. */
+  private static void attack(HttpClient http, int httpPort) throws InterruptedException {
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Thread> attackers = new ArrayList<>();
+    attackers.add(new Thread(() -> halfSent(httpPort, stop)));
+    for (int i = 0; i < 2; i++) {
+      attackers.add(
+          new Thread(
+              () -> {
+                while (!stop.get()) {
+                  get(http, httpPort, "/api/runs/999999");
+                }
+              }));
+    }
+    attackers.forEach(Thread::start);
+    Thread.sleep(ATTACK.toMillis());
+    stop.set(true);
+    for (Thread a : attackers) {
+      a.join(60_000);
+    }
+    Thread.sleep(12_000); // past the port's 10 s request bound
+  }
+
+  private static void get(HttpClient http, int port, String path) {
+    try {
+      http.send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+              .timeout(Duration.ofSeconds(10))
+              .build(),
+          HttpResponse.BodyHandlers.discarding());
+    } catch (IOException e) {
+      // refused or reset: the attack goes on
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** 20 requests whose headers never end, held until the server drops the first. */
+  private static void halfSent(int port, AtomicBoolean stop) {
+    while (!stop.get()) {
+      List<Socket> held = new ArrayList<>();
+      try {
+        for (int i = 0; i < 20; i++) {
+          Socket s = new Socket("127.0.0.1", port);
+          held.add(s);
+          OutputStream out = s.getOutputStream();
+          out.write("GET /api/runs HTTP/1.1\r\nHost: x".getBytes(StandardCharsets.US_ASCII));
+          out.flush();
+        }
+        held.get(0).setSoTimeout(30_000);
+        held.get(0).getInputStream().read();
+      } catch (IOException e) {
+        // dropped: what the attack waits for
+      } finally {
+        for (Socket s : held) {
+          try {
+            s.close();
+          } catch (IOException ignored) {
+            // closing anyway
+          }
+        }
+      }
+    }
+  }
+
+  /** The process's sockets that no TCP table lists: closed at the TCP level, still open in it. */
+  static int unlisted(long pid) throws IOException {
+    Set<String> listed = new HashSet<>();
+    for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6", "/proc/net/unix")) {
+      for (String line : Files.readAllLines(Path.of(table))) {
+        String[] f = line.trim().split("\\s+");
+        if (table.endsWith("unix") && f.length > 6) {
+          listed.add(f[6]);
+        } else if (f.length > 9) {
+          listed.add(f[9]);
+        }
+      }
+    }
+    int count = 0;
+    try (var fds = Files.list(Path.of("/proc", String.valueOf(pid), "fd"))) {
+      for (Path fd : fds.toList()) {
+        try {
+          String link = Files.readSymbolicLink(fd).toString();
+          if (link.startsWith("socket:[")
+              && !listed.contains(link.substring(8, link.length() - 1))) {
+            count++;
+          }
+        } catch (IOException closed) {
+          // closed since the listing
+        }
+      }
+    }
+    return count;
+  }
+}
