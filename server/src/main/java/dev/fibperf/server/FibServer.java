@@ -380,12 +380,9 @@ public final class FibServer {
       cluster.close();
       profilingExecutor.shutdownNow();
       MoreExecutors.shutdownAndAwaitTermination(profilingExecutor, Duration.ofSeconds(5));
+      service.close();
       metrics.close();
       LOG.log(Level.INFO, "fibperf stopped");
     }
-  }
-
-  public void blockUntilShutdown() throws InterruptedException {
-    server.awaitTermination();
   }
 }

@@ -764,8 +764,10 @@ public final class FibPerfClient implements AutoCloseable {
     return tls.build();
   }
 
-  /** gRPC retries UNAVAILABLE only until the first response arrives: no duplicate events. */
-  /** Retry, and with round_robin the balancing and health checking: gRPC's service config. */
+  /**
+   * Retry, and with round_robin the balancing and health checking: gRPC's service config. gRPC
+   * retries UNAVAILABLE only until the first response arrives, so a retry duplicates no event.
+   */
   private static Map<String, ?> serviceConfig(FibPerfSettings settings) {
     Map<String, Object> config = new java.util.HashMap<>();
     if (settings.maxAttempts() > 1) {

@@ -102,16 +102,16 @@ final class SampleAttribution {
   }
 
   /**
-   * The sample's frames, top first, above the task window: the worker thread, the pool and the run
-   * that carried the task are in every sample and say nothing about it, and left in they would fill
-   * the inclusive view and root every flame.
-   */
-  /**
    * Frame types async-profiler records beside Java's (JFR's own stacks hold Java frames only, and
    * its frames do not say {@code javaFrame}, so {@link RecordedFrame#isJavaFrame} cannot tell).
    */
   private static final java.util.Set<String> NOT_JAVA = java.util.Set.of("Native", "C++", "Kernel");
 
+  /**
+   * The sample's frames, top first, above the task window: the worker thread, the pool and the run
+   * that carried the task are in every sample and say nothing about it, and left in they would fill
+   * the inclusive view and root every flame.
+   */
   static List<String> frames(RecordedStackTrace stack) {
     List<String> frames = new ArrayList<>(stack.getFrames().size());
     for (RecordedFrame frame : stack.getFrames()) {

@@ -1,5 +1,6 @@
 package dev.fibperf.server.service;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.fibperf.proto.v1.CompareRequest;
 import dev.fibperf.proto.v1.CompareResponse;
 import dev.fibperf.proto.v1.FibPerfServiceGrpc;
@@ -252,16 +253,20 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
     return new RpcCall<>(runner, openCalls, callTimers, runStarts, stalledStreamTimeout, observer);
   }
 
+  /** Stops the calls' timers: after the server has stopped, no call is left to time. */
+  public void close() {
+    callTimers.shutdownNow();
+  }
+
   /** One thread for the calls' deadline timers, there only while a timer is pending. */
   private static ScheduledThreadPoolExecutor callTimers() {
     ScheduledThreadPoolExecutor timers =
         new ScheduledThreadPoolExecutor(
             1,
-            r -> {
-              Thread t = new Thread(r, "fibperf-call-timers");
-              t.setDaemon(true);
-              return t;
-            });
+            new ThreadFactoryBuilder()
+                .setNameFormat("fibperf-call-timers")
+                .setDaemon(true)
+                .build());
     timers.setRemoveOnCancelPolicy(true); // a call that ends in time leaves nothing behind
     timers.setKeepAliveTime(1, TimeUnit.SECONDS);
     timers.allowCoreThreadTimeOut(true);

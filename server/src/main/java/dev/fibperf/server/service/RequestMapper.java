@@ -277,10 +277,6 @@ final class RequestMapper {
     return bytes;
   }
 
-  /**
-   * @param options the request's options, or null for the defaults
-   * @param field the request field they came from, for error messages
-   */
   /** Time per naive-recursion call of the kernel on this kind of machine (BENCHMARKS, Kernels). */
   static final double NANOS_PER_NAIVE_CALL = 1.2;
 
@@ -309,6 +305,12 @@ final class RequestMapper {
     return Duration.ofMillis(Math.max(JfrProfiler.FINEST_PERIOD.toMillis(), period));
   }
 
+  /**
+   * How a request's profile options are sampled and reported, checked against this server's limits.
+   *
+   * @param options the request's options, or null for the defaults
+   * @param field the request field they came from, for error messages
+   */
   private ProfileSpec profile(ProfileOptions options, String field) throws StatusException {
     if (!config.profilingEnabled()) {
       throw Status.FAILED_PRECONDITION

@@ -1,5 +1,6 @@
 package dev.fibperf.server.service;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,11 +43,10 @@ final class WatchDelivery {
     flusher =
         new ScheduledThreadPoolExecutor(
             1,
-            r -> {
-              Thread t = new Thread(r, "fibperf-watch-delivery");
-              t.setDaemon(true);
-              return t;
-            });
+            new ThreadFactoryBuilder()
+                .setNameFormat("fibperf-watch-delivery")
+                .setDaemon(true)
+                .build());
     flusher.setKeepAliveTime(1, TimeUnit.SECONDS);
     flusher.allowCoreThreadTimeOut(true);
   }

@@ -17,8 +17,8 @@ import dev.fibperf.client.TaskFinished;
 import dev.fibperf.client.TaskStarted;
 import dev.fibperf.client.Verdict;
 import dev.fibperf.client.Workload;
+import dev.fibperf.server.testing.FibOracle;
 import dev.fibperf.server.testing.SelfSignedCert;
-import java.math.BigInteger;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,17 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterIT {
   private static final List<String> HOSTS = List.of("127.0.0.2", "127.0.0.3", "127.0.0.4");
-
-  private static BigInteger fib(int n) {
-    BigInteger a = BigInteger.ZERO;
-    BigInteger b = BigInteger.ONE;
-    for (int i = 0; i < n; i++) {
-      BigInteger next = a.add(b);
-      a = b;
-      b = next;
-    }
-    return a;
-  }
 
   @Test
   void compareOnTheClusterPool_countsEveryPeersWorkers_andSurvivesAPeerKilledMidPhase(
@@ -100,7 +89,7 @@ class ClusterIT {
         assertEquals(0, clean.parallel().tasksRerun());
         Set<String> peersUsed = new java.util.HashSet<>();
         for (TaskFinished t : clean.parallel().results()) {
-          assertEquals(fib(t.n()), t.value());
+          assertEquals(FibOracle.fib(t.n()), t.value());
           peersUsed.add(t.worker().substring(0, t.worker().indexOf('/')));
         }
         assertEquals(Set.of(peers.split(",")), peersUsed);
@@ -132,7 +121,11 @@ class ClusterIT {
             if (last instanceof TaskStarted s
                 && s.phase() == Phase.PARALLEL
                 && ++parallelStarted == 3) {
-              Thread.sleep(200); // the three peer calls are out: fib(41) takes about a second
+              // Killed once its share is computing there: its ListRuns shows the peer run.
+              while (victim.direct.listRuns().inFlight().stream()
+                  .noneMatch(r -> r.coordinatorRun().isPresent())) {
+                Thread.onSpinWait();
+              }
               victim.process.destroyForcibly();
             }
           }
@@ -146,7 +139,7 @@ class ClusterIT {
             rerun.failedAttempts().get(0).startsWith("peer " + victimAddress + ": UNAVAILABLE"),
             rerun.failedAttempts().toString());
         for (TaskFinished t : survived.parallel().results()) {
-          assertEquals(fib(41), t.value());
+          assertEquals(FibOracle.fib(41), t.value());
           assertTrue(!t.worker().startsWith(victimAddress), t.worker());
         }
         assertTrue(

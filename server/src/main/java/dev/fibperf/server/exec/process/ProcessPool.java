@@ -120,17 +120,6 @@ public final class ProcessPool implements TaskPool {
     return executor != null;
   }
 
-  /** Process ids of the current workers, slot by slot (tests kill one). */
-  public synchronized List<Long> pids() {
-    List<Long> pids = new ArrayList<>();
-    if (slots != null) {
-      for (Slot s : slots) {
-        pids.add(s.current().pid());
-      }
-    }
-    return pids;
-  }
-
   @Override
   public Lease acquire() {
     try {

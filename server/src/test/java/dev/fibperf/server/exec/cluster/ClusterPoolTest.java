@@ -26,12 +26,12 @@ import dev.fibperf.server.exec.TaskKernel;
 import dev.fibperf.server.exec.TaskPool;
 import dev.fibperf.server.peer.ClusterCredentials;
 import dev.fibperf.server.testing.FakeKernel;
+import dev.fibperf.server.testing.FibOracle;
 import dev.fibperf.server.testing.InProcessFixture;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -116,17 +116,6 @@ class ClusterPoolTest {
         new InProcessFixture(
             ServerConfig.newBuilder().workers(1).profilingEnabled(false).peers(peerList).build(),
             b -> b.cluster(CLUSTER));
-  }
-
-  private static BigInteger fib(int n) {
-    BigInteger a = BigInteger.ZERO;
-    BigInteger b = BigInteger.ONE;
-    for (int i = 0; i < n; i++) {
-      BigInteger next = a.add(b);
-      a = b;
-      b = next;
-    }
-    return a;
   }
 
   private static ParallelRequest parallel(int... nums) {
@@ -222,7 +211,7 @@ class ClusterPoolTest {
     assertEquals(0, summary.getTasksRerun());
     Set<String> peersUsed = new HashSet<>();
     for (TaskFinished t : summary.getResultsList()) {
-      assertEquals(fib(t.getN()).toString(), t.getValue(), "nums[" + t.getIndex() + "]");
+      assertEquals(FibOracle.fib(t.getN()).toString(), t.getValue(), "nums[" + t.getIndex() + "]");
       assertEquals(1, t.getAttempts());
       assertTrue(t.getWorker().matches("127\\.0\\.0\\.1:\\d+/0"), t.getWorker());
       assertEquals(started.get(t.getIndex()), t.getWorker(), "both events name the same worker");
@@ -251,7 +240,7 @@ class ClusterPoolTest {
     assertEquals(PoolKind.POOL_KIND_THREADS, c.getSerial().getPool(), "the baseline is local");
     assertEquals(PoolKind.POOL_KIND_CLUSTER, c.getParallel().getPool());
     for (TaskFinished t : c.getParallel().getResultsList()) {
-      assertEquals(fib(t.getN()).toString(), t.getValue());
+      assertEquals(FibOracle.fib(t.getN()).toString(), t.getValue());
     }
     assertTrue(
         c.getNotesList().stream().anyMatch(n -> n.startsWith("The cluster pool (3 workers;")),

@@ -18,6 +18,7 @@ import dev.fibperf.proto.v1.SerialRequest;
 import dev.fibperf.server.FibServer;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.testing.InProcessFixture;
+import dev.fibperf.server.testing.WorkerProcesses;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -78,7 +79,7 @@ class ProcessPoolTest {
       assertTrue(!fx.server.processes().isStarted(), "started before first use");
 
       List<ParallelResponse> first = drain(fx.blocking.parallel(onProcesses(30, 31, 32)));
-      List<Long> pids = fx.server.processes().pids();
+      List<Long> pids = WorkerProcesses.pids();
       RunSummary second =
           drain(fx.blocking.parallel(onProcesses(33))).stream()
               .filter(ParallelResponse::hasSummary)
@@ -95,7 +96,7 @@ class ProcessPoolTest {
           Durations.ZERO, summary.getHandoffPerTask(), "the IPC cost is reported: " + summary);
       assertNotEquals(Durations.ZERO, summary.getPoolStartup(), "the cold start, on its own");
       assertEquals(2, pids.size());
-      assertEquals(pids, fx.server.processes().pids(), "workers reused");
+      assertEquals(pids, WorkerProcesses.pids(), "workers reused");
       assertTrue(!second.getPoolCold());
     }
   }
@@ -131,7 +132,7 @@ class ProcessPoolTest {
       }
 
       assertTrue(returnedBeforeTheWorkersWereUp, "a call held its thread for the cold start");
-      assertEquals(2, server.processes().pids().size());
+      assertEquals(2, WorkerProcesses.pids().size());
       assertEquals(
           2,
           ProcessHandle.current().children().count(),
@@ -199,7 +200,7 @@ class ProcessPoolTest {
         new InProcessFixture(
             ServerConfig.newBuilder().workers(2).profilingEnabled(false).build())) {
       drain(fx.blocking.parallel(onProcesses(10))); // start the workers
-      List<Long> pids = fx.server.processes().pids();
+      List<Long> pids = WorkerProcesses.pids();
       Context.CancellableContext ctx = Context.current().withCancellation();
       Iterator<ParallelResponse> running =
           ctx.call(() -> fx.blocking.parallel(onProcesses(47, 47)));
@@ -209,7 +210,7 @@ class ProcessPoolTest {
       fx.awaitIdle(
           Duration.ofSeconds(10)); // fib(47) takes many seconds: the tasks stopped at their checks
 
-      assertEquals(pids, fx.server.processes().pids(), "cooperative workers are kept");
+      assertEquals(pids, WorkerProcesses.pids(), "cooperative workers are kept");
     }
   }
 
@@ -226,7 +227,7 @@ class ProcessPoolTest {
     try (InProcessFixture fx = new InProcessFixture(config)) {
       drain(fx.blocking.parallel(onProcesses(10)));
       for (int trial = 0; trial < 5; trial++) {
-        long runaway = fx.server.processes().pids().get(0);
+        long runaway = WorkerProcesses.pids().get(0);
         Context.CancellableContext ctx = Context.current().withCancellation();
         Iterator<ParallelResponse> running = ctx.call(() -> fx.blocking.parallel(onProcesses(50)));
         assertTrue(running.next().hasTaskStarted());
@@ -237,13 +238,13 @@ class ProcessPoolTest {
         String value = lastValue(fx.blocking.parallel(onProcesses(30)));
 
         assertEquals("832040", value, "trial " + trial);
-        assertNotEquals(runaway, fx.server.processes().pids().get(0), "trial " + trial);
+        assertNotEquals(runaway, WorkerProcesses.pids().get(0), "trial " + trial);
       }
     }
     // And without another call: the replacement starts as soon as the kill happens.
     try (InProcessFixture fx = new InProcessFixture(config)) {
       drain(fx.blocking.parallel(onProcesses(10)));
-      long runaway = fx.server.processes().pids().get(0);
+      long runaway = WorkerProcesses.pids().get(0);
       Context.CancellableContext ctx = Context.current().withCancellation();
       Iterator<ParallelResponse> running = ctx.call(() -> fx.blocking.parallel(onProcesses(50)));
       assertTrue(running.next().hasTaskStarted());
@@ -272,7 +273,7 @@ class ProcessPoolTest {
             .build();
     try (InProcessFixture fx = new InProcessFixture(config)) {
       drain(fx.blocking.parallel(onProcesses(10)));
-      long runaway = fx.server.processes().pids().get(0);
+      long runaway = WorkerProcesses.pids().get(0);
       Context.CancellableContext ctx = Context.current().withCancellation();
       Iterator<ParallelResponse> running = ctx.call(() -> fx.blocking.parallel(onProcesses(50)));
       assertTrue(running.next().hasTaskStarted());
@@ -283,7 +284,7 @@ class ProcessPoolTest {
       // SIGKILL was sent; the process is gone as soon as the kernel reaps it.
       ProcessHandle.of(runaway).ifPresent(h -> h.onExit().orTimeout(2, TimeUnit.SECONDS).join());
       assertEquals("832040", lastValue(fx.blocking.parallel(onProcesses(30))));
-      assertNotEquals(runaway, fx.server.processes().pids().get(0), "replaced");
+      assertNotEquals(runaway, WorkerProcesses.pids().get(0), "replaced");
     }
   }
 
@@ -293,7 +294,7 @@ class ProcessPoolTest {
         new InProcessFixture(
             ServerConfig.newBuilder().workers(1).profilingEnabled(false).build())) {
       drain(fx.blocking.parallel(onProcesses(10)));
-      long victim = fx.server.processes().pids().get(0);
+      long victim = WorkerProcesses.pids().get(0);
       Iterator<ParallelResponse> running = fx.blocking.parallel(onProcesses(49));
       assertTrue(running.next().hasTaskStarted());
       // The started event comes just before the task is sent: a worker found dead before that is
@@ -319,7 +320,7 @@ class ProcessPoolTest {
       // The server keeps serving, on threads and on a replaced worker.
       assertEquals(4, drain(fx.blocking.serial(SerialRequest.getDefaultInstance())).size() / 2);
       assertEquals("832040", lastValue(fx.blocking.parallel(onProcesses(30))));
-      assertNotEquals(victim, fx.server.processes().pids().get(0));
+      assertNotEquals(victim, WorkerProcesses.pids().get(0));
       assertEquals(
           1.0,
           fx.server
@@ -423,7 +424,7 @@ class ProcessPoolTest {
                   .addNums(25)
                   .setPool(PoolKind.POOL_KIND_PROCESSES)
                   .build()));
-      pids = fx.server.processes().pids();
+      pids = WorkerProcesses.pids();
     }
     for (long pid : pids) {
       ProcessHandle.of(pid).ifPresent(h -> h.onExit().orTimeout(10, TimeUnit.SECONDS).join());
