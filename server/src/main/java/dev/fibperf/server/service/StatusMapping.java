@@ -1,5 +1,8 @@
 package dev.fibperf.server.service;
 
+import dev.fibperf.server.exec.PoolNotConfiguredException;
+import dev.fibperf.server.exec.cluster.PeerRefusedException;
+import dev.fibperf.server.exec.cluster.PeersUnavailableException;
 import dev.fibperf.server.exec.process.WorkerDiedException;
 import dev.fibperf.server.exec.process.WorkerStartException;
 import dev.fibperf.server.run.PoolTooSmallException;
@@ -43,8 +46,13 @@ public final class StatusMapping {
           ? Status.DEADLINE_EXCEEDED.withDescription("deadline passed; run stopped")
           : Status.CANCELLED.withDescription("cancelled by the client; run stopped");
     }
-    if (cause instanceof WorkerDiedException || cause instanceof WorkerStartException) {
+    if (cause instanceof WorkerDiedException
+        || cause instanceof WorkerStartException
+        || cause instanceof PeersUnavailableException) {
       return Status.UNAVAILABLE.withDescription(cause.getMessage());
+    }
+    if (cause instanceof PeerRefusedException || cause instanceof PoolNotConfiguredException) {
+      return Status.FAILED_PRECONDITION.withDescription(cause.getMessage());
     }
     if (cause instanceof PoolTooSmallException) {
       return Status.FAILED_PRECONDITION.withDescription(cause.getMessage());

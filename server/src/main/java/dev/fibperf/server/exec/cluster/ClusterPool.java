@@ -12,6 +12,7 @@ import dev.fibperf.proto.cluster.v1.PeerServiceGrpc;
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.compute.CancellationToken;
 import dev.fibperf.server.exec.PoolKind;
+import dev.fibperf.server.exec.PoolNotConfiguredException;
 import dev.fibperf.server.exec.PoolObserver;
 import dev.fibperf.server.exec.Task;
 import dev.fibperf.server.exec.TaskContext;
@@ -153,9 +154,8 @@ public final class ClusterPool implements TaskPool {
     return new TaskPool() {
       @Override
       public Lease acquire() {
-        throw Status.FAILED_PRECONDITION
-            .withDescription("pool=POOL_KIND_CLUSTER needs --peers; this server has none")
-            .asRuntimeException();
+        throw new PoolNotConfiguredException(
+            "pool=POOL_KIND_CLUSTER needs --peers; this server has none");
       }
 
       @Override
@@ -218,9 +218,8 @@ public final class ClusterPool implements TaskPool {
       return targets.resolve();
     } catch (java.net.UnknownHostException e) {
       throw new CompletionException(
-          Status.UNAVAILABLE
-              .withDescription("cluster pool: --peers=" + targets + " does not resolve: " + e)
-              .asRuntimeException());
+          new PeersUnavailableException(
+              "cluster pool: --peers=" + targets + " does not resolve: " + e));
     }
   }
 
@@ -296,13 +295,11 @@ public final class ClusterPool implements TaskPool {
     if (next.isEmpty()) {
       members = Map.of();
       liveWorkers = 0;
-      throw Status.UNAVAILABLE
-          .withDescription(
-              "cluster pool: no peer of --peers="
-                  + targets
-                  + " answered"
-                  + (silent.isEmpty() ? " (it resolved to no address)" : ": " + silent))
-          .asRuntimeException();
+      throw new PeersUnavailableException(
+          "cluster pool: no peer of --peers="
+              + targets
+              + " answered"
+              + (silent.isEmpty() ? " (it resolved to no address)" : ": " + silent));
     }
     members = next;
     int total = next.values().stream().mapToInt(p -> p.workers).sum();
@@ -468,12 +465,14 @@ public final class ClusterPool implements TaskPool {
       if (failure.getCode() != Status.Code.UNAVAILABLE
           && failure.getCode() != Status.Code.CANCELLED) {
         free.add(slot);
-        throw Status.fromCode(failure.getCode())
-            .withDescription(
-                String.format(
-                    "cluster pool: peer %s failed nums[%d]=%d: %s",
-                    peer.address, task.index(), task.n(), failure.getDescription()))
-            .asRuntimeException();
+        throw new PeerRefusedException(
+            String.format(
+                "cluster pool: peer %s refused nums[%d]=%d: %s%s",
+                peer.address,
+                task.index(),
+                task.n(),
+                failure.getCode(),
+                failure.getDescription() == null ? "" : ": " + failure.getDescription()));
       }
       lose(peer);
       failed.add(
@@ -512,12 +511,10 @@ public final class ClusterPool implements TaskPool {
   }
 
   private static RuntimeException unavailable(Task task, List<String> failed) {
-    return Status.UNAVAILABLE
-        .withDescription(
-            String.format(
-                "cluster pool: nums[%d]=%d found no live peer after %d attempt(s)%s",
-                task.index(), task.n(), failed.size(), failed.isEmpty() ? "" : ": " + failed))
-        .asRuntimeException();
+    return new PeersUnavailableException(
+        String.format(
+            "cluster pool: nums[%d]=%d found no live peer after %d attempt(s)%s",
+            task.index(), task.n(), failed.size(), failed.isEmpty() ? "" : ": " + failed));
   }
 
   /** Drops a peer that failed a call: its workers leave the pool, and the next call looks again. */

@@ -574,6 +574,28 @@ class ClusterPoolTest {
     }
   }
 
+  /**
+   * A peer whose limits are lower than the coordinator's refuses the task, and would again: the
+   * call fails FAILED_PRECONDITION naming the peer, the task and the peer's own reason (the
+   * cluster's replicas disagree, not the caller's request is wrong).
+   */
+  @Test
+  void aPeerWithLowerLimits_failsTheRun_namingThePeerAndItsReason() throws Exception {
+    String list = startPeers(1, false, c -> c.maxNaiveN(20));
+    startCoordinator(list);
+
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class, () -> drain(coordinator.blocking.parallel(parallel(25))));
+
+    assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+    assertEquals(
+        "cluster pool: peer "
+            + list
+            + " refused nums[0]=25: INVALID_ARGUMENT: n=25 exceeds this peer's max n 20 for NAIVE",
+        e.getStatus().getDescription());
+  }
+
   @Test
   void peerTargets_parseBothFormsAndNameABadEntry() throws Exception {
     assertEquals(
