@@ -210,7 +210,11 @@ public final class HttpEndpoints implements AutoCloseable {
       try {
         handler.handle(exchange);
       } catch (IOException gone) {
-        // The client closed the connection while we wrote: nobody to answer.
+        // The client closed the connection while we wrote: nobody to answer. Passed on, so that
+        // the JDK's server drops the connection from its books: swallowed here, a connection
+        // its request timer had closed while the handler ran stayed there for good, socket
+        // and all (HttpSocketsIT).
+        throw gone;
       } catch (Throwable t) { // NoClassDefFoundError included: a broken handler still answers.
         String reason = oneLine(t);
         LOG.warning(
