@@ -20,9 +20,10 @@ import java.util.Set;
 
 /**
  * Coverage-guided fuzzing of what the server does with a request body before any work: parse it
- * ({@link StrictRequests}, as the server does) and map it to a run spec ({@link RequestMapper}).
- * Every input must come out as a spec or as a status a client can act on, never as an exception
- * that gRPC would turn into UNKNOWN or INTERNAL.
+ * ({@link StrictRequests}, as the server does, for every service the port serves: fibperf's, the
+ * cluster's PeerService, health and both reflections) and, for fibperf's, map it to a run spec
+ * ({@link RequestMapper}). Every input must come out as a spec or as a status a client can act on,
+ * never as an exception that gRPC would turn into UNKNOWN or INTERNAL.
  *
  * <p>Plain {@code mvn verify} replays the corpus in {@code src/test/resources/.../
  * RequestFuzzTestInputs/} (regression mode); with {@code JAZZER_FUZZ=1} (as CI sets) Jazzer
@@ -36,7 +37,13 @@ class RequestFuzzTest {
           FibPerfServiceGrpc.getSerialMethod(),
           FibPerfServiceGrpc.getParallelMethod(),
           FibPerfServiceGrpc.getProfileSerialMethod(),
-          FibPerfServiceGrpc.getCompareMethod());
+          FibPerfServiceGrpc.getCompareMethod(),
+          dev.fibperf.proto.cluster.v1.PeerServiceGrpc.getComputeMethod(),
+          dev.fibperf.proto.cluster.v1.PeerServiceGrpc.getCapacityMethod(),
+          io.grpc.health.v1.HealthGrpc.getCheckMethod(),
+          io.grpc.health.v1.HealthGrpc.getWatchMethod(),
+          io.grpc.reflection.v1.ServerReflectionGrpc.getServerReflectionInfoMethod(),
+          io.grpc.reflection.v1alpha.ServerReflectionGrpc.getServerReflectionInfoMethod());
 
   /** Statuses validation may answer with; each must say what is wrong. */
   private static final Set<Status.Code> PRECISE =
@@ -77,9 +84,9 @@ class RequestFuzzTest {
         MAPPER.parallel(r);
       } else if (request instanceof ProfileSerialRequest r) {
         MAPPER.profileSerial(r);
-      } else {
-        MAPPER.compare((CompareRequest) request);
-      }
+      } else if (request instanceof CompareRequest r) {
+        MAPPER.compare(r);
+      } // the other services read what parses as it is
       return Status.OK;
     } catch (StatusException e) {
       return e.getStatus();
