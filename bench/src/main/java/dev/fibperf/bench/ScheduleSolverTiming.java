@@ -1,6 +1,6 @@
 package dev.fibperf.bench;
 
-import dev.fibperf.server.compute.Schedules;
+import dev.fibperf.server.analysis.schedule.Schedules;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.fibperf.server.metrics;
 
+import dev.fibperf.server.analysis.SpeedupAnalysis;
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.exec.PoolObserver;
-import dev.fibperf.server.exec.SpeedupAnalysis;
 import dev.fibperf.server.exec.WorkerPool;
 import dev.fibperf.server.run.RunEvent;
 import dev.fibperf.server.run.RunEventListener;

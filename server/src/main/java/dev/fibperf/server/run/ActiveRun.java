@@ -1,12 +1,12 @@
 package dev.fibperf.server.run;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.fibperf.server.analysis.SpeedupAnalysis;
 import dev.fibperf.server.exec.PoolKind;
 import dev.fibperf.server.exec.Run;
 import dev.fibperf.server.exec.RunClock;
 import dev.fibperf.server.exec.RunListener;
 import dev.fibperf.server.exec.RunResult;
-import dev.fibperf.server.exec.SpeedupAnalysis;
 import dev.fibperf.server.exec.TaskContext;
 import dev.fibperf.server.exec.TaskPool;
 import dev.fibperf.server.exec.TaskResult;

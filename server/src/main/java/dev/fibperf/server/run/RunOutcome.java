@@ -1,7 +1,7 @@
 package dev.fibperf.server.run;
 
+import dev.fibperf.server.analysis.SpeedupAnalysis;
 import dev.fibperf.server.exec.RunResult;
-import dev.fibperf.server.exec.SpeedupAnalysis;
 import dev.fibperf.server.profile.ProfileReport;
 import java.time.Duration;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.fibperf.server.run;
 
+import dev.fibperf.server.analysis.ScheduleKind;
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.exec.DispatchOrder;
 import dev.fibperf.server.exec.PoolKind;
-import dev.fibperf.server.exec.ScheduleKind;
 import dev.fibperf.server.exec.Task;
 import java.util.List;
 import java.util.Objects;

@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fibperf.server.analysis.ScheduleKind;
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.exec.PoolKind;
 import dev.fibperf.server.exec.PoolObserver;
 import dev.fibperf.server.exec.RunClock;
 import dev.fibperf.server.exec.RunResult;
-import dev.fibperf.server.exec.ScheduleKind;
 import dev.fibperf.server.exec.Task;
 import dev.fibperf.server.exec.WorkerPool;
 import dev.fibperf.server.exec.cluster.ClusterPool;

@@ -1,6 +1,11 @@
-package dev.fibperf.server.exec;
+package dev.fibperf.server.analysis;
 
-import dev.fibperf.server.compute.Schedules;
+import dev.fibperf.server.analysis.schedule.Schedules;
+import dev.fibperf.server.exec.DispatchOrder;
+import dev.fibperf.server.exec.PoolKind;
+import dev.fibperf.server.exec.RunResult;
+import dev.fibperf.server.exec.Task;
+import dev.fibperf.server.exec.TaskResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,12 @@
-package dev.fibperf.server.exec;
+package dev.fibperf.server.analysis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fibperf.server.compute.Algorithm;
+import dev.fibperf.server.exec.PoolKind;
+import dev.fibperf.server.exec.RunResult;
+import dev.fibperf.server.exec.TaskResult;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;

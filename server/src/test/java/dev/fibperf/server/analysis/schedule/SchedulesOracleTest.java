@@ -1,4 +1,4 @@
-package dev.fibperf.server.compute;
+package dev.fibperf.server.analysis.schedule;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,9 +1,10 @@
-package dev.fibperf.server.compute;
+package dev.fibperf.server.analysis.schedule;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fibperf.server.compute.CostModel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

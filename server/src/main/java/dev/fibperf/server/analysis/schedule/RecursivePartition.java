@@ -1,4 +1,4 @@
-package dev.fibperf.server.compute;
+package dev.fibperf.server.analysis.schedule;
 
 /**
  * Exact optimal schedules on three or more workers by recursive number partitioning (after Korf,

@@ -1,4 +1,4 @@
-package dev.fibperf.server.exec;
+package dev.fibperf.server.analysis;
 
 /** How a Compare's parallel phase orders its tasks. */
 public enum ScheduleKind {

@@ -1,4 +1,4 @@
-package dev.fibperf.server.exec;
+package dev.fibperf.server.analysis;
 
 /** Whether a Compare's speedup can be read as a property of the tasks and the machine. */
 public enum Verdict {

@@ -1,4 +1,4 @@
-package dev.fibperf.server.compute;
+package dev.fibperf.server.analysis.schedule;
 
 /**
  * Every subset sum of a run of task costs, ascending, each with its subset as a bit mask (bit k is

@@ -1,4 +1,4 @@
-package dev.fibperf.server.compute;
+package dev.fibperf.server.analysis.schedule;
 
 /**
  * The exact two-worker split by meeting in the middle: the subset whose sum is closest to half the

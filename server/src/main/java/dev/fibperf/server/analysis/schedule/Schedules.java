@@ -1,4 +1,4 @@
-package dev.fibperf.server.compute;
+package dev.fibperf.server.analysis.schedule;
 
 import java.util.ArrayList;
 import java.util.Arrays;
