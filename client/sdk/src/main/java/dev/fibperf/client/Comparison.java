@@ -26,7 +26,9 @@ import java.util.Optional;
  * @param exclusive whether the Compare held the workers alone
  * @param isolationWait time spent waiting for the workers to be free of other runs
  * @param warmup the untimed warm-up before the serial run
- * @param notes true statements about these figures, in plain language
+ * @param notes true statements about these figures, as facts with their sentences
+ * @param reading what the figures mean taken together ({@link NoteKind#READING_CLEAN} or {@link
+ *     NoteKind#READING_NOT_CLEAN})
  * @param serialProfile the serial run's profile, if asked for
  * @param parallelProfile the parallel run's profile, if asked for
  * @param profileDiff serial to parallel, when both profiles are present
@@ -51,7 +53,8 @@ public record Comparison(
     boolean exclusive,
     Duration isolationWait,
     Duration warmup,
-    List<String> notes,
+    List<Note> notes,
+    Note reading,
     Optional<Profile> serialProfile,
     Optional<Profile> parallelProfile,
     Optional<ProfileDiff> profileDiff,

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -256,7 +257,8 @@ final class ProtoMapping {
         c.getIsolation() != dev.fibperf.proto.v1.Isolation.ISOLATION_SHARED,
         duration(c.getIsolationWait()),
         duration(c.getWarmup()),
-        c.getNotesList(),
+        c.getFindingsList().stream().map(ProtoMapping::note).toList(),
+        note(c.getReading()),
         c.hasSerialProfile() ? Optional.of(profile(c.getSerialProfile())) : Optional.empty(),
         c.hasParallelProfile() ? Optional.of(profile(c.getParallelProfile())) : Optional.empty(),
         c.hasProfileDiff()
@@ -266,6 +268,38 @@ final class ProtoMapping {
                     c.getProfileDiff().getFlameGraphHtml().toByteArray()))
             : Optional.empty(),
         c.getRunId());
+  }
+
+  static Note note(dev.fibperf.proto.v1.Note n) {
+    NoteKind kind;
+    try {
+      kind = NoteKind.valueOf(n.getKind().name().substring("NOTE_KIND_".length()));
+    } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+      kind = NoteKind.UNKNOWN;
+    }
+    Map<String, Object> figures = new LinkedHashMap<>();
+    for (dev.fibperf.proto.v1.Figure f : n.getFiguresList()) {
+      switch (f.getValueCase()) {
+        case RATIO:
+          figures.put(f.getName(), f.getRatio());
+          break;
+        case DURATION:
+          figures.put(f.getName(), duration(f.getDuration()));
+          break;
+        case COUNT:
+          figures.put(f.getName(), f.getCount());
+          break;
+        case LABEL:
+          figures.put(f.getName(), f.getLabel());
+          break;
+        case FLAG:
+          figures.put(f.getName(), f.getFlag());
+          break;
+        default:
+          break; // a figure type this SDK does not know: the text still cites it
+      }
+    }
+    return new Note(kind, figures, n.getText());
   }
 
   static FibEvent serial(SerialResponse r) {

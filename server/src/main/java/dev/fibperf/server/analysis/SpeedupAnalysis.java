@@ -33,7 +33,9 @@ import java.util.Optional;
  *     {@code workers}; never above {@code workers}
  * @param attainment optimal makespan / parallel wall: 1.0 means as fast as any schedule allows
  * @param verdict whether the speedup is a clean measurement
- * @param notes true statements about the figures above, in plain language
+ * @param notes true statements about the figures above, as facts ({@link NoteText} words them)
+ * @param reading what the figures mean taken together: {@link NoteKind#READING_CLEAN} or {@link
+ *     NoteKind#READING_NOT_CLEAN}
  */
 public record SpeedupAnalysis(
     double speedup,
@@ -49,7 +51,8 @@ public record SpeedupAnalysis(
     double idealSpeedup,
     double attainment,
     Verdict verdict,
-    List<String> notes) {
+    List<Note> notes,
+    Note reading) {
 
   /** One phase used this much more CPU than the other for the same tasks: the machine changed. */
   static final double UNSTEADY_ABOVE = 1.15;
@@ -134,113 +137,99 @@ public record SpeedupAnalysis(
       verdict = Verdict.CLEAN;
     }
 
-    List<String> notes = new ArrayList<>();
+    List<Note> notes = new ArrayList<>();
     verdictNote(verdict, serial, parallel, speedup, workers, cpuGrowth).ifPresent(notes::add);
     if (!warmupPoolStartup.isZero()) {
       notes.add(
-          String.format(
-              Locale.ROOT,
-              "The warm-up started this Compare's worker pool%s (%s), before either phase's"
-                  + " clock started.",
-              serial.pool() == parallel.pool() ? "" : "s",
-              readable(warmupPoolStartup)));
+          Note.of(NoteKind.WARMUP_STARTED_POOLS)
+              .count("pools", serial.pool() == parallel.pool() ? 1 : 2)
+              .duration("startup", warmupPoolStartup)
+              .build());
     }
-    for (String name : List.of("serial", "parallel")) {
-      RunResult phase = name.equals("serial") ? serial : parallel;
-      if (phase.poolCold()) {
+    for (Phase phase : List.of(new Phase("serial", serial), new Phase("parallel", parallel))) {
+      if (phase.result().poolCold()) {
         notes.add(
-            String.format(
-                Locale.ROOT,
-                "The %s phase started the %s pool (%s); that start-up is reported on its own,"
-                    + " outside the phase's wall time.",
-                name,
-                switch (phase.pool()) {
-                  case PROCESSES -> "worker-process";
-                  case CLUSTER -> "cluster";
-                  case THREADS -> "thread";
-                },
-                readable(phase.poolStartup())));
+            Note.of(NoteKind.PHASE_STARTED_POOL)
+                .label("phase", phase.name())
+                .label(
+                    "pool",
+                    switch (phase.result().pool()) {
+                      case PROCESSES -> "worker-process";
+                      case CLUSTER -> "cluster";
+                      case THREADS -> "thread";
+                    })
+                .duration("startup", phase.result().poolStartup())
+                .build());
       }
     }
     if (parallel.pool() == PoolKind.CLUSTER) {
       notes.add(
-          String.format(
-              Locale.ROOT,
-              "The cluster pool (%d workers; the tasks ran on %d peers) cost %s per task in"
-                  + " network hand-off (a gRPC round trip; queue wait and computation excluded),"
-                  + " against %s for the serial phase's threads.",
-              workers,
-              peerCount(parallel),
-              readable(parallel.handoffPerTask()),
-              readable(serial.handoffPerTask())));
+          Note.of(NoteKind.CLUSTER_HANDOFF)
+              .count("workers", workers)
+              .count("peers", peerCount(parallel))
+              .duration("handoff_per_task", parallel.handoffPerTask())
+              .duration("serial_handoff_per_task", serial.handoffPerTask())
+              .build());
     }
     if (parallel.pool() == PoolKind.PROCESSES) {
       notes.add(
-          String.format(
-              Locale.ROOT,
-              "Worker processes cost %s per task in hand-off, serialisation and IPC (queue wait and"
-                  + " computation excluded), against %s for the serial phase's threads.",
-              readable(parallel.handoffPerTask()),
-              readable(serial.handoffPerTask())));
+          Note.of(NoteKind.PROCESS_HANDOFF)
+              .duration("handoff_per_task", parallel.handoffPerTask())
+              .duration("serial_handoff_per_task", serial.handoffPerTask())
+              .build());
     }
     double evenSplit = total / workers;
     if (optimal.proven() && opt > evenSplit * 1.01) {
       notes.add(
-          String.format(
-              Locale.ROOT,
-              "Uneven tasks: the shortest schedule of the measured costs on %d workers takes %s,"
-                  + " %.0f%% more than an even split of the work (%s).",
-              workers,
-              readable(nanos(opt)),
-              100 * (opt / evenSplit - 1),
-              readable(nanos(evenSplit))));
+          Note.of(NoteKind.UNEVEN_TASKS)
+              .count("workers", workers)
+              .duration("optimal_makespan", nanos(opt))
+              .ratio("excess", opt / evenSplit - 1)
+              .duration("even_split", nanos(evenSplit))
+              .build());
     }
     if (!optimal.proven()) {
-      notes.add(
-          String.format(
-              Locale.ROOT,
-              "The search for the shortest schedule stopped at its budget; the best found is at"
-                  + " most %.1f%% above the optimum.",
-              100 * optimal.provenGap()));
+      notes.add(Note.of(NoteKind.SEARCH_BUDGET).ratio("optimal_gap", optimal.provenGap()).build());
     }
-    // Only a proven optimum may be called the shortest.
-    String best = optimal.proven() ? "the shortest schedule" : "the best schedule found";
     if (largestFirst > opt * 1.01) {
       notes.add(
-          String.format(
-              Locale.ROOT,
-              "Largest-first would take %.0f%% longer than %s (%s against %s); this phase"
-                  + " followed %s.",
-              100 * (largestFirst / opt - 1),
-              best,
-              readable(nanos(largestFirst)),
-              readable(nanos(opt)),
-              schedule == ScheduleKind.MEASURED_OPTIMAL
-                  ? best + " of the serial phase's measurements"
-                  : "largest-first"));
+          Note.of(NoteKind.LARGEST_FIRST_SLOWER)
+              .ratio("excess", largestFirst / opt - 1)
+              .flag("optimal_proven", optimal.proven())
+              .duration("largest_first_makespan", nanos(largestFirst))
+              .duration("optimal_makespan", nanos(opt))
+              .label("schedule", schedule.label())
+              .build());
     }
+    double parallelCpuChange = 1 / cpuGrowth - 1;
     if (attainment > 1.01) {
       notes.add(
-          String.format(
-              Locale.ROOT,
-              "The parallel phase beat %s of the serial phase's costs by %.0f%%: its tasks used"
-                  + " %.0f%% %s CPU than in the serial phase.",
-              best,
-              100 * (attainment - 1),
-              100 * Math.abs(1 / cpuGrowth - 1),
-              cpuGrowth <= 1 ? "more" : "less"));
+          Note.of(NoteKind.BEAT_OPTIMUM)
+              .ratio("beat_by", attainment - 1)
+              .flag("optimal_proven", optimal.proven())
+              .ratio("parallel_cpu_change", parallelCpuChange)
+              .build());
     }
     if (attainment < 0.9) {
       notes.add(
-          String.format(
-              Locale.ROOT,
-              "The parallel phase took %.0f%% longer than %s of the measured costs; its tasks"
-                  + " used %.0f%% %s CPU than in the serial phase.",
-              100 * (1 / attainment - 1),
-              best,
-              100 * Math.abs(1 / cpuGrowth - 1),
-              cpuGrowth <= 1 ? "more" : "less"));
+          Note.of(NoteKind.BEHIND_OPTIMUM)
+              .ratio("excess", 1 / attainment - 1)
+              .flag("optimal_proven", optimal.proven())
+              .ratio("parallel_cpu_change", parallelCpuChange)
+              .build());
     }
+    Note reading =
+        verdict == Verdict.CLEAN
+            ? Note.of(NoteKind.READING_CLEAN)
+                .ratio("attainment", attainment)
+                .flag("optimal_proven", optimal.proven())
+                .ratio("ideal_speedup", idealSpeedup)
+                .count("workers", workers)
+                .build()
+            : Note.of(NoteKind.READING_NOT_CLEAN)
+                .label("verdict", verdict.name())
+                .ratio("speedup", speedup)
+                .build();
     return new SpeedupAnalysis(
         speedup,
         speedup / workers,
@@ -255,8 +244,11 @@ public record SpeedupAnalysis(
         idealSpeedup,
         attainment,
         verdict,
-        notes);
+        notes,
+        reading);
   }
+
+  private record Phase(String name, RunResult result) {}
 
   /**
    * CPU per task in the serial phase / in the parallel phase, over the same tasks (elapsed time
@@ -276,7 +268,7 @@ public record SpeedupAnalysis(
         .count();
   }
 
-  private static Optional<String> verdictNote(
+  private static Optional<Note> verdictNote(
       Verdict verdict,
       RunResult serial,
       RunResult parallel,
@@ -296,78 +288,49 @@ public record SpeedupAnalysis(
           }
         }
         return Optional.of(
-            String.format(
-                Locale.ROOT,
-                "Worker lost: %d task(s) of the parallel phase ran again on another worker (%s);"
-                    + " its wall time holds the lost work on fewer than %d workers, so the"
-                    + " speedup understates what %d workers give.",
-                parallel.tasksRerun(),
-                String.join("; ", lost),
-                workers,
-                workers));
+            Note.of(NoteKind.WORKER_LOST)
+                .count("tasks_rerun", parallel.tasksRerun())
+                .count("workers", workers)
+                .label("lost_tasks", String.join("; ", lost))
+                .build());
       case CONTENDED:
         boolean serialStarved = serial.cpuShare() <= parallel.cpuShare();
         RunResult starved = serialStarved ? serial : parallel;
         if (starved.cpuShare() < RunResult.CONTENDED_BELOW) {
           return Optional.of(
-              String.format(
-                  Locale.ROOT,
-                  "Contended: the %s phase's tasks got %.0f%% of their elapsed time as CPU; other"
-                      + " load shared the cores, so the speedup says as much about it as about"
-                      + " the tasks.",
-                  serialStarved ? "serial" : "parallel",
-                  100 * starved.cpuShare()));
+              Note.of(NoteKind.CONTENDED_CPU)
+                  .label("phase", serialStarved ? "serial" : "parallel")
+                  .ratio("cpu_share", starved.cpuShare())
+                  .build());
         }
         boolean serialQueued = serial.queuedShare() >= parallel.queuedShare();
         RunResult queued = serialQueued ? serial : parallel;
         return Optional.of(
-            String.format(
-                Locale.ROOT,
-                "Contended: the %s phase's tasks waited %s for workers behind other calls (%.0f%%"
-                    + " of its wall time), so the speedup says as much about them as about the"
-                    + " tasks.",
-                serialQueued ? "serial" : "parallel",
-                readable(queued.taskQueueWait()),
-                100 * queued.queuedShare()));
+            Note.of(NoteKind.CONTENDED_QUEUE)
+                .label("phase", serialQueued ? "serial" : "parallel")
+                .duration("queue_wait", queued.taskQueueWait())
+                .ratio("queued_share", queued.queuedShare())
+                .build());
       case UNSTEADY:
         boolean serialSlower = cpuGrowth > 1;
         return Optional.of(
-            String.format(
-                Locale.ROOT,
-                "Unsteady: the same tasks used %.0f%% more CPU in the %s phase than in the %s one;"
-                    + " the machine did less work per CPU-second then (a busy host, cores that"
-                    + " share hardware, or code still compiling), so the speedup is %s.",
-                100 * ((serialSlower ? cpuGrowth : 1 / cpuGrowth) - 1),
-                serialSlower ? "serial" : "parallel",
-                serialSlower ? "parallel" : "serial",
-                serialSlower ? "overstated" : "understated"));
+            Note.of(NoteKind.UNSTEADY)
+                .label("phase", serialSlower ? "serial" : "parallel")
+                .ratio("extra_cpu", (serialSlower ? cpuGrowth : 1 / cpuGrowth) - 1)
+                .build());
       case IMPLAUSIBLE:
         return Optional.of(
-            String.format(
-                Locale.ROOT,
-                "Not a clean measurement: a speedup of %.2fx exceeds the %d workers. No contention"
-                    + " was measured, and the serial phase's tasks used %.0f%% %s CPU than the same"
-                    + " tasks in parallel (over %.0f%% would be unsteady).",
-                speedup,
-                workers,
-                100 * Math.abs(cpuGrowth - 1),
-                cpuGrowth >= 1 ? "more" : "less",
-                100 * (UNSTEADY_ABOVE - 1)));
+            Note.of(NoteKind.IMPLAUSIBLE)
+                .ratio("speedup", speedup)
+                .count("workers", workers)
+                .ratio("serial_cpu_change", cpuGrowth - 1)
+                .ratio("unsteady_above", UNSTEADY_ABOVE - 1)
+                .build());
     }
     throw new AssertionError(verdict);
   }
 
   private static Duration nanos(double nanos) {
     return Duration.ofNanos(Math.round(nanos));
-  }
-
-  private static String readable(Duration d) {
-    double micros = d.toNanos() / 1e3;
-    if (micros < 1000) {
-      return String.format(Locale.ROOT, "%.1f us", micros);
-    }
-    return micros < 1e6
-        ? String.format(Locale.ROOT, "%.2f ms", micros / 1000)
-        : String.format(Locale.ROOT, "%.2f s", micros / 1e6);
   }
 }

@@ -3,6 +3,9 @@ package dev.fibperf.server.service;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.Timestamps;
+import dev.fibperf.proto.v1.Figure;
+import dev.fibperf.server.analysis.Note;
+import dev.fibperf.server.analysis.NoteText;
 import dev.fibperf.server.analysis.ScheduleKind;
 import dev.fibperf.server.analysis.Verdict;
 import dev.fibperf.server.compute.Algorithm;
@@ -201,5 +204,32 @@ final class Protos {
         return dev.fibperf.proto.v1.Verdict.VERDICT_IMPLAUSIBLE;
     }
     throw new AssertionError(v);
+  }
+
+  /** A note as a fact: its kind, its figures, and the sentence {@link NoteText} makes of them. */
+  static dev.fibperf.proto.v1.Note note(Note note) {
+    dev.fibperf.proto.v1.Note.Builder out =
+        dev.fibperf.proto.v1.Note.newBuilder()
+            .setKind(dev.fibperf.proto.v1.NoteKind.valueOf("NOTE_KIND_" + note.kind().name()))
+            .setText(NoteText.render(note));
+    note.figures()
+        .forEach(
+            (name, value) -> {
+              Figure.Builder figure = out.addFiguresBuilder().setName(name);
+              if (value instanceof Double ratio) {
+                figure.setRatio(ratio);
+              } else if (value instanceof java.time.Duration d) {
+                figure.setDuration(duration(d));
+              } else if (value instanceof Long count) {
+                figure.setCount(count);
+              } else if (value instanceof String label) {
+                figure.setLabel(label);
+              } else if (value instanceof Boolean flag) {
+                figure.setFlag(flag);
+              } else {
+                throw new IllegalArgumentException(name + "=" + value);
+              }
+            });
+    return out.build();
   }
 }

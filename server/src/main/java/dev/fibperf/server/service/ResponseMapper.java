@@ -15,6 +15,7 @@ import dev.fibperf.proto.v1.RunSummary;
 import dev.fibperf.proto.v1.SerialResponse;
 import dev.fibperf.proto.v1.TaskFinished;
 import dev.fibperf.proto.v1.TaskStarted;
+import dev.fibperf.server.analysis.NoteText;
 import dev.fibperf.server.analysis.SpeedupAnalysis;
 import dev.fibperf.server.exec.RunResult;
 import dev.fibperf.server.exec.TaskResult;
@@ -186,7 +187,9 @@ final class ResponseMapper {
             .setIdealSpeedup(a.idealSpeedup())
             .setAttainment(a.attainment())
             .setVerdict(Protos.verdict(a.verdict()))
-            .addAllNotes(a.notes())
+            .addAllFindings(a.notes().stream().map(Protos::note).toList())
+            .addAllNotes(a.notes().stream().map(NoteText::render).toList())
+            .setReading(Protos.note(a.reading()))
             .setIsolation(Protos.isolation(outcome.spec().exclusive()))
             .setIsolationWait(Protos.duration(outcome.isolationWait()))
             .setWarmup(Protos.duration(outcome.warmup()));

@@ -89,13 +89,11 @@ class SpeedupAnalysisTest {
     assertEquals(0.8, a.attainment(), 1e-9);
     assertEquals(Verdict.CLEAN, a.verdict());
     // 250 ms is 25 % longer than 200 ms, with the same CPU per task: both true, both said.
-    assertTrue(
-        a.notes()
-            .contains(
-                "The parallel phase took 25% longer than the shortest schedule of the measured costs;"
-                    + " its tasks used 0% more CPU than in the serial phase."),
-        a.notes().toString());
-    assertTrue(a.notes().stream().noneMatch(n -> n.startsWith("Uneven")), a.notes().toString());
+    Note behind = note(a, NoteKind.BEHIND_OPTIMUM);
+    assertEquals(0.25, behind.ratio("excess"), 1e-9);
+    assertTrue(behind.flag("optimal_proven"));
+    assertEquals(0.0, behind.ratio("parallel_cpu_change"), 1e-9);
+    assertTrue(kinds(a).stream().noneMatch(k -> k == NoteKind.UNEVEN_TASKS), a.notes()::toString);
   }
 
   @Test
@@ -109,12 +107,11 @@ class SpeedupAnalysisTest {
     assertEquals(Duration.ofMillis(200), a.optimalMakespan());
     assertEquals(1.5, a.idealSpeedup(), 1e-9);
     assertEquals(1.0, a.attainment(), 1e-9);
-    assertTrue(
-        a.notes()
-            .contains(
-                "Uneven tasks: the shortest schedule of the measured costs on 2 workers takes 200.00"
-                    + " ms, 33% more than an even split of the work (150.00 ms)."),
-        a.notes().toString());
+    Note uneven = note(a, NoteKind.UNEVEN_TASKS);
+    assertEquals(2, uneven.count("workers"));
+    assertEquals(Duration.ofMillis(200), uneven.duration("optimal_makespan"));
+    assertEquals(1.0 / 3, uneven.ratio("excess"), 1e-9);
+    assertEquals(Duration.ofMillis(150), uneven.duration("even_split"));
   }
 
   @Test
@@ -130,18 +127,14 @@ class SpeedupAnalysisTest {
     assertEquals(Duration.ofMillis(700), optimal.largestFirstMakespan());
     assertEquals(Duration.ofMillis(600), optimal.plannedMakespan());
     assertEquals(Duration.ofMillis(700), largestFirst.plannedMakespan());
-    assertTrue(
-        optimal
-            .notes()
-            .contains(
-                "Largest-first would take 17% longer than the shortest schedule (700.00 ms against"
-                    + " 600.00 ms); this phase followed the shortest schedule of the serial phase's"
-                    + " measurements."),
-        optimal.notes().toString());
-    assertTrue(
-        largestFirst.notes().stream()
-            .anyMatch(n -> n.endsWith("this phase followed largest-first.")),
-        largestFirst.notes().toString());
+    Note slower = note(optimal, NoteKind.LARGEST_FIRST_SLOWER);
+    assertEquals(1.0 / 6, slower.ratio("excess"), 1e-9);
+    assertTrue(slower.flag("optimal_proven"));
+    assertEquals(Duration.ofMillis(700), slower.duration("largest_first_makespan"));
+    assertEquals(Duration.ofMillis(600), slower.duration("optimal_makespan"));
+    assertEquals("measured-optimal", slower.label("schedule"));
+    assertEquals(
+        "largest-first", note(largestFirst, NoteKind.LARGEST_FIRST_SLOWER).label("schedule"));
   }
 
   @Test
@@ -156,11 +149,14 @@ class SpeedupAnalysisTest {
     assertEquals(3.0, a.speedup(), 1e-9);
     assertTrue(a.idealSpeedup() <= 2.0);
     assertEquals(Verdict.IMPLAUSIBLE, a.verdict());
-    assertEquals(
-        "Not a clean measurement: a speedup of 3.00x exceeds the 2 workers. No contention was"
-            + " measured, and the serial phase's tasks used 0% more CPU than the same tasks in"
-            + " parallel (over 15% would be unsteady).",
-        a.notes().get(0));
+    Note implausible = a.notes().get(0);
+    assertEquals(NoteKind.IMPLAUSIBLE, implausible.kind());
+    assertEquals(3.0, implausible.ratio("speedup"), 1e-9);
+    assertEquals(2, implausible.count("workers"));
+    assertEquals(0.0, implausible.ratio("serial_cpu_change"), 1e-9);
+    assertEquals(0.15, implausible.ratio("unsteady_above"), 1e-9);
+    assertEquals(NoteKind.READING_NOT_CLEAN, a.reading().kind());
+    assertEquals("IMPLAUSIBLE", a.reading().label("verdict"));
   }
 
   @Test
@@ -219,21 +215,18 @@ class SpeedupAnalysisTest {
 
     assertEquals(1, parallel.tasksRerun());
     assertEquals(Verdict.WORKER_LOST, a.verdict());
+    Note lostNote = a.notes().get(0);
+    assertEquals(NoteKind.WORKER_LOST, lostNote.kind());
+    assertEquals(1, lostNote.count("tasks_rerun"));
+    assertEquals(3, lostNote.count("workers"));
     assertEquals(
-        "Worker lost: 1 task(s) of the parallel phase ran again on another worker (nums[1]=20"
-            + " after [peer 127.0.0.2:50051: UNAVAILABLE: io exception]); its wall time holds the"
-            + " lost work on fewer than 3 workers, so the speedup understates what 3 workers give.",
-        a.notes().get(0));
-    assertTrue(
-        a.notes().stream()
-            .anyMatch(
-                n ->
-                    n.equals(
-                        "The cluster pool (3 workers; the tasks ran on 2 peers) cost 1.00 ms per"
-                            + " task in network hand-off (a gRPC round trip; queue wait and"
-                            + " computation excluded), against 1.00 ms for the serial phase's"
-                            + " threads.")),
-        a.notes().toString());
+        "nums[1]=20 after [peer 127.0.0.2:50051: UNAVAILABLE: io exception]",
+        lostNote.label("lost_tasks"));
+    Note handoff = note(a, NoteKind.CLUSTER_HANDOFF);
+    assertEquals(3, handoff.count("workers"));
+    assertEquals(2, handoff.count("peers"));
+    assertEquals(Duration.ofMillis(1), handoff.duration("handoff_per_task"));
+    assertEquals(Duration.ofMillis(1), handoff.duration("serial_handoff_per_task"));
   }
 
   @Test
@@ -245,9 +238,10 @@ class SpeedupAnalysisTest {
 
     assertTrue(contended.contended());
     assertEquals(Verdict.CONTENDED, a.verdict());
-    assertTrue(
-        a.notes().get(0).startsWith("Contended: the serial phase's tasks got 50% of"),
-        a.notes().get(0));
+    Note starved = a.notes().get(0);
+    assertEquals(NoteKind.CONTENDED_CPU, starved.kind());
+    assertEquals("serial", starved.label("phase"));
+    assertEquals(0.5, starved.ratio("cpu_share"), 1e-9);
   }
 
   @Test
@@ -259,11 +253,10 @@ class SpeedupAnalysisTest {
             ScheduleKind.MEASURED_OPTIMAL);
 
     assertEquals(Verdict.UNSTEADY, a.verdict());
-    assertEquals(
-        "Unsteady: the same tasks used 50% more CPU in the serial phase than in the parallel one;"
-            + " the machine did less work per CPU-second then (a busy host, cores that share"
-            + " hardware, or code still compiling), so the speedup is overstated.",
-        a.notes().get(0));
+    Note unsteady = a.notes().get(0);
+    assertEquals(NoteKind.UNSTEADY, unsteady.kind());
+    assertEquals("serial", unsteady.label("phase"));
+    assertEquals(0.5, unsteady.ratio("extra_cpu"), 1e-9);
   }
 
   @Test
@@ -271,23 +264,20 @@ class SpeedupAnalysisTest {
     RunResult serial = run(List.of(10, 10), 1.0, 20, 1, PoolKind.THREADS, true);
     RunResult parallel = run(List.of(10, 10), 1.0, 10, 2, PoolKind.PROCESSES, true);
 
-    List<String> notes = SpeedupAnalysis.of(serial, parallel, ScheduleKind.LARGEST_FIRST).notes();
+    SpeedupAnalysis a = SpeedupAnalysis.of(serial, parallel, ScheduleKind.LARGEST_FIRST);
 
-    assertTrue(
-        notes.contains(
-            "The serial phase started the thread pool (500.00 ms); that start-up is reported on"
-                + " its own, outside the phase's wall time."),
-        notes::toString);
-    assertTrue(
-        notes.contains(
-            "The parallel phase started the worker-process pool (500.00 ms); that start-up is"
-                + " reported on its own, outside the phase's wall time."),
-        notes::toString);
-    assertTrue(
-        notes.contains(
-            "Worker processes cost 1.00 ms per task in hand-off, serialisation and IPC (queue wait"
-                + " and computation excluded), against 1.00 ms for the serial phase's threads."),
-        notes::toString);
+    List<Note> started =
+        a.notes().stream().filter(n -> n.kind() == NoteKind.PHASE_STARTED_POOL).toList();
+    assertEquals(2, started.size(), a.notes()::toString);
+    assertEquals("serial", started.get(0).label("phase"));
+    assertEquals("thread", started.get(0).label("pool"));
+    assertEquals(Duration.ofMillis(500), started.get(0).duration("startup"));
+    assertEquals("parallel", started.get(1).label("phase"));
+    assertEquals("worker-process", started.get(1).label("pool"));
+    assertEquals(Duration.ofMillis(500), started.get(1).duration("startup"));
+    Note handoff = note(a, NoteKind.PROCESS_HANDOFF);
+    assertEquals(Duration.ofMillis(1), handoff.duration("handoff_per_task"));
+    assertEquals(Duration.ofMillis(1), handoff.duration("serial_handoff_per_task"));
   }
 
   @Test
@@ -300,6 +290,9 @@ class SpeedupAnalysisTest {
 
     assertEquals(Verdict.CLEAN, a.verdict());
     assertEquals(List.of(), a.notes());
+    assertEquals(NoteKind.READING_CLEAN, a.reading().kind());
+    assertEquals(1.0, a.reading().ratio("attainment"), 1e-9);
+    assertEquals(2.0, a.reading().ratio("ideal_speedup"), 1e-9);
   }
 
   @Test
@@ -343,10 +336,11 @@ class SpeedupAnalysisTest {
     assertEquals(1.0, queued.cpuShare(), 1e-9, "every task had its core");
     assertTrue(queued.contended(), "100 ms of 300 ms waiting for workers");
     assertEquals(Verdict.CONTENDED, a.verdict());
-    assertEquals(
-        "Contended: the serial phase's tasks waited 100.00 ms for workers behind other calls (33%"
-            + " of its wall time), so the speedup says as much about them as about the tasks.",
-        a.notes().get(0));
+    Note queuedNote = a.notes().get(0);
+    assertEquals(NoteKind.CONTENDED_QUEUE, queuedNote.kind());
+    assertEquals("serial", queuedNote.label("phase"));
+    assertEquals(Duration.ofMillis(100), queuedNote.duration("queue_wait"));
+    assertEquals(1.0 / 3, queuedNote.ratio("queued_share"), 1e-9);
   }
 
   @Test
@@ -359,12 +353,9 @@ class SpeedupAnalysisTest {
             ScheduleKind.MEASURED_OPTIMAL);
 
     assertEquals(100.0 / 90, a.attainment(), 1e-9);
-    assertTrue(
-        a.notes()
-            .contains(
-                "The parallel phase beat the shortest schedule of the serial phase's costs by 11%: its"
-                    + " tasks used 10% less CPU than in the serial phase."),
-        a.notes().toString());
+    Note beat = note(a, NoteKind.BEAT_OPTIMUM);
+    assertEquals(100.0 / 90 - 1, beat.ratio("beat_by"), 1e-9);
+    assertEquals(-0.1, beat.ratio("parallel_cpu_change"), 1e-9);
   }
 
   @Test
@@ -377,10 +368,20 @@ class SpeedupAnalysisTest {
             ScheduleKind.MEASURED_OPTIMAL);
 
     assertEquals(Verdict.UNSTEADY, a.verdict());
-    assertEquals(
-        "Unsteady: the same tasks used 30% more CPU in the parallel phase than in the serial one;"
-            + " the machine did less work per CPU-second then (a busy host, cores that share"
-            + " hardware, or code still compiling), so the speedup is understated.",
-        a.notes().get(0));
+    Note unsteady = a.notes().get(0);
+    assertEquals(NoteKind.UNSTEADY, unsteady.kind());
+    assertEquals("parallel", unsteady.label("phase"));
+    assertEquals(0.3, unsteady.ratio("extra_cpu"), 1e-9);
+  }
+
+  /** The analysis's one note of {@code kind}. */
+  private static Note note(SpeedupAnalysis a, NoteKind kind) {
+    List<Note> found = a.notes().stream().filter(n -> n.kind() == kind).toList();
+    assertEquals(1, found.size(), () -> kind + " in " + a.notes());
+    return found.get(0);
+  }
+
+  private static List<NoteKind> kinds(SpeedupAnalysis a) {
+    return a.notes().stream().map(Note::kind).toList();
   }
 }

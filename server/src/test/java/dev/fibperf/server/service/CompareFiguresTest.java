@@ -9,6 +9,8 @@ import com.google.protobuf.util.Timestamps;
 import dev.fibperf.proto.v1.CompareRequest;
 import dev.fibperf.proto.v1.CompareResponse;
 import dev.fibperf.proto.v1.Comparison;
+import dev.fibperf.proto.v1.Note;
+import dev.fibperf.proto.v1.NoteKind;
 import dev.fibperf.proto.v1.ParallelRequest;
 import dev.fibperf.proto.v1.ParallelResponse;
 import dev.fibperf.proto.v1.RunSummary;
@@ -40,10 +42,20 @@ class CompareFiguresTest {
       assertTrue(c.getSpeedup() <= workers * 1.02, "a clean speedup within the workers: " + c);
       assertTrue(
           c.getSerial().getCpuShare() >= 0.9 && c.getParallel().getCpuShare() >= 0.9, c.toString());
-      assertTrue(c.getNotesList().stream().noneMatch(n -> n.startsWith("Contended")), c.toString());
+      assertTrue(
+          c.getFindingsList().stream()
+              .map(Note::getKind)
+              .noneMatch(k -> k.name().startsWith("NOTE_KIND_CONTENDED")),
+          c.toString());
+      assertEquals(NoteKind.NOTE_KIND_READING_CLEAN, c.getReading().getKind());
     } else {
-      assertTrue(!c.getNotesList().isEmpty(), "a verdict other than clean says why: " + c);
+      assertTrue(!c.getFindingsList().isEmpty(), "a verdict other than clean says why: " + c);
+      assertEquals(NoteKind.NOTE_KIND_READING_NOT_CLEAN, c.getReading().getKind());
     }
+    assertEquals(
+        c.getFindingsList().stream().map(Note::getText).toList(),
+        c.getNotesList(),
+        "the deprecated notes are the findings' texts");
     for (RunSummary phase : List.of(c.getSerial(), c.getParallel())) {
       assertEquals(
           Timestamps.between(phase.getStartTime(), phase.getEndTime()), phase.getWallDuration());
@@ -63,8 +75,9 @@ class CompareFiguresTest {
       // The pool started during the warm-up: neither phase's clock holds its start-up.
       assertTrue(!c.getSerial().getPoolCold() && !c.getParallel().getPoolCold(), c.toString());
       assertTrue(
-          c.getNotesList().stream().anyMatch(n -> n.startsWith("The warm-up started")),
-          c.getNotesList().toString());
+          c.getFindingsList().stream()
+              .anyMatch(n -> n.getKind() == NoteKind.NOTE_KIND_WARMUP_STARTED_POOLS),
+          c.getFindingsList()::toString);
     }
   }
 

@@ -8,6 +8,7 @@ import dev.fibperf.client.Comparison;
 import dev.fibperf.client.EventStream;
 import dev.fibperf.client.FibEvent;
 import dev.fibperf.client.HotMethod;
+import dev.fibperf.client.Note;
 import dev.fibperf.client.PhaseCompleted;
 import dev.fibperf.client.Profile;
 import dev.fibperf.client.ProfileSnapshot;
@@ -15,7 +16,6 @@ import dev.fibperf.client.RunSummary;
 import dev.fibperf.client.Schedule;
 import dev.fibperf.client.TaskFinished;
 import dev.fibperf.client.TaskStarted;
-import dev.fibperf.client.Verdict;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -317,44 +317,10 @@ final class Printer {
     out.printf(
         "  attained  %.0f%% of the %s%n",
         100 * c.attainment(), c.optimalProven() ? "optimal schedule" : "best schedule found");
-    for (String note : c.notes()) {
-      out.println("  note      " + note);
+    for (Note note : c.notes()) {
+      out.println("  note      " + note.text());
     }
-    out.println("  reading   " + reading(c));
-  }
-
-  /** One sentence on what the numbers mean; every clause restates a figure printed above. */
-  static String reading(Comparison c) {
-    if (c.verdict() != Verdict.CLEAN) {
-      return String.format(
-          Locale.ROOT,
-          "Not a clean measurement (%s): the speedup of %.2fx says as much about the conditions"
-              + " as about the tasks; see the notes.",
-          c.verdict(),
-          c.speedup());
-    }
-    String best = c.optimalProven() ? "the optimal schedule" : "the best schedule found";
-    double attainment = c.attainment();
-    String attained;
-    if (attainment >= 0.99) {
-      attained = "The parallel run is as fast as " + best + " of these tasks";
-    } else {
-      attained =
-          String.format(
-              Locale.ROOT,
-              "The parallel run took %.0f%% longer than %s of these tasks",
-              100 * (1 / attainment - 1),
-              best);
-    }
-    String limit =
-        c.idealSpeedup() < c.workers() * 0.99
-            ? String.format(
-                Locale.ROOT,
-                "; their uneven sizes allow at most %.2fx on %d workers",
-                c.idealSpeedup(),
-                c.workers())
-            : String.format(Locale.ROOT, "; they spread evenly over the %d workers", c.workers());
-    return attained + limit + ".";
+    out.println("  reading   " + c.reading().text());
   }
 
   static String toJson(Message message) {

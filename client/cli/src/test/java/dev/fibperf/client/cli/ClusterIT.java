@@ -9,6 +9,7 @@ import dev.fibperf.client.EventStream;
 import dev.fibperf.client.FibEvent;
 import dev.fibperf.client.FibPerfClient;
 import dev.fibperf.client.FibPerfSettings;
+import dev.fibperf.client.NoteKind;
 import dev.fibperf.client.Phase;
 import dev.fibperf.client.PoolKind;
 import dev.fibperf.client.RunInfo;
@@ -142,9 +143,8 @@ class ClusterIT {
           assertEquals(FibOracle.fib(41), t.value());
           assertTrue(!t.worker().startsWith(victimAddress), t.worker());
         }
-        assertTrue(
-            survived.notes().get(0).startsWith("Worker lost: 1 task(s) of the parallel phase"),
-            survived.notes().toString());
+        assertEquals(NoteKind.WORKER_LOST, survived.notes().get(0).kind());
+        assertEquals(1, survived.notes().get(0).count("tasks_rerun"));
 
         // The next run knows two peers; the CLI prints the cluster run like any other.
         FibPerfCliTest.Run cli =

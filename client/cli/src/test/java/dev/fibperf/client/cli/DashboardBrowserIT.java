@@ -87,6 +87,13 @@ class DashboardBrowserIT {
               .findElements(By.cssSelector("svg[data-phase='PHASE_PARALLEL'] line.mark"))
               .isEmpty(),
           "the lower bound and the optimum are marked");
+      // The page shows the server's sentences, the same the SDK and the CLI get.
+      assertEquals(c.reading().text(), browser.findElement(By.id("reading")).getText());
+      assertEquals(
+          c.notes().stream().map(n -> n.kind().name()).toList(),
+          browser.findElements(By.cssSelector("div.note")).stream()
+              .map(e -> e.getAttribute("data-kind"))
+              .toList());
       Path shot = Path.of("target", "dashboard.png");
       Files.write(shot, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
       assertTrue(Files.size(shot) > 10_000, "a screenshot with something in it");

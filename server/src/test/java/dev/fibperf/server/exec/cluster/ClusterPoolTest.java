@@ -10,6 +10,7 @@ import dev.fibperf.proto.v1.Algorithm;
 import dev.fibperf.proto.v1.CompareRequest;
 import dev.fibperf.proto.v1.CompareResponse;
 import dev.fibperf.proto.v1.Comparison;
+import dev.fibperf.proto.v1.NoteKind;
 import dev.fibperf.proto.v1.ParallelRequest;
 import dev.fibperf.proto.v1.ParallelResponse;
 import dev.fibperf.proto.v1.PoolKind;
@@ -242,9 +243,13 @@ class ClusterPoolTest {
     for (TaskFinished t : c.getParallel().getResultsList()) {
       assertEquals(FibOracle.fib(t.getN()).toString(), t.getValue());
     }
-    assertTrue(
-        c.getNotesList().stream().anyMatch(n -> n.startsWith("The cluster pool (3 workers;")),
-        c.getNotesList().toString());
+    dev.fibperf.proto.v1.Note handoff =
+        c.getFindingsList().stream()
+            .filter(n -> n.getKind() == NoteKind.NOTE_KIND_CLUSTER_HANDOFF)
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(c.getFindingsList()));
+    assertEquals("workers", handoff.getFigures(0).getName());
+    assertEquals(3, handoff.getFigures(0).getCount());
   }
 
   @Test

@@ -10,6 +10,8 @@ import com.google.protobuf.util.Durations;
 import dev.fibperf.proto.v1.CompareRequest;
 import dev.fibperf.proto.v1.Comparison;
 import dev.fibperf.proto.v1.FibPerfServiceGrpc;
+import dev.fibperf.proto.v1.Note;
+import dev.fibperf.proto.v1.NoteKind;
 import dev.fibperf.proto.v1.ParallelRequest;
 import dev.fibperf.proto.v1.ParallelResponse;
 import dev.fibperf.proto.v1.PoolKind;
@@ -349,13 +351,15 @@ class ProcessPoolTest {
 
       assertEquals(PoolKind.POOL_KIND_THREADS, c.getSerial().getPool());
       assertEquals(PoolKind.POOL_KIND_PROCESSES, c.getParallel().getPool());
-      assertTrue(
-          c.getNotesList().stream().anyMatch(n -> n.startsWith("Worker processes cost ")),
-          c.getNotesList().toString());
-      assertTrue(
-          c.getNotesList().stream()
-              .anyMatch(n -> n.startsWith("The warm-up started this Compare's worker pools (")),
-          c.getNotesList().toString());
+      List<NoteKind> kinds = c.getFindingsList().stream().map(Note::getKind).toList();
+      assertTrue(kinds.contains(NoteKind.NOTE_KIND_PROCESS_HANDOFF), kinds::toString);
+      Note warmup =
+          c.getFindingsList().stream()
+              .filter(n -> n.getKind() == NoteKind.NOTE_KIND_WARMUP_STARTED_POOLS)
+              .findFirst()
+              .orElseThrow();
+      assertEquals("pools", warmup.getFigures(0).getName());
+      assertEquals(2, warmup.getFigures(0).getCount(), "threads and worker processes");
     }
   }
 
