@@ -2,16 +2,12 @@ package dev.fibperf.bench;
 
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.exec.DispatchOrder;
-import dev.fibperf.server.exec.Run;
-import dev.fibperf.server.exec.RunListener;
+import dev.fibperf.server.exec.PhaseExecution;
 import dev.fibperf.server.exec.RunResult;
 import dev.fibperf.server.exec.Task;
-import dev.fibperf.server.exec.TaskResult;
-import dev.fibperf.server.exec.TaskStart;
 import dev.fibperf.server.exec.WorkerPool;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -87,34 +83,15 @@ public class DispatchBenchmark {
   }
 
   static RunResult run(WorkerPool pool, List<Task> tasks, int parallelism) throws Exception {
-    CompletableFuture<RunResult> done = new CompletableFuture<>();
-    Run.newBuilder()
+    return PhaseExecution.newBuilder()
         .tasks(tasks)
         .algorithm(Algorithm.ITERATIVE)
         .parallelism(parallelism)
         .order(DispatchOrder.LARGEST_FIRST)
         .pool(pool.acquire())
-        .listener(
-            new RunListener() {
-              @Override
-              public void onTaskStarted(TaskStart start) {}
-
-              @Override
-              public void onTaskFinished(TaskResult result) {}
-
-              @Override
-              public void onCompleted(RunResult result) {
-                done.complete(result);
-              }
-
-              @Override
-              public void onFailed(Throwable cause) {
-                done.completeExceptionally(cause);
-              }
-            })
         .build()
-        .start();
-    return done.get();
+        .start()
+        .get();
   }
 
   private static List<Task> tasks(int count) {

@@ -43,9 +43,9 @@ public interface TaskKernel {
   /** Computes in this JVM, on the calling thread. */
   TaskKernel IN_PROCESS =
       (algorithm, task, token, context) -> {
-        BigInteger[] value = new BigInteger[1];
-        TaskTiming timing = TaskTiming.of(() -> value[0] = algorithm.compute(task.n(), token));
-        return new Result(value[0], timing);
+        TaskTiming.Timed<BigInteger> computed =
+            TaskTiming.of(() -> algorithm.compute(task.n(), token));
+        return new Result(computed.value(), computed.timing());
       };
 
   /**

@@ -33,7 +33,8 @@ public record TaskResult(
     Instant startTime,
     Duration queueWait,
     Duration handoff,
-    List<String> failedAttempts) {
+    List<String> failedAttempts)
+    implements TaskEvent {
   public TaskResult {
     failedAttempts = List.copyOf(failedAttempts);
   }

@@ -10,4 +10,4 @@ import java.time.Instant;
  * @param worker the worker's name
  * @param startTime wall-clock start (UTC)
  */
-public record TaskStart(int index, int n, String worker, Instant startTime) {}
+public record TaskStart(int index, int n, String worker, Instant startTime) implements TaskEvent {}

@@ -2,6 +2,7 @@ package dev.fibperf.server.exec;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.function.Supplier;
 
 /**
  * Elapsed and CPU time of one computation on the calling thread. The two differ when the thread
@@ -15,13 +16,16 @@ public record TaskTiming(long elapsedNanos, long cpuNanos) {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
   private static final boolean CPU_TIME = THREADS.isCurrentThreadCpuTimeSupported();
 
-  /** Runs {@code body} on this thread and returns how long it took. */
-  public static TaskTiming of(Runnable body) {
+  /** What a computation returned and how long it took. */
+  public record Timed<T>(T value, TaskTiming timing) {}
+
+  /** Computes {@code body} on this thread and returns its value and how long it took. */
+  public static <T> Timed<T> of(Supplier<T> body) {
     long cpu0 = CPU_TIME ? THREADS.getCurrentThreadCpuTime() : -1;
     long t0 = System.nanoTime();
-    body.run();
+    T value = body.get();
     long elapsed = System.nanoTime() - t0;
     long cpu = CPU_TIME ? THREADS.getCurrentThreadCpuTime() - cpu0 : -1;
-    return new TaskTiming(elapsed, cpu);
+    return new Timed<>(value, new TaskTiming(elapsed, cpu));
   }
 }

@@ -1,12 +1,14 @@
 package dev.fibperf.server.exec;
 
+import java.util.function.Supplier;
+
 /**
  * Wraps the computation of one task on its worker thread, e.g. to mark the task's time window for a
- * profiler. Must run {@code body} exactly once, on the calling thread.
+ * profiler. Must call {@code compute} exactly once, on the calling thread, and return its result.
  */
 @FunctionalInterface
 public interface TaskWindow {
-  TaskWindow NONE = (task, body) -> body.run();
+  TaskWindow NONE = (task, compute) -> compute.get();
 
-  void around(Task task, Runnable body);
+  TaskKernel.Result around(Task task, Supplier<TaskKernel.Result> compute);
 }

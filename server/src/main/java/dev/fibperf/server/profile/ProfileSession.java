@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -100,6 +101,17 @@ public final class ProfileSession implements AutoCloseable {
    * produces count for this session and no other.
    */
   public void mark(int index, int n, Runnable body) {
+    mark(
+        index,
+        n,
+        () -> {
+          body.run();
+          return null;
+        });
+  }
+
+  /** Like {@link #mark(int, int, Runnable)}, returning what {@code body} computed. */
+  public <T> T mark(int index, int n, Supplier<T> body) {
     TaskWindowEvent window = new TaskWindowEvent();
     window.session = id;
     window.index = index;
@@ -109,7 +121,7 @@ public final class ProfileSession implements AutoCloseable {
     // one from before its window (another session's task may have run on this thread just before).
     LiveProfile.Window liveWindow = live.begin(Thread.currentThread().getId());
     try {
-      body.run();
+      return body.get();
     } finally {
       live.end(liveWindow);
       window.commit();

@@ -2,12 +2,11 @@ package dev.fibperf.server.run;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.fibperf.server.analysis.SpeedupAnalysis;
-import dev.fibperf.server.exec.PoolKind;
-import dev.fibperf.server.exec.Run;
+import dev.fibperf.server.exec.PhaseExecution;
 import dev.fibperf.server.exec.RunClock;
-import dev.fibperf.server.exec.RunListener;
 import dev.fibperf.server.exec.RunResult;
 import dev.fibperf.server.exec.TaskContext;
+import dev.fibperf.server.exec.TaskEvent;
 import dev.fibperf.server.exec.TaskPool;
 import dev.fibperf.server.exec.TaskResult;
 import dev.fibperf.server.exec.TaskStart;
@@ -16,14 +15,11 @@ import dev.fibperf.server.run.RunSpec.PhasePlan;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 
 /**
  * One admitted run: its phases one after another, each on a pool lease and, if asked, under the
@@ -35,18 +31,11 @@ import java.util.function.Consumer;
 public final class ActiveRun {
   private final long id;
   private final RunSpec spec;
-  private final Map<PoolKind, TaskPool> pools;
-  private final PhaseProfiler profiler;
-  private final Consumer<RunEvent> publish;
-  private final BooleanSupplier callerHasRoom;
-  private final Runnable releaseSlot;
+  private final RunContext context;
   private final RunClock clock;
-  private final long deadlineNanoTime;
-  private final Isolation isolation;
-  private final Isolation.Hold granted; // taken at admission, or null to queue for one at start
   private final CompletableFuture<RunOutcome> outcome = new CompletableFuture<>();
   private final List<AutoCloseable> cleanup = new CopyOnWriteArrayList<>();
-  private volatile Run current;
+  private volatile PhaseExecution current;
   private volatile boolean cancelled;
   private volatile CompletableFuture<Isolation.Hold> hold;
   // Written by the phase chain, read when it ends: both on the chain's thread of completion.
@@ -57,29 +46,11 @@ public final class ActiveRun {
   @GuardedBy("this")
   private boolean started;
 
-  ActiveRun(
-      long id,
-      RunSpec spec,
-      Map<PoolKind, TaskPool> pools,
-      PhaseProfiler profiler,
-      Consumer<RunEvent> publish,
-      BooleanSupplier callerHasRoom,
-      Runnable releaseSlot,
-      Isolation isolation,
-      Isolation.Hold granted,
-      RunClock clock,
-      long deadlineNanoTime) {
-    this.granted = granted;
-    this.clock = clock;
-    this.deadlineNanoTime = deadlineNanoTime;
-    this.isolation = isolation;
-    this.id = id;
-    this.spec = spec;
-    this.pools = pools;
-    this.profiler = profiler;
-    this.publish = publish;
-    this.callerHasRoom = callerHasRoom;
-    this.releaseSlot = releaseSlot;
+  ActiveRun(RunContext context) {
+    this.context = context;
+    this.id = context.id();
+    this.spec = context.spec();
+    this.clock = context.house().clock();
   }
 
   public long id() {
@@ -111,16 +82,16 @@ public final class ActiveRun {
       }
       started = true;
     }
-    publish.accept(new RunEvent.Accepted(id, spec));
+    context.publish().accept(new RunEvent.Accepted(id, spec));
     scheduling.execute(this::begin);
   }
 
   private void begin() {
     long waitingSince = clock.nanoTime();
     CompletableFuture<Isolation.Hold> held =
-        granted != null
-            ? CompletableFuture.completedFuture(granted)
-            : isolation.acquire(spec.exclusive());
+        context.granted() != null
+            ? CompletableFuture.completedFuture(context.granted())
+            : context.house().isolation().acquire(spec.exclusive());
     hold = held;
     if (cancelled) {
       held.cancel(false); // cancel() ran before the hold existed
@@ -157,8 +128,7 @@ public final class ActiveRun {
 
   private CompletableFuture<Void> warmUp(PhasePlan plan) {
     long waitingSince = clock.nanoTime();
-    return pools
-        .get(plan.pool())
+    return pool(plan)
         .acquireAsync()
         .thenCompose(
             lease -> {
@@ -166,25 +136,32 @@ public final class ActiveRun {
                 warmupPoolStartup = warmupPoolStartup.plusNanos(clock.nanoTime() - waitingSince);
               }
               int parallelism = parallelism(plan, lease);
-              CompletableFuture<RunResult> done = new CompletableFuture<>();
-              launch(
-                  Run.newBuilder()
-                      .tasks(Warmup.tasks(spec.algorithm(), spec.tasks(), parallelism))
-                      .algorithm(spec.algorithm())
-                      .parallelism(parallelism)
-                      .pool(lease)
-                      .clock(clock)
-                      .context(TaskContext.NONE.withDeadline(deadlineNanoTime).withRunId(id))
-                      .listener(completing(done)));
-              return done.thenApply(ignored -> null);
+              return launch(
+                      PhaseExecution.newBuilder()
+                          .tasks(Warmup.tasks(spec.algorithm(), spec.tasks(), parallelism))
+                          .algorithm(spec.algorithm())
+                          .parallelism(parallelism)
+                          .pool(lease)
+                          .clock(clock)
+                          .context(taskContext(TaskContext.NONE)))
+                  .thenApply(untimed -> null);
             });
+  }
+
+  private TaskPool pool(PhasePlan plan) {
+    return context.house().pools().get(plan.pool());
+  }
+
+  /** What every task of this run tells its kernel, beside what the phase's profiler adds. */
+  private TaskContext taskContext(TaskContext profiled) {
+    return profiled.withDeadline(context.deadlineNanoTime()).withRunId(id);
   }
 
   /** Hands out more tasks if the caller has room again. Cheap; call whenever it may have. */
   public void resume() {
-    Run run = current;
-    if (run != null) {
-      run.resume();
+    PhaseExecution phase = current;
+    if (phase != null) {
+      phase.resume();
     }
   }
 
@@ -198,9 +175,9 @@ public final class ActiveRun {
     if (pending != null) {
       pending.cancel(false); // still queued for the workers: leave the queue
     }
-    Run run = current;
-    if (run != null) {
-      run.cancel();
+    PhaseExecution phase = current;
+    if (phase != null) {
+      phase.cancel();
     }
   }
 
@@ -211,8 +188,9 @@ public final class ActiveRun {
   }
 
   /**
-   * The plan's parallelism on this lease: 0 asks for all its workers. A plan asking for more than
-   * the pool has (a cluster smaller than the request assumed) fails the phase.
+   * The plan's parallelism on this lease, resolved here and nowhere else: 0 asks for all its
+   * workers, known only now (a cluster's size is its live peers'). A plan asking for more than the
+   * pool has (a cluster smaller than the request assumed) fails the phase.
    */
   private static int parallelism(PhasePlan plan, TaskPool.Lease lease) {
     if (plan.parallelism() == 0) {
@@ -230,16 +208,20 @@ public final class ActiveRun {
       return execute(plan, null, measured)
           .thenApply(result -> new PhaseOutcome(plan.phase(), result, null));
     }
-    return profiler
+    return context
+        .house()
+        .profiler()
         .start(
             plan.profile(),
             spec.tasks().size(),
             plan.pool(),
-            callerHasRoom,
+            context.callerHasRoom(),
             s ->
-                publish.accept(
-                    new RunEvent.ProfileSnapshot(
-                        id, plan.phase(), s.profile(), s.tasksDone(), s.tasksTotal())))
+                context
+                    .publish()
+                    .accept(
+                        new RunEvent.ProfileSnapshot(
+                            id, plan.phase(), s.profile(), s.tasksDone(), s.tasksTotal())))
         .thenCompose(
             session -> {
               cleanup.add(session);
@@ -256,9 +238,11 @@ public final class ActiveRun {
         .thenApplyAsync(
             report -> {
               for (ArtifactFormat format : plan.profile().artifacts()) {
-                publish.accept(
-                    new RunEvent.ArtifactRendered(
-                        id, plan.phase(), format, session.render(format, report)));
+                context
+                    .publish()
+                    .accept(
+                        new RunEvent.ArtifactRendered(
+                            id, plan.phase(), format, session.render(format, report)));
               }
               return new PhaseOutcome(plan.phase(), result, report);
             },
@@ -274,98 +258,61 @@ public final class ActiveRun {
   private CompletableFuture<RunResult> execute(
       PhasePlan plan, PhaseProfiler.Session session, RunResult measured) {
     long waitingSince = clock.nanoTime();
-    return pools
-        .get(plan.pool())
+    return pool(plan)
         .acquireAsync()
         .thenCompose(
             lease -> {
               int parallelism = parallelism(plan, lease);
-              CompletableFuture<RunResult> done = new CompletableFuture<>();
-              Run.Builder builder =
-                  Run.newBuilder()
+              PhaseExecution.Builder phase =
+                  PhaseExecution.newBuilder()
                       .tasks(spec.tasks())
                       .algorithm(spec.algorithm())
                       .parallelism(parallelism)
                       .order(plan.order())
                       .pool(lease)
                       .waitingSince(waitingSince)
-                      .gate(callerHasRoom)
+                      .gate(context.callerHasRoom())
                       .clock(clock)
-                      .listener(phaseListener(plan, session, done));
-              TaskContext context = session == null ? TaskContext.NONE : session.context();
+                      .events(event -> taskEvent(plan.phase(), session, event))
+                      .context(taskContext(session == null ? TaskContext.NONE : session.context()));
               if (session != null) {
-                builder.window(session.window());
+                phase.window(session.window());
               }
-              builder.context(context.withDeadline(deadlineNanoTime).withRunId(id));
               if (measured != null) {
-                builder.order(
-                    SpeedupAnalysis.dispatchOrder(plan.schedule(), measured, parallelism));
+                phase.order(SpeedupAnalysis.dispatchOrder(plan.schedule(), measured, parallelism));
               }
-              launch(builder);
-              return done;
+              return launch(phase)
+                  .thenApply(
+                      result -> {
+                        context
+                            .publish()
+                            .accept(new RunEvent.PhaseCompleted(id, plan.phase(), result));
+                        return result;
+                      });
             });
   }
 
-  /** Builds and starts a run as this one's current, unless the caller has left meanwhile. */
-  private void launch(Run.Builder builder) {
-    Run run = builder.build();
-    current = run;
-    // The caller may have left while the pool started, or between phases: then no task of this
-    // run may start.
-    if (cancelled) {
-      run.cancel();
+  private void taskEvent(Phase phase, PhaseProfiler.Session session, TaskEvent event) {
+    if (event instanceof TaskStart start) {
+      context.publish().accept(new RunEvent.TaskStarted(id, phase, start));
+    } else if (event instanceof TaskResult result) {
+      if (session != null) {
+        session.taskDone();
+      }
+      context.publish().accept(new RunEvent.TaskFinished(id, phase, result));
     }
-    run.start();
   }
 
-  /** A listener that only completes {@code done}: for untimed runs nobody watches. */
-  private static RunListener completing(CompletableFuture<RunResult> done) {
-    return new RunListener() {
-      @Override
-      public void onTaskStarted(TaskStart start) {}
-
-      @Override
-      public void onTaskFinished(TaskResult result) {}
-
-      @Override
-      public void onCompleted(RunResult result) {
-        done.complete(result);
-      }
-
-      @Override
-      public void onFailed(Throwable cause) {
-        done.completeExceptionally(cause);
-      }
-    };
-  }
-
-  private RunListener phaseListener(
-      PhasePlan plan, PhaseProfiler.Session session, CompletableFuture<RunResult> done) {
-    return new RunListener() {
-      @Override
-      public void onTaskStarted(TaskStart start) {
-        publish.accept(new RunEvent.TaskStarted(id, plan.phase(), start));
-      }
-
-      @Override
-      public void onTaskFinished(TaskResult result) {
-        if (session != null) {
-          session.taskDone();
-        }
-        publish.accept(new RunEvent.TaskFinished(id, plan.phase(), result));
-      }
-
-      @Override
-      public void onCompleted(RunResult result) {
-        publish.accept(new RunEvent.PhaseCompleted(id, plan.phase(), result));
-        done.complete(result);
-      }
-
-      @Override
-      public void onFailed(Throwable cause) {
-        done.completeExceptionally(cause);
-      }
-    };
+  /** Starts a phase as this run's current one, unless the caller has left meanwhile. */
+  private CompletableFuture<RunResult> launch(PhaseExecution.Builder builder) {
+    PhaseExecution phase = builder.build();
+    current = phase;
+    // The caller may have left while the pool started, or between phases: then no task of this
+    // phase may start.
+    if (cancelled) {
+      phase.cancel();
+    }
+    return phase.start();
   }
 
   private RunOutcome outcomeOf(List<PhaseOutcome> phases) {
@@ -387,11 +334,13 @@ public final class ActiveRun {
       }
     }
     // Free the slot before anyone can see the end, so a caller can start its next run at once.
-    releaseSlot.run();
+    context.releaseSlot().run();
     Throwable cause = unwrap(error);
     try {
-      publish.accept(
-          cause == null ? new RunEvent.Completed(id, result) : new RunEvent.Failed(id, cause));
+      context
+          .publish()
+          .accept(
+              cause == null ? new RunEvent.Completed(id, result) : new RunEvent.Failed(id, cause));
     } finally {
       // Even if a listener threw: the caller waits on this, and a run always ends.
       if (cause == null) {

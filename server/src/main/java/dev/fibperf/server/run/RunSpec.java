@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param tasks one per input, indexed in input order
  * @param algorithm the kernel
  * @param parallelism most tasks in flight in the parallel phase (1 for serial kinds); 0 for all the
- *     pool's workers, however many it has when the phase starts (the cluster pool)
+ *     pool's workers, however many it has when the phase leases it
  * @param pool where the tasks run (Compare's serial phase always runs on threads)
  * @param profile how to profile each phase, or null for an unprofiled run
  * @param exclusive whether the run holds the workers alone (no other run's task runs beside it)
@@ -100,6 +100,9 @@ public record RunSpec(
     tasks = List.copyOf(tasks);
     if (parallelism < 0) {
       throw new IllegalArgumentException("parallelism=" + parallelism + " must not be negative");
+    }
+    if (kind == RunKind.SERIAL || kind == RunKind.PROFILE_SERIAL) {
+      parallelism = 1;
     }
     if (kind == RunKind.PROFILE_SERIAL && profile == null) {
       throw new IllegalArgumentException("a PROFILE_SERIAL run needs a profile spec");

@@ -7,6 +7,7 @@ import dev.fibperf.server.exec.TaskPool;
 import dev.fibperf.server.exec.process.ProcessPool;
 import dev.fibperf.server.profile.JfrProfiler;
 import java.lang.System.Logger.Level;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +30,7 @@ import java.util.function.Consumer;
 public final class Runner {
   private static final System.Logger LOG = System.getLogger(Runner.class.getName());
 
-  private final Map<PoolKind, TaskPool> pools = new EnumMap<>(PoolKind.class);
-  private final PhaseProfiler profiler;
-  private final RunClock clock;
+  private final RunContext.House house;
   private final int maxConcurrentRuns;
   private final Semaphore slots;
   private final RunRejectedException atCapacity;
@@ -45,7 +44,6 @@ public final class Runner {
           "an exclusive run (a Compare) holds or waits for the workers");
   private final AtomicLong nextRunId = new AtomicLong(1);
   private final List<RunEventListener> listeners = new CopyOnWriteArrayList<>();
-  private final Isolation isolation = new Isolation();
   private volatile boolean draining;
 
   /**
@@ -61,11 +59,16 @@ public final class Runner {
       ScheduledExecutorService profilingExecutor,
       int maxConcurrentRuns,
       RunClock clock) {
-    this.clock = Objects.requireNonNull(clock, "clock");
+    Map<PoolKind, TaskPool> pools = new EnumMap<>(PoolKind.class);
     pools.put(PoolKind.THREADS, Objects.requireNonNull(threads, "threads"));
     pools.put(PoolKind.PROCESSES, Objects.requireNonNull(processes, "processes"));
     pools.put(PoolKind.CLUSTER, Objects.requireNonNull(cluster, "cluster"));
-    this.profiler = new PhaseProfiler(jfr, processes, profilingExecutor);
+    this.house =
+        new RunContext.House(
+            Collections.unmodifiableMap(pools),
+            new PhaseProfiler(jfr, processes, profilingExecutor),
+            new Isolation(),
+            Objects.requireNonNull(clock, "clock"));
     if (maxConcurrentRuns < 1) {
       throw new IllegalArgumentException(
           "maxConcurrentRuns=" + maxConcurrentRuns + " must be at least 1");
@@ -87,9 +90,7 @@ public final class Runner {
    * be refused by {@code admit} if another took the last slot meanwhile.
    */
   public void checkAdmissible() throws RunRejectedException {
-    if (draining) {
-      throw drainingRefusal;
-    }
+    checkNotDraining();
     if (slots.availablePermits() == 0) {
       throw atCapacity;
     }
@@ -123,24 +124,8 @@ public final class Runner {
       RunSpec spec, Consumer<RunEvent> caller, BooleanSupplier callerHasRoom, long deadlineNanoTime)
       throws RunRejectedException {
     Objects.requireNonNull(spec, "spec");
-    if (draining) {
-      throw drainingRefusal;
-    }
-    if (!slots.tryAcquire()) {
-      throw atCapacity;
-    }
-    return new ActiveRun(
-        nextRunId.getAndIncrement(),
-        spec,
-        pools,
-        profiler,
-        event -> publish(caller, event),
-        callerHasRoom,
-        slots::release,
-        isolation,
-        null,
-        clock,
-        deadlineNanoTime);
+    takeSlot();
+    return admitted(spec, caller, callerHasRoom, slots::release, null, deadlineNanoTime);
   }
 
   /**
@@ -164,37 +149,51 @@ public final class Runner {
     if (spec.exclusive()) {
       throw new IllegalArgumentException("a run admitted now shares the workers");
     }
+    if (partOfOwnRun) {
+      checkNotDraining();
+      return admitted(
+          spec, caller, () -> true, () -> {}, house.isolation().partOfHeldRun(), deadlineNanoTime);
+    }
+    takeSlot();
+    Isolation.Hold hold = house.isolation().tryAcquireShared();
+    if (hold == null) {
+      slots.release();
+      throw exclusiveBusy;
+    }
+    return admitted(spec, caller, () -> true, slots::release, hold, deadlineNanoTime);
+  }
+
+  private void checkNotDraining() throws RunRejectedException {
     if (draining) {
       throw drainingRefusal;
     }
-    Isolation.Hold hold;
-    Runnable releaseSlot;
-    if (partOfOwnRun) {
-      hold = isolation.partOfHeldRun();
-      releaseSlot = () -> {};
-    } else {
-      if (!slots.tryAcquire()) {
-        throw atCapacity;
-      }
-      hold = isolation.tryAcquireShared();
-      if (hold == null) {
-        slots.release();
-        throw exclusiveBusy;
-      }
-      releaseSlot = slots::release;
+  }
+
+  /** Takes a run slot, or refuses as {@link #checkAdmissible()} says. */
+  private void takeSlot() throws RunRejectedException {
+    checkNotDraining();
+    if (!slots.tryAcquire()) {
+      throw atCapacity;
     }
+  }
+
+  private ActiveRun admitted(
+      RunSpec spec,
+      Consumer<RunEvent> caller,
+      BooleanSupplier callerHasRoom,
+      Runnable releaseSlot,
+      Isolation.Hold granted,
+      long deadlineNanoTime) {
     return new ActiveRun(
-        nextRunId.getAndIncrement(),
-        spec,
-        pools,
-        profiler,
-        event -> publish(caller, event),
-        () -> true,
-        releaseSlot,
-        isolation,
-        hold,
-        clock,
-        deadlineNanoTime);
+        new RunContext(
+            nextRunId.getAndIncrement(),
+            spec,
+            house,
+            event -> publish(caller, event),
+            callerHasRoom,
+            releaseSlot,
+            granted,
+            deadlineNanoTime));
   }
 
   private void publish(Consumer<RunEvent> caller, RunEvent event) {
@@ -215,7 +214,7 @@ public final class Runner {
 
   /** Runs waiting for the workers: behind an exclusive run, or exclusive ones behind others. */
   public int waitingForWorkers() {
-    return isolation.waitingCount();
+    return house.isolation().waitingCount();
   }
 
   /** Runs holding a slot right now. */

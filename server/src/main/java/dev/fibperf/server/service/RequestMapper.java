@@ -228,11 +228,7 @@ final class RequestMapper {
           "parallelism=%d exceeds the pool's %d workers (--workers)",
           requestedParallelism, config.workers());
     }
-    int effective =
-        kind == RunKind.SERIAL || kind == RunKind.PROFILE_SERIAL
-            ? 1
-            : requestedParallelism == 0 ? config.workers() : (int) requestedParallelism;
-    Draft draft = new Draft(kind, tasks, algorithm, effective, pool);
+    Draft draft = new Draft(kind, tasks, algorithm, (int) requestedParallelism, pool);
     draft.naiveCalls = naiveCalls;
     return draft;
   }
@@ -258,9 +254,7 @@ final class RequestMapper {
           "parallelism=%d exceeds the cluster pool's limit %d",
           requestedParallelism, MAX_CLUSTER_PARALLELISM);
     }
-    int effective =
-        kind == RunKind.SERIAL || kind == RunKind.PROFILE_SERIAL ? 1 : (int) requestedParallelism;
-    Draft draft = new Draft(kind, tasks, algorithm, effective, PoolKind.CLUSTER);
+    Draft draft = new Draft(kind, tasks, algorithm, (int) requestedParallelism, PoolKind.CLUSTER);
     draft.naiveCalls = naiveCalls;
     return draft;
   }

@@ -105,9 +105,6 @@ public final class RunsMapper {
    * gets the pool's size, known when its phase leases the pool), what it asked for until then.
    */
   private static int parallelism(RunRecord r) {
-    if (r.spec().kind() == RunKind.SERIAL || r.spec().kind() == RunKind.PROFILE_SERIAL) {
-      return 1;
-    }
     if (r.outcome() != null) {
       var phases = r.outcome().phases();
       return phases.get(phases.size() - 1).result().parallelism();

@@ -33,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * A worker process: reads length-delimited {@link WorkerRequest}s on stdin, computes one task at a
@@ -262,18 +263,17 @@ public final class WorkerMain {
     WorkerReply.Builder reply = WorkerReply.newBuilder().setRequestId(requestId);
     try {
       Algorithm algorithm = WorkerProtocol.algorithm(run.getKernel());
-      BigInteger[] value = new BigInteger[1];
       // Before the clock starts: waiting for the session to start is not the task's time.
       ProfileSession session = started(sessions.get(run.getProfileSessionId()), token);
-      Runnable body = () -> value[0] = algorithm.compute(run.getN(), token);
-      TaskTiming timing =
+      Supplier<BigInteger> body = () -> algorithm.compute(run.getN(), token);
+      TaskTiming.Timed<BigInteger> computed =
           TaskTiming.of(
               session == null ? body : () -> session.mark(run.getIndex(), run.getN(), body));
       reply.setDone(
           TaskDone.newBuilder()
-              .setValue(value[0].toString())
-              .setComputeNanos(timing.elapsedNanos())
-              .setCpuNanos(timing.cpuNanos()));
+              .setValue(computed.value().toString())
+              .setComputeNanos(computed.timing().elapsedNanos())
+              .setCpuNanos(computed.timing().cpuNanos()));
     } catch (CancellationException e) {
       reply.setCancelled(true);
     } catch (Throwable t) {

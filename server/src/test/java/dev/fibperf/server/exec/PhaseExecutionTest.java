@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,36 +27,29 @@ class RunTest {
     pool.close();
   }
 
-  /** Records every event of a run. */
-  static class Recorder implements RunListener {
+  /** Records every event of a phase, and its future once started. */
+  static class Recorder implements Consumer<TaskEvent> {
     final List<TaskStart> started = new CopyOnWriteArrayList<>();
     final List<TaskResult> finished = new CopyOnWriteArrayList<>();
-    final CompletableFuture<RunResult> done = new CompletableFuture<>();
+    volatile CompletableFuture<RunResult> done;
     final AtomicInteger maxInFlight = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     volatile CountDownLatch firstStart = new CountDownLatch(1);
 
     @Override
-    public void onTaskStarted(TaskStart start) {
-      started.add(start);
-      maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-      firstStart.countDown();
+    public void accept(TaskEvent event) {
+      if (event instanceof TaskStart start) {
+        started.add(start);
+        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        firstStart.countDown();
+      } else if (event instanceof TaskResult result) {
+        onTaskFinished(result);
+      }
     }
 
-    @Override
-    public void onTaskFinished(TaskResult result) {
+    void onTaskFinished(TaskResult result) {
       inFlight.decrementAndGet();
       finished.add(result);
-    }
-
-    @Override
-    public void onCompleted(RunResult result) {
-      done.complete(result);
-    }
-
-    @Override
-    public void onFailed(Throwable cause) {
-      done.completeExceptionally(cause);
     }
   }
 
@@ -70,16 +64,16 @@ class RunTest {
   @Test
   void serial_runsOneAtATimeInInputOrder_andSummarisesInInputOrder() throws Exception {
     Recorder recorder = new Recorder();
-    Run run =
-        Run.newBuilder()
+    PhaseExecution run =
+        PhaseExecution.newBuilder()
             .tasks(tasks(20, 25, 10, 22))
             .algorithm(Algorithm.NAIVE)
             .parallelism(1)
             .pool(pool.acquire())
-            .listener(recorder)
+            .events(recorder)
             .build();
 
-    run.start();
+    recorder.done = run.start();
     RunResult result = recorder.done.get(10, TimeUnit.SECONDS);
 
     assertEquals(List.of(0, 1, 2, 3), recorder.started.stream().map(TaskStart::index).toList());
@@ -92,50 +86,44 @@ class RunTest {
   }
 
   @Test
-  void listenerThatThrows_failsTheRunOnce_andThePoolKeepsItsThreads() throws Exception {
-    List<Throwable> failures = new CopyOnWriteArrayList<>();
+  void eventConsumerThatThrows_failsThePhase_andThePoolKeepsItsThreads() throws Exception {
     List<String> threads = new CopyOnWriteArrayList<>();
-    RuntimeException boom = new IllegalStateException("listener bug");
+    RuntimeException boom = new IllegalStateException("consumer bug");
     Recorder throwing =
         new Recorder() {
           @Override
-          public void onTaskFinished(TaskResult result) {
+          void onTaskFinished(TaskResult result) {
             threads.add(Thread.currentThread().getName());
             throw boom;
           }
-
-          @Override
-          public void onFailed(Throwable cause) {
-            failures.add(cause);
-            super.onFailed(cause);
-          }
         };
-    Run.newBuilder()
-        .tasks(tasks(10, 11, 12))
-        .algorithm(Algorithm.NAIVE)
-        .parallelism(1)
-        .pool(pool.acquire())
-        .listener(throwing)
-        .build()
-        .start();
+    throwing.done =
+        PhaseExecution.newBuilder()
+            .tasks(tasks(10, 11, 12))
+            .algorithm(Algorithm.NAIVE)
+            .parallelism(1)
+            .pool(pool.acquire())
+            .events(throwing)
+            .build()
+            .start();
     java.util.concurrent.ExecutionException failed =
         org.junit.jupiter.api.Assertions.assertThrows(
             java.util.concurrent.ExecutionException.class,
             () -> throwing.done.get(10, TimeUnit.SECONDS));
 
     Recorder after = new Recorder();
-    Run.newBuilder()
-        .tasks(tasks(15, 16))
-        .algorithm(Algorithm.NAIVE)
-        .parallelism(2)
-        .pool(pool.acquire())
-        .listener(after)
-        .build()
-        .start();
+    after.done =
+        PhaseExecution.newBuilder()
+            .tasks(tasks(15, 16))
+            .algorithm(Algorithm.NAIVE)
+            .parallelism(2)
+            .pool(pool.acquire())
+            .events(after)
+            .build()
+            .start();
     after.done.get(10, TimeUnit.SECONDS);
 
     assertEquals(boom, failed.getCause());
-    assertEquals(List.of(boom), failures, "one terminal call");
     assertEquals(1, threads.size(), "no task after the failure");
     assertTrue(
         Thread.getAllStackTraces().keySet().stream()
@@ -147,17 +135,17 @@ class RunTest {
   void largestFirst_startsTasksInDecreasingCost() throws Exception {
     Recorder recorder = new Recorder();
     pool.acquire(); // warm
-    Run run =
-        Run.newBuilder()
+    PhaseExecution run =
+        PhaseExecution.newBuilder()
             .tasks(tasks(22, 27, 20, 28, 25))
             .algorithm(Algorithm.NAIVE)
             .parallelism(1)
             .order(DispatchOrder.LARGEST_FIRST)
             .pool(pool.acquire())
-            .listener(recorder)
+            .events(recorder)
             .build();
 
-    run.start();
+    recorder.done = run.start();
     RunResult result = recorder.done.get(10, TimeUnit.SECONDS);
 
     assertEquals(List.of(28, 27, 25, 22, 20), recorder.started.stream().map(TaskStart::n).toList());
@@ -168,17 +156,17 @@ class RunTest {
   @Test
   void parallel_neverExceedsParallelism_andUsesEveryWorker() throws Exception {
     Recorder recorder = new Recorder();
-    Run run =
-        Run.newBuilder()
+    PhaseExecution run =
+        PhaseExecution.newBuilder()
             .tasks(tasks(30, 30, 30, 30, 30, 30))
             .algorithm(Algorithm.NAIVE)
             .parallelism(2)
             .order(DispatchOrder.LARGEST_FIRST)
             .pool(pool.acquire())
-            .listener(recorder)
+            .events(recorder)
             .build();
 
-    run.start();
+    recorder.done = run.start();
     RunResult result = recorder.done.get(10, TimeUnit.SECONDS);
 
     assertEquals(2, recorder.maxInFlight.get());
@@ -189,15 +177,15 @@ class RunTest {
   @Test
   void cancel_stopsRunningTasks_andQueuedTasksNeverStart() throws Exception {
     Recorder recorder = new Recorder();
-    Run run =
-        Run.newBuilder()
+    PhaseExecution run =
+        PhaseExecution.newBuilder()
             .tasks(tasks(55, 55, 55, 55, 55, 55))
             .algorithm(Algorithm.NAIVE)
             .parallelism(2)
             .pool(pool.acquire())
-            .listener(recorder)
+            .events(recorder)
             .build();
-    run.start();
+    recorder.done = run.start();
     recorder.firstStart.await(5, TimeUnit.SECONDS);
 
     run.cancel();
@@ -209,14 +197,15 @@ class RunTest {
     assertTrue(recorder.finished.isEmpty());
     // Both workers are free again: a new run gets them at once.
     Recorder next = new Recorder();
-    Run.newBuilder()
-        .tasks(tasks(10, 10))
-        .algorithm(Algorithm.NAIVE)
-        .parallelism(2)
-        .pool(pool.acquire())
-        .listener(next)
-        .build()
-        .start();
+    next.done =
+        PhaseExecution.newBuilder()
+            .tasks(tasks(10, 10))
+            .algorithm(Algorithm.NAIVE)
+            .parallelism(2)
+            .pool(pool.acquire())
+            .events(next)
+            .build()
+            .start();
     assertEquals(2, next.done.get(1, TimeUnit.SECONDS).results().size());
   }
 
@@ -224,17 +213,17 @@ class RunTest {
   void closedGate_holdsBackNewTasks_untilResumed() throws Exception {
     Recorder recorder = new Recorder();
     AtomicBoolean open = new AtomicBoolean(false);
-    Run run =
-        Run.newBuilder()
+    PhaseExecution run =
+        PhaseExecution.newBuilder()
             .tasks(tasks(5, 6, 7))
             .algorithm(Algorithm.ITERATIVE)
             .parallelism(2)
             .pool(pool.acquire())
-            .listener(recorder)
+            .events(recorder)
             .gate(open::get)
             .build();
 
-    run.start();
+    recorder.done = run.start();
     assertFalse(recorder.done.isDone());
     assertTrue(recorder.started.isEmpty(), "started while the gate was closed");
     open.set(true);
@@ -246,20 +235,20 @@ class RunTest {
   @Test
   void failingTask_failsTheRunWithItsException() throws Exception {
     Recorder recorder = new Recorder();
-    Run run =
-        Run.newBuilder()
+    PhaseExecution run =
+        PhaseExecution.newBuilder()
             .tasks(tasks(10, 10))
             .algorithm(Algorithm.NAIVE)
             .parallelism(1)
             .pool(pool.acquire())
-            .listener(recorder)
+            .events(recorder)
             .window(
-                (task, body) -> {
+                (task, compute) -> {
                   throw new IllegalStateException("boom on task " + task.index());
                 })
             .build();
 
-    run.start();
+    recorder.done = run.start();
     Throwable failure = recorder.done.handle((ok, error) -> error).get(5, TimeUnit.SECONDS);
 
     assertInstanceOf(IllegalStateException.class, failure);
@@ -271,13 +260,14 @@ class RunTest {
     Recorder recorder = new Recorder();
     TaskPool.Lease lease = pool.acquire();
     pool.close();
-    Run.newBuilder()
-        .tasks(tasks(10))
-        .algorithm(Algorithm.NAIVE)
-        .pool(lease)
-        .listener(recorder)
-        .build()
-        .start();
+    recorder.done =
+        PhaseExecution.newBuilder()
+            .tasks(tasks(10))
+            .algorithm(Algorithm.NAIVE)
+            .pool(lease)
+            .events(recorder)
+            .build()
+            .start();
 
     Throwable failure = recorder.done.handle((ok, error) -> error).get(5, TimeUnit.SECONDS);
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -19,14 +20,19 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * One execution of a list of tasks on a shared executor, with at most {@code parallelism} of them
- * in flight. Tasks are handed to the executor one at a time as earlier ones finish, so a cancelled
- * run has nothing queued, and a consumer that cannot keep up (its {@code gate} closed) stops new
- * tasks from starting instead of piling up results.
+ * One phase's tasks executed on a pool, with at most {@code parallelism} of them in flight. Tasks
+ * are handed to the executor one at a time as earlier ones finish, so a cancelled phase has nothing
+ * queued, and a consumer that cannot keep up (its {@code gate} closed) stops new tasks from
+ * starting instead of piling up results.
  *
- * <p>The run does not own the executor. Thread-safe.
+ * <p>{@link #start()} returns the phase's future; each task's {@link TaskEvent}s go to the {@code
+ * events} consumer as they happen, from worker threads and never under the execution's lock (so the
+ * consumer may call {@link #resume()} or {@link #cancel()}). For each task its {@link TaskStart}
+ * comes before its {@link TaskResult}, and every event is delivered before the future completes.
+ *
+ * <p>The execution does not own the executor. Thread-safe.
  */
-public final class Run {
+public final class PhaseExecution {
   private final List<Task> ordered;
   private final Algorithm algorithm;
   private final int parallelism;
@@ -35,7 +41,8 @@ public final class Run {
   private final PoolObserver observer;
   private final TaskKernel kernel;
   private final PoolKind poolKind;
-  private final RunListener listener;
+  private final Consumer<TaskEvent> events;
+  private final CompletableFuture<RunResult> done = new CompletableFuture<>();
   private final BooleanSupplier gate;
   private final TaskWindow window;
   private final TaskContext context;
@@ -43,7 +50,7 @@ public final class Run {
   private final CancellationToken token = new CancellationToken();
   private final TaskResult[] results;
 
-  // Listener calls happen outside the lock (see RunListener).
+  // Events are delivered and the future completed outside the lock.
   @GuardedBy("this")
   private int nextTask;
 
@@ -59,7 +66,7 @@ public final class Run {
   @GuardedBy("this")
   private Throwable failure;
 
-  // One clock for the whole run: the monotonic clock, anchored to UTC once at start().
+  // One clock for the whole phase: the monotonic clock, anchored to UTC once at start().
   @GuardedBy("this")
   private Instant anchorTime;
 
@@ -75,7 +82,7 @@ public final class Run {
   private static final long NOT_WAITING = Long.MIN_VALUE;
   private final long waitingSinceNanos;
 
-  private Run(Builder b) {
+  private PhaseExecution(Builder b) {
     this.algorithm = b.algorithm;
     this.ordered =
         b.explicitOrder == null
@@ -87,7 +94,7 @@ public final class Run {
     this.observer = b.observer;
     this.kernel = b.kernel;
     this.poolKind = b.poolKind;
-    this.listener = b.listener;
+    this.events = b.events;
     this.gate = b.gate;
     this.window = b.window;
     this.context = b.context;
@@ -100,17 +107,24 @@ public final class Run {
     return new Builder();
   }
 
-  /** Starts the first tasks. Call once. */
-  public void start() {
+  /**
+   * Starts the first tasks. Call once.
+   *
+   * @return completes with the phase's figures once every task finished, or fails once no worker is
+   *     busy with the phase any more: with a {@link CancellationException} after {@link #cancel()},
+   *     a {@link RejectedExecutionException} if the pool shut down, or the exception a task threw
+   */
+  public CompletableFuture<RunResult> start() {
     synchronized (this) {
       if (started) {
-        throw new IllegalStateException("run already started");
+        throw new IllegalStateException("phase already started");
       }
       started = true;
       anchorTime = clock.now();
       anchorNanos = clock.nanoTime();
     }
     pump();
+    return done;
   }
 
   /** Dispatches more tasks if the gate has reopened. Cheap; call whenever it might have. */
@@ -119,12 +133,12 @@ public final class Run {
   }
 
   /**
-   * Stops the run: queued tasks never start, running ones stop at their next cancellation check,
-   * and the listener gets {@link RunListener#onFailed} with a {@link CancellationException} once no
-   * worker is busy with this run. Idempotent.
+   * Stops the phase: queued tasks never start, running ones stop at their next cancellation check,
+   * and the future fails with a {@link CancellationException} once no worker is busy with it.
+   * Idempotent.
    */
   public void cancel() {
-    fail(new CancellationException("run cancelled"));
+    fail(new CancellationException("phase cancelled"));
   }
 
   private void fail(Throwable cause) {
@@ -143,9 +157,9 @@ public final class Run {
   }
 
   /**
-   * Dispatches what is due and, when the run is over, tells the listener.
+   * Dispatches what is due and, when the phase is over, completes its future.
    *
-   * @param mayKeep whether the caller is a worker that just finished one of this run's tasks and
+   * @param mayKeep whether the caller is a worker that just finished one of this phase's tasks and
    *     can take the next one itself
    * @return the task the calling worker should run next, or null
    */
@@ -174,7 +188,7 @@ public final class Run {
       }
     }
     Task kept = null;
-    // A worker keeps going with the run's next task when nobody else is queued for a worker: a
+    // A worker keeps going with the phase's next task when nobody else is queued for a worker: a
     // serial run then stays on one thread, and no hand-off is paid. Otherwise it queues like any
     // other task, so concurrent runs still take turns.
     if (mayKeep && !toDispatch.isEmpty() && nobodyWaiting()) {
@@ -189,9 +203,9 @@ public final class Run {
       }
     }
     if (completed != null) {
-      listener.onCompleted(completed);
+      done.complete(completed);
     } else if (failed != null) {
-      listener.onFailed(failed);
+      done.completeExceptionally(failed);
     }
     return kept;
   }
@@ -209,9 +223,9 @@ public final class Run {
         submitted = clock.nanoTime();
       }
     } catch (RuntimeException e) {
-      // A listener threw (the kernel's own failures are handled in runOne). Fail the run rather
-      // than the pool thread: a process-pool thread stands for one worker for life, and a
-      // replacement thread would not know which. This task never reached taskDone, so the run
+      // The event consumer threw (the kernel's own failures are handled in runOne). Fail the phase
+      // rather than the pool thread: a process-pool thread stands for one worker for life, and a
+      // replacement thread would not know which. This task never reached taskDone, so the phase
       // cannot end the usual way: end it here, once.
       boolean endHere;
       synchronized (this) {
@@ -223,7 +237,7 @@ public final class Run {
       }
       token.cancel();
       if (endHere) {
-        listener.onFailed(e);
+        done.completeExceptionally(e);
       }
     }
   }
@@ -240,13 +254,12 @@ public final class Run {
     // The worker is named when the task reaches it: on the cluster pool, a peer's worker, so
     // that TaskStarted and TaskFinished name the same one.
     Consumer<String> startedOn =
-        name -> listener.onTaskStarted(new TaskStart(task.index(), task.n(), name, startTime));
-    TaskKernel.Result[] computed = new TaskKernel.Result[1];
+        name -> events.accept(new TaskStart(task.index(), task.n(), name, startTime));
+    TaskKernel.Result done;
     long roundTrip;
     try {
       long t0 = clock.nanoTime();
-      window.around(
-          task, () -> computed[0] = kernel.compute(algorithm, task, token, context, startedOn));
+      done = window.around(task, () -> kernel.compute(algorithm, task, token, context, startedOn));
       roundTrip = clock.nanoTime() - t0;
     } catch (CancellationException e) {
       taskDone(null, null);
@@ -256,7 +269,6 @@ public final class Run {
       return null;
     }
     long finished = clock.nanoTime();
-    TaskKernel.Result done = computed[0];
     TaskTiming timing = done.timing();
     Duration duration = Duration.ofNanos(timing.elapsedNanos());
     observer.taskFinished(algorithm, duration);
@@ -276,7 +288,7 @@ public final class Run {
             // network (and any failed attempt) on the cluster pool, ~0 on threads.
             Duration.ofNanos(Math.max(0, roundTrip - timing.elapsedNanos() - remoteQueue)),
             done.failedAttempts());
-    listener.onTaskFinished(result);
+    events.accept(result);
     return taskDone(result, null, finished, true);
   }
 
@@ -311,7 +323,7 @@ public final class Run {
   @GuardedBy("this")
   private RunResult summarise() {
     List<TaskResult> inInputOrder = Arrays.asList(results.clone());
-    // With no task, the run starts and ends at once.
+    // With no task, the phase starts and ends at once.
     long first = inInputOrder.isEmpty() ? anchorNanos : firstPickupNanos;
     long last = inInputOrder.isEmpty() ? anchorNanos : lastFinishNanos;
     Duration taskTime = Duration.ZERO;
@@ -344,7 +356,7 @@ public final class Run {
         Duration.ofNanos(inInputOrder.isEmpty() ? 0 : handoffNanos / inInputOrder.size()));
   }
 
-  /** Builder for {@link Run}; every setter without a default is required. */
+  /** Builder for {@link PhaseExecution}; every setter without a default is required. */
   public static final class Builder {
     private List<Task> tasks;
     private Algorithm algorithm;
@@ -356,7 +368,7 @@ public final class Run {
     private PoolObserver observer = PoolObserver.NONE;
     private TaskKernel kernel = TaskKernel.IN_PROCESS;
     private PoolKind poolKind = PoolKind.THREADS;
-    private RunListener listener;
+    private Consumer<TaskEvent> events = event -> {};
     private BooleanSupplier gate = () -> true;
     private TaskWindow window = TaskWindow.NONE;
     private TaskContext context = TaskContext.NONE;
@@ -403,14 +415,15 @@ public final class Run {
       return this;
     }
 
-    public Builder listener(RunListener listener) {
-      this.listener = listener;
+    /** Told of each task's start and finish (default: nobody). */
+    public Builder events(Consumer<TaskEvent> events) {
+      this.events = events;
       return this;
     }
 
     /**
      * Consulted before each dispatch: while it returns false no new task starts. Called under the
-     * run's lock, so it must not block or call back into the run.
+     * run's lock, so it must not block or call back into the execution.
      */
     public Builder gate(BooleanSupplier gate) {
       this.gate = gate;
@@ -435,19 +448,19 @@ public final class Run {
     }
 
     /**
-     * When, on the run's clock, the run began waiting for its pool; the wait until {@link #start()}
-     * is reported as pool start-up. Default: no wait.
+     * When, on the phase's clock, the phase began waiting for its pool; the wait until {@link
+     * #start()} is reported as pool start-up. Default: no wait.
      */
     public Builder waitingSince(long nanos) {
       this.waitingSinceNanos = nanos;
       return this;
     }
 
-    public Run build() {
+    public PhaseExecution build() {
       Objects.requireNonNull(tasks, "tasks");
       Objects.requireNonNull(algorithm, "algorithm");
       Objects.requireNonNull(executor, "pool");
-      Objects.requireNonNull(listener, "listener");
+      Objects.requireNonNull(events, "events");
       Objects.requireNonNull(order, "order");
       Objects.requireNonNull(gate, "gate");
       Objects.requireNonNull(window, "window");
@@ -466,7 +479,7 @@ public final class Run {
         throw new IllegalArgumentException(
             "order " + explicitOrder + " is not a permutation of " + tasks.size() + " tasks");
       }
-      return new Run(this);
+      return new PhaseExecution(this);
     }
 
     private static List<Integer> indices(int n) {
