@@ -19,7 +19,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class RunTest {
+class PhaseExecutionTest {
   private final WorkerPool pool = new WorkerPool(2);
 
   @AfterEach
