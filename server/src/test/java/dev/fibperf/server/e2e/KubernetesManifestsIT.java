@@ -7,8 +7,8 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.fibperf.proto.DurationText;
 import dev.fibperf.server.Main;
-import dev.fibperf.server.config.DurationConverter;
 import dev.fibperf.server.exec.cluster.PeerTargets;
 import dev.fibperf.server.http.HttpEndpoints;
 import java.nio.charset.StandardCharsets;
@@ -86,7 +86,7 @@ class KubernetesManifestsIT {
       flags.put(kv[0], kv[1]);
     }
 
-    Duration grace = DurationConverter.parse(flags.get("--shutdown-grace"));
+    Duration grace = DurationText.parse(flags.get("--shutdown-grace"));
     long period = pod.getAsJsonObject("spec").get("terminationGracePeriodSeconds").getAsLong();
     assertTrue(
         period >= grace.toSeconds() + 5 && period <= grace.toSeconds() + 30,

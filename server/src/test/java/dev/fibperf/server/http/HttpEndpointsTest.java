@@ -336,7 +336,8 @@ class HttpEndpointsTest {
                     null,
                     2,
                     strict,
-                    dev.fibperf.server.Main.httpsContext(cert.cert().toFile(), cert.key().toFile()))
+                    dev.fibperf.server.launch.TlsOptions.httpsContext(
+                        cert.cert().toFile(), cert.key().toFile()))
                 .start()) {
       HttpResponse<String> runs =
           https.send(

@@ -1,4 +1,4 @@
-package dev.fibperf.server;
+package dev.fibperf.server.launch;
 
 import co.elastic.logging.jul.EcsFormatter;
 import dev.fibperf.server.service.StructuredLogRecord;
@@ -20,7 +20,7 @@ import java.util.logging.Logger;
  * (String.format, and a stack walk for the caller it then does not print) was a quarter of the
  * server's CPU per small call.
  */
-final class LogFormat extends Formatter {
+public final class LogFormat extends Formatter {
   /** Always three decimals (ISO_INSTANT drops a zero fraction), always UTC. */
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -48,7 +48,7 @@ final class LogFormat extends Formatter {
   }
 
   /** What {@code --log-format} chooses. */
-  enum Kind {
+  public enum Kind {
     /** One line per record, as {@link LogFormat} writes it: for people. */
     TEXT,
     /**
@@ -59,7 +59,7 @@ final class LogFormat extends Formatter {
   }
 
   /** Puts the chosen format on the root logger's console handler (JUL's default set-up). */
-  static void install(Kind kind) {
+  public static void install(Kind kind) {
     LogManager.getLogManager(); // reads the default configuration first
     for (Handler handler : Logger.getLogger("").getHandlers()) {
       if (handler instanceof ConsoleHandler) {

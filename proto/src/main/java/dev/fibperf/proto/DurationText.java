@@ -1,4 +1,4 @@
-package dev.fibperf.server.config;
+package dev.fibperf.proto;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -6,18 +6,21 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses durations people type: {@code 500ms}, {@code 10s}, {@code 2m}, or ISO-8601 {@code PT10S}.
+ * Durations as fibperf's users type them, in the server's flags, the CLI's options and the SDK's
+ * settings: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, or ISO-8601 {@code PT10S}. One
+ * parser for every front door, so a duration that one accepts, all accept.
  */
-public final class DurationConverter {
+public final class DurationText {
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
 
-  private DurationConverter() {}
+  private DurationText() {}
 
   /**
    * @throws IllegalArgumentException naming the text if it is not a duration
    */
   public static Duration parse(String text) {
-    Matcher m = SIMPLE.matcher(text.trim());
+    String trimmed = text.trim();
+    Matcher m = SIMPLE.matcher(trimmed);
     if (m.matches()) {
       long amount = Long.parseLong(m.group(1));
       switch (m.group(2)) {
@@ -32,7 +35,7 @@ public final class DurationConverter {
       }
     }
     try {
-      return Duration.parse(text.trim());
+      return Duration.parse(trimmed);
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(
           "'" + text + "' is not a duration: use e.g. 500ms, 10s, 2m or PT10S");

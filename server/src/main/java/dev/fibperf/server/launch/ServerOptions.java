@@ -1,0 +1,207 @@
+package dev.fibperf.server.launch;
+
+import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.profile.Engine;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * The server's own options, written straight onto a {@link ServerConfig}: each option is a setter
+ * of the config's builder, so a setting is declared once (its flag, variable and default here, its
+ * meaning and checks in {@code ServerConfig}).
+ */
+public final class ServerOptions {
+  private final ServerConfig.Builder config = ServerConfig.newBuilder();
+
+  @Option(
+      names = "--port",
+      defaultValue = "${env:FIBPERF_PORT:-50051}",
+      description = "TCP port; 0 picks a free one (FIBPERF_PORT, default ${DEFAULT-VALUE}).")
+  void port(int port) {
+    config.port(port);
+  }
+
+  @Option(
+      names = "--workers",
+      defaultValue = "${env:FIBPERF_WORKERS:-0}",
+      description = "Compute pool threads; 0 = available processors (FIBPERF_WORKERS).")
+  void workers(int workers) {
+    config.workers(workers == 0 ? Runtime.getRuntime().availableProcessors() : workers);
+  }
+
+  @Option(
+      names = "--max-tasks",
+      defaultValue = "${env:FIBPERF_MAX_TASKS:-" + ServerConfig.DEFAULT_MAX_TASKS + "}",
+      description = "Most entries in nums (FIBPERF_MAX_TASKS, default ${DEFAULT-VALUE}).")
+  void maxTasks(int maxTasks) {
+    config.maxTasks(maxTasks);
+  }
+
+  @Option(
+      names = "--max-n-naive",
+      defaultValue = "${env:FIBPERF_MAX_N_NAIVE:-" + ServerConfig.DEFAULT_MAX_NAIVE_N + "}",
+      description =
+          "Largest n for naive recursion (FIBPERF_MAX_N_NAIVE, default ${DEFAULT-VALUE}).")
+  void maxNaiveN(int maxNaiveN) {
+    config.maxNaiveN(maxNaiveN);
+  }
+
+  @Option(
+      names = "--max-n-iterative",
+      defaultValue = "${env:FIBPERF_MAX_N_ITERATIVE:-" + ServerConfig.DEFAULT_MAX_ITERATIVE_N + "}",
+      description =
+          "Largest n for the iterative algorithm (FIBPERF_MAX_N_ITERATIVE, default"
+              + " ${DEFAULT-VALUE}).")
+  void maxIterativeN(int maxIterativeN) {
+    config.maxIterativeN(maxIterativeN);
+  }
+
+  @Option(
+      names = "--max-n-fast-doubling",
+      defaultValue =
+          "${env:FIBPERF_MAX_N_FAST_DOUBLING:-" + ServerConfig.DEFAULT_MAX_FAST_DOUBLING_N + "}",
+      description =
+          "Largest n for fast doubling (FIBPERF_MAX_N_FAST_DOUBLING, default"
+              + " ${DEFAULT-VALUE}).")
+  void maxFastDoublingN(int maxFastDoublingN) {
+    config.maxFastDoublingN(maxFastDoublingN);
+  }
+
+  @Option(
+      names = "--max-naive-calls",
+      defaultValue = "${env:FIBPERF_MAX_NAIVE_CALLS:-" + ServerConfig.DEFAULT_MAX_NAIVE_CALLS + "}",
+      description =
+          "Most naive-recursion calls per request, 2*F(n+1)-1 summed, doubled for"
+              + " Compare; the default is about a minute of work (FIBPERF_MAX_NAIVE_CALLS,"
+              + " default ${DEFAULT-VALUE}).")
+  void maxNaiveCalls(long maxNaiveCalls) {
+    config.maxNaiveCalls(maxNaiveCalls);
+  }
+
+  @Option(
+      names = "--max-concurrent-runs",
+      defaultValue =
+          "${env:FIBPERF_MAX_CONCURRENT_RUNS:-" + ServerConfig.DEFAULT_MAX_CONCURRENT_RUNS + "}",
+      description =
+          "Most calls doing work at once; more get RESOURCE_EXHAUSTED"
+              + " (FIBPERF_MAX_CONCURRENT_RUNS, default ${DEFAULT-VALUE}).")
+  void maxConcurrentRuns(int maxConcurrentRuns) {
+    config.maxConcurrentRuns(maxConcurrentRuns);
+  }
+
+  @Option(
+      names = "--recent-runs",
+      defaultValue = "${env:FIBPERF_RECENT_RUNS:-" + ServerConfig.DEFAULT_RECENT_RUNS + "}",
+      description =
+          "Finished runs that ListRuns, GetRun and WatchRuns remember (FIBPERF_RECENT_RUNS,"
+              + " default ${DEFAULT-VALUE}).")
+  void recentRuns(int recentRuns) {
+    config.recentRuns(recentRuns);
+  }
+
+  @Option(
+      names = "--max-watchers",
+      defaultValue = "${env:FIBPERF_MAX_WATCHERS:-" + ServerConfig.DEFAULT_MAX_WATCHERS + "}",
+      description =
+          "Most WatchRuns calls at once; more get RESOURCE_EXHAUSTED (FIBPERF_MAX_WATCHERS,"
+              + " default ${DEFAULT-VALUE}).")
+  void maxWatchers(int maxWatchers) {
+    config.maxWatchers(maxWatchers);
+  }
+
+  @Option(
+      names = "--shutdown-grace",
+      defaultValue = "${env:FIBPERF_SHUTDOWN_GRACE:-10s}",
+      converter = Converters.DurationOption.class,
+      description =
+          "How long in-flight runs may finish after SIGTERM (FIBPERF_SHUTDOWN_GRACE,"
+              + " default ${DEFAULT-VALUE}).")
+  void shutdownGrace(Duration shutdownGrace) {
+    config.shutdownGrace(shutdownGrace);
+  }
+
+  @Option(
+      names = "--worker-kill-grace",
+      defaultValue = "${env:FIBPERF_WORKER_KILL_GRACE:-1s}",
+      converter = Converters.DurationOption.class,
+      description =
+          "How long a cancelled task on a worker process may take to stop before the worker is"
+              + " killed and replaced (FIBPERF_WORKER_KILL_GRACE, default ${DEFAULT-VALUE}).")
+  void workerKillGrace(Duration workerKillGrace) {
+    config.workerKillGrace(workerKillGrace);
+  }
+
+  @Option(
+      names = "--stalled-stream-timeout",
+      paramLabel = "<duration>",
+      defaultValue = "${env:FIBPERF_STALLED_STREAM_TIMEOUT:-1m}",
+      converter = Converters.DurationOption.class,
+      description =
+          "Cancel a run whose reader has taken nothing for this long, freeing its slot; 0 = never"
+              + " (default ${DEFAULT-VALUE}).")
+  void stalledStreamTimeout(Duration stalledStreamTimeout) {
+    config.stalledStreamTimeout(stalledStreamTimeout);
+  }
+
+  @Option(
+      names = "--profiling",
+      negatable = true,
+      defaultValue = "${env:FIBPERF_PROFILING:-true}",
+      fallbackValue = "true",
+      description =
+          "Allow ProfileSerial and profiled Compare (FIBPERF_PROFILING, default"
+              + " ${DEFAULT-VALUE}).")
+  void profiling(boolean profiling) {
+    config.profilingEnabled(profiling);
+  }
+
+  @Option(
+      names = "--profiling-engine",
+      defaultValue = "${env:FIBPERF_PROFILING_ENGINE:-async-profiler}",
+      converter = Converters.EngineConverter.class,
+      description =
+          "What takes a profile's samples unless its request says: async-profiler (where its"
+              + " native library loads; else JFR, and the profile says why) or jfr"
+              + " (FIBPERF_PROFILING_ENGINE, default ${DEFAULT-VALUE}).")
+  void profilingEngine(Engine profilingEngine) {
+    config.profilingEngine(profilingEngine);
+  }
+
+  @Option(
+      names = "--allow-raw-jfr",
+      defaultValue = "${env:FIBPERF_ALLOW_RAW_JFR:-false}",
+      description =
+          "Let profiles return raw JFR bytes, which hold other calls' data"
+              + " (FIBPERF_ALLOW_RAW_JFR, default ${DEFAULT-VALUE}).")
+  void allowRawJfr(boolean allowRawJfr) {
+    config.rawJfrEnabled(allowRawJfr);
+  }
+
+  @Option(
+      names = "--peers",
+      defaultValue = "${env:FIBPERF_PEERS:-}",
+      description =
+          "Replicas whose workers POOL_KIND_CLUSTER uses: dns:///<name>:<port> (every address the"
+              + " name has, e.g. a Kubernetes headless Service; list this server too to use its"
+              + " own workers) or host:port,host:port (FIBPERF_PEERS; default none). Needs"
+              + " --cluster-secret-file, and TLS (--tls-cert-chain) or"
+              + " --insecure-plaintext-peers-on-loopback.")
+  void peers(String peers) {
+    config.peers(peers);
+  }
+
+  @Option(
+      names = "--worker-jvm-option",
+      paramLabel = "<option>",
+      description = "An extra JVM option for worker processes (repeatable), e.g. -Xmx256m.")
+  List<String> workerJvmOptions = new ArrayList<>();
+
+  /**
+   * @throws IllegalArgumentException naming the option whose value the config refuses
+   */
+  public ServerConfig config() {
+    return config.workerJvmOptions(workerJvmOptions).build();
+  }
+}
