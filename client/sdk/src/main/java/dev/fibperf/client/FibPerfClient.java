@@ -1,25 +1,19 @@
 package dev.fibperf.client;
 
 import com.google.protobuf.Message;
+import dev.fibperf.client.internal.Channels;
+import dev.fibperf.client.internal.ProtoMapping;
+import dev.fibperf.client.internal.Requests;
 import dev.fibperf.proto.v1.CompareRequest;
 import dev.fibperf.proto.v1.FibPerfServiceGrpc;
 import dev.fibperf.proto.v1.ParallelRequest;
 import dev.fibperf.proto.v1.ProfileSerialRequest;
 import dev.fibperf.proto.v1.SerialRequest;
-import io.grpc.CallOptions;
 import io.grpc.Channel;
-import io.grpc.ChannelCredentials;
-import io.grpc.ClientCall;
-import io.grpc.ClientInterceptor;
-import io.grpc.ClientInterceptors;
 import io.grpc.Context;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
-import io.grpc.TlsChannelCredentials;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
@@ -27,13 +21,9 @@ import io.grpc.stub.AbstractStub;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
@@ -60,7 +50,6 @@ import java.util.function.Function;
  * #create(Channel, FibPerfSettings)} borrows the caller's.
  */
 public final class FibPerfClient implements AutoCloseable {
-  private static final String SERVICE = FibPerfServiceGrpc.SERVICE_NAME;
 
   private final Channel channel;
   private final ManagedChannel owned;
@@ -104,25 +93,12 @@ public final class FibPerfClient implements AutoCloseable {
       FibPerfSettings settings, Consumer<ManagedChannelBuilder<?>> customizer) {
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(customizer, "customizer");
-    ManagedChannelBuilder<?> builder =
-        Grpc.newChannelBuilder(settings.target(), credentials(settings))
-            .maxInboundMessageSize(settings.maxInboundMessageBytes());
-    settings
-        .keepAliveTime()
-        .ifPresent(t -> builder.keepAliveTime(t.toNanos(), TimeUnit.NANOSECONDS));
-    settings
-        .keepAliveTimeout()
-        .ifPresent(t -> builder.keepAliveTimeout(t.toNanos(), TimeUnit.NANOSECONDS));
-    builder.defaultServiceConfig(serviceConfig(settings));
-    if (settings.maxAttempts() > 1) {
-      builder.enableRetry();
-    } else {
-      builder.disableRetry();
-    }
-    customizer.accept(builder);
-    ManagedChannel channel = builder.build();
+    ManagedChannel channel = Channels.open(settings, customizer);
     return new FibPerfClient(
-        decorated(channel, settings), channel, settings, settings.defaultDeadline().orElse(null));
+        Channels.decorated(channel, settings),
+        channel,
+        settings,
+        settings.defaultDeadline().orElse(null));
   }
 
   /**
@@ -138,7 +114,7 @@ public final class FibPerfClient implements AutoCloseable {
    */
   public static FibPerfClient create(Channel channel, FibPerfSettings settings) {
     return new FibPerfClient(
-        decorated(Objects.requireNonNull(channel, "channel"), settings),
+        Channels.decorated(Objects.requireNonNull(channel, "channel"), settings),
         null,
         settings,
         settings.defaultDeadline().orElse(null));
@@ -198,7 +174,7 @@ public final class FibPerfClient implements AutoCloseable {
    * }</pre>
    */
   public EventStream serialStream(Workload workload) {
-    SerialRequest request = serialRequest(workload);
+    SerialRequest request = Requests.serial(workload);
     return stream(stub -> stub.serial(request), ProtoMapping::serial);
   }
 
@@ -210,7 +186,7 @@ public final class FibPerfClient implements AutoCloseable {
    * }</pre>
    */
   public CompletableFuture<RunSummary> serialAsync(Workload workload) {
-    SerialRequest request = serialRequest(workload);
+    SerialRequest request = Requests.serial(workload);
     return async(o -> async().serial(request, o), ProtoMapping::serial, RunSummary.class);
   }
 
@@ -237,7 +213,7 @@ public final class FibPerfClient implements AutoCloseable {
    * }</pre>
    */
   public EventStream parallelStream(Workload workload) {
-    ParallelRequest request = parallelRequest(workload);
+    ParallelRequest request = Requests.parallel(workload);
     return stream(stub -> stub.parallel(request), ProtoMapping::parallel);
   }
 
@@ -249,7 +225,7 @@ public final class FibPerfClient implements AutoCloseable {
    * }</pre>
    */
   public CompletableFuture<RunSummary> parallelAsync(Workload workload) {
-    ParallelRequest request = parallelRequest(workload);
+    ParallelRequest request = Requests.parallel(workload);
     return async(o -> async().parallel(request, o), ProtoMapping::parallel, RunSummary.class);
   }
 
@@ -278,7 +254,7 @@ public final class FibPerfClient implements AutoCloseable {
    * }</pre>
    */
   public EventStream profileSerialStream(Workload workload, ProfileOptions options) {
-    ProfileSerialRequest request = profileRequest(workload, options);
+    ProfileSerialRequest request = Requests.profileSerial(workload, options);
     ProtoMapping.ProfileAssembler assembler = new ProtoMapping.ProfileAssembler();
     return stream(stub -> stub.profileSerial(request), assembler::map);
   }
@@ -292,7 +268,7 @@ public final class FibPerfClient implements AutoCloseable {
    */
   public CompletableFuture<ProfileResult> profileSerialAsync(
       Workload workload, ProfileOptions options) {
-    ProfileSerialRequest request = profileRequest(workload, options);
+    ProfileSerialRequest request = Requests.profileSerial(workload, options);
     ProtoMapping.ProfileAssembler assembler = new ProtoMapping.ProfileAssembler();
     return async(o -> async().profileSerial(request, o), assembler::map, ProfileResult.class);
   }
@@ -358,7 +334,7 @@ public final class FibPerfClient implements AutoCloseable {
 
   /** {@link #compareStream(Workload, boolean)}, measured as {@code options} say. */
   public EventStream compareStream(Workload workload, CompareOptions options) {
-    CompareRequest request = compareRequest(workload, options);
+    CompareRequest request = Requests.compare(workload, options);
     return stream(stub -> stub.compare(request), ProtoMapping::compare);
   }
 
@@ -379,7 +355,7 @@ public final class FibPerfClient implements AutoCloseable {
 
   /** {@link #compareAsync(Workload, boolean)}, measured as {@code options} say. */
   public CompletableFuture<Comparison> compareAsync(Workload workload, CompareOptions options) {
-    CompareRequest request = compareRequest(workload, options);
+    CompareRequest request = Requests.compare(workload, options);
     return async(o -> async().compare(request, o), ProtoMapping::compare, Comparison.class);
   }
 
@@ -403,14 +379,14 @@ public final class FibPerfClient implements AutoCloseable {
    * }</pre>
    */
   public Flow.Publisher<FibEvent> serialPublisher(Workload workload) {
-    SerialRequest request = serialRequest(workload);
+    SerialRequest request = Requests.serial(workload);
     return new EventPublisher<>(
         o -> async().serial(request, o), () -> ProtoMapping::serial, this::failure);
   }
 
   /** Parallel's events as a {@link Flow.Publisher}, as {@link #serialPublisher} describes. */
   public Flow.Publisher<FibEvent> parallelPublisher(Workload workload) {
-    ParallelRequest request = parallelRequest(workload);
+    ParallelRequest request = Requests.parallel(workload);
     return new EventPublisher<>(
         o -> async().parallel(request, o), () -> ProtoMapping::parallel, this::failure);
   }
@@ -418,7 +394,7 @@ public final class FibPerfClient implements AutoCloseable {
   /** ProfileSerial's events as a {@link Flow.Publisher}, as {@link #serialPublisher} describes. */
   public Flow.Publisher<FibEvent> profileSerialPublisher(
       Workload workload, ProfileOptions options) {
-    ProfileSerialRequest request = profileRequest(workload, options);
+    ProfileSerialRequest request = Requests.profileSerial(workload, options);
     return new EventPublisher<>(
         o -> async().profileSerial(request, o),
         () -> new ProtoMapping.ProfileAssembler()::map,
@@ -427,7 +403,7 @@ public final class FibPerfClient implements AutoCloseable {
 
   /** Compare's events as a {@link Flow.Publisher}, as {@link #serialPublisher} describes. */
   public Flow.Publisher<FibEvent> comparePublisher(Workload workload, CompareOptions options) {
-    CompareRequest request = compareRequest(workload, options);
+    CompareRequest request = Requests.compare(workload, options);
     return new EventPublisher<>(
         o -> async().compare(request, o), () -> ProtoMapping::compare, this::failure);
   }
@@ -438,7 +414,7 @@ public final class FibPerfClient implements AutoCloseable {
    * runs it watches never wait for it.
    */
   public Flow.Publisher<FibEvent> watchRunsPublisher(long runId, RunMethod method) {
-    dev.fibperf.proto.v1.WatchRunsRequest request = watchRequest(runId, method);
+    dev.fibperf.proto.v1.WatchRunsRequest request = Requests.watch(runId, method);
     return new EventPublisher<>(
         o -> FibPerfServiceGrpc.newStub(channel).watchRuns(request, o),
         () -> ProtoMapping::watched,
@@ -505,7 +481,7 @@ public final class FibPerfClient implements AutoCloseable {
    * @param method only runs of this method, or null for all
    */
   public EventStream watchRuns(long runId, RunMethod method) {
-    dev.fibperf.proto.v1.WatchRunsRequest built = watchRequest(runId, method);
+    dev.fibperf.proto.v1.WatchRunsRequest built = Requests.watch(runId, method);
     return stream(
         stub -> FibPerfServiceGrpc.newBlockingStub(stub.getChannel()).watchRuns(built),
         ProtoMapping::watched);
@@ -572,29 +548,6 @@ public final class FibPerfClient implements AutoCloseable {
 
   private FibPerfException failure(Throwable t) {
     return FibPerfException.from(t, settings.target());
-  }
-
-  /** The channel with the settings' interceptors and call credentials on every call. */
-  private static Channel decorated(Channel channel, FibPerfSettings settings) {
-    List<ClientInterceptor> interceptors = new ArrayList<>();
-    settings
-        .callCredentials()
-        .ifPresent(
-            credentials ->
-                interceptors.add(
-                    new ClientInterceptor() {
-                      @Override
-                      public <Q, R> ClientCall<Q, R> interceptCall(
-                          MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-                        return next.newCall(method, options.withCallCredentials(credentials));
-                      }
-                    }));
-    // ClientInterceptors.intercept runs the last one first: reversed, the first listed is
-    // outermost.
-    List<ClientInterceptor> outermostLast = new ArrayList<>(settings.interceptors());
-    java.util.Collections.reverse(outermostLast);
-    interceptors.addAll(outermostLast);
-    return interceptors.isEmpty() ? channel : ClientInterceptors.intercept(channel, interceptors);
   }
 
   private FibPerfServiceGrpc.FibPerfServiceBlockingStub blocking() {
@@ -685,113 +638,5 @@ public final class FibPerfClient implements AutoCloseable {
           }
         });
     return result;
-  }
-
-  private static dev.fibperf.proto.v1.WatchRunsRequest watchRequest(long runId, RunMethod method) {
-    dev.fibperf.proto.v1.WatchRunsRequest.Builder request =
-        dev.fibperf.proto.v1.WatchRunsRequest.newBuilder().setRunId(runId);
-    if (method != null) {
-      request.setMethod(ProtoMapping.method(method));
-    }
-    return request.build();
-  }
-
-  private static SerialRequest serialRequest(Workload w) {
-    return SerialRequest.newBuilder()
-        .addAllNums(w.nums())
-        .setAlgorithm(ProtoMapping.algorithm(w.algorithm()))
-        .setPool(ProtoMapping.pool(w.pool()))
-        .build();
-  }
-
-  private static ParallelRequest parallelRequest(Workload w) {
-    return ParallelRequest.newBuilder()
-        .addAllNums(w.nums())
-        .setAlgorithm(ProtoMapping.algorithm(w.algorithm()))
-        .setParallelism(w.parallelism())
-        .setPool(ProtoMapping.pool(w.pool()))
-        .build();
-  }
-
-  private static ProfileSerialRequest profileRequest(Workload w, ProfileOptions options) {
-    return ProfileSerialRequest.newBuilder()
-        .addAllNums(w.nums())
-        .setAlgorithm(ProtoMapping.algorithm(w.algorithm()))
-        .setOptions(ProtoMapping.options(Objects.requireNonNull(options, "options")))
-        .setPool(ProtoMapping.pool(w.pool()))
-        .build();
-  }
-
-  private static CompareRequest compareRequest(Workload w, CompareOptions options) {
-    return CompareRequest.newBuilder()
-        .addAllNums(w.nums())
-        .setAlgorithm(ProtoMapping.algorithm(w.algorithm()))
-        .setParallelism(w.parallelism())
-        .setProfile(options.profile())
-        .setPool(ProtoMapping.pool(w.pool()))
-        .setIsolation(
-            options.exclusive()
-                ? dev.fibperf.proto.v1.Isolation.ISOLATION_EXCLUSIVE
-                : dev.fibperf.proto.v1.Isolation.ISOLATION_SHARED)
-        .setSchedule(ProtoMapping.schedule(options.schedule()))
-        .build();
-  }
-
-  private static ChannelCredentials credentials(FibPerfSettings settings) {
-    if (!settings.tls()) {
-      return InsecureChannelCredentials.create();
-    }
-    if (settings.trustCertificates().isEmpty() && settings.clientCertificateChain().isEmpty()) {
-      return TlsChannelCredentials.create();
-    }
-    TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
-    try {
-      if (settings.trustCertificates().isPresent()) {
-        tls.trustManager(settings.trustCertificates().get().toFile());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read CA certificates", e);
-    }
-    try {
-      if (settings.clientCertificateChain().isPresent()) {
-        tls.keyManager(
-            settings.clientCertificateChain().get().toFile(),
-            settings.clientPrivateKey().orElseThrow().toFile());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the client certificate or key", e);
-    }
-    return tls.build();
-  }
-
-  /**
-   * Retry, and with round_robin the balancing and health checking: gRPC's service config. gRPC
-   * retries UNAVAILABLE only until the first response arrives, so a retry duplicates no event.
-   */
-  private static Map<String, ?> serviceConfig(FibPerfSettings settings) {
-    Map<String, Object> config = new java.util.HashMap<>();
-    if (settings.maxAttempts() > 1) {
-      Map<String, Object> retryPolicy =
-          Map.of(
-              "maxAttempts",
-              (double) settings.maxAttempts(),
-              "initialBackoff",
-              "0.1s",
-              "maxBackoff",
-              "1s",
-              "backoffMultiplier",
-              2.0,
-              "retryableStatusCodes",
-              List.of("UNAVAILABLE"));
-      config.put(
-          "methodConfig",
-          List.of(Map.of("name", List.of(Map.of("service", SERVICE)), "retryPolicy", retryPolicy)));
-    }
-    config.put("loadBalancingConfig", List.of(Map.of(settings.loadBalancing(), Map.of())));
-    if (settings.loadBalancing().equals("round_robin")) {
-      // Health is watched per replica; a draining one says NOT_SERVING before it closes.
-      config.put("healthCheckConfig", Map.of("serviceName", SERVICE));
-    }
-    return config;
   }
 }

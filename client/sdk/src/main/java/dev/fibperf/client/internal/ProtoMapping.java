@@ -1,8 +1,34 @@
-package dev.fibperf.client;
+package dev.fibperf.client.internal;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.Timestamps;
+import dev.fibperf.client.Algorithm;
+import dev.fibperf.client.ArtifactChunk;
+import dev.fibperf.client.ArtifactFormat;
+import dev.fibperf.client.Comparison;
+import dev.fibperf.client.FibEvent;
+import dev.fibperf.client.HotMethod;
+import dev.fibperf.client.Note;
+import dev.fibperf.client.NoteKind;
+import dev.fibperf.client.Phase;
+import dev.fibperf.client.PhaseCompleted;
+import dev.fibperf.client.PoolKind;
+import dev.fibperf.client.Profile;
+import dev.fibperf.client.ProfileDiff;
+import dev.fibperf.client.ProfileOptions;
+import dev.fibperf.client.ProfileResult;
+import dev.fibperf.client.ProfileSnapshot;
+import dev.fibperf.client.ProfilingEngine;
+import dev.fibperf.client.RunInfo;
+import dev.fibperf.client.RunMethod;
+import dev.fibperf.client.RunState;
+import dev.fibperf.client.RunSummary;
+import dev.fibperf.client.RunWatchEvent;
+import dev.fibperf.client.Schedule;
+import dev.fibperf.client.TaskFinished;
+import dev.fibperf.client.TaskStarted;
+import dev.fibperf.client.Verdict;
 import dev.fibperf.proto.v1.CompareResponse;
 import dev.fibperf.proto.v1.ParallelResponse;
 import dev.fibperf.proto.v1.ProfileSerialResponse;
@@ -21,10 +47,10 @@ import java.util.Optional;
  * Wire messages to SDK values, and SDK requests to wire messages: exhaustive enum switches (a new
  * constant fails here, not by name at run time) and time through protobuf-java-util.
  */
-final class ProtoMapping {
+public final class ProtoMapping {
   private ProtoMapping() {}
 
-  static dev.fibperf.proto.v1.Algorithm algorithm(Algorithm a) {
+  public static dev.fibperf.proto.v1.Algorithm algorithm(Algorithm a) {
     switch (a) {
       case NAIVE:
         return dev.fibperf.proto.v1.Algorithm.ALGORITHM_NAIVE;
@@ -36,7 +62,7 @@ final class ProtoMapping {
     throw new AssertionError(a);
   }
 
-  static Algorithm algorithm(dev.fibperf.proto.v1.Algorithm a) {
+  public static Algorithm algorithm(dev.fibperf.proto.v1.Algorithm a) {
     switch (a) {
       case ALGORITHM_UNSPECIFIED:
       case ALGORITHM_NAIVE:
@@ -51,7 +77,7 @@ final class ProtoMapping {
     throw unknown(a);
   }
 
-  static dev.fibperf.proto.v1.PoolKind pool(PoolKind p) {
+  public static dev.fibperf.proto.v1.PoolKind pool(PoolKind p) {
     switch (p) {
       case THREADS:
         return dev.fibperf.proto.v1.PoolKind.POOL_KIND_THREADS;
@@ -63,7 +89,7 @@ final class ProtoMapping {
     throw new AssertionError(p);
   }
 
-  static PoolKind pool(dev.fibperf.proto.v1.PoolKind p) {
+  public static PoolKind pool(dev.fibperf.proto.v1.PoolKind p) {
     switch (p) {
       case POOL_KIND_UNSPECIFIED:
       case POOL_KIND_THREADS:
@@ -78,7 +104,7 @@ final class ProtoMapping {
     throw unknown(p);
   }
 
-  static dev.fibperf.proto.v1.ArtifactChunk.Format format(ArtifactFormat f) {
+  public static dev.fibperf.proto.v1.ArtifactChunk.Format format(ArtifactFormat f) {
     switch (f) {
       case COLLAPSED:
         return dev.fibperf.proto.v1.ArtifactChunk.Format.FORMAT_COLLAPSED;
@@ -90,7 +116,7 @@ final class ProtoMapping {
     throw new AssertionError(f);
   }
 
-  static ArtifactFormat format(dev.fibperf.proto.v1.ArtifactChunk.Format f) {
+  public static ArtifactFormat format(dev.fibperf.proto.v1.ArtifactChunk.Format f) {
     switch (f) {
       case FORMAT_COLLAPSED:
         return ArtifactFormat.COLLAPSED;
@@ -105,7 +131,7 @@ final class ProtoMapping {
     throw unknown(f);
   }
 
-  static dev.fibperf.proto.v1.Schedule schedule(Schedule s) {
+  public static dev.fibperf.proto.v1.Schedule schedule(Schedule s) {
     switch (s) {
       case MEASURED_OPTIMAL:
         return dev.fibperf.proto.v1.Schedule.SCHEDULE_MEASURED_OPTIMAL;
@@ -115,7 +141,7 @@ final class ProtoMapping {
     throw new AssertionError(s);
   }
 
-  static Schedule schedule(dev.fibperf.proto.v1.Schedule s) {
+  public static Schedule schedule(dev.fibperf.proto.v1.Schedule s) {
     switch (s) {
       case SCHEDULE_UNSPECIFIED:
       case SCHEDULE_MEASURED_OPTIMAL:
@@ -128,7 +154,7 @@ final class ProtoMapping {
     throw unknown(s);
   }
 
-  static Verdict verdict(dev.fibperf.proto.v1.Verdict v) {
+  public static Verdict verdict(dev.fibperf.proto.v1.Verdict v) {
     switch (v) {
       case VERDICT_CLEAN:
         return Verdict.CLEAN;
@@ -147,7 +173,7 @@ final class ProtoMapping {
     throw unknown(v);
   }
 
-  static dev.fibperf.proto.v1.ProfileOptions options(ProfileOptions o) {
+  public static dev.fibperf.proto.v1.ProfileOptions options(ProfileOptions o) {
     dev.fibperf.proto.v1.ProfileOptions.Builder b =
         dev.fibperf.proto.v1.ProfileOptions.newBuilder().setTop(o.top());
     if (o.samplingPeriod() != null) {
@@ -168,11 +194,11 @@ final class ProtoMapping {
     return b.build();
   }
 
-  static TaskStarted started(Phase phase, dev.fibperf.proto.v1.TaskStarted s) {
+  public static TaskStarted started(Phase phase, dev.fibperf.proto.v1.TaskStarted s) {
     return new TaskStarted(phase, s.getIndex(), s.getN(), s.getWorker(), instant(s.getStartTime()));
   }
 
-  static TaskFinished finished(Phase phase, dev.fibperf.proto.v1.TaskFinished f) {
+  public static TaskFinished finished(Phase phase, dev.fibperf.proto.v1.TaskFinished f) {
     return new TaskFinished(
         phase,
         f.getIndex(),
@@ -187,7 +213,7 @@ final class ProtoMapping {
         f.getFailedAttemptsList());
   }
 
-  static RunSummary summary(Phase phase, dev.fibperf.proto.v1.RunSummary s) {
+  public static RunSummary summary(Phase phase, dev.fibperf.proto.v1.RunSummary s) {
     List<TaskFinished> results = new ArrayList<>();
     for (dev.fibperf.proto.v1.TaskFinished f : s.getResultsList()) {
       results.add(finished(phase, f));
@@ -214,7 +240,7 @@ final class ProtoMapping {
         s.getTasksRerun());
   }
 
-  static Profile profile(dev.fibperf.proto.v1.Profile p) {
+  public static Profile profile(dev.fibperf.proto.v1.Profile p) {
     return new Profile(
         hot(p.getSelfList()),
         hot(p.getTotalList()),
@@ -237,7 +263,7 @@ final class ProtoMapping {
         .toList();
   }
 
-  static Comparison comparison(dev.fibperf.proto.v1.Comparison c) {
+  public static Comparison comparison(dev.fibperf.proto.v1.Comparison c) {
     return new Comparison(
         summary(Phase.SERIAL, c.getSerial()),
         summary(Phase.PARALLEL, c.getParallel()),
@@ -270,7 +296,7 @@ final class ProtoMapping {
         c.getRunId());
   }
 
-  static Note note(dev.fibperf.proto.v1.Note n) {
+  public static Note note(dev.fibperf.proto.v1.Note n) {
     NoteKind kind;
     try {
       kind = NoteKind.valueOf(n.getKind().name().substring("NOTE_KIND_".length()));
@@ -302,7 +328,7 @@ final class ProtoMapping {
     return new Note(kind, figures, n.getText());
   }
 
-  static FibEvent serial(SerialResponse r) {
+  public static FibEvent serial(SerialResponse r) {
     switch (r.getEventCase()) {
       case TASK_STARTED:
         return started(Phase.SERIAL, r.getTaskStarted());
@@ -315,7 +341,7 @@ final class ProtoMapping {
     }
   }
 
-  static FibEvent parallel(ParallelResponse r) {
+  public static FibEvent parallel(ParallelResponse r) {
     switch (r.getEventCase()) {
       case TASK_STARTED:
         return started(Phase.PARALLEL, r.getTaskStarted());
@@ -328,7 +354,7 @@ final class ProtoMapping {
     }
   }
 
-  static FibEvent compare(CompareResponse r) {
+  public static FibEvent compare(CompareResponse r) {
     Phase phase =
         r.getPhase() == dev.fibperf.proto.v1.Phase.PHASE_PARALLEL ? Phase.PARALLEL : Phase.SERIAL;
     switch (r.getEventCase()) {
@@ -345,7 +371,7 @@ final class ProtoMapping {
     }
   }
 
-  static RunMethod method(dev.fibperf.proto.v1.RunMethod m) {
+  public static RunMethod method(dev.fibperf.proto.v1.RunMethod m) {
     switch (m) {
       case RUN_METHOD_SERIAL:
         return RunMethod.SERIAL;
@@ -362,7 +388,7 @@ final class ProtoMapping {
     throw unknown(m);
   }
 
-  static dev.fibperf.proto.v1.RunMethod method(RunMethod m) {
+  public static dev.fibperf.proto.v1.RunMethod method(RunMethod m) {
     switch (m) {
       case SERIAL:
         return dev.fibperf.proto.v1.RunMethod.RUN_METHOD_SERIAL;
@@ -376,7 +402,7 @@ final class ProtoMapping {
     throw new AssertionError(m);
   }
 
-  static RunState state(dev.fibperf.proto.v1.RunState s) {
+  public static RunState state(dev.fibperf.proto.v1.RunState s) {
     switch (s) {
       case RUN_STATE_RUNNING:
         return RunState.RUNNING;
@@ -397,7 +423,7 @@ final class ProtoMapping {
     return p == dev.fibperf.proto.v1.Phase.PHASE_PARALLEL ? Phase.PARALLEL : Phase.SERIAL;
   }
 
-  static RunInfo run(dev.fibperf.proto.v1.RunInfo r) {
+  public static RunInfo run(dev.fibperf.proto.v1.RunInfo r) {
     Phase phase = phase(r.getPhase());
     return new RunInfo(
         r.getRunId(),
@@ -426,7 +452,7 @@ final class ProtoMapping {
             : Optional.empty());
   }
 
-  static FibEvent watched(dev.fibperf.proto.v1.WatchRunsResponse w) {
+  public static FibEvent watched(dev.fibperf.proto.v1.WatchRunsResponse w) {
     Optional<RunMethod> method =
         w.getMethod() == dev.fibperf.proto.v1.RunMethod.RUN_METHOD_UNSPECIFIED
             ? Optional.empty()
@@ -484,10 +510,10 @@ final class ProtoMapping {
   }
 
   /** Maps ProfileSerial messages, joining artifact chunks into the final result. */
-  static final class ProfileAssembler {
+  public static final class ProfileAssembler {
     private final Map<ArtifactFormat, ByteString> artifacts = new EnumMap<>(ArtifactFormat.class);
 
-    FibEvent map(ProfileSerialResponse r) {
+    public FibEvent map(ProfileSerialResponse r) {
       switch (r.getEventCase()) {
         case TASK_STARTED:
           return started(Phase.SERIAL, r.getTaskStarted());
@@ -520,15 +546,15 @@ final class ProtoMapping {
     return new IllegalStateException("unknown event from a newer server: " + message);
   }
 
-  static Instant instant(com.google.protobuf.Timestamp t) {
+  public static Instant instant(com.google.protobuf.Timestamp t) {
     return Instant.ofEpochSecond(0, Timestamps.toNanos(t));
   }
 
-  static Duration duration(com.google.protobuf.Duration d) {
+  public static Duration duration(com.google.protobuf.Duration d) {
     return Duration.ofNanos(Durations.toNanos(d));
   }
 
-  static com.google.protobuf.Duration duration(Duration d) {
+  public static com.google.protobuf.Duration duration(Duration d) {
     return Durations.fromNanos(d.toNanos());
   }
 }

@@ -1,8 +1,11 @@
-package dev.fibperf.client;
+package dev.fibperf.client.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.fibperf.client.Algorithm;
+import dev.fibperf.client.ArtifactFormat;
+import dev.fibperf.client.PoolKind;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
