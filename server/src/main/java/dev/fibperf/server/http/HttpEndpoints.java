@@ -20,11 +20,12 @@ import dev.fibperf.server.auth.Role;
 import dev.fibperf.server.profile.Artifacts;
 import dev.fibperf.server.profile.ProfileReport;
 import dev.fibperf.server.run.Phase;
-import dev.fibperf.server.run.RunEvent;
 import dev.fibperf.server.run.RunOutcome;
 import dev.fibperf.server.run.RunRegistry;
 import dev.fibperf.server.run.RunRegistry.RunRecord;
+import dev.fibperf.server.run.RunSubscription;
 import dev.fibperf.server.service.RunsMapper;
+import dev.fibperf.server.service.WatchMessages;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -33,16 +34,13 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
@@ -83,6 +81,7 @@ public final class HttpEndpoints implements AutoCloseable {
   private final HttpServer http;
   private final ExecutorService threads;
   private final RunRegistry runs;
+  private final WatchMessages watchMessages = new WatchMessages();
   private final Semaphore eventStreams;
   private final byte[] page;
   private final AuthPolicy auth;
@@ -484,30 +483,14 @@ public final class HttpEndpoints implements AutoCloseable {
           exchange, 503, "text/plain", "too many event streams\n".getBytes(StandardCharsets.UTF_8));
       return;
     }
-    BlockingQueue<WatchRunsResponse> queue = new ArrayBlockingQueue<>(SSE_BUFFER);
-    AtomicLong dropped = new AtomicLong();
-    RunRegistry.Watcher watcher =
-        (RunRecord record, RunEvent event) -> {
-          WatchRunsResponse m = RunsMapper.watched(record, event);
-          if (m != null && !queue.offer(m)) {
-            dropped.incrementAndGet();
-          }
-        };
-    AutoCloseable registration = null;
-    try {
+    try (RunSubscription<WatchRunsResponse> subscription =
+        runs.subscribe(run -> true, watchMessages.all(), SSE_BUFFER, () -> 0, () -> {})) {
       exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
       exchange.getResponseHeaders().set("Cache-Control", "no-cache");
       exchange.sendResponseHeaders(200, 0);
       OutputStream out = exchange.getResponseBody();
-      registration =
-          runs.watch(
-              inFlight -> inFlight.forEach(r -> queue.offer(RunsMapper.inFlight(r))), watcher);
       while (true) {
-        WatchRunsResponse m = queue.poll(15, TimeUnit.SECONDS);
-        long lost = dropped.getAndSet(0);
-        if (lost > 0) {
-          write(out, RunsMapper.dropped(lost));
-        }
+        WatchRunsResponse m = subscription.take(KEEP_ALIVE);
         if (m == null) {
           out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8)); // fails once it left
         } else {
@@ -516,18 +499,14 @@ public final class HttpEndpoints implements AutoCloseable {
         out.flush();
       }
     } catch (IOException | InterruptedException gone) {
-      // The client closed the stream (or the server is stopping): stop watching.
+      // The client closed the stream (or the server is stopping): the subscription is closed.
     } finally {
-      if (registration != null) {
-        try {
-          registration.close();
-        } catch (Exception ignored) {
-          // Removing a watcher cannot fail in a way that matters.
-        }
-      }
       eventStreams.release(); // the exchange is closed by answering(), after any error event
     }
   }
+
+  /** How long an idle event stream waits before a comment that finds a client that has left. */
+  private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
 
   private static void write(OutputStream out, WatchRunsResponse m) throws IOException {
     out.write(("data: " + json(m) + "\n\n").getBytes(StandardCharsets.UTF_8));

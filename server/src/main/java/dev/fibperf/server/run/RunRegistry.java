@@ -13,15 +13,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
-import java.util.function.Consumer;
+import java.util.function.IntSupplier;
+import java.util.function.Predicate;
 
 /**
  * What the server knows of its runs: those in flight and the most recent finished ones (a bounded
- * number, so memory stays bounded), kept up to date from every run's events, and watchers that see
- * those events as they happen. Fed as a {@link RunEventListener} of the {@link Runner}.
+ * number, so memory stays bounded), kept up to date from every run's events, and subscriptions that
+ * see those events as they happen. Fed as a {@link RunEventListener} of the {@link Runner}.
  *
- * <p>Thread-safe. Watchers are called under the registry's lock, in event order, so a watch never
- * misses or repeats an event between its snapshot and its first live event; they must not block.
+ * <p>Thread-safe. Subscriptions are fed under the registry's lock, in event order, so a subscriber
+ * never misses or repeats an event between its snapshot and its first live event.
  */
 public final class RunRegistry implements RunEventListener {
   /** How many top methods a profiled run's record keeps. */
@@ -92,12 +93,6 @@ public final class RunRegistry implements RunEventListener {
     }
   }
 
-  /** Sees every run event with the run's record just after it. Must not block. */
-  @FunctionalInterface
-  public interface Watcher {
-    void onEvent(RunRecord record, RunEvent event);
-  }
-
   private final int recentCapacity;
   private final RunClock clock;
 
@@ -108,7 +103,7 @@ public final class RunRegistry implements RunEventListener {
   private final Deque<RunRecord> recent = new ArrayDeque<>();
 
   @GuardedBy("this")
-  private final List<Watcher> watchers = new ArrayList<>();
+  private final List<RunSubscription<?>> subscriptions = new ArrayList<>();
 
   /**
    * @param recentCapacity how many finished runs to keep
@@ -127,8 +122,8 @@ public final class RunRegistry implements RunEventListener {
     if (record == null) {
       return; // an artifact, or a run this registry never saw admitted
     }
-    for (Watcher w : watchers) {
-      w.onEvent(record, event);
+    for (RunSubscription<?> s : subscriptions) {
+      s.deliver(record, event);
     }
   }
 
@@ -210,22 +205,40 @@ public final class RunRegistry implements RunEventListener {
   }
 
   /**
-   * Adds a watcher, giving it first the runs in flight (from the same moment its live events start
-   * after). Close the result to stop watching.
+   * Subscribes to the runs {@code filter} wants: first a message for each run in flight now, then
+   * one per event, from the same moment, so nothing is missed or repeated between the two.
+   *
+   * @param capacity most messages waiting, here and {@code heldDownstream}, before events drop
+   * @param heldDownstream messages the subscriber holds past the subscription (e.g. in its stream)
+   * @param onAvailable run when a message is added; must not block (it runs under the registry's
+   *     lock, on a run's thread)
    */
-  public synchronized AutoCloseable watch(Consumer<List<RunRecord>> inFlightNow, Watcher watcher) {
-    inFlightNow.accept(List.copyOf(inFlight.values()));
-    watchers.add(watcher);
-    return () -> {
-      synchronized (this) {
-        watchers.remove(watcher);
-      }
-    };
+  public synchronized <T> RunSubscription<T> subscribe(
+      Predicate<RunRecord> filter,
+      RunSubscription.Messages<T> messages,
+      int capacity,
+      IntSupplier heldDownstream,
+      Runnable onAvailable) {
+    RunSubscription<T> subscription =
+        new RunSubscription<>(
+            filter,
+            messages,
+            capacity,
+            heldDownstream,
+            onAvailable,
+            List.copyOf(inFlight.values()),
+            this::unsubscribe);
+    subscriptions.add(subscription);
+    return subscription;
   }
 
-  /** Watchers connected now. */
-  public synchronized int watcherCount() {
-    return watchers.size();
+  private synchronized void unsubscribe(RunSubscription<?> subscription) {
+    subscriptions.remove(subscription);
+  }
+
+  /** Subscriptions open now: WatchRuns calls and dashboard event streams. */
+  public synchronized int subscriberCount() {
+    return subscriptions.size();
   }
 
   private static List<HotMethod> top(ProfileReport profile) {

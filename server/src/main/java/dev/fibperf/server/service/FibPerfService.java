@@ -55,7 +55,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
   private final int maxWatchers;
   private final Duration stalledStreamTimeout;
   private final Set<RunWatch> watches = ConcurrentHashMap.newKeySet();
-  private final RunWatch.Messages watchMessages = new RunWatch.Messages();
+  private final WatchMessages watchMessages = new WatchMessages();
   private final WatchDelivery watchDelivery = new WatchDelivery();
   private final ScheduledThreadPoolExecutor callTimers = callTimers();
   private volatile boolean draining;
@@ -174,28 +174,21 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
       observer.onError(notFound(runId).asRuntimeException());
       return;
     }
-    AutoCloseable[] registration = new AutoCloseable[1];
-    RunWatch[] self = new RunWatch[1];
     AtomicReference<ScheduledFuture<?>> expiry = new AtomicReference<>();
     AtomicBoolean closed = new AtomicBoolean();
     RunWatch watch =
         new RunWatch(
             (ServerCallStreamObserver<WatchRunsResponse>) observer,
-            runId,
-            request.getMethod(),
-            watchMessages,
             watchDelivery,
             callLoop.get(),
-            () -> {
-              watches.remove(self[0]);
-              closeQuietly(registration[0]);
+            self -> {
+              watches.remove(self);
               closed.set(true);
               ScheduledFuture<?> timer = expiry.get();
               if (timer != null) {
                 timer.cancel(false);
               }
             });
-    self[0] = watch;
     synchronized (watches) {
       if (watches.size() >= maxWatchers) {
         watch.end(
@@ -224,28 +217,10 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
         timer.cancel(false); // the watch closed meanwhile
       }
     }
-    boolean[] watchedRunInFlight = {false};
-    registration[0] =
-        runs.watch(
-            inFlight -> {
-              inFlight.forEach(watch::inFlight);
-              watchedRunInFlight[0] = inFlight.stream().anyMatch(r -> r.id() == runId);
-            },
-            watch);
-    if (runId != 0 && !watchedRunInFlight[0]) {
+    boolean watchedRunInFlight = watch.subscribe(runs, runId, request.getMethod(), watchMessages);
+    if (runId != 0 && !watchedRunInFlight) {
       // The run had already finished (before this call, or just before the watch began).
       runs.get(runId).ifPresent(r -> watch.complete(RunsMapper.finished(r)));
-    }
-  }
-
-  private static void closeQuietly(AutoCloseable c) {
-    if (c == null) {
-      return;
-    }
-    try {
-      c.close();
-    } catch (Exception e) {
-      // Removing a watcher from the registry cannot fail in a way that matters here.
     }
   }
 

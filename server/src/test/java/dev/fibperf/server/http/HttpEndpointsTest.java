@@ -139,7 +139,7 @@ class HttpEndpointsTest {
                   .build(),
               HttpResponse.BodyHandlers.ofLines());
       events.thenAccept(r -> r.body().forEach(lines::add));
-      await("the event stream").until(() -> fx.server.runs().watcherCount() == 1);
+      await("the event stream").until(() -> fx.server.runs().subscriberCount() == 1);
 
       List<CompareResponse> compare =
           drain(fx.blocking.compare(CompareRequest.newBuilder().addNums(3).addNums(4).build()));

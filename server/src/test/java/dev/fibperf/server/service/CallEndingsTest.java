@@ -158,7 +158,7 @@ class CallEndingsTest {
                   service.activeRuns() == 0
                       && service.openCalls() == 0
                       && server.runs().inFlight().isEmpty()
-                      && server.runs().watcherCount() == 0
+                      && server.runs().subscriberCount() == 0
                       && service.watchers() == 0
                       && server
                               .metrics()
