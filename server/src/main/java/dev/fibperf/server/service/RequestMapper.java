@@ -13,6 +13,7 @@ import dev.fibperf.server.exec.PoolKind;
 import dev.fibperf.server.exec.Task;
 import dev.fibperf.server.profile.Engine;
 import dev.fibperf.server.profile.JfrProfiler;
+import dev.fibperf.server.profile.SamplingPolicy;
 import dev.fibperf.server.run.ArtifactFormat;
 import dev.fibperf.server.run.ProfileSpec;
 import dev.fibperf.server.run.RunKind;
@@ -85,7 +86,7 @@ final class RequestMapper {
         spec(
             RunKind.PROFILE_SERIAL, r.getNumsList(), r.getAlgorithmValue(), 0, 1, r.getPoolValue());
     if (!r.getOptions().hasSamplingPeriod()) {
-      profile = profile.withSamplingPeriod(defaultSamplingPeriod(draft.naiveCalls));
+      profile = profile.withSamplingPeriod(SamplingPolicy.defaultPeriod(draft.naiveCalls));
     }
     refuseClusterProfile(draft, "pool");
     if (draft.pool == PoolKind.PROCESSES && profile.artifacts().contains(ArtifactFormat.JFR)) {
@@ -110,7 +111,7 @@ final class RequestMapper {
             r.getPoolValue());
     if (profile != null) {
       refuseClusterProfile(draft, "profile");
-      profile = profile.withSamplingPeriod(defaultSamplingPeriod(draft.naiveCalls));
+      profile = profile.withSamplingPeriod(SamplingPolicy.defaultPeriod(draft.naiveCalls));
     }
     return draft
         .compare(isolation(r.getIsolationValue()), schedule(r.getScheduleValue()))
@@ -269,34 +270,6 @@ final class RequestMapper {
       bytes += CostModel.decimalDigits(t.n()) + RESULT_OVERHEAD_BYTES;
     }
     return bytes;
-  }
-
-  /** Time per naive-recursion call of the kernel on this kind of machine (BENCHMARKS, Kernels). */
-  static final double NANOS_PER_NAIVE_CALL = 1.2;
-
-  /** Samples a profile's default period aims to give a run, at least. */
-  static final int DEFAULT_MIN_SAMPLES = 200;
-
-  /**
-   * The default period for runs long enough: at it async-profiler costs 1–3 % on JDK 17 and 25 (3
-   * ms cost up to 3.7 % on 25; BENCHMARKS, "What a profile costs").
-   */
-  static final Duration DEFAULT_SAMPLING_PERIOD = Duration.ofMillis(4);
-
-  /**
-   * The period a profile gets when it asks none, from the run's expected serial length: 4 ms, at
-   * which a one-second run still gets about 250 samples and async-profiler costs at most 3 % of
-   * task time; finer (down to 1 ms) for a run too short to get {@link #DEFAULT_MIN_SAMPLES} at 4
-   * ms, where samples matter more than a few percent of a fraction of a second.
-   */
-  static Duration defaultSamplingPeriod(double naiveCalls) {
-    // Whole milliseconds: JFR's periods are.
-    double expectedMillis = naiveCalls * NANOS_PER_NAIVE_CALL / 1e6;
-    long period =
-        (long)
-            Math.min(
-                (double) DEFAULT_SAMPLING_PERIOD.toMillis(), expectedMillis / DEFAULT_MIN_SAMPLES);
-    return Duration.ofMillis(Math.max(JfrProfiler.FINEST_PERIOD.toMillis(), period));
   }
 
   /**

@@ -205,10 +205,12 @@ class RequestMapperTest {
     // fib(40): 3.3e8 calls, about 0.4 s: 200 samples need a period under 2 ms, so 1 ms.
     assertEquals(java.time.Duration.ofMillis(1), period.apply(List.of(40)));
     assertEquals(java.time.Duration.ofMillis(1), period.apply(List.of(20)));
-    assertEquals(java.time.Duration.ofMillis(1), RequestMapper.defaultSamplingPeriod(0));
+    assertEquals(
+        java.time.Duration.ofMillis(1), dev.fibperf.server.profile.SamplingPolicy.defaultPeriod(0));
     assertEquals(
         java.time.Duration.ofMillis(2),
-        RequestMapper.defaultSamplingPeriod(2 * 200 * 1e6 / RequestMapper.NANOS_PER_NAIVE_CALL));
+        dev.fibperf.server.profile.SamplingPolicy.defaultPeriod(
+            2 * 200 * 1e6 / dev.fibperf.server.profile.SamplingPolicy.NANOS_PER_NAIVE_CALL));
     assertEquals(
         java.time.Duration.ofMillis(10),
         mapper
