@@ -11,6 +11,7 @@ import dev.fibperf.proto.v1.ProfileOptions;
 import dev.fibperf.proto.v1.ProfileSerialRequest;
 import dev.fibperf.proto.v1.SerialRequest;
 import dev.fibperf.proto.v1.WatchRunsRequest;
+import dev.fibperf.server.testing.RawBytes;
 import io.grpc.CallOptions;
 import io.grpc.Context;
 import io.grpc.Grpc;
@@ -20,10 +21,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -272,23 +270,7 @@ public final class Soak {
 
   /** {@code typed}'s method with the bytes on the wire as its messages. */
   static MethodDescriptor<byte[], byte[]> raw(MethodDescriptor<?, ?> typed) {
-    MethodDescriptor.Marshaller<byte[]> bytes =
-        new MethodDescriptor.Marshaller<>() {
-          @Override
-          public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-          }
-
-          @Override
-          public byte[] parse(InputStream stream) {
-            try {
-              return stream.readAllBytes();
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-          }
-        };
-    return typed.toBuilder(bytes, bytes).build();
+    return typed.toBuilder(RawBytes.MARSHALLER, RawBytes.MARSHALLER).build();
   }
 
   /** {RSS in KiB, threads} of {@code pid}, from /proc. */
