@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,11 +23,13 @@ import picocli.CommandLine;
  * both alike. Prints each round and the medians of p50 latency and throughput, and their ratios.
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar dev.fibperf.bench.CallPathComparison [rounds] [calls] [c] [direct]
+ * java -cp bench/target/benchmarks.jar dev.fibperf.bench.CallPathComparison [rounds] [calls] [c] [default|direct] [fresh]
  * </pre>
  *
  * <p>{@code direct} runs the bare server's handler on the event loop too (see {@link
- * BareSerialServer}).
+ * BareSerialServer}). {@code fresh} measures the way a user meets the servers: each measurement is
+ * a {@code fibperf bench} in a JVM of its own (1,000 warm-up calls, then {@code calls}), and
+ * fibperf's server logs to a file, as a deployed one does.
  */
 public final class CallPathComparison {
   private static final int WARMUP_PASSES = 5;
@@ -39,6 +43,8 @@ public final class CallPathComparison {
     int calls = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
     int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     String bareExecutor = args.length > 3 ? args[3] : "default";
+    boolean fresh = args.length > 4 && args[4].equals("fresh");
+    Path serverLog = Files.createTempFile("fibperf-callpath", ".log");
     int barePort = freePort();
     int fibperfPort = freePort();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -64,21 +70,26 @@ public final class CallPathComparison {
                 "--metrics-port",
                 "-1")
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectOutput(
+                fresh
+                    ? ProcessBuilder.Redirect.appendTo(serverLog.toFile())
+                    : ProcessBuilder.Redirect.DISCARD)
             .start();
+    Bench bench =
+        fresh ? (port, n, c) -> freshJvm(java, cp, port, n, c) : CallPathComparison::bench;
     try {
       List<Figures> bareRuns = new ArrayList<>();
       List<Figures> fibperfRuns = new ArrayList<>();
       // Warm-up passes until both servers' JIT has settled (fibperf has more code to compile:
       // with one pass its first rounds ran 1.5x slower than its later ones); not counted.
       for (int i = 0; i < WARMUP_PASSES; i++) {
-        bench(barePort, calls, concurrency);
-        bench(fibperfPort, calls, concurrency);
+        bench.run(barePort, calls, concurrency);
+        bench.run(fibperfPort, calls, concurrency);
       }
       for (int r = 0; r < rounds; r++) {
         boolean bareFirst = r % 2 == 0;
-        Figures first = bench(bareFirst ? barePort : fibperfPort, calls, concurrency);
-        Figures second = bench(bareFirst ? fibperfPort : barePort, calls, concurrency);
+        Figures first = bench.run(bareFirst ? barePort : fibperfPort, calls, concurrency);
+        Figures second = bench.run(bareFirst ? fibperfPort : barePort, calls, concurrency);
         Figures b = bareFirst ? first : second;
         Figures f = bareFirst ? second : first;
         bareRuns.add(b);
@@ -99,11 +110,12 @@ public final class CallPathComparison {
       double throughputRatio = ProfileOverhead.median(ratios(fibperfRuns, bareRuns, false));
       System.out.printf(
           Locale.ROOT,
-          "median of %d rounds, c=%d, %d calls each, bare server's executor %s: fibperf/bare p50"
+          "median of %d rounds, c=%d, %d calls each%s, bare server's executor %s: fibperf/bare p50"
               + " %.2fx (range %s), throughput %.2fx (range %s)%n",
           rounds,
           concurrency,
           calls,
+          fresh ? " (a fresh bench JVM each, fibperf logging to a file)" : "",
           bareExecutor,
           p50Ratio,
           range(ratios(fibperfRuns, bareRuns, true)),
@@ -112,7 +124,46 @@ public final class CallPathComparison {
     } finally {
       bare.destroy();
       fibperf.destroy();
+      Files.deleteIfExists(serverLog);
     }
+  }
+
+  /** One measurement against the server on {@code port}. */
+  @FunctionalInterface
+  private interface Bench {
+    Figures run(int port, int calls, int concurrency) throws Exception;
+  }
+
+  /** A measurement by {@code fibperf bench} in a JVM of its own, as a user runs it. */
+  private static Figures freshJvm(String java, String cp, int port, int calls, int concurrency)
+      throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                cp,
+                FibPerfCli.class.getName(),
+                "bench",
+                "--target",
+                "127.0.0.1:" + port,
+                "--rpc",
+                "serial",
+                "--nums",
+                "10",
+                "-c",
+                String.valueOf(concurrency),
+                "-n",
+                String.valueOf(calls),
+                "--warmup-calls",
+                "1000",
+                "--json")
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("fibperf bench exited " + p.exitValue() + ": " + out);
+    }
+    return figures(out);
   }
 
   private static Figures bench(int port, int calls, int concurrency) {
@@ -138,7 +189,11 @@ public final class CallPathComparison {
     if (exit != 0) {
       throw new IllegalStateException("fibperf bench exited " + exit + ": " + out);
     }
-    JsonObject report = JsonParser.parseString(out.toString().trim()).getAsJsonObject();
+    return figures(out.toString());
+  }
+
+  private static Figures figures(String json) {
+    JsonObject report = JsonParser.parseString(json.trim()).getAsJsonObject();
     return new Figures(
         report.getAsJsonObject("latencyMillis").get("p50").getAsDouble(),
         report.get("callsPerSecond").getAsDouble());
