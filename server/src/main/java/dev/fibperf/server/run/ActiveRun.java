@@ -157,6 +157,15 @@ public final class ActiveRun {
     return profiled.withDeadline(context.deadlineNanoTime()).withRunId(id);
   }
 
+  /**
+   * Whether the run, once begun, is still short of dispatching its tasks: waiting for the workers
+   * or for its pool to start, or warming up (a Compare). Read right after it began, on the thread
+   * that began it, it says whether the caller will wait before the first task.
+   */
+  public boolean waitsBeforeItsTasks() {
+    return spec.kind() == RunKind.COMPARE || current == null;
+  }
+
   /** Hands out more tasks if the caller has room again. Cheap; call whenever it may have. */
   public void resume() {
     PhaseExecution phase = current;

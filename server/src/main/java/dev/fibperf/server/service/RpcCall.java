@@ -136,6 +136,7 @@ final class RpcCall<T> {
 
   /** Maps the request, runs it, and streams its events and final message under flow control. */
   void serve(SpecSource spec, Responses<T> responses) {
+    RunIdHeader.Handle headers = RunIdHeader.current();
     ActiveRun admitted;
     try {
       runner.checkAdmissible(); // before mapping the request: refusals stay cheap
@@ -173,7 +174,7 @@ final class RpcCall<T> {
                 complete(last);
               });
       stream.onRoom(admitted::resume);
-      RunIdHeader.send(admitted.id());
+      headers.name(admitted.id());
     } finally {
       // The client may have left already: then the run must not start any work. Or it was
       // aborted (deadline, shutdown) while being admitted.
@@ -181,6 +182,14 @@ final class RpcCall<T> {
         admitted.cancel();
       }
       admitted.start(runStarts);
+      // After the run began (runStarts runs tasks in order): one that waits before its first task
+      // names itself now; the others' headers go with their first message, in the same write.
+      runStarts.execute(
+          () -> {
+            if (admitted.waitsBeforeItsTasks()) {
+              headers.sendNow();
+            }
+          });
     }
   }
 

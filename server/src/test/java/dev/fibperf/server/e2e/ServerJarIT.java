@@ -102,9 +102,7 @@ class ServerJarIT {
               StatusRuntimeException.class,
               () -> drain(stub.serial(SerialRequest.newBuilder().addNums(99).build())));
       assertEquals(Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
-      assertTrue(
-          server.log.stream().anyMatch(l -> l.contains("rpc=Compare tasks=4 status=OK")),
-          "one log line per call: " + server.log);
+      awaitLog(server, "rpc=Compare tasks=4 status=OK"); // one log line per call
       channel.shutdownNow();
     }
   }

@@ -122,6 +122,63 @@ class RunListTest {
   }
 
   @Test
+  void aRunThatWaitsForTheWorkers_namesItselfInItsHeaders_beforeAnyMessage() throws Exception {
+    FakeKernel kernel = FakeKernel.gated();
+    try (InProcessFixture fx = server(kernel, ServerConfig.newBuilder())) {
+      // An exclusive Compare holds the workers (its warm-up waits at the gate).
+      fx.async.compare(
+          CompareRequest.newBuilder().addNums(3).build(), new NoopObserver<CompareResponse>());
+      assertTrue(kernel.awaitStarted(1));
+      AtomicReference<Metadata> headers = new AtomicReference<>();
+      List<SerialResponse> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+      java.util.concurrent.CompletableFuture<Void> done =
+          new java.util.concurrent.CompletableFuture<>();
+      fx.async
+          .withInterceptors(
+              MetadataUtils.newCaptureMetadataInterceptor(headers, new AtomicReference<>()))
+          .serial(
+              SerialRequest.newBuilder().addNums(3).build(),
+              new io.grpc.stub.StreamObserver<>() {
+                @Override
+                public void onNext(SerialResponse r) {
+                  messages.add(r);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                  done.completeExceptionally(t);
+                }
+
+                @Override
+                public void onCompleted() {
+                  done.complete(null);
+                }
+              });
+
+      org.awaitility.Awaitility.await("the waiting run's headers")
+          .atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> headers.get() != null);
+      assertEquals(List.of(), messages, "nothing but the headers while it waits");
+      String id = headers.get().get(RunIdHeader.KEY);
+      kernel.release(100);
+      done.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(id, Long.toString(messages.get(messages.size() - 1).getSummary().getRunId()));
+    }
+  }
+
+  /** Ignores a stream; for calls a test only needs running. */
+  private static final class NoopObserver<T> implements io.grpc.stub.StreamObserver<T> {
+    @Override
+    public void onNext(T value) {}
+
+    @Override
+    public void onError(Throwable t) {}
+
+    @Override
+    public void onCompleted() {}
+  }
+
+  @Test
   void listRuns_showsRunsInFlightWithProgress_andRecentOnesWithResults() throws Exception {
     FakeKernel gated = FakeKernel.gated();
     try (InProcessFixture fx = server(gated, ServerConfig.newBuilder().recentRuns(2))) {
