@@ -83,12 +83,23 @@ public final class LogFormat extends Formatter {
     JSON
   }
 
-  /** Puts the chosen format on the root logger's console handler (JUL's default set-up). */
+  /**
+   * Puts the chosen format on the root logger's console (JUL's default set-up), written by a thread
+   * of its own ({@link BackgroundLogHandler}).
+   */
   public static void install(Kind kind) {
     LogManager.getLogManager(); // reads the default configuration first
-    for (Handler handler : Logger.getLogger("").getHandlers()) {
-      if (handler instanceof ConsoleHandler) {
-        handler.setFormatter(kind == Kind.JSON ? json() : new LogFormat());
+    Logger root = Logger.getLogger("");
+    Formatter format = kind == Kind.JSON ? json() : new LogFormat();
+    for (Handler handler : root.getHandlers()) {
+      if (handler instanceof ConsoleHandler console) {
+        // The same stream and level, written off the calling thread.
+        BackgroundLogHandler background = new BackgroundLogHandler(System.err, format);
+        background.setLevel(console.getLevel());
+        root.removeHandler(console);
+        root.addHandler(background);
+      } else if (handler instanceof BackgroundLogHandler background) {
+        background.setFormatter(format);
       }
     }
   }

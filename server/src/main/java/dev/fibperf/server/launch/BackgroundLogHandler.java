@@ -1,0 +1,96 @@
+package dev.fibperf.server.launch;
+
+import java.io.OutputStream;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.ErrorManager;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.StreamHandler;
+
+/**
+ * The console log, written by a thread of its own: a call's access line costs the thread that ends
+ * the call a queue insert, not the line's formatting and a write to the log's file (about 4 % of a
+ * small call's latency; BENCHMARKS, "The per-call path"). Lines keep their order; a burst is
+ * written and flushed together. When the queue is full, loggers wait: lines are never dropped.
+ * {@link #close()} (also on JVM shutdown) writes what is queued.
+ */
+final class BackgroundLogHandler extends Handler {
+  private static final int CAPACITY = 8192;
+  private static final LogRecord STOP = new LogRecord(java.util.logging.Level.OFF, "stop");
+
+  private final BlockingQueue<LogRecord> queue = new ArrayBlockingQueue<>(CAPACITY);
+  private final StreamHandler out;
+  private final Thread writer;
+
+  BackgroundLogHandler(OutputStream stream, Formatter formatter) {
+    this.out = new StreamHandler(stream, formatter);
+    out.setLevel(java.util.logging.Level.ALL);
+    this.writer = new Thread(this::write, "fibperf-log");
+    writer.setDaemon(true);
+    writer.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(this::close, "fibperf-log-flush"));
+  }
+
+  @Override
+  public synchronized void setFormatter(Formatter formatter) {
+    super.setFormatter(formatter);
+    out.setFormatter(formatter);
+  }
+
+  @Override
+  public void publish(LogRecord record) {
+    if (!isLoggable(record)) {
+      return;
+    }
+    // The caller, where the record has none, is found from this thread's stack: now or never.
+    record.getSourceClassName();
+    try {
+      queue.put(record);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      out.publish(record); // the caller is being stopped: write it here rather than lose it
+    }
+  }
+
+  private void write() {
+    try {
+      while (true) {
+        LogRecord record = queue.take();
+        if (record == STOP) {
+          break;
+        }
+        out.publish(record);
+        if (queue.isEmpty()) {
+          out.flush();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      reportError("log writer failed", e, ErrorManager.WRITE_FAILURE);
+    } finally {
+      out.flush();
+    }
+  }
+
+  @Override
+  public void flush() {
+    out.flush();
+  }
+
+  /** Writes what is queued, then stops the writer; idempotent. */
+  @Override
+  public void close() {
+    if (writer.isAlive() && queue.offer(STOP)) {
+      try {
+        writer.join(TimeUnit.SECONDS.toMillis(5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    out.flush();
+  }
+}
