@@ -617,4 +617,88 @@ class ClusterPoolTest {
     assertEquals(
         "peers=a:1,b: entry 'b' is not host:port with a port in [1, 65535]", bad.getMessage());
   }
+
+  /**
+   * Whatever instant a caller leaves a cluster run at (before any task, with some started, with
+   * some finished), no run is left on any replica and every peer worker comes back to the pool: the
+   * next run gets all three at once. Seeded, so a failure replays.
+   */
+  @Test
+  void cancellingAClusterRun_atAnyInstant_leavesNothingBehind_onAnyReplica() throws Exception {
+    startCoordinator(startPeers(3, true));
+    java.util.Random random = new java.util.Random(20261207);
+    for (int round = 0; round < 20; round++) {
+      int[] nums = new int[2 + random.nextInt(4)];
+      java.util.Arrays.fill(nums, 10);
+      java.util.concurrent.atomic.AtomicInteger started =
+          new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.CompletableFuture<io.grpc.stub.ClientCallStreamObserver<?>> call =
+          new java.util.concurrent.CompletableFuture<>();
+      java.util.concurrent.CompletableFuture<Status> ended =
+          new java.util.concurrent.CompletableFuture<>();
+      coordinator.async.parallel(
+          parallel(nums),
+          new io.grpc.stub.ClientResponseObserver<ParallelRequest, ParallelResponse>() {
+            @Override
+            public void beforeStart(io.grpc.stub.ClientCallStreamObserver<ParallelRequest> c) {
+              call.complete(c);
+            }
+
+            @Override
+            public void onNext(ParallelResponse r) {
+              if (r.hasTaskStarted()) {
+                started.incrementAndGet();
+              }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              ended.complete(Status.fromThrowable(t));
+            }
+
+            @Override
+            public void onCompleted() {
+              ended.complete(Status.OK);
+            }
+          });
+      int waitFor = random.nextInt(Math.min(nums.length, 3) + 1); // 0: leave at once
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> started.get() >= waitFor || ended.isDone());
+      for (FakeKernel kernel : kernels) {
+        kernel.release(random.nextInt(2)); // some tasks finish first, some never start
+      }
+      call.get().cancel("left at a random instant", null);
+      Status status = ended.get(30, TimeUnit.SECONDS);
+      assertTrue(
+          status.isOk() || status.getCode() == Status.Code.CANCELLED,
+          "round " + round + ": " + status);
+    }
+
+    await("no run left on any replica")
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                coordinator.server.runs().inFlight().isEmpty()
+                    && peers.stream().allMatch(p -> p.runs().inFlight().isEmpty()));
+    // Every peer worker is free: three held tasks start on the three peers at once.
+    List<Integer> before = kernels.stream().map(FakeKernel::started).toList();
+    java.util.concurrent.CompletableFuture<List<ParallelResponse>> last =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> drain(coordinator.blocking.parallel(parallel(10, 10, 10))));
+    await("a task on each of the three peers")
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              for (int i = 0; i < kernels.size(); i++) {
+                if (kernels.get(i).started() != before.get(i) + 1) {
+                  return false;
+                }
+              }
+              return true;
+            });
+    kernels.forEach(k -> k.release(1000));
+    List<ParallelResponse> events = last.get(30, TimeUnit.SECONDS);
+    assertEquals(3, events.get(events.size() - 1).getSummary().getResultsCount());
+  }
 }
