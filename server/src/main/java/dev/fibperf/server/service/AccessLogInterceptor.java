@@ -160,7 +160,22 @@ public final class AccessLogInterceptor implements ServerInterceptor {
         REFUSALS.count(method, status);
         return;
       }
-      long millis = (System.nanoTime() - startNanos) / 1_000_000;
+      // What the line is made of, now; the line itself on the log's thread.
+      long nanos = System.nanoTime() - startNanos;
+      int tasks = this.tasks;
+      String runId = this.runId;
+      SpanContext span = this.span;
+      StructuredLogRecord record =
+          new StructuredLogRecord(Level.INFO, () -> facts(status, nanos, tasks, runId, span));
+      record.setLoggerName(LOG.getName());
+      record.setSourceClassName(FibPerfService.class.getName());
+      record.setSourceMethodName(method);
+      LOG.log(record);
+    }
+
+    private StructuredLogRecord.Facts facts(
+        Status status, long nanos, int tasks, String runId, SpanContext span) {
+      long millis = nanos / 1_000_000;
       StringBuilder line =
           new StringBuilder(96)
               .append("rpc=")
@@ -183,7 +198,7 @@ public final class AccessLogInterceptor implements ServerInterceptor {
       fields.put("rpc.method", method);
       fields.put("rpc.grpc.status_code", status.getCode().name());
       fields.put("event.outcome", status.isOk() ? "success" : "failure");
-      fields.put("event.duration", Long.toString(System.nanoTime() - startNanos));
+      fields.put("event.duration", Long.toString(nanos));
       fields.put("fibperf.tasks", Integer.toString(tasks));
       if (runId != null) {
         fields.put("fibperf.run_id", runId);
@@ -191,16 +206,11 @@ public final class AccessLogInterceptor implements ServerInterceptor {
       if (!status.isOk() && status.getDescription() != null) {
         fields.put("rpc.grpc.status_message", status.getDescription());
       }
-      SpanContext s = span;
-      if (s != null) {
-        fields.put("trace.id", s.getTraceId());
-        fields.put("span.id", s.getSpanId());
+      if (span != null) {
+        fields.put("trace.id", span.getTraceId());
+        fields.put("span.id", span.getSpanId());
       }
-      StructuredLogRecord record = new StructuredLogRecord(Level.INFO, line.toString(), fields);
-      record.setLoggerName(LOG.getName());
-      record.setSourceClassName(FibPerfService.class.getName());
-      record.setSourceMethodName(method);
-      LOG.log(record);
+      return new StructuredLogRecord.Facts(line.toString(), fields);
     }
   }
 }
