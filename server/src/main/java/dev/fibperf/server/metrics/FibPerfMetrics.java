@@ -80,6 +80,7 @@ public final class FibPerfMetrics implements PoolObserver, AutoCloseable {
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   private final Timer queueWait;
   private final Counter workerRestarts;
+  private final Map<String, Counter> endedRuns = new ConcurrentHashMap<>();
 
   public FibPerfMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -171,11 +172,16 @@ public final class FibPerfMetrics implements PoolObserver, AutoCloseable {
 
   /** Counts a run that ended: status OK, CANCELLED (caller left, deadline, drain) or FAILED. */
   private void ended(RunKind kind, String status) {
-    Counter.builder(RUNS)
-        .description("Runs that ended, by method and outcome (OK, CANCELLED, FAILED)")
-        .tag("method", kind.name())
-        .tag("status", status)
-        .register(registry)
+    // Looked up once per method and outcome, not built and registered again at every run's end.
+    endedRuns
+        .computeIfAbsent(
+            kind.name() + "/" + status,
+            key ->
+                Counter.builder(RUNS)
+                    .description("Runs that ended, by method and outcome (OK, CANCELLED, FAILED)")
+                    .tag("method", kind.name())
+                    .tag("status", status)
+                    .register(registry))
         .increment();
   }
 
