@@ -101,17 +101,34 @@ public final class ProfileSession implements AutoCloseable {
    * produces count for this session and no other.
    */
   public void mark(int index, int n, Runnable body) {
-    mark(
-        index,
-        n,
-        () -> {
-          body.run();
-          return null;
-        });
+    // Not through the Supplier variant: an adapter would be one more frame in every sample.
+    Marks marks = open(index, n);
+    try {
+      body.run();
+    } finally {
+      marks.close();
+    }
   }
 
   /** Like {@link #mark(int, int, Runnable)}, returning what {@code body} computed. */
   public <T> T mark(int index, int n, Supplier<T> body) {
+    Marks marks = open(index, n);
+    try {
+      return body.get();
+    } finally {
+      marks.close();
+    }
+  }
+
+  /** A task's window, in the recording and in the live view, on this thread. */
+  private record Marks(TaskWindowEvent window, LiveProfile live, LiveProfile.Window liveWindow) {
+    void close() {
+      live.end(liveWindow);
+      window.commit();
+    }
+  }
+
+  private Marks open(int index, int n) {
     TaskWindowEvent window = new TaskWindowEvent();
     window.session = id;
     window.index = index;
@@ -119,13 +136,7 @@ public final class ProfileSession implements AutoCloseable {
     window.begin();
     // Begun after the event: the live view may miss this task's first sample, but never counts
     // one from before its window (another session's task may have run on this thread just before).
-    LiveProfile.Window liveWindow = live.begin(Thread.currentThread().getId());
-    try {
-      return body.get();
-    } finally {
-      live.end(liveWindow);
-      window.commit();
-    }
+    return new Marks(window, live, live.begin(Thread.currentThread().getId()));
   }
 
   /**
