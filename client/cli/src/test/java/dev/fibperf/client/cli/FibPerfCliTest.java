@@ -188,14 +188,11 @@ class FibPerfCliTest {
     }
     // gRPC's shared loop would stay parked in epoll_wait, and a JVM exit waits up to 300 ms for
     // threads in native code. Termination is signalled just before the thread ends: a moment.
-    List<String> after = eventLoopThreads();
-    for (int i = 0; i < 100 && !after.isEmpty(); i++) {
-      Thread.sleep(50);
-      after = eventLoopThreads();
-    }
-
     assertEquals(1, during.size(), "one loop thread of the CLI's own: " + during);
-    assertEquals(List.of(), after);
+    org.awaitility.Awaitility.await("the CLI's loop thread ends")
+        .atMost(java.time.Duration.ofSeconds(30))
+        .until(() -> eventLoopThreads().isEmpty());
+    assertEquals(List.of(), eventLoopThreads());
   }
 
   private static List<String> eventLoopThreads() {

@@ -159,12 +159,10 @@ class ReplicasIT {
       }
     }
 
-    void awaitCalls(int n) throws InterruptedException {
-      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (succeeded.get() < n && System.nanoTime() < end) {
-        Thread.sleep(10);
-      }
-      assertTrue(succeeded.get() >= n, "only " + succeeded.get() + " calls of " + n);
+    void awaitCalls(int n) {
+      org.awaitility.Awaitility.await(n + " calls succeeded")
+          .atMost(java.time.Duration.ofSeconds(60))
+          .until(() -> succeeded.get() >= n);
     }
 
     void stop() throws Exception {
