@@ -4,6 +4,7 @@ import java.io.OutputStream;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.ErrorManager;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
@@ -24,6 +25,7 @@ final class BackgroundLogHandler extends Handler {
   private final BlockingQueue<LogRecord> queue = new ArrayBlockingQueue<>(CAPACITY);
   private final StreamHandler out;
   private final Thread writer;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   BackgroundLogHandler(OutputStream stream, Formatter formatter) {
     this.out = new StreamHandler(stream, formatter);
@@ -47,6 +49,11 @@ final class BackgroundLogHandler extends Handler {
     }
     // The caller, where the record has none, is found from this thread's stack: now or never.
     record.getSourceClassName();
+    if (closed.get()) {
+      out.publish(record); // the writer has stopped (JVM exit): write it here
+      out.flush();
+      return;
+    }
     try {
       queue.put(record);
     } catch (InterruptedException e) {
@@ -84,8 +91,10 @@ final class BackgroundLogHandler extends Handler {
   /** Writes what is queued, then stops the writer; idempotent. */
   @Override
   public void close() {
-    if (writer.isAlive() && queue.offer(STOP)) {
+    if (closed.compareAndSet(false, true) && writer.isAlive()) {
       try {
+        // Behind every line queued so far, however full the queue: put waits for room.
+        queue.put(STOP);
         writer.join(TimeUnit.SECONDS.toMillis(5));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
