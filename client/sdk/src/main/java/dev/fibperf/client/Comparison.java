@@ -58,9 +58,13 @@ public record Comparison(
     Optional<Profile> serialProfile,
     Optional<Profile> parallelProfile,
     Optional<ProfileDiff> profileDiff,
-    long runId)
+    long runId,
+    Optional<SpeedupEstimate> estimate,
+    List<RoundResult> rounds,
+    int representativeRound)
     implements FibEvent {
   public Comparison {
     notes = List.copyOf(notes);
+    rounds = List.copyOf(rounds);
   }
 }

@@ -35,6 +35,8 @@ public final class EventStream implements Iterator<FibEvent>, Iterable<FibEvent>
   private final AtomicReference<Metadata> headers;
   private final String target;
   private Message lastMessage;
+  private FibEvent pending;
+  private Message pendingMessage;
 
   /** The response header that names the run a call started. */
   static final Metadata.Key<String> RUN_ID =
@@ -68,7 +70,13 @@ public final class EventStream implements Iterator<FibEvent>, Iterable<FibEvent>
   @Override
   public boolean hasNext() {
     try {
-      return responses.hasNext();
+      // A message this SDK cannot map (an event a newer server added) is skipped, not fatal.
+      while (pending == null && responses.hasNext()) {
+        Message message = responses.next();
+        pending = mapper.apply(message);
+        pendingMessage = message;
+      }
+      return pending != null;
     } catch (RuntimeException e) {
       throw FibPerfException.from(e, target);
     }
@@ -79,12 +87,11 @@ public final class EventStream implements Iterator<FibEvent>, Iterable<FibEvent>
     if (!hasNext()) {
       throw new NoSuchElementException();
     }
-    try {
-      lastMessage = responses.next();
-    } catch (RuntimeException e) {
-      throw FibPerfException.from(e, target);
-    }
-    return mapper.apply(lastMessage);
+    FibEvent event = pending;
+    lastMessage = pendingMessage;
+    pending = null;
+    pendingMessage = null;
+    return event;
   }
 
   /**

@@ -22,4 +22,5 @@ public sealed interface FibEvent
         RunSummary,
         ProfileResult,
         Comparison,
+        RoundResult,
         RunWatchEvent {}

@@ -37,6 +37,18 @@ public enum NoteKind {
   READING_NOT_CLEAN,
   /** The reading of a clean Compare. */
   READING_CLEAN,
+  /** A phase's threads waited for cores taken by other load. */
+  CONTENDED_CORES,
+  /** Too few clean rounds for a confidence interval. */
+  ONE_SAMPLE,
+  /** Rounds the estimate leaves out, with their causes. */
+  ROUNDS_EXCLUDED,
+  /** The estimate did not converge to the target precision. */
+  ESTIMATE_NOISY,
+  /** Too few clean rounds, most lost to waiting for cores. */
+  ESTIMATE_CONTENDED,
+  /** The reading of a Compare's estimate over rounds. */
+  READING_ESTIMATE,
   /** A kind this SDK does not know (a newer server); its text still says it. */
   UNKNOWN
 }

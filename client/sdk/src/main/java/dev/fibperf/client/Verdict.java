@@ -14,5 +14,12 @@ public enum Verdict {
    * A worker was lost during the parallel phase (a cluster peer died) and its tasks ran again: the
    * speedup understates what the workers give.
    */
-  WORKER_LOST
+  WORKER_LOST,
+  /**
+   * About a Compare's estimate over rounds: its interval did not reach the target precision within
+   * the budget (or too few clean rounds for an interval).
+   */
+  NOISY,
+  /** A verdict this SDK does not know (a newer server). */
+  UNKNOWN
 }

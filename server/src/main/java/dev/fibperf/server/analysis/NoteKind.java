@@ -91,5 +91,40 @@ public enum NoteKind {
    * allow. {@code attainment} (ratio), {@code optimal_proven} (flag), {@code ideal_speedup}
    * (ratio), {@code workers} (count).
    */
-  READING_CLEAN
+  READING_CLEAN,
+  /**
+   * A phase's threads waited for cores: runnable, with another thread on the core. {@code phase}
+   * (label), {@code core_wait} (duration, summed over the phase's threads), {@code core_wait_share}
+   * (ratio of the phase's wall time), {@code workers} (count: the cores the phase needed), {@code
+   * source} (label: "schedstat", or "elapsed minus CPU" where the OS reports no run delay).
+   */
+  CONTENDED_CORES,
+  /**
+   * Too few clean rounds for a confidence interval: the figures are one sample (or a few). {@code
+   * rounds} (count: the clean rounds).
+   */
+  ONE_SAMPLE,
+  /**
+   * Rounds the estimate leaves out, with their measured causes. {@code excluded} (count), {@code
+   * rounds} (count), {@code causes} (label: e.g. "core wait 2, unsteady 1").
+   */
+  ROUNDS_EXCLUDED,
+  /**
+   * The estimate did not converge. {@code half_width} (ratio: the interval's half-width over the
+   * estimate), {@code target} (ratio), {@code rounds_used} (count), {@code min_rounds} (count: the
+   * clean rounds a clean estimate needs), {@code stop} (label: why no further round ran).
+   */
+  ESTIMATE_NOISY,
+  /**
+   * Too few clean rounds, most lost to waiting for cores. {@code core_wait_share} (ratio: the mean
+   * of the parallel phases' core-wait shares), {@code workers} (count), {@code rounds_used}
+   * (count), {@code rounds} (count).
+   */
+  ESTIMATE_CONTENDED,
+  /**
+   * The reading of a Compare's estimate over rounds. {@code verdict} (label), {@code speedup},
+   * {@code low}, {@code high} (ratios: the estimate and its 95 % interval), {@code rounds_used}
+   * (count), {@code rounds_excluded} (count), {@code attainment} (ratio: the estimate's).
+   */
+  READING_ESTIMATE
 }

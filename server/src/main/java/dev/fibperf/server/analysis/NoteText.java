@@ -27,10 +27,64 @@ public final class NoteText {
               "Contended: the %s phase's tasks got %.0f%% of their elapsed time as CPU; other load"
                   + " shared the cores, so the speedup says as much about it as about the tasks.",
               n.label("phase"), percent(n.ratio("cpu_share")));
+      case CONTENDED_CORES ->
+          format(
+              "Contended: the %s phase's threads waited %s for a core (%s; %.0f%% of its wall"
+                  + " time): this machine could not give it %d free cores, so the speedup says as"
+                  + " much about the other load as about the tasks.",
+              n.label("phase"),
+              readable(n.duration("core_wait")),
+              n.label("source"),
+              percent(n.ratio("core_wait_share")),
+              n.count("workers"));
+      case ONE_SAMPLE ->
+          n.count("rounds") == 1
+              ? "One round: a single sample of each phase, with no interval; one timing is an"
+                  + " anecdote, so ask for rounds (or leave rounds at 0) before trusting it."
+              : format(
+                  "Only %d clean rounds: too few for a confidence interval (it needs %d).",
+                  n.count("rounds"), RatioInterval.MIN_PAIRS);
+      case ROUNDS_EXCLUDED ->
+          format(
+              "%d of %d rounds left out of the estimate: %s.",
+              n.count("excluded"), n.count("rounds"), n.label("causes"));
+      case ESTIMATE_NOISY ->
+          format(
+              "Noisy: the 95%% interval is ±%.1f%% of the estimate after %d clean rounds (target"
+                  + " ±%.1f%%, at least %d rounds); stopped: %s.",
+              percent(n.ratio("half_width")),
+              n.count("rounds_used"),
+              percent(n.ratio("target")),
+              n.count("min_rounds"),
+              n.label("stop"));
+      case ESTIMATE_CONTENDED ->
+          format(
+              "Contended: the cores were busy for %.0f%% of the parallel phase; this machine could"
+                  + " not give %d free cores (%d of %d rounds clean).",
+              percent(n.ratio("core_wait_share")),
+              n.count("workers"),
+              n.count("rounds_used"),
+              n.count("rounds"));
+      case READING_ESTIMATE ->
+          format(
+              "Speedup %.2fx (95%% CI %.2f–%.2f) from %d clean rounds (%d excluded), attaining"
+                  + " %.0f%% of the optimal schedule: %s.",
+              n.ratio("speedup"),
+              n.ratio("low"),
+              n.ratio("high"),
+              n.count("rounds_used"),
+              n.count("rounds_excluded"),
+              percent(n.ratio("attainment")),
+              switch (n.label("verdict")) {
+                case "CLEAN" -> "clean and converged";
+                case "NOISY" -> "noisy, not converged; see the notes";
+                default -> "not clean (" + n.label("verdict") + "); see the notes";
+              });
       case CONTENDED_QUEUE ->
           format(
-              "Contended: the %s phase's tasks waited %s for workers behind other calls (%.0f%% of"
-                  + " its wall time), so the speedup says as much about them as about the tasks.",
+              "Contended: the %s phase's tasks waited %s for a free worker, beyond any wait for a"
+                  + " core (%.0f%% of its wall time): other calls held the workers, so the speedup"
+                  + " says as much about them as about the tasks.",
               n.label("phase"),
               readable(n.duration("queue_wait")),
               percent(n.ratio("queued_share")));

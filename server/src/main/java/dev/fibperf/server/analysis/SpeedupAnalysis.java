@@ -1,6 +1,7 @@
 package dev.fibperf.server.analysis;
 
 import dev.fibperf.server.analysis.schedule.Schedules;
+import dev.fibperf.server.exec.CoreWait;
 import dev.fibperf.server.exec.DispatchOrder;
 import dev.fibperf.server.exec.PoolKind;
 import dev.fibperf.server.exec.RunResult;
@@ -294,6 +295,22 @@ public record SpeedupAnalysis(
                 .label("lost_tasks", String.join("; ", lost))
                 .build());
       case CONTENDED:
+        boolean serialWaited = serial.coreWaitShare() >= parallel.coreWaitShare();
+        RunResult waited = serialWaited ? serial : parallel;
+        if (waited.coreWaitShare() > RunResult.CORE_WAIT_ABOVE) {
+          return Optional.of(
+              Note.of(NoteKind.CONTENDED_CORES)
+                  .label("phase", serialWaited ? "serial" : "parallel")
+                  .duration("core_wait", waited.coreWait())
+                  .ratio("core_wait_share", waited.coreWaitShare())
+                  .count("workers", waited.parallelism())
+                  .label(
+                      "source",
+                      waited.coreWaitSource() == CoreWait.Source.SCHEDSTAT
+                          ? "schedstat"
+                          : "elapsed minus CPU")
+                  .build());
+        }
         boolean serialStarved = serial.cpuShare() <= parallel.cpuShare();
         RunResult starved = serialStarved ? serial : parallel;
         if (starved.cpuShare() < RunResult.CONTENDED_BELOW) {
@@ -308,7 +325,7 @@ public record SpeedupAnalysis(
         return Optional.of(
             Note.of(NoteKind.CONTENDED_QUEUE)
                 .label("phase", serialQueued ? "serial" : "parallel")
-                .duration("queue_wait", queued.taskQueueWait())
+                .duration("queue_wait", queued.taskQueueWaitForWorkers())
                 .ratio("queued_share", queued.queuedShare())
                 .build());
       case UNSTEADY:

@@ -21,5 +21,11 @@ public enum Verdict {
    * A worker was lost during the parallel phase (a cluster peer died) and its tasks ran again on
    * the others: the phase's wall time holds the lost work, on fewer workers than it counted.
    */
-  WORKER_LOST
+  WORKER_LOST,
+  /**
+   * About a Compare's estimate over rounds: enough clean rounds, but their interval is wider than
+   * the target precision (or there were too few of them for an interval): the figure is shown with
+   * its interval, not as converged.
+   */
+  NOISY
 }

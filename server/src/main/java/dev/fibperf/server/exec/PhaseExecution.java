@@ -79,6 +79,9 @@ public final class PhaseExecution {
   @GuardedBy("this")
   private long lastFinishNanos = Long.MIN_VALUE;
 
+  @GuardedBy("this")
+  private long dispatchCoreWaitNanos;
+
   private static final long NOT_WAITING = Long.MIN_VALUE;
   private final long waitingSinceNanos;
 
@@ -187,6 +190,11 @@ public final class PhaseExecution {
         }
       }
     }
+    // On a parallel phase, the dispatching thread's own wait for a core delays tasks that no other
+    // figure shows. A worker that just finished a task counts from its round trip's end (its event
+    // delivery delays the dispatch too); any other thread from here.
+    boolean timeDispatch = parallelism > 1 && !toDispatch.isEmpty();
+    long sinceTaskEnd = timeDispatch ? clock.coreWaitSinceLastMark() : -1;
     Task kept = null;
     // A worker keeps going with the phase's next task when nobody else is queued for a worker: a
     // serial run then stays on one thread, and no hand-off is paid. Otherwise it queues like any
@@ -202,12 +210,22 @@ public final class PhaseExecution {
         taskDone(null, e);
       }
     }
+    if (timeDispatch) {
+      long dispatching = clock.coreWaitSinceLastMark();
+      if (dispatching >= 0) {
+        addDispatchCoreWait(dispatching + (mayKeep ? Math.max(0, sinceTaskEnd) : 0));
+      }
+    }
     if (completed != null) {
       done.complete(completed);
     } else if (failed != null) {
       done.completeExceptionally(failed);
     }
     return kept;
+  }
+
+  private synchronized void addDispatchCoreWait(long nanos) {
+    dispatchCoreWaitNanos += nanos;
   }
 
   private boolean nobodyWaiting() {
@@ -245,6 +263,8 @@ public final class PhaseExecution {
   /** Runs one task and returns the next one this worker should run, or null. */
   private Task runOne(Task task, long submittedNanos) {
     long pickedUp = clock.nanoTime();
+    // Since this thread put down its previous task: its wait for a core when woken for this one.
+    long wakeupCoreWait = clock.coreWaitSinceLastMark();
     if (token.isCancelled()) {
       taskDone(null, null);
       return null;
@@ -269,7 +289,19 @@ public final class PhaseExecution {
       return null;
     }
     long finished = clock.nanoTime();
+    long roundTripCoreWait = clock.coreWaitSinceLastMark();
     TaskTiming timing = done.timing();
+    // The pool thread's wait for a core over the round trip, beyond the computation's own (the
+    // same thread's, on threads): preemption during the hand-off, not transport.
+    long handoffCoreWait =
+        roundTripCoreWait < 0
+            ? -1
+            : Math.max(
+                0,
+                roundTripCoreWait
+                    - (done.onCallingThread() && timing.coreWaitNanos() > 0
+                        ? timing.coreWaitNanos()
+                        : 0));
     Duration duration = Duration.ofNanos(timing.elapsedNanos());
     observer.taskFinished(algorithm, duration);
     long remoteQueue = Math.max(0, done.remoteQueueNanos());
@@ -284,10 +316,19 @@ public final class PhaseExecution {
             startTime,
             // Waiting for a worker here, and where the task was sent (a busy peer).
             Duration.ofNanos(Math.max(0, pickedUp - submittedNanos) + remoteQueue),
-            // Beyond computing and queueing: serialisation and IPC for worker processes, the
-            // network (and any failed attempt) on the cluster pool, ~0 on threads.
-            Duration.ofNanos(Math.max(0, roundTrip - timing.elapsedNanos() - remoteQueue)),
-            done.failedAttempts());
+            // Beyond computing, queueing and waiting for a core: serialisation and IPC for worker
+            // processes, the network (and any failed attempt) on the cluster pool, ~0 on threads.
+            Duration.ofNanos(
+                Math.max(
+                    0,
+                    roundTrip
+                        - timing.elapsedNanos()
+                        - remoteQueue
+                        - Math.max(0, handoffCoreWait))),
+            done.failedAttempts(),
+            timing.coreWaitNanos() < 0 ? null : Duration.ofNanos(timing.coreWaitNanos()),
+            wakeupCoreWait < 0 ? null : Duration.ofNanos(wakeupCoreWait),
+            handoffCoreWait < 0 ? null : Duration.ofNanos(handoffCoreWait));
     events.accept(result);
     return taskDone(result, null, finished, true);
   }
@@ -329,8 +370,10 @@ public final class PhaseExecution {
     Duration taskTime = Duration.ZERO;
     Duration cpuTime = Duration.ZERO;
     long handoffNanos = 0;
+    boolean coreWaitReported = !inInputOrder.isEmpty();
     Set<String> workers = new HashSet<>();
     for (TaskResult r : inInputOrder) {
+      coreWaitReported &= r.coreWait() != null;
       taskTime = taskTime.plus(r.duration());
       cpuTime = cpuTime == null || r.cpuTime() == null ? null : cpuTime.plus(r.cpuTime());
       handoffNanos += r.handoff().toNanos();
@@ -353,7 +396,11 @@ public final class PhaseExecution {
         Duration.ofNanos(
             waitingSinceNanos == NOT_WAITING ? 0 : Math.max(0, anchorNanos - waitingSinceNanos)),
         Duration.ofNanos(first - anchorNanos),
-        Duration.ofNanos(inInputOrder.isEmpty() ? 0 : handoffNanos / inInputOrder.size()));
+        Duration.ofNanos(inInputOrder.isEmpty() ? 0 : handoffNanos / inInputOrder.size()),
+        Duration.ofNanos(dispatchCoreWaitNanos),
+        coreWaitReported
+            ? CoreWait.Source.SCHEDSTAT
+            : cpuTime != null ? CoreWait.Source.ELAPSED_MINUS_CPU : CoreWait.Source.NONE);
   }
 
   /** Builder for {@link PhaseExecution}; every setter without a default is required. */

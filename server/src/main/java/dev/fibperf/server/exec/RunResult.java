@@ -26,6 +26,10 @@ import java.util.List;
  * @param queueWait from when the run was ready until its first task reached a worker: waiting
  *     behind other runs for a free worker
  * @param handoffPerTask mean {@link TaskResult#handoff()}
+ * @param dispatchCoreWait how long the threads handing this run's tasks to the pool waited for a
+ *     core while doing so (measured on parallel runs only; zero otherwise): a task the dispatcher
+ *     could not hand out is late though no figure of its own shows it
+ * @param coreWaitSource how the core waits were measured
  */
 public record RunResult(
     List<TaskResult> results,
@@ -41,7 +45,9 @@ public record RunResult(
     PoolKind pool,
     Duration poolStartup,
     Duration queueWait,
-    Duration handoffPerTask) {
+    Duration handoffPerTask,
+    Duration dispatchCoreWait,
+    CoreWait.Source coreWaitSource) {
   /**
    * Below this share of CPU time in elapsed time, the run's tasks waited for cores: another load
    * ran beside them, and their times say more about that load than about the tasks.
@@ -53,6 +59,14 @@ public record RunResult(
    * the run's wall time says more about the queue than about the tasks.
    */
   public static final double QUEUED_ABOVE = 0.1;
+
+  /**
+   * Above this share of the wall time spent by its threads waiting for a core (summed over the
+   * tasks, their wake-ups, hand-offs and dispatch), another load held cores the run needed: on two
+   * workers, one of them stalled for a tenth of the phase. Where the OS does not report run delay,
+   * the tasks' elapsed minus CPU time stands in ({@link CoreWait.Source#ELAPSED_MINUS_CPU}).
+   */
+  public static final double CORE_WAIT_ABOVE = 0.05;
 
   public RunResult {
     results = List.copyOf(results);
@@ -77,26 +91,81 @@ public record RunResult(
     return (double) cpuTime.toNanos() / taskTime.toNanos();
   }
 
-  /** The tasks' queue waits summed: time they waited for a worker behind other runs. */
+  /**
+   * The tasks' queue waits inside the wall, summed: each task's wait from when it was handed to the
+   * pool (or from {@code startTime}, whichever is later) until a worker picked it up. A first
+   * task's wait before {@code startTime} is the run's {@code queueWait}, not this.
+   */
   public Duration taskQueueWait() {
     Duration sum = Duration.ZERO;
     for (TaskResult r : results) {
-      sum = sum.plus(r.queueWait());
+      sum = sum.plus(inWall(r, r.queueWait()));
     }
     return sum;
   }
 
-  /** {@link #taskQueueWait()} / wall, or 0 for an empty run. */
-  public double queuedShare() {
-    return wall.isZero() ? 0 : (double) taskQueueWait().toNanos() / wall.toNanos();
+  /**
+   * Of {@link #taskQueueWait()}, the part not spent waiting for a core on being woken: a worker
+   * busy with another run's task, or the wake-up and hand-off itself.
+   */
+  public Duration taskQueueWaitForWorkers() {
+    Duration sum = Duration.ZERO;
+    for (TaskResult r : results) {
+      Duration waited = inWall(r, r.queueWait());
+      Duration forCore = r.wakeupCoreWait() == null ? Duration.ZERO : r.wakeupCoreWait();
+      sum = sum.plus(waited.compareTo(forCore) > 0 ? waited.minus(forCore) : Duration.ZERO);
+    }
+    return sum;
+  }
+
+  /** The part of {@code wait}, which ended when {@code r} was picked up, after startTime. */
+  private Duration inWall(TaskResult r, Duration wait) {
+    Instant waitStart = r.startTime().minus(wait);
+    if (!waitStart.isBefore(startTime)) {
+      return wait;
+    }
+    return r.startTime().isAfter(startTime)
+        ? Duration.between(startTime, r.startTime())
+        : Duration.ZERO;
   }
 
   /**
-   * Whether other load shared the machine with this run: its tasks got markedly less CPU than
-   * elapsed time ({@link #CONTENDED_BELOW}), or waited for workers behind other runs for much of
-   * its wall time ({@link #QUEUED_ABOVE}).
+   * Every wait for a core this run's threads had, summed: the tasks' own ({@link
+   * TaskResult#totalCoreWait()}) and the dispatcher's; where the OS does not report run delay, the
+   * tasks' elapsed minus CPU time.
+   */
+  public Duration coreWait() {
+    if (coreWaitSource == CoreWait.Source.ELAPSED_MINUS_CPU) {
+      return cpuTime == null || cpuTime.compareTo(taskTime) >= 0
+          ? Duration.ZERO
+          : taskTime.minus(cpuTime);
+    }
+    Duration sum = dispatchCoreWait;
+    for (TaskResult r : results) {
+      sum = sum.plus(r.totalCoreWait());
+    }
+    return sum;
+  }
+
+  /** {@link #coreWait()} / wall, or 0 for an empty run: on P workers at most about P. */
+  public double coreWaitShare() {
+    return wall.isZero() ? 0 : (double) coreWait().toNanos() / wall.toNanos();
+  }
+
+  /** {@link #taskQueueWaitForWorkers()} / wall, or 0 for an empty run. */
+  public double queuedShare() {
+    return wall.isZero() ? 0 : (double) taskQueueWaitForWorkers().toNanos() / wall.toNanos();
+  }
+
+  /**
+   * Whether other load shared the machine with this run: its threads waited for cores for more than
+   * {@link #CORE_WAIT_ABOVE} of its wall time, its tasks got markedly less CPU than elapsed time
+   * ({@link #CONTENDED_BELOW}), or they waited for workers for much of its wall time ({@link
+   * #QUEUED_ABOVE}).
    */
   public boolean contended() {
-    return cpuShare() < CONTENDED_BELOW || queuedShare() > QUEUED_ABOVE;
+    return coreWaitShare() > CORE_WAIT_ABOVE
+        || cpuShare() < CONTENDED_BELOW
+        || queuedShare() > QUEUED_ABOVE;
   }
 }

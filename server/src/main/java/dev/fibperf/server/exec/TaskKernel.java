@@ -23,20 +23,28 @@ public interface TaskKernel {
    *     before {@code timing}; 0 where it was not sent anywhere
    * @param failedAttempts why each earlier attempt at the task failed (its worker was lost), in
    *     order; empty when the first attempt succeeded
+   * @param onCallingThread whether the calling pool thread itself computed it (so {@code timing}'s
+   *     core wait is part of the thread's own)
    */
   record Result(
       BigInteger value,
       TaskTiming timing,
       String worker,
       long remoteQueueNanos,
-      List<String> failedAttempts) {
+      List<String> failedAttempts,
+      boolean onCallingThread) {
     public Result {
       failedAttempts = List.copyOf(failedAttempts);
     }
 
-    /** Computed at the first attempt, by the calling pool thread or the process it stands for. */
+    /** Computed at the first attempt by the process the calling pool thread stands for. */
     public Result(BigInteger value, TaskTiming timing) {
-      this(value, timing, null, 0, List.of());
+      this(value, timing, null, 0, List.of(), false);
+    }
+
+    /** Computed by the calling pool thread itself. */
+    public static Result onCallingThread(BigInteger value, TaskTiming timing) {
+      return new Result(value, timing, null, 0, List.of(), true);
     }
   }
 
@@ -45,7 +53,7 @@ public interface TaskKernel {
       (algorithm, task, token, context) -> {
         TaskTiming.Timed<BigInteger> computed =
             TaskTiming.of(() -> algorithm.compute(task.n(), token));
-        return new Result(computed.value(), computed.timing());
+        return Result.onCallingThread(computed.value(), computed.timing());
       };
 
   /**

@@ -5,14 +5,16 @@ import java.lang.management.ThreadMXBean;
 import java.util.function.Supplier;
 
 /**
- * Elapsed and CPU time of one computation on the calling thread. The two differ when the thread
- * waited for a core (other load), which is how fibperf tells a contended run from a clean one.
+ * Elapsed time, CPU time and core wait of one computation on the calling thread. The CPU time and
+ * the core wait are read inside the elapsed window, so neither can exceed it.
  *
  * @param elapsedNanos monotonic time from start to end
  * @param cpuNanos CPU time the thread was given over the same span, or -1 where the JVM cannot
  *     measure a thread's CPU time
+ * @param coreWaitNanos how long the thread was runnable but not running over the same span (the
+ *     scheduler's run delay, {@link CoreWait}), or -1 where the OS does not report it
  */
-public record TaskTiming(long elapsedNanos, long cpuNanos) {
+public record TaskTiming(long elapsedNanos, long cpuNanos, long coreWaitNanos) {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
   private static final boolean CPU_TIME = THREADS.isCurrentThreadCpuTimeSupported();
 
@@ -21,11 +23,15 @@ public record TaskTiming(long elapsedNanos, long cpuNanos) {
 
   /** Computes {@code body} on this thread and returns its value and how long it took. */
   public static <T> Timed<T> of(Supplier<T> body) {
-    long cpu0 = CPU_TIME ? THREADS.getCurrentThreadCpuTime() : -1;
+    // Elapsed outermost: the other two readings fall inside its window.
     long t0 = System.nanoTime();
+    long wait0 = CoreWait.nanos();
+    long cpu0 = CPU_TIME ? THREADS.getCurrentThreadCpuTime() : -1;
     T value = body.get();
-    long elapsed = System.nanoTime() - t0;
     long cpu = CPU_TIME ? THREADS.getCurrentThreadCpuTime() - cpu0 : -1;
-    return new Timed<>(value, new TaskTiming(elapsed, cpu));
+    long wait1 = CoreWait.nanos();
+    long elapsed = System.nanoTime() - t0;
+    long wait = wait0 < 0 || wait1 < 0 ? -1 : Math.min(elapsed, Math.max(0, wait1 - wait0));
+    return new Timed<>(value, new TaskTiming(elapsed, Math.min(cpu, elapsed), wait));
   }
 }

@@ -220,14 +220,17 @@ public final class PeerEndpoint extends PeerServiceGrpc.PeerServiceImplBase {
                 return;
               }
               TaskResult done = outcome.only().result().results().get(0);
-              response.onNext(
+              ComputeResponse.Builder computed =
                   ComputeResponse.newBuilder()
                       .setValue(done.value().toString())
                       .setElapsedNanos(done.duration().toNanos())
                       .setCpuNanos(done.cpuTime() == null ? -1 : done.cpuTime().toNanos())
                       .setWorker(done.worker())
-                      .setQueueNanos(done.queueWait().toNanos())
-                      .build());
+                      .setQueueNanos(done.queueWait().toNanos());
+              if (done.coreWait() != null) {
+                computed.setCoreWaitNanos(done.coreWait().toNanos());
+              }
+              response.onNext(computed.build());
               response.onCompleted();
             });
     run.start();

@@ -1,6 +1,8 @@
 package dev.fibperf.server.run;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.fibperf.server.analysis.RoundPolicy;
+import dev.fibperf.server.analysis.RoundsAnalysis;
 import dev.fibperf.server.analysis.SpeedupAnalysis;
 import dev.fibperf.server.exec.PhaseExecution;
 import dev.fibperf.server.exec.RunClock;
@@ -14,12 +16,15 @@ import dev.fibperf.server.run.RunOutcome.PhaseOutcome;
 import dev.fibperf.server.run.RunSpec.PhasePlan;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * One admitted run: its phases one after another, each on a pool lease and, if asked, under the
@@ -42,6 +47,8 @@ public final class ActiveRun {
   private volatile Duration isolationWait = Duration.ZERO;
   private volatile Duration warmup = Duration.ZERO;
   private volatile Duration warmupPoolStartup = Duration.ZERO;
+  // A Compare's task events, phase summaries and round results, held until its rounds end.
+  private final List<RunEvent> heldEvents = Collections.synchronizedList(new ArrayList<>());
 
   @GuardedBy("this")
   private boolean started;
@@ -96,20 +103,115 @@ public final class ActiveRun {
     if (cancelled) {
       held.cancel(false); // cancel() ran before the hold existed
     }
-    CompletableFuture<List<PhaseOutcome>> phases =
+    CompletableFuture<Void> ready =
         held.thenCompose(
-                h -> {
-                  cleanup.add(h);
-                  isolationWait = Duration.ofNanos(clock.nanoTime() - waitingSince);
-                  return spec.kind() == RunKind.COMPARE
-                      ? warmUp()
-                      : CompletableFuture.completedFuture(null);
-                })
-            .thenApply(ignored -> List.of());
-    for (PhasePlan plan : spec.phases()) {
-      phases = phases.thenCompose(done -> runPhase(plan, done).thenApply(p -> append(done, p)));
+            h -> {
+              cleanup.add(h);
+              isolationWait = Duration.ofNanos(clock.nanoTime() - waitingSince);
+              return spec.kind() == RunKind.COMPARE
+                  ? warmUp()
+                  : CompletableFuture.completedFuture(null);
+            });
+    if (spec.kind() == RunKind.COMPARE) {
+      ready
+          .thenCompose(ignored -> rounds(clock.nanoTime(), new ArrayList<>(), null))
+          .whenComplete(this::end);
+      return;
     }
-    phases.thenApply(this::outcomeOf).whenComplete(this::end);
+    CompletableFuture<List<PhaseOutcome>> phases = ready.thenApply(ignored -> List.of());
+    for (PhasePlan plan : spec.phases()) {
+      phases =
+          phases.thenCompose(
+              done -> {
+                RunResult measured =
+                    plan.schedule() == null ? null : done.get(done.size() - 1).result();
+                return runPhase(plan, 1, measured).thenApply(p -> append(done, p));
+              });
+    }
+    phases
+        .thenApply(done -> new RunOutcome(id, spec, done, null, isolationWait, warmup, null))
+        .whenComplete(this::end);
+  }
+
+  /**
+   * Runs Compare rounds from round {@code done.size() + 1} until the round policy says stop, then
+   * completes with the outcome. Rounds alternate their phases' order (ABBA); a parallel phase that
+   * runs first orders its tasks by the previous round's serial measurements. Only the first round
+   * is profiled.
+   *
+   * @param startNanos when the first round started
+   * @param done the rounds so far (touched only by this chain, one round at a time)
+   * @param firstRound the first round's phases, with their profiles; null before it ends
+   */
+  private CompletableFuture<RunOutcome> rounds(
+      long startNanos, List<RoundsAnalysis.Round> done, List<PhaseOutcome> firstRound) {
+    int number = done.size() + 1;
+    PhasePlan serialPlan = spec.phases().get(0);
+    PhasePlan parallelPlan = spec.phases().get(1);
+    if (number > 1) {
+      serialPlan = serialPlan.unprofiled();
+      parallelPlan = parallelPlan.unprofiled();
+    }
+    PhasePlan serial = serialPlan;
+    PhasePlan parallel = parallelPlan;
+    CompletableFuture<List<PhaseOutcome>> phases;
+    if (!RoundsAnalysis.parallelFirst(number)) {
+      phases =
+          runPhase(serial, number, null)
+              .thenCompose(
+                  s -> runPhase(parallel, number, s.result()).thenApply(p -> List.of(s, p)));
+    } else {
+      RunResult lastSerial = done.get(done.size() - 1).serial();
+      phases =
+          runPhase(parallel, number, lastSerial)
+              .thenCompose(p -> runPhase(serial, number, null).thenApply(s -> List.of(s, p)));
+    }
+    return phases.thenCompose(
+        pair -> {
+          RunResult s = pair.get(0).result();
+          RunResult p = pair.get(1).result();
+          RoundsAnalysis.Round round =
+              new RoundsAnalysis.Round(
+                  number,
+                  RoundsAnalysis.parallelFirst(number),
+                  s,
+                  p,
+                  SpeedupAnalysis.of(
+                      s, p, spec.schedule(), number == 1 ? warmupPoolStartup : Duration.ZERO));
+          done.add(round);
+          heldEvents.add(new RunEvent.RoundCompleted(id, round));
+          List<PhaseOutcome> first = firstRound == null ? pair : firstRound;
+          RoundPolicy policy = spec.rounds().seededBy(id);
+          Duration spent = Duration.ofNanos(clock.nanoTime() - startNanos);
+          Optional<RoundPolicy.StopReason> stop =
+              policy.stopAfter(done.size(), spent, RoundsAnalysis.speedupOf(done, policy.seed()));
+          if (stop.isEmpty()) {
+            return rounds(startNanos, done, first);
+          }
+          releaseHeldEvents();
+          return CompletableFuture.completedFuture(
+              compareOutcome(RoundsAnalysis.of(done, policy, stop.get()), first));
+        });
+  }
+
+  /** Publishes the Compare's events held back while its rounds ran, in the order they happened. */
+  private void releaseHeldEvents() {
+    List<RunEvent> events;
+    synchronized (heldEvents) {
+      events = new ArrayList<>(heldEvents);
+      heldEvents.clear();
+    }
+    events.forEach(context.publish());
+  }
+
+  /** The Compare's outcome: the representative round's figures, the first round's profiles. */
+  private RunOutcome compareOutcome(RoundsAnalysis rounds, List<PhaseOutcome> firstRound) {
+    RoundsAnalysis.Round shown = rounds.rounds().get(rounds.representative());
+    List<PhaseOutcome> phases =
+        List.of(
+            new PhaseOutcome(Phase.SERIAL, shown.serial(), firstRound.get(0).profile()),
+            new PhaseOutcome(Phase.PARALLEL, shown.parallel(), firstRound.get(1).profile()));
+    return new RunOutcome(id, spec, phases, shown.analysis(), isolationWait, warmup, rounds);
   }
 
   /**
@@ -211,10 +313,14 @@ public final class ActiveRun {
     return plan.parallelism();
   }
 
-  private CompletableFuture<PhaseOutcome> runPhase(PhasePlan plan, List<PhaseOutcome> done) {
-    RunResult measured = plan.schedule() == null ? null : done.get(done.size() - 1).result();
+  /**
+   * Runs one phase of round {@code round}.
+   *
+   * @param measured the phase whose costs order this one's tasks ({@code plan.schedule()}), or null
+   */
+  private CompletableFuture<PhaseOutcome> runPhase(PhasePlan plan, int round, RunResult measured) {
     if (plan.profile() == null) {
-      return execute(plan, null, measured)
+      return execute(plan, round, null, measured)
           .thenApply(result -> new PhaseOutcome(plan.phase(), result, null));
     }
     return context
@@ -234,7 +340,7 @@ public final class ActiveRun {
         .thenCompose(
             session -> {
               cleanup.add(session);
-              return execute(plan, session, measured)
+              return execute(plan, round, session, measured)
                   .thenCompose(result -> profiled(plan, session, result));
             });
   }
@@ -259,14 +365,19 @@ public final class ActiveRun {
   }
 
   /**
-   * Runs the phase's tasks on a lease of its pool; completes when every task is done.
+   * Runs the phase's tasks on a lease of its pool; completes when every task is done. A Compare's
+   * events (tasks, phase summaries, round results) are held until its last round ends: sending them
+   * between phases took cores from the phases being measured (BENCHMARKS, "Streaming during a
+   * Compare").
    *
    * @param measured the phase whose costs order this one's tasks ({@code plan.schedule()}), or null
    *     for the plan's order
    */
   private CompletableFuture<RunResult> execute(
-      PhasePlan plan, PhaseProfiler.Session session, RunResult measured) {
+      PhasePlan plan, int round, PhaseProfiler.Session session, RunResult measured) {
     long waitingSince = clock.nanoTime();
+    Consumer<RunEvent> publish =
+        spec.kind() == RunKind.COMPARE ? heldEvents::add : context.publish();
     return pool(plan)
         .acquireAsync()
         .thenCompose(
@@ -282,7 +393,7 @@ public final class ActiveRun {
                       .waitingSince(waitingSince)
                       .gate(context.callerHasRoom())
                       .clock(clock)
-                      .events(event -> taskEvent(plan.phase(), session, event))
+                      .events(event -> taskEvent(plan.phase(), round, session, event, publish))
                       .context(taskContext(session == null ? TaskContext.NONE : session.context()));
               if (session != null) {
                 phase.window(session.window());
@@ -293,22 +404,27 @@ public final class ActiveRun {
               return launch(phase)
                   .thenApply(
                       result -> {
-                        context
-                            .publish()
-                            .accept(new RunEvent.PhaseCompleted(id, plan.phase(), result));
+                        // Every task event was delivered before the phase's future completed.
+                        publish.accept(
+                            new RunEvent.PhaseCompleted(id, plan.phase(), result, round));
                         return result;
                       });
             });
   }
 
-  private void taskEvent(Phase phase, PhaseProfiler.Session session, TaskEvent event) {
+  private void taskEvent(
+      Phase phase,
+      int round,
+      PhaseProfiler.Session session,
+      TaskEvent event,
+      Consumer<RunEvent> publish) {
     if (event instanceof TaskStart start) {
-      context.publish().accept(new RunEvent.TaskStarted(id, phase, start));
+      publish.accept(new RunEvent.TaskStarted(id, phase, start, round));
     } else if (event instanceof TaskResult result) {
       if (session != null) {
         session.taskDone();
       }
-      context.publish().accept(new RunEvent.TaskFinished(id, phase, result));
+      publish.accept(new RunEvent.TaskFinished(id, phase, result, round));
     }
   }
 
@@ -322,16 +438,6 @@ public final class ActiveRun {
       phase.cancel();
     }
     return phase.start();
-  }
-
-  private RunOutcome outcomeOf(List<PhaseOutcome> phases) {
-    SpeedupAnalysis analysis = null;
-    if (spec.kind() == RunKind.COMPARE) {
-      analysis =
-          SpeedupAnalysis.of(
-              phases.get(0).result(), phases.get(1).result(), spec.schedule(), warmupPoolStartup);
-    }
-    return new RunOutcome(id, spec, phases, analysis, isolationWait, warmup);
   }
 
   private void end(RunOutcome result, Throwable error) {

@@ -1,5 +1,6 @@
 package dev.fibperf.server.run;
 
+import dev.fibperf.server.analysis.RoundsAnalysis;
 import dev.fibperf.server.exec.RunResult;
 import dev.fibperf.server.exec.TaskResult;
 import dev.fibperf.server.exec.TaskStart;
@@ -9,7 +10,8 @@ import dev.fibperf.server.profile.ProfileReport;
  * Something that happened in a run, in the order it happened. Every run publishes {@link Accepted}
  * first and exactly one of {@link Completed} or {@link Failed} last; for each task {@link
  * TaskStarted} comes before its {@link TaskFinished}, and a phase's {@link PhaseCompleted} after
- * all of its tasks.
+ * all of its tasks. A Compare's events carry their round (1-based; every other run's are round 1),
+ * and each round ends with {@link RoundCompleted}.
  */
 public sealed interface RunEvent {
   /** The run this event belongs to. */
@@ -19,10 +21,18 @@ public sealed interface RunEvent {
   record Accepted(long runId, RunSpec spec) implements RunEvent {}
 
   /** A worker picked up a task. */
-  record TaskStarted(long runId, Phase phase, TaskStart start) implements RunEvent {}
+  record TaskStarted(long runId, Phase phase, TaskStart start, int round) implements RunEvent {
+    public TaskStarted(long runId, Phase phase, TaskStart start) {
+      this(runId, phase, start, 1);
+    }
+  }
 
   /** A worker finished a task. */
-  record TaskFinished(long runId, Phase phase, TaskResult result) implements RunEvent {}
+  record TaskFinished(long runId, Phase phase, TaskResult result, int round) implements RunEvent {
+    public TaskFinished(long runId, Phase phase, TaskResult result) {
+      this(runId, phase, result, 1);
+    }
+  }
 
   /** What a profiled phase has sampled so far; recording goes on. */
   record ProfileSnapshot(
@@ -30,7 +40,14 @@ public sealed interface RunEvent {
       implements RunEvent {}
 
   /** Every task of a phase finished. */
-  record PhaseCompleted(long runId, Phase phase, RunResult result) implements RunEvent {}
+  record PhaseCompleted(long runId, Phase phase, RunResult result, int round) implements RunEvent {
+    public PhaseCompleted(long runId, Phase phase, RunResult result) {
+      this(runId, phase, result, 1);
+    }
+  }
+
+  /** Both phases of a Compare's round finished. */
+  record RoundCompleted(long runId, RoundsAnalysis.Round round) implements RunEvent {}
 
   /** A profiled phase's file, rendered after its tasks ended and before its final profile. */
   record ArtifactRendered(long runId, Phase phase, ArtifactFormat format, byte[] data)

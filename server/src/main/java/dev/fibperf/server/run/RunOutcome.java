@@ -1,5 +1,6 @@
 package dev.fibperf.server.run;
 
+import dev.fibperf.server.analysis.RoundsAnalysis;
 import dev.fibperf.server.analysis.SpeedupAnalysis;
 import dev.fibperf.server.exec.RunResult;
 import dev.fibperf.server.profile.ProfileReport;
@@ -12,12 +13,15 @@ import java.util.NoSuchElementException;
  *
  * @param runId the run's id
  * @param spec what was asked
- * @param phases each phase's result, in the order they ran
- * @param analysis for Compare, the parallel phase against the serial one; otherwise null
+ * @param phases each phase's result, in the order they ran; for Compare, the representative round's
+ *     serial and parallel phases (with the first round's profiles, the rounds profiled)
+ * @param analysis for Compare, the representative round's parallel phase against its serial one;
+ *     otherwise null
  * @param isolationWait how long the run waited for the workers to be free of other runs (exclusive
  *     runs), or for an exclusive run to finish (others)
  * @param warmup untimed work before the first phase, which brings the kernel to compiled code on
  *     every worker it will use (Compare only; zero otherwise)
+ * @param rounds for Compare, every round and the estimate over them; otherwise null
  */
 public record RunOutcome(
     long runId,
@@ -25,7 +29,8 @@ public record RunOutcome(
     List<PhaseOutcome> phases,
     SpeedupAnalysis analysis,
     Duration isolationWait,
-    Duration warmup) {
+    Duration warmup,
+    RoundsAnalysis rounds) {
   public RunOutcome {
     phases = List.copyOf(phases);
   }

@@ -1,5 +1,6 @@
 package dev.fibperf.server.run;
 
+import dev.fibperf.server.analysis.RoundPolicy;
 import dev.fibperf.server.analysis.ScheduleKind;
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.exec.DispatchOrder;
@@ -22,6 +23,7 @@ import java.util.Objects;
  * @param schedule how a Compare's parallel phase orders its tasks
  * @param coordinatorRun for a task another replica's cluster pool sent here: that replica's run;
  *     null otherwise
+ * @param rounds how many rounds of its two phases a Compare runs; null for other kinds
  */
 public record RunSpec(
     RunKind kind,
@@ -32,7 +34,8 @@ public record RunSpec(
     ProfileSpec profile,
     boolean exclusive,
     ScheduleKind schedule,
-    CoordinatorRun coordinatorRun) {
+    CoordinatorRun coordinatorRun,
+    RoundPolicy rounds) {
   /**
    * Whose task a peer runs: the coordinating replica, by the address its call came from, and its
    * run's id there.
@@ -53,7 +56,17 @@ public record RunSpec(
       ProfileSpec profile,
       boolean exclusive,
       ScheduleKind schedule) {
-    this(kind, tasks, algorithm, parallelism, pool, profile, exclusive, schedule, null);
+    this(
+        kind,
+        tasks,
+        algorithm,
+        parallelism,
+        pool,
+        profile,
+        exclusive,
+        schedule,
+        null,
+        kind == RunKind.COMPARE ? RoundPolicy.single() : null);
   }
 
   /**
@@ -70,10 +83,14 @@ public record RunSpec(
         null,
         false,
         ScheduleKind.MEASURED_OPTIMAL,
-        Objects.requireNonNull(coordinatorRun, "coordinatorRun"));
+        Objects.requireNonNull(coordinatorRun, "coordinatorRun"),
+        null);
   }
 
-  /** A run with the defaults: a Compare measures alone, on the measured-optimal schedule. */
+  /**
+   * A run with the defaults: a Compare measures alone, on the measured-optimal schedule, in one
+   * round.
+   */
   public RunSpec(
       RunKind kind,
       List<Task> tasks,
@@ -104,6 +121,12 @@ public record RunSpec(
     if (kind == RunKind.SERIAL || kind == RunKind.PROFILE_SERIAL) {
       parallelism = 1;
     }
+    if (kind == RunKind.COMPARE && rounds == null) {
+      rounds = RoundPolicy.single();
+    }
+    if (kind != RunKind.COMPARE) {
+      rounds = null;
+    }
     if (kind == RunKind.PROFILE_SERIAL && profile == null) {
       throw new IllegalArgumentException("a PROFILE_SERIAL run needs a profile spec");
     }
@@ -127,7 +150,12 @@ public record RunSpec(
       ScheduleKind schedule,
       int parallelism,
       PoolKind pool,
-      ProfileSpec profile) {}
+      ProfileSpec profile) {
+    /** The same pass, not profiled. */
+    PhasePlan unprofiled() {
+      return new PhasePlan(phase, order, schedule, parallelism, pool, null);
+    }
+  }
 
   /** The phases this run executes, in order. */
   List<PhasePlan> phases() {

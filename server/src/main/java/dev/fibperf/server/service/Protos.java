@@ -202,6 +202,8 @@ final class Protos {
         return dev.fibperf.proto.v1.Verdict.VERDICT_UNSTEADY;
       case IMPLAUSIBLE:
         return dev.fibperf.proto.v1.Verdict.VERDICT_IMPLAUSIBLE;
+      case NOISY:
+        return dev.fibperf.proto.v1.Verdict.VERDICT_NOISY;
     }
     throw new AssertionError(v);
   }

@@ -5,6 +5,7 @@ import dev.fibperf.proto.v1.ParallelRequest;
 import dev.fibperf.proto.v1.ProfileOptions;
 import dev.fibperf.proto.v1.ProfileSerialRequest;
 import dev.fibperf.proto.v1.SerialRequest;
+import dev.fibperf.server.analysis.RoundPolicy;
 import dev.fibperf.server.analysis.ScheduleKind;
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.compute.CostModel;
@@ -115,7 +116,54 @@ final class RequestMapper {
     }
     return draft
         .compare(isolation(r.getIsolationValue()), schedule(r.getScheduleValue()))
+        .rounds(rounds(r, draft.naiveCalls))
         .build(profile);
+  }
+
+  /**
+   * The Compare's rounds. Each round runs the tasks twice; the work limit bounds them all: a fixed
+   * count must fit it, and an adaptive Compare stops where it would not.
+   */
+  private RoundPolicy rounds(CompareRequest r, double naiveCallsPerRun) throws StatusException {
+    int rounds = r.getRounds();
+    if (rounds < 0 || rounds > RoundPolicy.MAX_ROUNDS) {
+      throw invalid(
+          "rounds=%d exceeds max rounds %d",
+          Integer.toUnsignedLong(rounds), RoundPolicy.MAX_ROUNDS);
+    }
+    double perRound = 2 * naiveCallsPerRun;
+    int affordable =
+        perRound == 0
+            ? RoundPolicy.MAX_ROUNDS
+            : (int)
+                Math.max(1, Math.min(RoundPolicy.MAX_ROUNDS, config.maxNaiveCalls() / perRound));
+    if (rounds > affordable) {
+      throw invalid(
+          "rounds=%d: nums need %.3g naive-recursion calls per round, so at most %d rounds fit max"
+              + " %.3g per request (--max-naive-calls)",
+          rounds, perRound, affordable, (double) config.maxNaiveCalls());
+    }
+    Duration budget = RoundPolicy.DEFAULT_BUDGET;
+    if (r.hasBudget()) {
+      budget = duration(r.getBudget(), "budget");
+      if (budget.isNegative() || budget.compareTo(RoundPolicy.MAX_BUDGET) > 0) {
+        throw invalid(
+            "budget=%.3fs is outside 0s..%ds",
+            budget.toMillis() / 1000.0, RoundPolicy.MAX_BUDGET.toSeconds());
+      }
+    }
+    double target = r.getTargetPrecision();
+    if (!(target >= 0 && target <= RoundPolicy.MAX_TARGET_PRECISION)) {
+      throw invalid(
+          "target_precision=%s is outside 0..%s (0 means %s)",
+          target, RoundPolicy.MAX_TARGET_PRECISION, RoundPolicy.DEFAULT_TARGET_PRECISION);
+    }
+    return new RoundPolicy(
+        rounds,
+        budget,
+        target == 0 ? RoundPolicy.DEFAULT_TARGET_PRECISION : target,
+        r.getSeed(),
+        affordable);
   }
 
   /** Profiles sample this JVM or its worker processes; the peers' threads are out of reach. */
@@ -143,6 +191,7 @@ final class RequestMapper {
 
     boolean exclusive;
     ScheduleKind schedule = ScheduleKind.MEASURED_OPTIMAL;
+    RoundPolicy rounds;
 
     Draft(RunKind kind, List<Task> tasks, Algorithm algorithm, int parallelism, PoolKind pool) {
       this.kind = kind;
@@ -159,8 +208,14 @@ final class RequestMapper {
       return this;
     }
 
+    Draft rounds(RoundPolicy rounds) {
+      this.rounds = rounds;
+      return this;
+    }
+
     RunSpec build(ProfileSpec profile) {
-      return new RunSpec(kind, tasks, algorithm, parallelism, pool, profile, exclusive, schedule);
+      return new RunSpec(
+          kind, tasks, algorithm, parallelism, pool, profile, exclusive, schedule, null, rounds);
     }
   }
 

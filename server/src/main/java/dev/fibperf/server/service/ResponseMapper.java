@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.fibperf.proto.v1.ArtifactChunk;
 import dev.fibperf.proto.v1.CompareResponse;
 import dev.fibperf.proto.v1.Comparison;
+import dev.fibperf.proto.v1.CoreWaitSource;
 import dev.fibperf.proto.v1.HotMethod;
 import dev.fibperf.proto.v1.ParallelResponse;
 import dev.fibperf.proto.v1.Profile;
@@ -11,11 +12,15 @@ import dev.fibperf.proto.v1.ProfileDiff;
 import dev.fibperf.proto.v1.ProfileSerialResponse;
 import dev.fibperf.proto.v1.ProfileSnapshot;
 import dev.fibperf.proto.v1.ProfileSummary;
+import dev.fibperf.proto.v1.RoundResult;
 import dev.fibperf.proto.v1.RunSummary;
 import dev.fibperf.proto.v1.SerialResponse;
+import dev.fibperf.proto.v1.SpeedupEstimate;
 import dev.fibperf.proto.v1.TaskFinished;
 import dev.fibperf.proto.v1.TaskStarted;
 import dev.fibperf.server.analysis.NoteText;
+import dev.fibperf.server.analysis.RatioInterval;
+import dev.fibperf.server.analysis.RoundsAnalysis;
 import dev.fibperf.server.analysis.SpeedupAnalysis;
 import dev.fibperf.server.exec.RunResult;
 import dev.fibperf.server.exec.TaskResult;
@@ -142,16 +147,25 @@ final class ResponseMapper {
         @Override
         public void onEvent(RunEvent event, Consumer<CompareResponse> send) {
           if (event instanceof RunEvent.TaskStarted s) {
-            send.accept(phase(s.phase()).setTaskStarted(started(s.start())).build());
+            send.accept(phase(s.phase(), s.round()).setTaskStarted(started(s.start())).build());
           } else if (event instanceof RunEvent.TaskFinished f) {
-            send.accept(phase(f.phase()).setTaskFinished(finished(f.result())).build());
+            send.accept(phase(f.phase(), f.round()).setTaskFinished(finished(f.result())).build());
           } else if (event instanceof RunEvent.PhaseCompleted p) {
-            send.accept(phase(p.phase()).setPhaseSummary(summary(p.result(), p.runId())).build());
+            send.accept(
+                phase(p.phase(), p.round())
+                    .setPhaseSummary(summary(p.result(), p.runId()))
+                    .build());
+          } else if (event instanceof RunEvent.RoundCompleted r) {
+            send.accept(
+                CompareResponse.newBuilder()
+                    .setRound(r.round().number())
+                    .setRoundResult(round(r.round(), r.runId(), false))
+                    .build());
           }
         }
 
-        private CompareResponse.Builder phase(Phase phase) {
-          return CompareResponse.newBuilder().setPhase(Protos.phase(phase));
+        private CompareResponse.Builder phase(Phase phase, int round) {
+          return CompareResponse.newBuilder().setPhase(Protos.phase(phase)).setRound(round);
         }
 
         @Override
@@ -159,6 +173,82 @@ final class ResponseMapper {
           return CompareResponse.newBuilder().setComparison(comparison(outcome, true)).build();
         }
       };
+
+  /**
+   * One round of a Compare.
+   *
+   * @param withTasks whether its phase summaries list their tasks (the final comparison leaves them
+   *     out: each round's were streamed with it)
+   */
+  static RoundResult round(RoundsAnalysis.Round round, long runId, boolean withTasks) {
+    RunSummary serial = summary(round.serial(), runId);
+    RunSummary parallel = summary(round.parallel(), runId);
+    if (!withTasks) {
+      serial = serial.toBuilder().clearResults().build();
+      parallel = parallel.toBuilder().clearResults().build();
+    }
+    RoundResult.Builder b =
+        RoundResult.newBuilder()
+            .setRound(round.number())
+            .setParallelFirst(round.parallelFirst())
+            .setSerial(serial)
+            .setParallel(parallel)
+            .setSpeedup(round.analysis().speedup())
+            .setAttainment(round.analysis().attainment())
+            .setOptimalMakespan(Protos.duration(round.analysis().optimalMakespan()))
+            .setVerdict(Protos.verdict(round.analysis().verdict()))
+            .setUsed(round.used());
+    if (round.exclusion() != null) {
+      b.setExclusion(Protos.note(round.exclusion()));
+    }
+    return b.build();
+  }
+
+  /** The estimate over a Compare's rounds. */
+  static SpeedupEstimate estimate(RoundsAnalysis rounds) {
+    RatioInterval speedup = rounds.speedup();
+    RatioInterval attainment = rounds.attainment();
+    List<RoundsAnalysis.Round> all = rounds.rounds();
+    int used = (int) all.stream().filter(RoundsAnalysis.Round::used).count();
+    SpeedupEstimate.Builder b =
+        SpeedupEstimate.newBuilder()
+            .setSpeedup(finite(speedup.estimate()))
+            .setAttainment(finite(attainment.estimate()))
+            .setConfidence(RoundsAnalysis.CONFIDENCE)
+            .setRounds(all.size())
+            .setRoundsUsed(used)
+            .setRoundsExcluded(all.size() - used)
+            .setExclusions(RoundsAnalysis.causes(all))
+            .setTargetPrecision(rounds.policy().targetPrecision())
+            .setStopReason(
+                dev.fibperf.proto.v1.StopReason.valueOf("STOP_REASON_" + rounds.stop().name()))
+            .setSeed(rounds.policy().seed())
+            .setParallelCoreWaitShare(RoundsAnalysis.meanParallelCoreWaitShare(all))
+            .setRoundsDuration(
+                Protos.duration(
+                    java.time.Duration.between(first(all.get(0)), last(all.get(all.size() - 1)))));
+    if (speedup.hasInterval()) {
+      b.setSpeedupLow(speedup.low())
+          .setSpeedupHigh(speedup.high())
+          .setRelativeHalfWidth(speedup.relativeHalfWidth());
+    }
+    if (attainment.hasInterval()) {
+      b.setAttainmentLow(attainment.low()).setAttainmentHigh(attainment.high());
+    }
+    return b.build();
+  }
+
+  private static double finite(double value) {
+    return Double.isFinite(value) ? value : 0;
+  }
+
+  private static java.time.Instant first(RoundsAnalysis.Round r) {
+    return r.parallelFirst() ? r.parallel().startTime() : r.serial().startTime();
+  }
+
+  private static java.time.Instant last(RoundsAnalysis.Round r) {
+    return r.parallelFirst() ? r.serial().endTime() : r.parallel().endTime();
+  }
 
   /**
    * A Compare's comparison.
@@ -193,6 +283,23 @@ final class ResponseMapper {
             .setIsolation(Protos.isolation(outcome.spec().exclusive()))
             .setIsolationWait(Protos.duration(outcome.isolationWait()))
             .setWarmup(Protos.duration(outcome.warmup()));
+    RoundsAnalysis rounds = outcome.rounds();
+    if (rounds != null) {
+      c.setEstimate(estimate(rounds))
+          .setVerdict(Protos.verdict(rounds.verdict()))
+          .setReading(Protos.note(rounds.reading()))
+          .setRepresentativeRound(rounds.representative() + 1);
+      // The estimate's notes first: they are about every round.
+      List<dev.fibperf.server.analysis.Note> notes = new ArrayList<>(rounds.notes());
+      notes.addAll(a.notes());
+      c.clearFindings()
+          .addAllFindings(notes.stream().map(Protos::note).toList())
+          .clearNotes()
+          .addAllNotes(notes.stream().map(NoteText::render).toList());
+      for (RoundsAnalysis.Round round : rounds.rounds()) {
+        c.addRounds(round(round, outcome.runId(), false));
+      }
+    }
     if (withProfiles && serial.profile() != null) {
       c.setSerialProfile(profile(serial.profile()));
     }
@@ -240,6 +347,15 @@ final class ResponseMapper {
     if (r.cpuTime() != null) {
       b.setCpuTime(Protos.duration(r.cpuTime()));
     }
+    if (r.coreWait() != null) {
+      b.setCoreWait(Protos.duration(r.coreWait()));
+    }
+    if (r.wakeupCoreWait() != null) {
+      b.setWakeupCoreWait(Protos.duration(r.wakeupCoreWait()));
+    }
+    if (r.handoffCoreWait() != null) {
+      b.setHandoffCoreWait(Protos.duration(r.handoffCoreWait()));
+    }
     return b.build();
   }
 
@@ -261,7 +377,17 @@ final class ResponseMapper {
             .setQueueWait(Protos.duration(run.queueWait()))
             .setHandoffPerTask(Protos.duration(run.handoffPerTask()))
             .setTaskQueueWait(Protos.duration(run.taskQueueWait()))
-            .setTasksRerun(run.tasksRerun());
+            .setTaskQueueWaitForWorkers(Protos.duration(run.taskQueueWaitForWorkers()))
+            .setTasksRerun(run.tasksRerun())
+            .setCoreWait(Protos.duration(run.coreWait()))
+            .setCoreWaitShare(run.coreWaitShare())
+            .setDispatchCoreWait(Protos.duration(run.dispatchCoreWait()))
+            .setCoreWaitSource(
+                switch (run.coreWaitSource()) {
+                  case SCHEDSTAT -> CoreWaitSource.CORE_WAIT_SOURCE_SCHEDSTAT;
+                  case ELAPSED_MINUS_CPU -> CoreWaitSource.CORE_WAIT_SOURCE_ELAPSED_MINUS_CPU;
+                  case NONE -> CoreWaitSource.CORE_WAIT_SOURCE_NONE;
+                });
     if (run.cpuTime() != null) {
       b.setCpuTime(Protos.duration(run.cpuTime()));
     }

@@ -112,7 +112,10 @@ public final class RunsMapper {
     return r.spec().parallelism();
   }
 
-  /** {@link #info} for a list: the summaries without their per-task results (GetRun has them). */
+  /**
+   * {@link #info} for a list: the summaries without their per-task results, a Compare without its
+   * rounds (GetRun has them).
+   */
   public static RunInfo listed(RunRecord r) {
     RunInfo info = info(r);
     if (!info.hasSummary() && !info.hasComparison()) {
@@ -125,6 +128,7 @@ public final class RunsMapper {
     if (b.hasComparison()) {
       b.getComparisonBuilder().getSerialBuilder().clearResults();
       b.getComparisonBuilder().getParallelBuilder().clearResults();
+      b.getComparisonBuilder().clearRounds(); // GetRun has each round; the estimate sums them up
     }
     return b.build();
   }
@@ -137,8 +141,13 @@ public final class RunsMapper {
       b.setAccepted(info(r));
     } else if (event instanceof RunEvent.TaskStarted t) {
       b.setPhase(Protos.phase(t.phase())).setTaskStarted(ResponseMapper.started(t.start()));
+      compareRound(r, b, t.round());
     } else if (event instanceof RunEvent.TaskFinished t) {
       b.setPhase(Protos.phase(t.phase())).setTaskFinished(ResponseMapper.finished(t.result()));
+      compareRound(r, b, t.round());
+    } else if (event instanceof RunEvent.RoundCompleted c) {
+      b.setRound(c.round().number())
+          .setRoundCompleted(ResponseMapper.round(c.round(), r.id(), false));
     } else if (event instanceof RunEvent.ProfileSnapshot s) {
       b.setPhase(Protos.phase(s.phase()))
           .setProfileSnapshot(
@@ -149,12 +158,19 @@ public final class RunsMapper {
     } else if (event instanceof RunEvent.PhaseCompleted p) {
       b.setPhase(Protos.phase(p.phase()))
           .setPhaseCompleted(ResponseMapper.summary(p.result(), r.id()));
+      compareRound(r, b, p.round());
     } else if (event instanceof RunEvent.Completed || event instanceof RunEvent.Failed) {
       return finished(r);
     } else {
       return null;
     }
     return b.build();
+  }
+
+  private static void compareRound(RunRecord r, WatchRunsResponse.Builder b, int round) {
+    if (r.spec().kind() == RunKind.COMPARE) {
+      b.setRound(round);
+    }
   }
 
   public static WatchRunsResponse inFlight(RunRecord r) {

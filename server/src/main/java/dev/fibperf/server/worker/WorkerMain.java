@@ -269,11 +269,15 @@ public final class WorkerMain {
       TaskTiming.Timed<BigInteger> computed =
           TaskTiming.of(
               session == null ? body : () -> session.mark(run.getIndex(), run.getN(), body));
-      reply.setDone(
+      TaskDone.Builder done =
           TaskDone.newBuilder()
               .setValue(computed.value().toString())
               .setComputeNanos(computed.timing().elapsedNanos())
-              .setCpuNanos(computed.timing().cpuNanos()));
+              .setCpuNanos(computed.timing().cpuNanos());
+      if (computed.timing().coreWaitNanos() >= 0) {
+        done.setCoreWaitNanos(computed.timing().coreWaitNanos());
+      }
+      reply.setDone(done);
     } catch (CancellationException e) {
       reply.setCancelled(true);
     } catch (Throwable t) {

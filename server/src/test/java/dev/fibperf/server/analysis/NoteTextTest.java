@@ -84,6 +84,49 @@ class NoteTextTest {
   }
 
   @Test
+  void aWaitForCores_namesItsMeasuredCauseAndTheCoresMissing() {
+    assertEquals(
+        "Contended: the parallel phase's threads waited 12.00 ms for a core (schedstat; 12% of its"
+            + " wall time): this machine could not give it 2 free cores, so the speedup says as"
+            + " much about the other load as about the tasks.",
+        NoteText.render(
+            Note.of(NoteKind.CONTENDED_CORES)
+                .label("phase", "parallel")
+                .duration("core_wait", Duration.ofMillis(12))
+                .ratio("core_wait_share", 0.12)
+                .count("workers", 2)
+                .label("source", "schedstat")
+                .build()));
+  }
+
+  @Test
+  void anEstimate_readsWithItsIntervalAndRounds() {
+    assertEquals(
+        "Speedup 1.84x (95% CI 1.79–1.88) from 10 clean rounds (2 excluded), attaining 97% of"
+            + " the optimal schedule: clean and converged.",
+        NoteText.render(
+            Note.of(NoteKind.READING_ESTIMATE)
+                .label("verdict", "CLEAN")
+                .ratio("speedup", 1.84)
+                .ratio("low", 1.79)
+                .ratio("high", 1.88)
+                .count("rounds_used", 10)
+                .count("rounds_excluded", 2)
+                .ratio("attainment", 0.97)
+                .build()));
+    assertEquals(
+        "Contended: the cores were busy for 30% of the parallel phase; this machine could not"
+            + " give 2 free cores (1 of 9 rounds clean).",
+        NoteText.render(
+            Note.of(NoteKind.ESTIMATE_CONTENDED)
+                .ratio("core_wait_share", 0.3)
+                .count("workers", 2)
+                .count("rounds_used", 1)
+                .count("rounds", 9)
+                .build()));
+  }
+
+  @Test
   void durations_takeTheUnitThatKeepsThemShort() {
     assertEquals("812.0 us", NoteText.readable(Duration.ofNanos(812_000)));
     assertEquals("3.25 ms", NoteText.readable(Duration.ofNanos(3_250_000)));
@@ -100,10 +143,38 @@ class NoteTextTest {
         case WORKER_LOST ->
             b.count("tasks_rerun", 1).count("workers", 3).label("lost_tasks", "nums[1]=35");
         case CONTENDED_CPU -> b.label("phase", "serial").ratio("cpu_share", 0.5);
+        case CONTENDED_CORES ->
+            b.label("phase", "parallel")
+                .duration("core_wait", Duration.ofMillis(12))
+                .ratio("core_wait_share", 0.12)
+                .count("workers", 2)
+                .label("source", "schedstat");
         case CONTENDED_QUEUE ->
             b.label("phase", "parallel")
                 .duration("queue_wait", Duration.ofMillis(3))
                 .ratio("queued_share", 0.4);
+        case ONE_SAMPLE -> b.count("rounds", 1);
+        case ROUNDS_EXCLUDED ->
+            b.count("excluded", 2).count("rounds", 9).label("causes", "core wait 2");
+        case ESTIMATE_NOISY ->
+            b.ratio("half_width", 0.052)
+                .ratio("target", 0.03)
+                .count("rounds_used", 8)
+                .count("min_rounds", 6)
+                .label("stop", "budget spent");
+        case ESTIMATE_CONTENDED ->
+            b.ratio("core_wait_share", 0.3)
+                .count("workers", 2)
+                .count("rounds_used", 1)
+                .count("rounds", 9);
+        case READING_ESTIMATE ->
+            b.label("verdict", "CLEAN")
+                .ratio("speedup", 1.84)
+                .ratio("low", 1.79)
+                .ratio("high", 1.88)
+                .count("rounds_used", 10)
+                .count("rounds_excluded", 2)
+                .ratio("attainment", 0.97);
         case UNSTEADY -> b.label("phase", "parallel").ratio("extra_cpu", 0.2);
         case IMPLAUSIBLE ->
             b.ratio("speedup", 2.3)

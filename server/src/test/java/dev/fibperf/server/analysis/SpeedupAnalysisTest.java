@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fibperf.server.compute.Algorithm;
+import dev.fibperf.server.exec.CoreWait;
 import dev.fibperf.server.exec.PoolKind;
 import dev.fibperf.server.exec.RunResult;
 import dev.fibperf.server.exec.TaskResult;
@@ -44,7 +45,11 @@ class SpeedupAnalysisTest {
               "w",
               T0,
               Duration.ZERO,
-              Duration.ofMillis(1)));
+              Duration.ofMillis(1),
+              List.of(),
+              Duration.ZERO,
+              Duration.ZERO,
+              Duration.ZERO));
     }
     return new RunResult(
         results,
@@ -60,7 +65,9 @@ class SpeedupAnalysisTest {
         pool,
         cold ? Duration.ofMillis(500) : Duration.ZERO,
         Duration.ZERO,
-        Duration.ofMillis(1));
+        Duration.ofMillis(1),
+        Duration.ZERO,
+        CoreWait.Source.SCHEDSTAT);
   }
 
   private static RunResult serial(List<Integer> taskMillis, long wallMillis) {
@@ -191,7 +198,10 @@ class SpeedupAnalysisTest {
             t.startTime(),
             t.queueWait(),
             t.handoff(),
-            List.of("peer 127.0.0.2:50051: UNAVAILABLE: io exception")));
+            List.of("peer 127.0.0.2:50051: UNAVAILABLE: io exception"),
+            null,
+            null,
+            null));
     RunResult parallel =
         new RunResult(
             results,
@@ -207,7 +217,9 @@ class SpeedupAnalysisTest {
             PoolKind.CLUSTER,
             Duration.ZERO,
             Duration.ZERO,
-            Duration.ofMillis(1));
+            Duration.ofMillis(1),
+            Duration.ZERO,
+            CoreWait.Source.SCHEDSTAT);
 
     SpeedupAnalysis a =
         SpeedupAnalysis.of(
@@ -296,6 +308,95 @@ class SpeedupAnalysisTest {
   }
 
   @Test
+  void aParallelPhaseWhoseThreadsWaitedForCores_isContended_andTheNoteNamesTheMeasuredWait() {
+    RunResult quiet = parallel(List.of(100, 100), 100, 2);
+    List<TaskResult> starved = new ArrayList<>();
+    for (TaskResult r : quiet.results()) {
+      // Each task's thread got its CPU, yet waited 4 ms for a core computing and 2 ms on waking.
+      starved.add(
+          new TaskResult(
+              r.index(),
+              r.n(),
+              r.value(),
+              r.duration(),
+              r.cpuTime(),
+              r.worker(),
+              r.startTime(),
+              Duration.ofMillis(2),
+              r.handoff(),
+              List.of(),
+              Duration.ofMillis(4),
+              Duration.ofMillis(2),
+              Duration.ZERO));
+    }
+    RunResult parallel =
+        new RunResult(
+            starved,
+            quiet.startTime(),
+            quiet.endTime(),
+            quiet.wall(),
+            quiet.taskTime(),
+            quiet.cpuTime(),
+            2,
+            2,
+            false,
+            quiet.algorithm(),
+            quiet.pool(),
+            Duration.ZERO,
+            Duration.ZERO,
+            quiet.handoffPerTask(),
+            Duration.ofMillis(1),
+            CoreWait.Source.SCHEDSTAT);
+
+    SpeedupAnalysis a =
+        SpeedupAnalysis.of(serial(List.of(100, 100), 200), parallel, ScheduleKind.MEASURED_OPTIMAL);
+
+    assertEquals(Duration.ofMillis(13), parallel.coreWait(), "2 x (4 + 2) + 1 dispatching");
+    assertTrue(parallel.contended(), "13 ms of a 100 ms phase is over 5 %");
+    assertEquals(Verdict.CONTENDED, a.verdict());
+    Note note = a.notes().get(0);
+    assertEquals(NoteKind.CONTENDED_CORES, note.kind());
+    assertEquals("parallel", note.label("phase"));
+    assertEquals(Duration.ofMillis(13), note.duration("core_wait"));
+    assertEquals(0.13, note.ratio("core_wait_share"), 1e-9);
+    assertEquals(2, note.count("workers"));
+    assertEquals("schedstat", note.label("source"));
+    // A wait for a core on waking is not a wait for a worker.
+    assertEquals(Duration.ZERO, parallel.taskQueueWaitForWorkers());
+  }
+
+  @Test
+  void aPhaseWithoutRunDelay_fallsBackToElapsedMinusCpu_andSaysSo() {
+    RunResult parallel = run(List.of(100, 100), 0.8, 100, 2, PoolKind.THREADS, false);
+    RunResult unmeasured =
+        new RunResult(
+            parallel.results(),
+            parallel.startTime(),
+            parallel.endTime(),
+            parallel.wall(),
+            parallel.taskTime(),
+            parallel.cpuTime(),
+            2,
+            2,
+            false,
+            parallel.algorithm(),
+            parallel.pool(),
+            Duration.ZERO,
+            Duration.ZERO,
+            parallel.handoffPerTask(),
+            Duration.ZERO,
+            CoreWait.Source.ELAPSED_MINUS_CPU);
+    assertEquals(Duration.ofMillis(40), unmeasured.coreWait(), "200 ms elapsed, 160 ms CPU");
+    Note note =
+        SpeedupAnalysis.of(
+                serial(List.of(100, 100), 200), unmeasured, ScheduleKind.MEASURED_OPTIMAL)
+            .notes()
+            .get(0);
+    assertEquals(NoteKind.CONTENDED_CORES, note.kind());
+    assertEquals("elapsed minus CPU", note.label("source"));
+  }
+
+  @Test
   void aPhaseWhoseTasksWaitedForWorkers_isContended_andTheNoteSaysHowLong() {
     RunResult fair = serial(List.of(100, 100), 300);
     List<TaskResult> waited = new ArrayList<>();
@@ -308,7 +409,8 @@ class SpeedupAnalysisTest {
               r.duration(),
               r.cpuTime(),
               r.worker(),
-              r.startTime(),
+              // The first task's wait is before the phase's clock starts; the second's is inside.
+              r.startTime().plusMillis(150L * r.index()),
               Duration.ofMillis(50),
               r.handoff()));
     }
@@ -327,20 +429,22 @@ class SpeedupAnalysisTest {
             fair.pool(),
             Duration.ZERO,
             Duration.ZERO,
-            fair.handoffPerTask());
+            fair.handoffPerTask(),
+            Duration.ZERO,
+            CoreWait.Source.SCHEDSTAT);
 
     SpeedupAnalysis a =
         SpeedupAnalysis.of(
             queued, parallel(List.of(100, 100), 150, 2), ScheduleKind.MEASURED_OPTIMAL);
 
     assertEquals(1.0, queued.cpuShare(), 1e-9, "every task had its core");
-    assertTrue(queued.contended(), "100 ms of 300 ms waiting for workers");
+    assertTrue(queued.contended(), "50 ms of 300 ms waiting for workers");
     assertEquals(Verdict.CONTENDED, a.verdict());
     Note queuedNote = a.notes().get(0);
     assertEquals(NoteKind.CONTENDED_QUEUE, queuedNote.kind());
     assertEquals("serial", queuedNote.label("phase"));
-    assertEquals(Duration.ofMillis(100), queuedNote.duration("queue_wait"));
-    assertEquals(1.0 / 3, queuedNote.ratio("queued_share"), 1e-9);
+    assertEquals(Duration.ofMillis(50), queuedNote.duration("queue_wait"));
+    assertEquals(1.0 / 6, queuedNote.ratio("queued_share"), 1e-9);
   }
 
   @Test

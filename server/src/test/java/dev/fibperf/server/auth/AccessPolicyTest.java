@@ -118,7 +118,8 @@ class AccessPolicyTest {
           "token:bob may not profile: its roles are compute",
           () ->
               bob.stub()
-                  .compare(CompareRequest.newBuilder().addNums(10).setProfile(true).build())
+                  .compare(
+                      CompareRequest.newBuilder().setRounds(1).addNums(10).setProfile(true).build())
                   .forEachRemaining(r -> {}));
       denied(
           Status.Code.UNAUTHENTICATED,

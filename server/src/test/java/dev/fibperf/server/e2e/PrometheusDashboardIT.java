@@ -167,7 +167,7 @@ class PrometheusDashboardIT {
         FibPerfServiceGrpc.newBlockingStub(channel);
     stub.serial(SerialRequest.newBuilder().addNums(20).addNums(21).build())
         .forEachRemaining(r -> {});
-    stub.compare(CompareRequest.newBuilder().addNums(22).addNums(23).build())
+    stub.compare(CompareRequest.newBuilder().setRounds(1).addNums(22).addNums(23).build())
         .forEachRemaining(r -> {});
   }
 

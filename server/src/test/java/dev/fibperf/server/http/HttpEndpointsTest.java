@@ -142,7 +142,9 @@ class HttpEndpointsTest {
       await("the event stream").until(() -> fx.server.runs().subscriberCount() == 1);
 
       List<CompareResponse> compare =
-          drain(fx.blocking.compare(CompareRequest.newBuilder().addNums(3).addNums(4).build()));
+          drain(
+              fx.blocking.compare(
+                  CompareRequest.newBuilder().setRounds(1).addNums(3).addNums(4).build()));
       long id = compare.get(compare.size() - 1).getComparison().getRunId();
 
       await("the run's end on the stream")
@@ -200,7 +202,12 @@ class HttpEndpointsTest {
       List<CompareResponse> compared =
           drain(
               fx.blocking.compare(
-                  CompareRequest.newBuilder().addNums(32).addNums(33).setProfile(true).build()));
+                  CompareRequest.newBuilder()
+                      .setRounds(1)
+                      .addNums(32)
+                      .addNums(33)
+                      .setProfile(true)
+                      .build()));
       dev.fibperf.proto.v1.Comparison c = compared.get(compared.size() - 1).getComparison();
       long afterTotal = 0;
       for (String line : c.getProfileDiff().getCollapsedPairs().toStringUtf8().split("\n")) {

@@ -131,6 +131,7 @@ class BoundedMessagesTest {
 
   private static CompareRequest request(int tasks) {
     return CompareRequest.newBuilder()
+        .setRounds(1)
         .addAllNums(Collections.nCopies(tasks, N))
         .setAlgorithm(Algorithm.ALGORITHM_FAST_DOUBLING)
         .build();

@@ -195,7 +195,7 @@ class CallEndingsTest {
     } else if (method == FibPerfServiceGrpc.getParallelMethod()) {
       return ParallelRequest.newBuilder().addAllNums(nums).build();
     } else if (method == FibPerfServiceGrpc.getCompareMethod()) {
-      return CompareRequest.newBuilder().addAllNums(nums).build();
+      return CompareRequest.newBuilder().setRounds(1).addAllNums(nums).build();
     }
     return ProfileSerialRequest.newBuilder().addAllNums(nums).build();
   }

@@ -67,7 +67,9 @@ class CompareFiguresTest {
       throws Exception {
     try (InProcessFixture fx = new InProcessFixture(ServerConfig.newBuilder().workers(2).build())) {
       List<CompareResponse> events =
-          drain(fx.blocking.compare(CompareRequest.newBuilder().addAllNums(NUMS).build()));
+          drain(
+              fx.blocking.compare(
+                  CompareRequest.newBuilder().setRounds(1).addAllNums(NUMS).build()));
       Comparison c = events.get(events.size() - 1).getComparison();
 
       assertTruthful(c);
@@ -89,7 +91,9 @@ class CompareFiguresTest {
       assertTrue(other.next().hasTaskStarted(), "the other call holds a worker");
 
       List<CompareResponse> events =
-          drain(fx.blocking.compare(CompareRequest.newBuilder().addAllNums(NUMS).build()));
+          drain(
+              fx.blocking.compare(
+                  CompareRequest.newBuilder().setRounds(1).addAllNums(NUMS).build()));
       List<ParallelResponse> rest = drain(other);
       Comparison c = events.get(events.size() - 1).getComparison();
       RunSummary otherRun = rest.get(rest.size() - 1).getSummary();

@@ -122,11 +122,16 @@ class FibPerfServiceTest {
     List<CompareResponse> events =
         drain(
             fx.blocking.compare(
-                CompareRequest.newBuilder().addAllNums(List.of(32, 33, 31, 32)).build()));
+                CompareRequest.newBuilder()
+                    .setRounds(1)
+                    .addAllNums(List.of(32, 33, 31, 32))
+                    .build()));
 
     int lastSerial = -1;
     int firstParallel = Integer.MAX_VALUE;
-    for (int i = 0; i < events.size() - 1; i++) {
+    // The round's result and the comparison end the stream.
+    assertTrue(events.get(events.size() - 2).hasRoundResult());
+    for (int i = 0; i < events.size() - 2; i++) {
       Phase phase = events.get(i).getPhase();
       if (phase == Phase.PHASE_SERIAL) {
         lastSerial = i;
@@ -137,7 +142,7 @@ class FibPerfServiceTest {
     }
     assertTrue(lastSerial < firstParallel, "serial phase completes before the parallel phase");
     assertTrue(events.get(lastSerial).hasPhaseSummary());
-    assertTrue(events.get(events.size() - 2).hasPhaseSummary());
+    assertTrue(events.get(events.size() - 3).hasPhaseSummary());
     Comparison c = last(events).getComparison();
     assertEquals(
         c.getSerial().getResultsList(), events.get(lastSerial).getPhaseSummary().getResultsList());
@@ -205,7 +210,9 @@ class FibPerfServiceTest {
         Status.Code.INVALID_ARGUMENT,
         "nums need 8.15e+10 naive-recursion calls (2 runs), exceeds max 5.00e+10 per request"
             + " (--max-naive-calls); use smaller n or fewer tasks",
-        () -> drain(fx.blocking.compare(CompareRequest.newBuilder().addNums(50).build())));
+        () ->
+            drain(
+                fx.blocking.compare(CompareRequest.newBuilder().setRounds(1).addNums(50).build())));
     assertEquals(0, fx.server.service().activeRuns(), "rejected calls hold no permit");
   }
 

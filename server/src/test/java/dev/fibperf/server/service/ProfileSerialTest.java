@@ -261,6 +261,7 @@ class ProfileSerialTest {
         drain(
             fx.blocking.compare(
                 dev.fibperf.proto.v1.CompareRequest.newBuilder()
+                    .setRounds(1)
                     .addAllNums(List.of(36, 37, 36, 37))
                     .setProfile(true)
                     .build()));

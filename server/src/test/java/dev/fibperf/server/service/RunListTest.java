@@ -74,7 +74,9 @@ class RunListTest {
               fx.blocking.parallel(
                   ParallelRequest.newBuilder().addNums(3).addNums(4).setParallelism(1).build()));
       List<CompareResponse> compare =
-          drain(fx.blocking.compare(CompareRequest.newBuilder().addNums(3).addNums(4).build()));
+          drain(
+              fx.blocking.compare(
+                  CompareRequest.newBuilder().setRounds(1).addNums(3).addNums(4).build()));
       List<SerialResponse> serial =
           drain(fx.blocking.serial(SerialRequest.newBuilder().addNums(3).build()));
 
@@ -109,7 +111,9 @@ class RunListTest {
                   .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, trailers))
                   .serial(SerialRequest.newBuilder().addNums(3).build()));
       List<CompareResponse> compare =
-          drain(fx.blocking.compare(CompareRequest.newBuilder().addNums(3).addNums(4).build()));
+          drain(
+              fx.blocking.compare(
+                  CompareRequest.newBuilder().setRounds(1).addNums(3).addNums(4).build()));
 
       long id = serial.get(serial.size() - 1).getSummary().getRunId();
       assertTrue(id > 0);
@@ -127,7 +131,8 @@ class RunListTest {
     try (InProcessFixture fx = server(kernel, ServerConfig.newBuilder())) {
       // An exclusive Compare holds the workers (its warm-up waits at the gate).
       fx.async.compare(
-          CompareRequest.newBuilder().addNums(3).build(), new NoopObserver<CompareResponse>());
+          CompareRequest.newBuilder().setRounds(1).addNums(3).build(),
+          new NoopObserver<CompareResponse>());
       assertTrue(kernel.awaitStarted(1));
       AtomicReference<Metadata> headers = new AtomicReference<>();
       List<SerialResponse> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -384,7 +389,7 @@ class RunListTest {
               WatchRunsRequest.newBuilder().setMethod(RunMethod.RUN_METHOD_COMPARE).build(),
               compares);
       drain(fx.blocking.serial(SerialRequest.newBuilder().addNums(4).build()));
-      drain(fx.blocking.compare(CompareRequest.newBuilder().addNums(4).build()));
+      drain(fx.blocking.compare(CompareRequest.newBuilder().setRounds(1).addNums(4).build()));
       await("the Compare's end")
           .until(() -> compares.stream().anyMatch(WatchRunsResponse::hasFinished));
       assertTrue(

@@ -55,15 +55,21 @@ class ServicePlumbingTest {
     try (InProcessFixture fx =
         new InProcessFixture(TWO_WORKERS, parts -> parts.threadKernel(FakeKernel.instant()))) {
       List<CompareResponse> events =
-          drain(fx.blocking.compare(CompareRequest.newBuilder().addNums(3).addNums(4).build()));
+          drain(
+              fx.blocking.compare(
+                  CompareRequest.newBuilder().setRounds(1).addNums(3).addNums(4).build()));
 
-      // 2 tasks x (started + finished) + a phase summary, per phase; then the comparison.
-      assertEquals(11, events.size());
+      // 2 tasks x (started + finished) + a phase summary, per phase; the round's result; then
+      // the comparison.
+      assertEquals(12, events.size());
       assertTrue(events.subList(0, 5).stream().allMatch(e -> e.getPhase() == Phase.PHASE_SERIAL));
       assertTrue(
           events.subList(5, 10).stream().allMatch(e -> e.getPhase() == Phase.PHASE_PARALLEL));
+      assertTrue(events.subList(0, 11).stream().allMatch(e -> e.getRound() == 1));
       assertTrue(events.get(4).hasPhaseSummary());
-      assertTrue(events.get(10).hasComparison());
+      assertTrue(events.get(10).hasRoundResult());
+      assertTrue(events.get(11).hasComparison());
+      assertEquals(0, events.get(11).getRound());
     }
   }
 

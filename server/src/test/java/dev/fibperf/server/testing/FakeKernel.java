@@ -21,6 +21,7 @@ public final class FakeKernel implements TaskKernel {
   private final boolean gated;
   private final ManualClock clock; // null: time does not move
   private volatile double cpuShare = 1.0;
+  private volatile double coreWaitShare;
   private int releases; // guarded by this
   private final Semaphore startedCount = new Semaphore(0);
   private int cancelledCount; // guarded by this
@@ -75,9 +76,21 @@ public final class FakeKernel implements TaskKernel {
 
   /** The task's value, with {@link #cpuShare} of its elapsed time as CPU time. */
   private Result result(Task task, long elapsedNanos) {
-    return new Result(
+    return Result.onCallingThread(
         BigInteger.valueOf(task.n()),
-        new TaskTiming(elapsedNanos, Math.round(elapsedNanos * cpuShare)));
+        new TaskTiming(
+            elapsedNanos,
+            Math.round(elapsedNanos * cpuShare),
+            Math.round(elapsedNanos * coreWaitShare)));
+  }
+
+  /**
+   * From now on tasks report this share of their elapsed time as waiting for a core (default 0): a
+   * hog holding the cores.
+   */
+  public FakeKernel coreWaitShare(double share) {
+    this.coreWaitShare = share;
+    return this;
   }
 
   /** From now on tasks report this share of their elapsed time as CPU time (default 1). */

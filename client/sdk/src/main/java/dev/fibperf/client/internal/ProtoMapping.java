@@ -20,12 +20,14 @@ import dev.fibperf.client.ProfileOptions;
 import dev.fibperf.client.ProfileResult;
 import dev.fibperf.client.ProfileSnapshot;
 import dev.fibperf.client.ProfilingEngine;
+import dev.fibperf.client.RoundResult;
 import dev.fibperf.client.RunInfo;
 import dev.fibperf.client.RunMethod;
 import dev.fibperf.client.RunState;
 import dev.fibperf.client.RunSummary;
 import dev.fibperf.client.RunWatchEvent;
 import dev.fibperf.client.Schedule;
+import dev.fibperf.client.SpeedupEstimate;
 import dev.fibperf.client.TaskFinished;
 import dev.fibperf.client.TaskStarted;
 import dev.fibperf.client.Verdict;
@@ -42,6 +44,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * Wire messages to SDK values, and SDK requests to wire messages: exhaustive enum switches (a new
@@ -166,11 +169,13 @@ public final class ProtoMapping {
         return Verdict.IMPLAUSIBLE;
       case VERDICT_WORKER_LOST:
         return Verdict.WORKER_LOST;
+      case VERDICT_NOISY:
+        return Verdict.NOISY;
       case VERDICT_UNSPECIFIED:
       case UNRECOGNIZED:
         break;
     }
-    throw unknown(v);
+    return Verdict.UNKNOWN;
   }
 
   public static dev.fibperf.proto.v1.ProfileOptions options(ProfileOptions o) {
@@ -293,7 +298,10 @@ public final class ProtoMapping {
                     c.getProfileDiff().getCollapsedPairs().toStringUtf8(),
                     c.getProfileDiff().getFlameGraphHtml().toByteArray()))
             : Optional.empty(),
-        c.getRunId());
+        c.getRunId(),
+        c.hasEstimate() ? Optional.of(estimate(c.getEstimate())) : Optional.empty(),
+        c.getRoundsList().stream().map(ProtoMapping::round).toList(),
+        c.getRepresentativeRound());
   }
 
   public static Note note(dev.fibperf.proto.v1.Note n) {
@@ -363,12 +371,50 @@ public final class ProtoMapping {
       case TASK_FINISHED:
         return finished(phase, r.getTaskFinished());
       case PHASE_SUMMARY:
-        return new PhaseCompleted(phase, summary(phase, r.getPhaseSummary()));
+        return new PhaseCompleted(
+            phase, summary(phase, r.getPhaseSummary()), Math.max(1, r.getRound()));
       case COMPARISON:
         return comparison(r.getComparison());
+      case ROUND_RESULT:
+        return round(r.getRoundResult());
       default:
-        throw unknown(r);
+        return null; // an event this SDK does not know (a newer server): skipped
     }
+  }
+
+  public static RoundResult round(dev.fibperf.proto.v1.RoundResult r) {
+    return new RoundResult(
+        r.getRound(),
+        r.getParallelFirst(),
+        summary(Phase.SERIAL, r.getSerial()),
+        summary(Phase.PARALLEL, r.getParallel()),
+        r.getSpeedup(),
+        r.getAttainment(),
+        duration(r.getOptimalMakespan()),
+        verdict(r.getVerdict()),
+        r.getUsed(),
+        r.hasExclusion() ? Optional.of(note(r.getExclusion())) : Optional.empty());
+  }
+
+  public static SpeedupEstimate estimate(dev.fibperf.proto.v1.SpeedupEstimate e) {
+    boolean interval = e.getSpeedupHigh() > 0;
+    boolean attainmentInterval = e.getAttainmentHigh() > 0;
+    return new SpeedupEstimate(
+        e.getSpeedup(),
+        interval ? OptionalDouble.of(e.getSpeedupLow()) : OptionalDouble.empty(),
+        interval ? OptionalDouble.of(e.getSpeedupHigh()) : OptionalDouble.empty(),
+        e.getAttainment(),
+        attainmentInterval ? OptionalDouble.of(e.getAttainmentLow()) : OptionalDouble.empty(),
+        attainmentInterval ? OptionalDouble.of(e.getAttainmentHigh()) : OptionalDouble.empty(),
+        e.getRounds(),
+        e.getRoundsUsed(),
+        e.getExclusions(),
+        e.getRelativeHalfWidth(),
+        e.getTargetPrecision(),
+        e.getStopReason().name().replace("STOP_REASON_", ""),
+        e.getSeed(),
+        e.getParallelCoreWaitShare(),
+        duration(e.getRoundsDuration()));
   }
 
   public static RunMethod method(dev.fibperf.proto.v1.RunMethod m) {

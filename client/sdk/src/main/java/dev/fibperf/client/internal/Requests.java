@@ -50,17 +50,24 @@ public final class Requests {
   }
 
   public static CompareRequest compare(Workload w, CompareOptions options) {
-    return CompareRequest.newBuilder()
-        .addAllNums(w.nums())
-        .setAlgorithm(ProtoMapping.algorithm(w.algorithm()))
-        .setParallelism(w.parallelism())
-        .setProfile(options.profile())
-        .setPool(ProtoMapping.pool(w.pool()))
-        .setIsolation(
-            options.exclusive()
-                ? dev.fibperf.proto.v1.Isolation.ISOLATION_EXCLUSIVE
-                : dev.fibperf.proto.v1.Isolation.ISOLATION_SHARED)
-        .setSchedule(ProtoMapping.schedule(options.schedule()))
-        .build();
+    CompareRequest.Builder b =
+        CompareRequest.newBuilder()
+            .addAllNums(w.nums())
+            .setAlgorithm(ProtoMapping.algorithm(w.algorithm()))
+            .setParallelism(w.parallelism())
+            .setProfile(options.profile())
+            .setPool(ProtoMapping.pool(w.pool()))
+            .setIsolation(
+                options.exclusive()
+                    ? dev.fibperf.proto.v1.Isolation.ISOLATION_EXCLUSIVE
+                    : dev.fibperf.proto.v1.Isolation.ISOLATION_SHARED)
+            .setSchedule(ProtoMapping.schedule(options.schedule()));
+    if (options.rounds() > 0) {
+      b.setRounds(options.rounds());
+    }
+    if (options.budget() != null) {
+      b.setBudget(ProtoMapping.duration(options.budget()));
+    }
+    return b.setTargetPrecision(options.targetPrecision()).setSeed(options.seed()).build();
   }
 }

@@ -80,10 +80,14 @@ final class ClusterTask {
         ComputeResponse done = computed.response();
         return new TaskKernel.Result(
             new BigInteger(done.getValue()),
-            new TaskTiming(done.getElapsedNanos(), done.getCpuNanos()),
+            new TaskTiming(
+                done.getElapsedNanos(),
+                done.getCpuNanos(),
+                done.hasCoreWaitNanos() ? done.getCoreWaitNanos() : -1),
             slot.name(),
             waitedNanos + done.getQueueNanos(),
-            failed);
+            failed,
+            false);
       }
       Handoff.Outcome.Failed failure = (Handoff.Outcome.Failed) outcome;
       Status.Code code = failure.status().getCode();

@@ -172,7 +172,10 @@ final class WorkerProcess implements AutoCloseable {
         case DONE:
           return new TaskKernel.Result(
               new BigInteger(r.getDone().getValue()),
-              new TaskTiming(r.getDone().getComputeNanos(), r.getDone().getCpuNanos()));
+              new TaskTiming(
+                  r.getDone().getComputeNanos(),
+                  r.getDone().getCpuNanos(),
+                  r.getDone().hasCoreWaitNanos() ? r.getDone().getCoreWaitNanos() : -1));
         case CANCELLED:
           throw new CancellationException("cancelled in " + name);
         default:

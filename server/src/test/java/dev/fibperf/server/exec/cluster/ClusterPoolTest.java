@@ -232,6 +232,7 @@ class ClusterPoolTest {
         drain(
             coordinator.blocking.compare(
                 CompareRequest.newBuilder()
+                    .setRounds(1)
                     .addAllNums(List.of(27, 28, 29, 27, 28, 29))
                     .setPool(PoolKind.POOL_KIND_CLUSTER)
                     .build()));
@@ -518,7 +519,7 @@ class ClusterPoolTest {
       var service = dev.fibperf.proto.v1.FibPerfServiceGrpc.newBlockingStub(direct);
       // An exclusive Compare on the peer itself: its warm-up holds the workers (gated).
       Iterator<CompareResponse> compare =
-          service.compare(CompareRequest.newBuilder().addNums(20).build());
+          service.compare(CompareRequest.newBuilder().setRounds(1).addNums(20).build());
       assertTrue(kernels.get(0).awaitStarted(1));
 
       StatusRuntimeException exclusive =

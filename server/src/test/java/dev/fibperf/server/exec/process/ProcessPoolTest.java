@@ -344,6 +344,7 @@ class ProcessPoolTest {
           drain(
               fx.blocking.compare(
                   CompareRequest.newBuilder()
+                      .setRounds(1)
                       .addAllNums(List.of(30, 31, 32, 31))
                       .setPool(PoolKind.POOL_KIND_PROCESSES)
                       .build()));

@@ -1,0 +1,45 @@
+package dev.fibperf.client;
+
+import java.time.Duration;
+import java.util.OptionalDouble;
+
+/**
+ * One estimate from a Compare's clean rounds, with its 95 % confidence interval.
+ *
+ * @param speedup the sum of the clean rounds' serial walls over the sum of their parallel walls
+ * @param speedupLow the interval's lower end; empty with fewer than 3 clean rounds
+ * @param speedupHigh the interval's upper end; empty likewise
+ * @param attainment the sum of the clean rounds' optimal makespans over their parallel walls
+ * @param attainmentLow the interval's lower end; empty likewise
+ * @param attainmentHigh the interval's upper end; empty likewise
+ * @param rounds rounds run
+ * @param roundsUsed rounds in the estimate
+ * @param exclusions the rounds left out per measured cause, e.g. "core wait 2"; empty when none
+ * @param relativeHalfWidth the interval's half-width over the estimate; 0 without an interval
+ * @param targetPrecision what was asked for
+ * @param stopReason why no further round ran: ROUNDS_DONE, TARGET_MET, BUDGET_SPENT or ROUND_LIMIT
+ * @param seed the bootstrap's seed
+ * @param parallelCoreWaitShare the mean of the rounds' parallel-phase core-wait shares
+ * @param roundsDuration from the first round's start to the last round's end
+ */
+public record SpeedupEstimate(
+    double speedup,
+    OptionalDouble speedupLow,
+    OptionalDouble speedupHigh,
+    double attainment,
+    OptionalDouble attainmentLow,
+    OptionalDouble attainmentHigh,
+    int rounds,
+    int roundsUsed,
+    String exclusions,
+    double relativeHalfWidth,
+    double targetPrecision,
+    String stopReason,
+    long seed,
+    double parallelCoreWaitShare,
+    Duration roundsDuration) {
+  /** Rounds left out of the estimate. */
+  public int roundsExcluded() {
+    return rounds - roundsUsed;
+  }
+}

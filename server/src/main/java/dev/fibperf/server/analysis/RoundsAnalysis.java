@@ -1,0 +1,254 @@
+package dev.fibperf.server.analysis;
+
+import dev.fibperf.server.analysis.RoundPolicy.StopReason;
+import dev.fibperf.server.exec.RunResult;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * One estimate from a Compare's rounds: the speedup and attainment over the clean rounds, each with
+ * its 95 % bootstrap interval ({@link RatioInterval}), the rounds left out and why, and a verdict
+ * about the estimate rather than about any one round.
+ *
+ * <p>The estimator is the ratio of means (Σ serial wall / Σ parallel wall over the clean rounds):
+ * in simulation (BENCHMARKS, "Choosing the estimator") it kept the interval's coverage where the
+ * median of per-round ratios and their geometric mean lost it under heavy-tailed stalls, and it is
+ * what a user means by "the speedup": total serial time over total parallel time.
+ *
+ * @param rounds every round, in the order they ran
+ * @param speedup over the clean rounds; its interval is NaN with fewer than {@link
+ *     RatioInterval#MIN_PAIRS} of them
+ * @param attainment Σ optimal makespan / Σ parallel wall over the clean rounds, with its interval
+ * @param verdict about the estimate: {@link Verdict#CLEAN} (enough clean rounds, converged), {@link
+ *     Verdict#NOISY} (not converged), {@link Verdict#CONTENDED} (too few clean rounds), {@link
+ *     Verdict#IMPLAUSIBLE}, or the commonest round verdict when most rounds were left out; for a
+ *     single round, that round's
+ * @param stop why no further round ran
+ * @param policy what was asked
+ * @param representative the index in {@code rounds} of the clean round whose speedup is the median
+ *     (of all rounds when none is clean): the round the Compare's per-phase figures come from
+ * @param notes facts about the estimate (one sample, rounds excluded, noisy, contended)
+ * @param reading what the estimate means taken together
+ */
+public record RoundsAnalysis(
+    List<Round> rounds,
+    RatioInterval speedup,
+    RatioInterval attainment,
+    Verdict verdict,
+    StopReason stop,
+    RoundPolicy policy,
+    int representative,
+    List<Note> notes,
+    Note reading) {
+  /** The interval's confidence. */
+  public static final double CONFIDENCE = 0.95;
+
+  /**
+   * One round: both phases and what they measured together.
+   *
+   * @param number 1 for the first
+   * @param parallelFirst whether its parallel phase ran before its serial one
+   */
+  public record Round(
+      int number,
+      boolean parallelFirst,
+      RunResult serial,
+      RunResult parallel,
+      SpeedupAnalysis analysis) {
+    public Round {
+      Objects.requireNonNull(analysis, "analysis");
+    }
+
+    /**
+     * Whether the estimate uses it: its own verdict is clean, or unsteady. An unsteady round's
+     * tasks cost more CPU in one phase than the other; on cores that share hardware (SMT siblings,
+     * the usual cloud vCPU) that is how parallel work runs on this machine, round after round, not
+     * a disturbance, so leaving those rounds out would bias the estimate towards the lucky ones.
+     */
+    public boolean used() {
+      return analysis.verdict() == Verdict.CLEAN || analysis.verdict() == Verdict.UNSTEADY;
+    }
+
+    /** Why the estimate leaves it out (its verdict note), or null when it is used. */
+    public Note exclusion() {
+      if (used()) {
+        return null;
+      }
+      return analysis.notes().isEmpty() ? null : analysis.notes().get(0);
+    }
+  }
+
+  public RoundsAnalysis {
+    rounds = List.copyOf(rounds);
+    notes = List.copyOf(notes);
+  }
+
+  /** Whether round {@code number} (1-based) runs its parallel phase first: ABBA order. */
+  public static boolean parallelFirst(int number) {
+    return number % 2 == 0;
+  }
+
+  /** The speedup interval so far, over the clean rounds: what the stopping rule reads. */
+  public static RatioInterval speedupOf(List<Round> rounds, long seed) {
+    List<Round> used = rounds.stream().filter(Round::used).toList();
+    return RatioInterval.of(
+        used.stream().mapToDouble(r -> r.serial().wall().toNanos()).toArray(),
+        used.stream().mapToDouble(r -> Math.max(1, r.parallel().wall().toNanos())).toArray(),
+        CONFIDENCE,
+        seed);
+  }
+
+  public static RoundsAnalysis of(List<Round> rounds, RoundPolicy policy, StopReason stop) {
+    if (rounds.isEmpty()) {
+      throw new IllegalArgumentException("no rounds");
+    }
+    List<Round> used = rounds.stream().filter(Round::used).toList();
+    RatioInterval speedup = speedupOf(rounds, policy.seed());
+    RatioInterval attainment =
+        RatioInterval.of(
+            used.stream().mapToDouble(r -> r.analysis().optimalMakespan().toNanos()).toArray(),
+            used.stream().mapToDouble(r -> Math.max(1, r.parallel().wall().toNanos())).toArray(),
+            CONFIDENCE,
+            policy.seed() + 1);
+    int workers = rounds.get(0).analysis().workers();
+    List<Note> notes = new ArrayList<>();
+    Verdict verdict;
+    Note reading;
+    int representative = representative(rounds);
+    if (rounds.size() == 1) {
+      SpeedupAnalysis only = rounds.get(0).analysis();
+      verdict = only.verdict();
+      notes.add(Note.of(NoteKind.ONE_SAMPLE).count("rounds", 1).build());
+      return new RoundsAnalysis(
+          rounds, speedup, attainment, verdict, stop, policy, 0, notes, only.reading());
+    }
+    int excluded = rounds.size() - used.size();
+    if (excluded > 0) {
+      notes.add(
+          Note.of(NoteKind.ROUNDS_EXCLUDED)
+              .count("excluded", excluded)
+              .count("rounds", rounds.size())
+              .label("causes", causes(rounds))
+              .build());
+    }
+    boolean enoughClean =
+        used.size() >= RatioInterval.MIN_PAIRS && used.size() * 2 >= rounds.size();
+    if (!enoughClean) {
+      verdict = commonestExclusion(rounds);
+      if (verdict == Verdict.NOISY) {
+        notes.add(Note.of(NoteKind.ONE_SAMPLE).count("rounds", used.size()).build());
+      }
+      if (verdict == Verdict.CONTENDED) {
+        notes.add(
+            Note.of(NoteKind.ESTIMATE_CONTENDED)
+                .ratio("core_wait_share", meanParallelCoreWaitShare(rounds))
+                .count("workers", workers)
+                .count("rounds_used", used.size())
+                .count("rounds", rounds.size())
+                .build());
+      }
+    } else if (speedup.estimate() > workers * SpeedupAnalysis.IMPLAUSIBLE_ABOVE) {
+      verdict = Verdict.IMPLAUSIBLE;
+    } else if (used.size() >= RoundPolicy.MIN_CLEAN_ROUNDS
+        && speedup.relativeHalfWidth() <= policy.targetPrecision()) {
+      verdict = Verdict.CLEAN;
+    } else {
+      verdict = Verdict.NOISY;
+      notes.add(
+          Note.of(NoteKind.ESTIMATE_NOISY)
+              .ratio("half_width", speedup.relativeHalfWidth())
+              .ratio("target", policy.targetPrecision())
+              .count("rounds_used", used.size())
+              .count("min_rounds", RoundPolicy.MIN_CLEAN_ROUNDS)
+              .label("stop", stop.label())
+              .build());
+    }
+    if (speedup.hasInterval() && enoughClean) {
+      reading =
+          Note.of(NoteKind.READING_ESTIMATE)
+              .label("verdict", verdict.name())
+              .ratio("speedup", speedup.estimate())
+              .ratio("low", speedup.low())
+              .ratio("high", speedup.high())
+              .count("rounds_used", used.size())
+              .count("rounds_excluded", excluded)
+              .ratio("attainment", attainment.estimate())
+              .build();
+    } else {
+      reading =
+          Note.of(NoteKind.READING_NOT_CLEAN)
+              .label("verdict", verdict.name())
+              .ratio("speedup", rounds.get(representative).analysis().speedup())
+              .build();
+    }
+    return new RoundsAnalysis(
+        rounds, speedup, attainment, verdict, stop, policy, representative, notes, reading);
+  }
+
+  /** The clean round with the median speedup (of all rounds when none is clean). */
+  private static int representative(List<Round> rounds) {
+    List<Round> pool =
+        rounds.stream().anyMatch(Round::used)
+            ? rounds.stream().filter(Round::used).toList()
+            : rounds;
+    List<Round> sorted =
+        pool.stream().sorted(Comparator.comparingDouble(r -> r.analysis().speedup())).toList();
+    return rounds.indexOf(sorted.get((sorted.size() - 1) / 2));
+  }
+
+  /** "core wait 2, unsteady 1": the excluded rounds per cause, commonest first. */
+  public static String causes(List<Round> rounds) {
+    Map<String, Long> counts =
+        rounds.stream()
+            .filter(r -> !r.used())
+            .collect(
+                Collectors.groupingBy(
+                    RoundsAnalysis::cause, LinkedHashMap::new, Collectors.counting()));
+    return counts.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .map(e -> e.getKey() + " " + e.getValue())
+        .collect(Collectors.joining(", "));
+  }
+
+  /** The measured cause of a round's exclusion, in a few words. */
+  static String cause(Round round) {
+    Note why = round.exclusion();
+    if (why == null) {
+      return round.analysis().verdict().name().toLowerCase(java.util.Locale.ROOT);
+    }
+    return switch (why.kind()) {
+      case CONTENDED_CORES -> "core wait";
+      case CONTENDED_CPU -> "CPU share";
+      case CONTENDED_QUEUE -> "behind other calls";
+      case UNSTEADY -> "unsteady";
+      case IMPLAUSIBLE -> "implausible";
+      case WORKER_LOST -> "worker lost";
+      default -> why.kind().name().toLowerCase(java.util.Locale.ROOT);
+    };
+  }
+
+  private static Verdict commonestExclusion(List<Round> rounds) {
+    Map<Verdict, Integer> counts = new EnumMap<>(Verdict.class);
+    for (Round r : rounds) {
+      if (!r.used()) {
+        counts.merge(r.analysis().verdict(), 1, Integer::sum);
+      }
+    }
+    // A run with too few rounds to exclude any (two clean rounds) is noisy, not contended.
+    return counts.entrySet().stream()
+        .max(Map.Entry.comparingByValue())
+        .map(Map.Entry::getKey)
+        .orElse(Verdict.NOISY);
+  }
+
+  /** The mean of the rounds' parallel-phase core-wait shares: how busy the cores were. */
+  public static double meanParallelCoreWaitShare(List<Round> rounds) {
+    return rounds.stream().mapToDouble(r -> r.parallel().coreWaitShare()).average().orElse(0);
+  }
+}

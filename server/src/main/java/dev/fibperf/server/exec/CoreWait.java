@@ -1,0 +1,143 @@
+package dev.fibperf.server.exec;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * How long the calling thread has been runnable but not running, waiting for a core: Linux's
+ * per-thread scheduler statistics ({@code /proc/thread-self/schedstat}, its second field, the run
+ * delay, in nanoseconds since the thread started). The operating system measures it at every
+ * context switch, so it names the cause of a wait no elapsed-time arithmetic can: another thread
+ * had the core.
+ *
+ * <p>Where the file does not exist (another OS, a kernel without scheduler statistics), {@link
+ * #available()} is false and readings are -1; callers then fall back to elapsed minus CPU time and
+ * say so ({@link Source#ELAPSED_MINUS_CPU}).
+ *
+ * <p>Each thread keeps its file open (a read is one {@code pread}, about a microsecond); a thread's
+ * file closes when the thread is gone and collected.
+ */
+public final class CoreWait {
+  private static final Path SCHEDSTAT = Path.of("/proc/thread-self/schedstat");
+  private static final boolean AVAILABLE = probe();
+
+  /** What a core wait figure was measured with. */
+  public enum Source {
+    /** The scheduler's own run delay of the thread. */
+    SCHEDSTAT,
+    /** Elapsed time minus the thread's CPU time: also counts time blocked, not only waiting. */
+    ELAPSED_MINUS_CPU,
+    /** Neither could be measured. */
+    NONE
+  }
+
+  private static final class Reader {
+    final FileChannel channel;
+    final ByteBuffer buffer = ByteBuffer.allocate(128);
+    long last = -1;
+
+    Reader(FileChannel channel) {
+      this.channel = channel;
+    }
+  }
+
+  // Opened by each thread itself: /proc/thread-self names the thread that opens it.
+  private static final ThreadLocal<Reader> READER =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return new Reader(FileChannel.open(SCHEDSTAT, StandardOpenOption.READ));
+            } catch (IOException | UnsupportedOperationException e) {
+              return null;
+            }
+          });
+
+  private CoreWait() {}
+
+  /** Whether this OS reports threads' run delay. */
+  public static boolean available() {
+    return AVAILABLE;
+  }
+
+  /** The source of figures from {@link #nanos()}, given whether CPU time is measurable. */
+  public static Source source(boolean cpuTimeMeasured) {
+    if (AVAILABLE) {
+      return Source.SCHEDSTAT;
+    }
+    return cpuTimeMeasured ? Source.ELAPSED_MINUS_CPU : Source.NONE;
+  }
+
+  /**
+   * The calling thread's run delay since it started, in nanoseconds, or -1 where the OS does not
+   * report it. It counts waits that have ended: a thread reading it is running.
+   */
+  public static long nanos() {
+    if (!AVAILABLE) {
+      return -1;
+    }
+    Reader reader = READER.get();
+    return reader == null ? -1 : read(reader);
+  }
+
+  /**
+   * The calling thread's run delay since its previous call of this method (since the thread
+   * started, on its first call), or -1 where the OS does not report it. For a pool thread that
+   * calls it when it takes up and when it puts down each task, the figure at take-up is its wait
+   * for a core on being woken.
+   */
+  public static long sinceLastMark() {
+    if (!AVAILABLE) {
+      return -1;
+    }
+    Reader reader = READER.get();
+    if (reader == null) {
+      return -1;
+    }
+    long now = read(reader);
+    if (now < 0) {
+      return -1;
+    }
+    long since = reader.last < 0 ? now : now - reader.last;
+    reader.last = now;
+    return Math.max(0, since);
+  }
+
+  private static long read(Reader reader) {
+    try {
+      reader.buffer.clear();
+      int n = reader.channel.read(reader.buffer, 0);
+      return n <= 0 ? -1 : runDelay(reader.buffer.array(), n);
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** The second of the space-separated decimal fields: "cpu_ns run_delay_ns timeslices". */
+  static long runDelay(byte[] line, int length) {
+    int i = 0;
+    while (i < length && line[i] != ' ') {
+      i++;
+    }
+    i++;
+    long value = 0;
+    boolean digits = false;
+    for (; i < length && line[i] >= '0' && line[i] <= '9'; i++) {
+      value = value * 10 + (line[i] - '0');
+      digits = true;
+    }
+    return digits ? value : -1;
+  }
+
+  private static boolean probe() {
+    try {
+      byte[] line = Files.readAllBytes(SCHEDSTAT);
+      return runDelay(line, line.length) >= 0;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+}
