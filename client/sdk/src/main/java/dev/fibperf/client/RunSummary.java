@@ -32,6 +32,12 @@ import java.util.Optional;
  *     wall})
  * @param runId the server's id for the run (both phases of a Compare share it)
  * @param tasksRerun tasks that ran more than once because their worker was lost
+ * @param coreWait every wait for a core of the run's threads, summed (the tasks' own, on waking,
+ *     during hand-offs, and the dispatcher's)
+ * @param coreWaitShare {@code coreWait} / {@code wall}; above 0.05 the run is contended
+ * @param dispatchCoreWait the dispatching threads' wait for a core (parallel runs)
+ * @param coreWaitSource how core waits were measured: SCHEDSTAT (the Linux scheduler's run delay),
+ *     ELAPSED_MINUS_CPU (no run delay from the OS), or NONE
  */
 public record RunSummary(
     List<TaskFinished> results,
@@ -52,7 +58,11 @@ public record RunSummary(
     Duration handoffPerTask,
     Duration taskQueueWait,
     long runId,
-    int tasksRerun)
+    int tasksRerun,
+    Duration coreWait,
+    double coreWaitShare,
+    Duration dispatchCoreWait,
+    String coreWaitSource)
     implements FibEvent {
   public RunSummary {
     results = List.copyOf(results);

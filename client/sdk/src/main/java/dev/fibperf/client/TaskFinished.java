@@ -22,6 +22,11 @@ import java.util.Optional;
  *     network on the cluster pool with any failed attempt)
  * @param failedAttempts why each earlier attempt failed (on the cluster pool, a peer that died
  *     under the task); empty when the first attempt succeeded
+ * @param coreWait how long the computing thread was runnable without a core during {@code duration}
+ *     (the Linux scheduler's run delay), where the server's OS reports it
+ * @param wakeupCoreWait of {@code queueWait}, the picking-up thread's wait for a core on waking
+ * @param handoffCoreWait the pool thread's wait for a core during the hand-off (not in {@code
+ *     handoff})
  */
 public record TaskFinished(
     Phase phase,
@@ -34,7 +39,10 @@ public record TaskFinished(
     Instant startTime,
     Duration queueWait,
     Duration handoff,
-    List<String> failedAttempts)
+    List<String> failedAttempts,
+    Optional<Duration> coreWait,
+    Optional<Duration> wakeupCoreWait,
+    Optional<Duration> handoffCoreWait)
     implements FibEvent {
   public TaskFinished {
     failedAttempts = List.copyOf(failedAttempts);

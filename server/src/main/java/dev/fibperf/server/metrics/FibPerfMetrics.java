@@ -1,6 +1,7 @@
 package dev.fibperf.server.metrics;
 
-import dev.fibperf.server.analysis.SpeedupAnalysis;
+import dev.fibperf.server.analysis.RoundsAnalysis;
+import dev.fibperf.server.analysis.Verdict;
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.exec.PoolObserver;
 import dev.fibperf.server.exec.WorkerPool;
@@ -53,8 +54,14 @@ public final class FibPerfMetrics implements PoolObserver, AutoCloseable {
   /** How long a task waited for a worker behind other runs. */
   public static final String QUEUE_WAIT = "fibperf.task.queue.wait";
 
-  /** A Compare's speedup and attainment; tag {@code verdict}. */
+  /**
+   * The speedup and attainment estimates of clean, converged Compares (tag {@code verdict}, always
+   * CLEAN): noisy or contended estimates are counted in {@link #COMPARE_VERDICTS}, not recorded.
+   */
   public static final String COMPARE_SPEEDUP = "fibperf.compare.speedup";
+
+  /** Compares ended, by verdict. */
+  public static final String COMPARE_VERDICTS = "fibperf.compare.verdicts";
 
   public static final String COMPARE_ATTAINMENT = "fibperf.compare.attainment";
 
@@ -75,6 +82,7 @@ public final class FibPerfMetrics implements PoolObserver, AutoCloseable {
   /** The {@code name} tag of the thread pool's executor meters ({@code executor.*}). */
   public static final String POOL_NAME = WorkerPool.METRICS_NAME;
 
+  private final Map<Verdict, Counter> compareVerdicts = new ConcurrentHashMap<>();
   private final MeterRegistry registry;
   private final Map<Algorithm, Timer> taskTimers = new EnumMap<>(Algorithm.class);
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
@@ -145,21 +153,37 @@ public final class FibPerfMetrics implements PoolObserver, AutoCloseable {
       } else if (event instanceof RunEvent.Completed c) {
         inFlight.remove(c.runId());
         ended(c.outcome().spec().kind(), "OK");
-        SpeedupAnalysis a = c.outcome().analysis();
-        if (a != null) {
-          String verdict = a.verdict().name();
-          DistributionSummary.builder(COMPARE_SPEEDUP)
-              .description("A Compare's speedup: serial wall / parallel wall")
-              .tag("verdict", verdict)
-              .serviceLevelObjectives(0.5, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 4, 8)
-              .register(registry)
-              .record(a.speedup());
-          DistributionSummary.builder(COMPARE_ATTAINMENT)
-              .description("A Compare's optimal makespan / parallel wall")
-              .tag("verdict", verdict)
-              .serviceLevelObjectives(0.5, 0.7, 0.8, 0.9, 0.95, 1, 1.05, 1.2)
-              .register(registry)
-              .record(a.attainment());
+        RoundsAnalysis rounds = c.outcome().rounds();
+        if (rounds != null) {
+          compareVerdicts
+              .computeIfAbsent(
+                  rounds.verdict(),
+                  verdict ->
+                      Counter.builder(COMPARE_VERDICTS)
+                          .description("Compares ended, by the verdict about their estimate")
+                          .tag("verdict", verdict.name())
+                          .register(registry))
+              .increment();
+          // Only clean (converged) estimates: a noisy or contended figure would drag the
+          // distribution towards whatever load the machine had.
+          if (rounds.verdict() == Verdict.CLEAN) {
+            DistributionSummary.builder(COMPARE_SPEEDUP)
+                .description(
+                    "Clean, converged Compares' speedup estimates: the clean rounds' serial walls"
+                        + " over their parallel walls")
+                .tag("verdict", Verdict.CLEAN.name())
+                .serviceLevelObjectives(0.5, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 4, 8)
+                .register(registry)
+                .record(rounds.speedup().estimate());
+            DistributionSummary.builder(COMPARE_ATTAINMENT)
+                .description(
+                    "Clean, converged Compares' attainment estimates: optimal makespan over"
+                        + " parallel wall")
+                .tag("verdict", Verdict.CLEAN.name())
+                .serviceLevelObjectives(0.5, 0.7, 0.8, 0.9, 0.95, 1, 1.05, 1.2)
+                .register(registry)
+                .record(rounds.attainment().estimate());
+          }
         }
       } else if (event instanceof RunEvent.Failed f) {
         RunKind kind = inFlight.remove(f.runId());

@@ -1,6 +1,7 @@
 package dev.fibperf.server.run;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.fibperf.server.analysis.RatioInterval;
 import dev.fibperf.server.analysis.RoundPolicy;
 import dev.fibperf.server.analysis.RoundsAnalysis;
 import dev.fibperf.server.analysis.SpeedupAnalysis;
@@ -47,6 +48,8 @@ public final class ActiveRun {
   private volatile Duration isolationWait = Duration.ZERO;
   private volatile Duration warmup = Duration.ZERO;
   private volatile Duration warmupPoolStartup = Duration.ZERO;
+  // The estimate after the previous round, for the stopping rule; written by the round chain.
+  private volatile RatioInterval lastEstimate;
   // A Compare's task events, phase summaries and round results, held until its rounds end.
   private final List<RunEvent> heldEvents = Collections.synchronizedList(new ArrayList<>());
 
@@ -183,8 +186,10 @@ public final class ActiveRun {
           List<PhaseOutcome> first = firstRound == null ? pair : firstRound;
           RoundPolicy policy = spec.rounds().seededBy(id);
           Duration spent = Duration.ofNanos(clock.nanoTime() - startNanos);
+          RatioInterval estimate = RoundsAnalysis.speedupOf(done, policy.seed());
           Optional<RoundPolicy.StopReason> stop =
-              policy.stopAfter(done.size(), spent, RoundsAnalysis.speedupOf(done, policy.seed()));
+              policy.stopAfter(done.size(), spent, estimate, lastEstimate);
+          lastEstimate = estimate;
           if (stop.isEmpty()) {
             return rounds(startNanos, done, first);
           }

@@ -113,8 +113,8 @@ public final class RunsMapper {
   }
 
   /**
-   * {@link #info} for a list: the summaries without their per-task results, a Compare without its
-   * rounds (GetRun has them).
+   * {@link #info} for a list: the summaries without their per-task results, a Compare's rounds
+   * without their phases (GetRun has them).
    */
   public static RunInfo listed(RunRecord r) {
     RunInfo info = info(r);
@@ -128,7 +128,11 @@ public final class RunsMapper {
     if (b.hasComparison()) {
       b.getComparisonBuilder().getSerialBuilder().clearResults();
       b.getComparisonBuilder().getParallelBuilder().clearResults();
-      b.getComparisonBuilder().clearRounds(); // GetRun has each round; the estimate sums them up
+      // Each round's figures, without its phases' summaries (GetRun has them): a dashboard draws
+      // the rounds from the list.
+      for (var round : b.getComparisonBuilder().getRoundsBuilderList()) {
+        round.clearSerial().clearParallel();
+      }
     }
     return b.build();
   }

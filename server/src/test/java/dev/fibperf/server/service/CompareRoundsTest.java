@@ -17,11 +17,14 @@ import dev.fibperf.proto.v1.SpeedupEstimate;
 import dev.fibperf.proto.v1.StopReason;
 import dev.fibperf.proto.v1.Verdict;
 import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.metrics.FibPerfMetrics;
 import dev.fibperf.server.testing.FakeKernel;
 import dev.fibperf.server.testing.InProcessFixture;
 import dev.fibperf.server.testing.ManualClock;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,16 +32,25 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A Compare's rounds over a fake kernel and a manual clock: their balanced order, the stopping
- * rules, the estimate's bookkeeping and the limits on what a caller may ask for. (One task per
- * phase where a round must be clean: the workers share the manual clock, so a second task would
- * seem to queue behind the first.)
+ * rules, the estimate's bookkeeping and the limits on what a caller may ask for.
  */
 class CompareRoundsTest {
   private static final ServerConfig TWO_WORKERS =
       ServerConfig.newBuilder().workers(2).profilingEnabled(false).build();
 
+  /**
+   * One worker where the rounds must be exactly alike: two workers share the manual clock, so one
+   * worker's task (or warm-up) can move the clock under the other's.
+   */
+  private static final ServerConfig ONE_WORKER =
+      ServerConfig.newBuilder().workers(1).profilingEnabled(false).build();
+
   private static InProcessFixture fixture(FakeKernel kernel, ManualClock clock) throws Exception {
     return new InProcessFixture(TWO_WORKERS, parts -> parts.threadKernel(kernel).clock(clock));
+  }
+
+  private static InProcessFixture oneWorker(FakeKernel kernel, ManualClock clock) throws Exception {
+    return new InProcessFixture(ONE_WORKER, parts -> parts.threadKernel(kernel).clock(clock));
   }
 
   private static ManualClock clock() {
@@ -48,7 +60,7 @@ class CompareRoundsTest {
   @Test
   void fourRounds_runInAbbaOrder_andEveryEventNamesItsRound() throws Exception {
     ManualClock clock = clock();
-    try (InProcessFixture fx = fixture(FakeKernel.advancing(clock), clock)) {
+    try (InProcessFixture fx = oneWorker(FakeKernel.advancing(clock), clock)) {
       List<CompareResponse> events =
           drain(fx.blocking.compare(CompareRequest.newBuilder().setRounds(4).addNums(3).build()));
 
@@ -95,7 +107,7 @@ class CompareRoundsTest {
   @Test
   void identicalRounds_meetTheTargetAtTheMinimum_andAreClean() throws Exception {
     ManualClock clock = clock();
-    try (InProcessFixture fx = fixture(FakeKernel.advancing(clock), clock)) {
+    try (InProcessFixture fx = oneWorker(FakeKernel.advancing(clock), clock)) {
       Comparison c =
           last(
               drain(
@@ -103,7 +115,8 @@ class CompareRoundsTest {
 
       SpeedupEstimate e = c.getEstimate();
       assertEquals(StopReason.STOP_REASON_TARGET_MET, e.getStopReason());
-      assertEquals(6, e.getRounds(), "a clean estimate needs 6 clean rounds; no more ran");
+      // A clean estimate needs 10 clean rounds, and the target met after two rounds in a row.
+      assertEquals(11, e.getRounds(), "no more rounds ran than the rule needs: " + c);
       assertEquals(0, e.getRelativeHalfWidth(), 1e-12, "every round the same: no spread");
       assertEquals(Verdict.VERDICT_CLEAN, c.getVerdict());
       assertEquals(NoteKind.NOTE_KIND_READING_ESTIMATE, c.getReading().getKind());
@@ -113,7 +126,7 @@ class CompareRoundsTest {
   @Test
   void theBudget_stopsTheRounds_andTooFewForConvergenceIsNoisy() throws Exception {
     ManualClock clock = clock();
-    try (InProcessFixture fx = fixture(FakeKernel.advancing(clock), clock)) {
+    try (InProcessFixture fx = oneWorker(FakeKernel.advancing(clock), clock)) {
       // Each round takes 2 x 10 ms on the manual clock; with 65 ms, a fourth would end at 80 ms.
       Comparison c =
           last(
@@ -168,7 +181,7 @@ class CompareRoundsTest {
   @Test
   void oneRound_isOneSample_andSaysSo() throws Exception {
     ManualClock clock = clock();
-    try (InProcessFixture fx = fixture(FakeKernel.advancing(clock), clock)) {
+    try (InProcessFixture fx = oneWorker(FakeKernel.advancing(clock), clock)) {
       Comparison c =
           last(
               drain(
@@ -177,6 +190,32 @@ class CompareRoundsTest {
       assertEquals(NoteKind.NOTE_KIND_ONE_SAMPLE, c.getFindings(0).getKind(), c.toString());
       assertEquals(0, c.getEstimate().getSpeedupHigh(), "one sample has no interval");
       assertEquals(c.getSpeedup(), c.getEstimate().getSpeedup(), 1e-12);
+    }
+  }
+
+  @Test
+  void prometheus_recordsOnlyCleanConvergedEstimates_andCountsEveryVerdict() throws Exception {
+    ManualClock clock = clock();
+    FakeKernel kernel = FakeKernel.advancing(clock);
+    try (InProcessFixture fx = oneWorker(kernel, clock)) {
+      drain(fx.blocking.compare(CompareRequest.newBuilder().addNums(3).build()));
+      kernel.coreWaitShare(0.2);
+      drain(fx.blocking.compare(CompareRequest.newBuilder().setRounds(3).addNums(3).build()));
+
+      MeterRegistry registry = fx.server.metrics().registry();
+      DistributionSummary speedup = registry.get(FibPerfMetrics.COMPARE_SPEEDUP).summary();
+      assertEquals(1, speedup.count(), "the contended Compare's figure is not recorded");
+      assertEquals(1.0, speedup.totalAmount(), 1e-9, "one task: 3 ms serial over 3 ms parallel");
+      assertEquals(
+          1,
+          registry.get(FibPerfMetrics.COMPARE_VERDICTS).tag("verdict", "CLEAN").counter().count());
+      assertEquals(
+          1,
+          registry
+              .get(FibPerfMetrics.COMPARE_VERDICTS)
+              .tag("verdict", "CONTENDED")
+              .counter()
+              .count());
     }
   }
 

@@ -4,6 +4,7 @@ import dev.fibperf.client.CompareOptions;
 import dev.fibperf.client.Comparison;
 import dev.fibperf.client.FibPerfClient;
 import dev.fibperf.client.Schedule;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -53,14 +54,46 @@ final class CompareCommand extends ClientCommand {
               + " ${DEFAULT-VALUE}).")
   Schedule schedule;
 
+  @Option(
+      names = "--rounds",
+      defaultValue = "0",
+      description =
+          "Rounds of the two phases, serial and parallel alternating (ABBA); 0 (default): as many"
+              + " as reach --precision within --budget; 1: a single sample.")
+  int rounds;
+
+  @Option(
+      names = "--budget",
+      converter = DurationConverter.class,
+      description =
+          "With --rounds 0: how long the rounds may take, e.g. 10s (default: the server's, 3s).")
+  Duration budget;
+
+  @Option(
+      names = "--precision",
+      defaultValue = "0",
+      description =
+          "With --rounds 0: stop once the 95%% interval's half-width is this fraction of the"
+              + " estimate, e.g. 0.02 (default: the server's, 0.03).")
+  double precision;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description = "Seed of the bootstrap interval, to reproduce one (default: the run id).")
+  long seed;
+
   private CompareOptions options() {
-    return new CompareOptions(profile, !shared, schedule);
+    return new CompareOptions(profile, !shared, schedule, rounds, budget, precision, seed);
   }
 
   @Override
   int run(FibPerfClient client) {
     if (repeat < 1) {
       throw new FibPerfCli.UsageException("--repeat=" + repeat + " must be at least 1");
+    }
+    if (rounds < 0) {
+      throw new FibPerfCli.UsageException("--rounds=" + rounds + " must not be negative");
     }
     if (diffFlameGraph != null && !profile) {
       throw new FibPerfCli.UsageException("--diff-flamegraph needs --profile");

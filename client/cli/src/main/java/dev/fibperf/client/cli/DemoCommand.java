@@ -1,6 +1,7 @@
 package dev.fibperf.client.cli;
 
 import dev.fibperf.client.Algorithm;
+import dev.fibperf.client.CompareOptions;
 import dev.fibperf.client.Comparison;
 import dev.fibperf.client.FibPerfClient;
 import dev.fibperf.client.FibPerfSettings;
@@ -19,8 +20,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -47,8 +48,8 @@ final class DemoCommand implements Callable<Integer> {
   /** Held so the level sticks: JUL keeps loggers weakly. */
   private static final Logger SERVER_LOGS = Logger.getLogger("dev.fibperf.server");
 
-  /** Compares to run; the median is the one explained. */
-  static final int COMPARE_REPEATS = 5;
+  /** How long the demo's Compare may take for its rounds: a dozen rounds of the demo's inputs. */
+  static final Duration COMPARE_BUDGET = Duration.ofSeconds(20);
 
   @Option(names = "--target", description = "Use this server instead of an embedded one.")
   String target;
@@ -148,21 +149,15 @@ final class DemoCommand implements Callable<Integer> {
     out.println();
 
     out.printf(
-        "== 3/3 Compare serial and parallel side by side, %d times: one timing is an anecdote%n",
-        COMPARE_REPEATS);
-    List<Comparison> runs = new ArrayList<>();
-    for (int i = 0; i < COMPARE_REPEATS; i++) {
-      Comparison run = client.compare(workload);
-      runs.add(run);
-      out.printf(
-          "  run %d: speedup %.2fx, %.0f%% of the optimal schedule, %s%n",
-          i + 1, run.speedup(), 100 * run.attainment(), run.verdict());
-    }
-    runs.sort(Comparator.comparingDouble(Comparison::speedup));
-    Comparison c = runs.get(runs.size() / 2);
-    out.printf(
-        "The median run (speedups ranged %.2fx to %.2fx):%n",
-        runs.get(0).speedup(), runs.get(runs.size() - 1).speedup());
+        "== 3/3 Compare serial and parallel in rounds (ABBA) until the interval is ±3 %% or %s"
+            + " pass: one timing is an anecdote%n",
+        Printer.format(COMPARE_BUDGET));
+    Comparison c =
+        (Comparison)
+            printer.follow(
+                client.compareStream(workload, CompareOptions.DEFAULT.withBudget(COMPARE_BUDGET)),
+                tasks,
+                2);
     printer.comparison(c);
     out.println();
 

@@ -9,13 +9,17 @@ import dev.fibperf.client.EventStream;
 import dev.fibperf.client.FibEvent;
 import dev.fibperf.client.HotMethod;
 import dev.fibperf.client.Note;
+import dev.fibperf.client.NoteKind;
 import dev.fibperf.client.PhaseCompleted;
 import dev.fibperf.client.Profile;
 import dev.fibperf.client.ProfileSnapshot;
+import dev.fibperf.client.RoundResult;
 import dev.fibperf.client.RunSummary;
 import dev.fibperf.client.Schedule;
+import dev.fibperf.client.SpeedupEstimate;
 import dev.fibperf.client.TaskFinished;
 import dev.fibperf.client.TaskStarted;
+import dev.fibperf.client.Verdict;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +35,8 @@ final class Printer {
 
   private final PrintWriter out;
   private final boolean json;
+  // Whether the stream being followed is a Compare's (its rounds' tasks are not listed one by one).
+  private boolean compare;
   private final boolean interactive;
 
   Printer(PrintWriter out, boolean json, boolean interactive) {
@@ -50,6 +56,7 @@ final class Printer {
    * @param phases how many runs the stream holds (2 for Compare)
    */
   FibEvent follow(EventStream events, int tasks, int phases) {
+    compare = phases == 2;
     long start = System.nanoTime();
     Progress progress = new Progress(tasks * phases, interactive && !json ? Terminal.columns() : 0);
     FibEvent last = null;
@@ -157,6 +164,21 @@ final class Printer {
   }
 
   private void plain(FibEvent e) {
+    if (compare && (e instanceof TaskStarted || e instanceof TaskFinished)) {
+      return; // a Compare's rounds list their tasks in the phase lines; --json has each event
+    }
+    if (e instanceof RoundResult r) {
+      out.printf(
+          "round %-3d speedup %.2fx  serial %s  parallel %s  %s%s%n",
+          r.round(),
+          r.speedup(),
+          format(r.serial().wall()),
+          format(r.parallel().wall()),
+          r.verdict(),
+          r.used() ? "" : ", left out: " + r.exclusion().map(Printer::cause).orElse("not clean"));
+      out.flush();
+      return;
+    }
     if (e instanceof TaskStarted s) {
       out.printf(
           "%-8s started  task %d n=%d on %s%n",
@@ -171,8 +193,17 @@ final class Printer {
           f.worker());
     } else if (e instanceof PhaseCompleted p) {
       out.printf(
-          "%-8s phase done in %s%n",
-          p.phase().name().toLowerCase(Locale.ROOT), format(p.summary().wall()));
+          "%-8s phase done in %s%s%n",
+          p.phase().name().toLowerCase(Locale.ROOT),
+          format(p.summary().wall()),
+          compare
+              ? String.format(
+                  Locale.ROOT,
+                  " (round %d, %d tasks, core wait %.0f%% of the wall)",
+                  p.round(),
+                  p.summary().results().size(),
+                  100 * p.summary().coreWaitShare())
+              : "");
     } else if (e instanceof ProfileSnapshot s) {
       HotMethod top = s.profile().self().isEmpty() ? null : s.profile().self().get(0);
       out.printf(
@@ -297,6 +328,12 @@ final class Printer {
             ? "exclusive: waited " + format(c.isolationWait()) + " for other runs to finish"
             : "shared with other calls",
         format(c.warmup()));
+    c.estimate().ifPresent(e -> out.println("  estimate  " + estimate(e, c.verdict())));
+    if (c.rounds().size() > 1) {
+      out.printf(
+          "  round %d of %d, the median clean round:%n",
+          c.representativeRound(), c.rounds().size());
+    }
     out.printf("  serial    wall %s%n", format(c.serial().wall()));
     out.printf(
         "  parallel  wall %s on %d workers, %s schedule%n",
@@ -305,7 +342,9 @@ final class Printer {
         c.schedule() == Schedule.MEASURED_OPTIMAL ? "measured-optimal" : "largest-first");
     out.printf(
         "  speedup   %.2fx, efficiency %.0f%%, verdict %s%n",
-        c.speedup(), 100 * c.efficiency(), c.verdict());
+        c.speedup(),
+        100 * c.efficiency(),
+        c.rounds().isEmpty() ? c.verdict() : c.rounds().get(c.representativeRound() - 1).verdict());
     out.printf(
         "  bounds    from the serial tasks' CPU times: lower %s, %s %s (ideal speedup %.2fx),"
             + " largest-first %s%n",
@@ -321,6 +360,49 @@ final class Printer {
       out.println("  note      " + note.text());
     }
     out.println("  reading   " + c.reading().text());
+  }
+
+  /** Why a round was left out, in a few words with its figure. */
+  static String cause(Note why) {
+    if (why.kind() == NoteKind.CONTENDED_CORES) {
+      return String.format(
+          Locale.ROOT,
+          "its %s phase waited for cores %.0f%% of its wall",
+          why.label("phase"),
+          100 * why.ratio("core_wait_share"));
+    }
+    return why.text();
+  }
+
+  /** "1.84x, 95 % CI 1.79–1.88, 12 rounds, 2 excluded: core wait 2 (target met), CLEAN". */
+  static String estimate(SpeedupEstimate e, Verdict verdict) {
+    StringBuilder line = new StringBuilder();
+    if (e.roundsUsed() == 0) {
+      line.append("no clean round");
+    } else {
+      line.append(String.format(Locale.ROOT, "%.2fx", e.speedup()));
+    }
+    if (e.speedupLow().isPresent()) {
+      line.append(
+          String.format(
+              Locale.ROOT,
+              ", 95 %% CI %.2f–%.2f (±%.1f %%)",
+              e.speedupLow().getAsDouble(),
+              e.speedupHigh().getAsDouble(),
+              100 * e.relativeHalfWidth()));
+    } else if (e.roundsUsed() > 0) {
+      line.append(", no interval");
+    }
+    line.append(String.format(Locale.ROOT, ", %d rounds", e.rounds()));
+    if (e.roundsExcluded() > 0) {
+      line.append(
+          String.format(Locale.ROOT, ", %d excluded: %s", e.roundsExcluded(), e.exclusions()));
+    }
+    line.append(" (")
+        .append(e.stopReason().toLowerCase(Locale.ROOT).replace('_', ' '))
+        .append("), ")
+        .append(verdict);
+    return line.toString();
   }
 
   static String toJson(Message message) {

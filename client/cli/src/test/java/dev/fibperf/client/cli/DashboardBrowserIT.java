@@ -4,14 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fibperf.client.CompareOptions;
 import dev.fibperf.client.Comparison;
 import dev.fibperf.client.FibPerfClient;
 import dev.fibperf.client.FibPerfSettings;
+import dev.fibperf.client.RunSummary;
 import dev.fibperf.client.Workload;
 import dev.fibperf.server.testing.ServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Assumptions;
@@ -19,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -26,16 +30,17 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard of the packaged server jar in a real browser (Debian's chromium through
- * chromium-driver): task bars appear while a Compare started through the SDK is still running, and
- * its speedup after. Saves a screenshot to {@code target/dashboard.png}. CI sets {@code
- * FIBPERF_REQUIRE_CHROMIUM}.
+ * chromium-driver): task bars appear while a Parallel run started through the SDK is still running;
+ * a Compare (whose events arrive when its rounds end, so as not to take cores from them) shows its
+ * estimate, each round as a dot and the interval as a band. Saves a screenshot to {@code
+ * target/dashboard.png}. CI sets {@code FIBPERF_REQUIRE_CHROMIUM}.
  */
 class DashboardBrowserIT {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
 
   @Test
-  void aCompare_showsLiveTaskBars_thenItsSpeedup() throws Exception {
+  void aParallelRun_showsLiveTaskBars_andACompare_itsRoundsAndInterval() throws Exception {
     boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
     if (System.getenv("FIBPERF_REQUIRE_CHROMIUM") != null) {
       assertTrue(present, "chromium and chromedriver required (FIBPERF_REQUIRE_CHROMIUM)");
@@ -70,15 +75,26 @@ class DashboardBrowserIT {
       ChromeDriver page = browser;
       wait.until(d -> page.findElement(By.id("status")).getText().equals("live"));
 
-      CompletableFuture<Comparison> compare =
-          CompletableFuture.supplyAsync(() -> client.compare(Workload.of(37, 38, 39, 38)));
+      CompletableFuture<RunSummary> parallel =
+          CompletableFuture.supplyAsync(() -> client.parallel(Workload.of(38, 39, 40, 39)));
       wait.until(d -> !page.findElements(By.cssSelector("svg rect.bar")).isEmpty());
-      boolean barsWhileRunning = !compare.isDone();
-      Comparison c = compare.get();
+      boolean barsWhileRunning = !parallel.isDone();
+      parallel.get();
+      assertTrue(barsWhileRunning, "task bars appeared while the Parallel run was still running");
+
+      Comparison c =
+          client.compare(Workload.of(37, 38, 39, 38), CompareOptions.DEFAULT.withRounds(4));
       String speedup = String.format(Locale.ROOT, "speedup %.2fx", c.speedup());
       wait.until(d -> page.findElement(By.id("speedup")).getText().equals(speedup));
-
-      assertTrue(barsWhileRunning, "task bars appeared while the Compare was still running");
+      // One dot per round, hollow where the estimate left the round out; the interval's band.
+      List<WebElement> dots = browser.findElements(By.cssSelector("svg#rounds circle.round"));
+      assertEquals(4, dots.size());
+      assertEquals(
+          c.rounds().stream().map(r -> Boolean.toString(r.used())).toList(),
+          dots.stream().map(d -> d.getAttribute("data-used")).toList());
+      assertEquals(
+          c.estimate().orElseThrow().speedupLow().isPresent() ? 1 : 0,
+          browser.findElements(By.cssSelector("svg#rounds rect.band")).size());
       assertEquals(
           "run " + c.runId() + ": COMPARE 37,38,39,38 (succeeded)",
           browser.findElement(By.id("title")).getText());

@@ -215,7 +215,10 @@ public final class ProtoMapping {
         instant(f.getStartTime()),
         duration(f.getQueueWait()),
         duration(f.getHandoff()),
-        f.getFailedAttemptsList());
+        f.getFailedAttemptsList(),
+        f.hasCoreWait() ? Optional.of(duration(f.getCoreWait())) : Optional.empty(),
+        f.hasWakeupCoreWait() ? Optional.of(duration(f.getWakeupCoreWait())) : Optional.empty(),
+        f.hasHandoffCoreWait() ? Optional.of(duration(f.getHandoffCoreWait())) : Optional.empty());
   }
 
   public static RunSummary summary(Phase phase, dev.fibperf.proto.v1.RunSummary s) {
@@ -242,7 +245,11 @@ public final class ProtoMapping {
         duration(s.getHandoffPerTask()),
         duration(s.getTaskQueueWait()),
         s.getRunId(),
-        s.getTasksRerun());
+        s.getTasksRerun(),
+        duration(s.getCoreWait()),
+        s.getCoreWaitShare(),
+        duration(s.getDispatchCoreWait()),
+        s.getCoreWaitSource().name().replace("CORE_WAIT_SOURCE_", ""));
   }
 
   public static Profile profile(dev.fibperf.proto.v1.Profile p) {
