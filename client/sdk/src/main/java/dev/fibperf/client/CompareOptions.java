@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param targetPrecision with {@code rounds} 0, the 95 % interval's half-width to stop at, as a
  *     fraction of the estimate; 0 for the server's default (0.03)
  * @param seed the bootstrap's seed, so an interval can be reproduced; 0 for the run's id
+ * @param sweep whether to measure the scaling curve too: every round also runs the parallel phase
+ *     at 1, 2, ... workers ({@link Comparison#scaling()})
  */
 public record CompareOptions(
     boolean profile,
@@ -26,7 +28,8 @@ public record CompareOptions(
     int rounds,
     Duration budget,
     double targetPrecision,
-    long seed) {
+    long seed,
+    boolean sweep) {
   /** Unprofiled, exclusive, on the measured-optimal schedule, rounds until ±3 % or 3 s. */
   public static final CompareOptions DEFAULT =
       new CompareOptions(false, true, Schedule.MEASURED_OPTIMAL);
@@ -40,35 +43,48 @@ public record CompareOptions(
 
   /** The server's defaults for rounds, budget, precision and seed. */
   public CompareOptions(boolean profile, boolean exclusive, Schedule schedule) {
-    this(profile, exclusive, schedule, 0, null, 0, 0);
+    this(profile, exclusive, schedule, 0, null, 0, 0, false);
   }
 
   public CompareOptions withProfile(boolean profile) {
-    return new CompareOptions(profile, exclusive, schedule, rounds, budget, targetPrecision, seed);
+    return new CompareOptions(
+        profile, exclusive, schedule, rounds, budget, targetPrecision, seed, sweep);
   }
 
   public CompareOptions withExclusive(boolean exclusive) {
-    return new CompareOptions(profile, exclusive, schedule, rounds, budget, targetPrecision, seed);
+    return new CompareOptions(
+        profile, exclusive, schedule, rounds, budget, targetPrecision, seed, sweep);
   }
 
   public CompareOptions withSchedule(Schedule schedule) {
-    return new CompareOptions(profile, exclusive, schedule, rounds, budget, targetPrecision, seed);
+    return new CompareOptions(
+        profile, exclusive, schedule, rounds, budget, targetPrecision, seed, sweep);
   }
 
   /** Exactly {@code rounds} rounds; 0 for as many as the precision target needs. */
   public CompareOptions withRounds(int rounds) {
-    return new CompareOptions(profile, exclusive, schedule, rounds, budget, targetPrecision, seed);
+    return new CompareOptions(
+        profile, exclusive, schedule, rounds, budget, targetPrecision, seed, sweep);
   }
 
   public CompareOptions withBudget(Duration budget) {
-    return new CompareOptions(profile, exclusive, schedule, rounds, budget, targetPrecision, seed);
+    return new CompareOptions(
+        profile, exclusive, schedule, rounds, budget, targetPrecision, seed, sweep);
   }
 
   public CompareOptions withTargetPrecision(double targetPrecision) {
-    return new CompareOptions(profile, exclusive, schedule, rounds, budget, targetPrecision, seed);
+    return new CompareOptions(
+        profile, exclusive, schedule, rounds, budget, targetPrecision, seed, sweep);
+  }
+
+  /** Measures the scaling curve too ({@link Comparison#scaling()}). */
+  public CompareOptions withSweep(boolean sweep) {
+    return new CompareOptions(
+        profile, exclusive, schedule, rounds, budget, targetPrecision, seed, sweep);
   }
 
   public CompareOptions withSeed(long seed) {
-    return new CompareOptions(profile, exclusive, schedule, rounds, budget, targetPrecision, seed);
+    return new CompareOptions(
+        profile, exclusive, schedule, rounds, budget, targetPrecision, seed, sweep);
   }
 }

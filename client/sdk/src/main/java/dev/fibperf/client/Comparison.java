@@ -61,10 +61,12 @@ public record Comparison(
     long runId,
     Optional<SpeedupEstimate> estimate,
     List<RoundResult> rounds,
-    int representativeRound)
+    int representativeRound,
+    List<ScalingPoint> scaling)
     implements FibEvent {
   public Comparison {
     notes = List.copyOf(notes);
     rounds = List.copyOf(rounds);
+    scaling = List.copyOf(scaling);
   }
 }

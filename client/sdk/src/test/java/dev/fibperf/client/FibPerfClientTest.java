@@ -131,19 +131,31 @@ class FibPerfClientTest {
   @Test
   void streaming_deliversEventsInOrder_andCompareTagsPhases() {
     List<FibEvent> events = new ArrayList<>();
-    try (EventStream stream = client.compareStream(Workload.of(25, 26), CompareOptions.DEFAULT)) {
+    try (EventStream stream =
+        client.compareStream(Workload.of(25, 26), CompareOptions.DEFAULT.withRounds(2))) {
       stream.forEachRemaining(events::add);
     }
 
     assertInstanceOf(TaskStarted.class, events.get(0));
     assertEquals(Phase.SERIAL, ((TaskStarted) events.get(0)).phase());
-    long parallelPhaseEnd =
+    List<String> phaseEnds =
         events.stream()
-            .filter(e -> e instanceof PhaseCompleted p && p.phase() == Phase.PARALLEL)
-            .count();
-    assertEquals(1, parallelPhaseEnd);
-    assertInstanceOf(Comparison.class, events.get(events.size() - 1));
-    assertEquals(4 + 4 + 2 + 1, events.size());
+            .filter(e -> e instanceof PhaseCompleted)
+            .map(e -> ((PhaseCompleted) e).round() + ((PhaseCompleted) e).phase().name())
+            .toList();
+    // Round 2 runs its parallel phase first (ABBA).
+    assertEquals(List.of("1SERIAL", "1PARALLEL", "2PARALLEL", "2SERIAL"), phaseEnds);
+    assertEquals(
+        List.of(1, 2),
+        events.stream()
+            .filter(e -> e instanceof RoundResult)
+            .map(e -> ((RoundResult) e).round())
+            .toList());
+    Comparison c = (Comparison) events.get(events.size() - 1);
+    assertEquals(2, c.rounds().size());
+    assertEquals(2, c.estimate().orElseThrow().rounds());
+    // Per round: 2 phases x (2 tasks x (started + finished) + a summary), and its result.
+    assertEquals(2 * (2 * (4 + 1) + 1) + 1, events.size());
   }
 
   @Test

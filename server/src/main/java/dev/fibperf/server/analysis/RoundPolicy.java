@@ -18,9 +18,11 @@ import java.util.Optional;
  * @param seed the bootstrap's seed; 0 for the run's id
  * @param roundLimit the most rounds {@code rounds} 0 may run: {@link #MAX_ROUNDS}, or fewer where
  *     the server's per-request work limit allows fewer
+ * @param sweep whether every round also runs the parallel phase at 1, 2, ... P - 1 workers: the
+ *     scaling curve
  */
 public record RoundPolicy(
-    int rounds, Duration budget, double targetPrecision, long seed, int roundLimit) {
+    int rounds, Duration budget, double targetPrecision, long seed, int roundLimit, boolean sweep) {
   /** The most rounds a Compare runs. */
   public static final int MAX_ROUNDS = 100;
 
@@ -63,7 +65,13 @@ public record RoundPolicy(
   public RoundPolicy seededBy(long seed) {
     return this.seed != 0
         ? this
-        : new RoundPolicy(rounds, budget, targetPrecision, seed, roundLimit);
+        : new RoundPolicy(rounds, budget, targetPrecision, seed, roundLimit, sweep);
+  }
+
+  /** Without a scaling curve. */
+  public RoundPolicy(
+      int rounds, Duration budget, double targetPrecision, long seed, int roundLimit) {
+    this(rounds, budget, targetPrecision, seed, roundLimit, false);
   }
 
   /** Adaptive rounds with the defaults. */

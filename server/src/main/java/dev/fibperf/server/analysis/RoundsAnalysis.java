@@ -35,6 +35,7 @@ import java.util.stream.Collectors;
  *     (of all rounds when none is clean): the round the Compare's per-phase figures come from
  * @param notes facts about the estimate (one sample, rounds excluded, noisy, contended)
  * @param reading what the estimate means taken together
+ * @param scaling with a sweep, one point per worker count from 1 to the full width; else empty
  */
 public record RoundsAnalysis(
     List<Round> rounds,
@@ -45,7 +46,8 @@ public record RoundsAnalysis(
     RoundPolicy policy,
     int representative,
     List<Note> notes,
-    Note reading) {
+    Note reading,
+    List<ScalingPoint> scaling) {
   /** The interval's confidence. */
   public static final double CONFIDENCE = 0.95;
 
@@ -54,15 +56,29 @@ public record RoundsAnalysis(
    *
    * @param number 1 for the first
    * @param parallelFirst whether its parallel phase ran before its serial one
+   * @param points with a sweep, the parallel phase at 1, 2, ... workers below {@code parallel}'s,
+   *     in that order; empty otherwise
    */
   public record Round(
       int number,
       boolean parallelFirst,
       RunResult serial,
       RunResult parallel,
-      SpeedupAnalysis analysis) {
+      SpeedupAnalysis analysis,
+      List<RunResult> points) {
     public Round {
       Objects.requireNonNull(analysis, "analysis");
+      points = List.copyOf(points);
+    }
+
+    /** A round without a sweep. */
+    public Round(
+        int number,
+        boolean parallelFirst,
+        RunResult serial,
+        RunResult parallel,
+        SpeedupAnalysis analysis) {
+      this(number, parallelFirst, serial, parallel, analysis, List.of());
     }
 
     /**
@@ -87,6 +103,51 @@ public record RoundsAnalysis(
   public RoundsAnalysis {
     rounds = List.copyOf(rounds);
     notes = List.copyOf(notes);
+    scaling = List.copyOf(scaling);
+  }
+
+  /**
+   * The parallel phase on {@code workers} workers against the serial phase, over the used rounds
+   * whose phase at this width was not contended.
+   *
+   * @param serialFraction Karp and Flatt's experimentally determined serial fraction, (1/s - 1/p) /
+   *     (1 - 1/p); 0 for one worker
+   */
+  public record ScalingPoint(int workers, RatioInterval speedup, double serialFraction) {}
+
+  /** The scaling curve of {@code rounds} (empty without a sweep). */
+  static List<ScalingPoint> scaling(List<Round> rounds, long seed) {
+    if (rounds.isEmpty() || rounds.get(0).points().isEmpty()) {
+      return List.of();
+    }
+    int full = rounds.get(0).parallel().parallelism();
+    List<ScalingPoint> points = new ArrayList<>();
+    for (int p = 1; p <= full; p++) {
+      int width = p;
+      List<Round> kept =
+          rounds.stream()
+              .filter(Round::used)
+              .filter(r -> width == full || !r.points().get(width - 1).contended())
+              .toList();
+      RatioInterval speedup =
+          RatioInterval.of(
+              kept.stream().mapToDouble(r -> r.serial().wall().toNanos()).toArray(),
+              kept.stream()
+                  .mapToDouble(
+                      r ->
+                          Math.max(
+                              1,
+                              (width == full ? r.parallel() : r.points().get(width - 1))
+                                  .wall()
+                                  .toNanos()))
+                  .toArray(),
+              CONFIDENCE,
+              seed + 1 + width);
+      double s = speedup.estimate();
+      double fraction = width == 1 || !(s > 0) ? 0 : (1 / s - 1.0 / width) / (1 - 1.0 / width);
+      points.add(new ScalingPoint(width, speedup, fraction));
+    }
+    return points;
   }
 
   /** Whether round {@code number} (1-based) runs its parallel phase first: ABBA order. */
@@ -126,7 +187,16 @@ public record RoundsAnalysis(
       verdict = only.verdict();
       notes.add(Note.of(NoteKind.ONE_SAMPLE).count("rounds", 1).build());
       return new RoundsAnalysis(
-          rounds, speedup, attainment, verdict, stop, policy, 0, notes, only.reading());
+          rounds,
+          speedup,
+          attainment,
+          verdict,
+          stop,
+          policy,
+          0,
+          notes,
+          only.reading(),
+          scaling(rounds, policy.seed()));
     }
     int excluded = rounds.size() - used.size();
     if (excluded > 0) {
@@ -188,7 +258,16 @@ public record RoundsAnalysis(
               .build();
     }
     return new RoundsAnalysis(
-        rounds, speedup, attainment, verdict, stop, policy, representative, notes, reading);
+        rounds,
+        speedup,
+        attainment,
+        verdict,
+        stop,
+        policy,
+        representative,
+        notes,
+        reading,
+        scaling(rounds, policy.seed()));
   }
 
   /** The clean round with the median speedup (of all rounds when none is clean). */

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -169,34 +170,65 @@ public final class ActiveRun {
           runPhase(parallel, number, lastSerial)
               .thenCompose(p -> runPhase(serial, number, null).thenApply(s -> List.of(s, p)));
     }
-    return phases.thenCompose(
-        pair -> {
-          RunResult s = pair.get(0).result();
-          RunResult p = pair.get(1).result();
-          RoundsAnalysis.Round round =
-              new RoundsAnalysis.Round(
-                  number,
-                  RoundsAnalysis.parallelFirst(number),
-                  s,
-                  p,
-                  SpeedupAnalysis.of(
-                      s, p, spec.schedule(), number == 1 ? warmupPoolStartup : Duration.ZERO));
-          done.add(round);
-          heldEvents.add(new RunEvent.RoundCompleted(id, round));
-          List<PhaseOutcome> first = firstRound == null ? pair : firstRound;
-          RoundPolicy policy = spec.rounds().seededBy(id);
-          Duration spent = Duration.ofNanos(clock.nanoTime() - startNanos);
-          RatioInterval estimate = RoundsAnalysis.speedupOf(done, policy.seed());
-          Optional<RoundPolicy.StopReason> stop =
-              policy.stopAfter(done.size(), spent, estimate, lastEstimate);
-          lastEstimate = estimate;
-          if (stop.isEmpty()) {
-            return rounds(startNanos, done, first);
-          }
-          releaseHeldEvents();
-          return CompletableFuture.completedFuture(
-              compareOutcome(RoundsAnalysis.of(done, policy, stop.get()), first));
-        });
+    return phases
+        .thenCompose(
+            pair -> sweep(parallel, number, pair).thenApply(points -> Map.entry(pair, points)))
+        .thenCompose(
+            measured -> {
+              List<PhaseOutcome> pair = measured.getKey();
+              RunResult s = pair.get(0).result();
+              RunResult p = pair.get(1).result();
+              RoundsAnalysis.Round round =
+                  new RoundsAnalysis.Round(
+                      number,
+                      RoundsAnalysis.parallelFirst(number),
+                      s,
+                      p,
+                      SpeedupAnalysis.of(
+                          s, p, spec.schedule(), number == 1 ? warmupPoolStartup : Duration.ZERO),
+                      measured.getValue());
+              done.add(round);
+              heldEvents.add(new RunEvent.RoundCompleted(id, round));
+              List<PhaseOutcome> first = firstRound == null ? pair : firstRound;
+              RoundPolicy policy = spec.rounds().seededBy(id);
+              Duration spent = Duration.ofNanos(clock.nanoTime() - startNanos);
+              RatioInterval estimate = RoundsAnalysis.speedupOf(done, policy.seed());
+              Optional<RoundPolicy.StopReason> stop =
+                  policy.stopAfter(done.size(), spent, estimate, lastEstimate);
+              lastEstimate = estimate;
+              if (stop.isEmpty()) {
+                return rounds(startNanos, done, first);
+              }
+              releaseHeldEvents();
+              return CompletableFuture.completedFuture(
+                  compareOutcome(RoundsAnalysis.of(done, policy, stop.get()), first));
+            });
+  }
+
+  /**
+   * With a sweep, the round's parallel phase again at 1, 2, ... workers below the full width the
+   * pair just ran at: ascending in odd rounds, descending in even ones, so drift weighs on every
+   * width alike. Completes with them in width order; at once, empty, without a sweep.
+   */
+  private CompletableFuture<List<RunResult>> sweep(
+      PhasePlan parallel, int number, List<PhaseOutcome> pair) {
+    int full = pair.get(1).result().parallelism();
+    if (!spec.rounds().sweep() || full < 2) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    RunResult serial = pair.get(0).result();
+    RunResult[] points = new RunResult[full - 1];
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    for (int i = 1; i < full; i++) {
+      int width = RoundsAnalysis.parallelFirst(number) ? full - i : i;
+      PhasePlan plan = parallel.withParallelism(width);
+      chain =
+          chain.thenCompose(
+              ignored ->
+                  runPhase(plan, number, serial)
+                      .thenAccept(point -> points[width - 1] = point.result()));
+    }
+    return chain.thenApply(ignored -> List.of(points));
   }
 
   /** Publishes the Compare's events held back while its rounds ran, in the order they happened. */

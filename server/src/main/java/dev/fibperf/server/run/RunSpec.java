@@ -155,6 +155,11 @@ public record RunSpec(
     PhasePlan unprofiled() {
       return new PhasePlan(phase, order, schedule, parallelism, pool, null);
     }
+
+    /** The same pass on {@code workers} workers, not profiled. */
+    PhasePlan withParallelism(int workers) {
+      return new PhasePlan(phase, order, schedule, workers, pool, null);
+    }
   }
 
   /** The phases this run executes, in order. */

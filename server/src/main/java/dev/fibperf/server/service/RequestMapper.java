@@ -131,7 +131,9 @@ final class RequestMapper {
           "rounds=%d exceeds max rounds %d",
           Integer.toUnsignedLong(rounds), RoundPolicy.MAX_ROUNDS);
     }
-    double perRound = 2 * naiveCallsPerRun;
+    // With a sweep a round also runs the parallel phase at each narrower width.
+    int widths = r.getSweep() ? Math.max(1, parallelismForWork(r.getParallelism())) : 1;
+    double perRound = (1 + widths) * naiveCallsPerRun;
     int affordable =
         perRound == 0
             ? RoundPolicy.MAX_ROUNDS
@@ -163,7 +165,13 @@ final class RequestMapper {
         budget,
         target == 0 ? RoundPolicy.DEFAULT_TARGET_PRECISION : target,
         r.getSeed(),
-        affordable);
+        affordable,
+        r.getSweep());
+  }
+
+  /** The widths a sweep will run: the asked parallelism, else the thread pool's size. */
+  private int parallelismForWork(int parallelism) {
+    return parallelism > 0 ? parallelism : config.workers();
   }
 
   /** Profiles sample this JVM or its worker processes; the peers' threads are out of reach. */

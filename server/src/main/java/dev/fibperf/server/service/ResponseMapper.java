@@ -14,6 +14,7 @@ import dev.fibperf.proto.v1.ProfileSnapshot;
 import dev.fibperf.proto.v1.ProfileSummary;
 import dev.fibperf.proto.v1.RoundResult;
 import dev.fibperf.proto.v1.RunSummary;
+import dev.fibperf.proto.v1.ScalingPoint;
 import dev.fibperf.proto.v1.SerialResponse;
 import dev.fibperf.proto.v1.SpeedupEstimate;
 import dev.fibperf.proto.v1.TaskFinished;
@@ -298,6 +299,19 @@ final class ResponseMapper {
           .addAllNotes(notes.stream().map(NoteText::render).toList());
       for (RoundsAnalysis.Round round : rounds.rounds()) {
         c.addRounds(round(round, outcome.runId(), false));
+      }
+      for (RoundsAnalysis.ScalingPoint point : rounds.scaling()) {
+        ScalingPoint.Builder p =
+            ScalingPoint.newBuilder()
+                .setWorkers(point.workers())
+                .setSpeedup(finite(point.speedup().estimate()))
+                .setEfficiency(finite(point.speedup().estimate() / point.workers()))
+                .setSerialFraction(finite(point.serialFraction()))
+                .setRoundsUsed(point.speedup().pairs());
+        if (point.speedup().hasInterval()) {
+          p.setSpeedupLow(point.speedup().low()).setSpeedupHigh(point.speedup().high());
+        }
+        c.addScaling(p);
       }
     }
     if (withProfiles && serial.profile() != null) {

@@ -13,6 +13,7 @@ import dev.fibperf.proto.v1.Comparison;
 import dev.fibperf.proto.v1.NoteKind;
 import dev.fibperf.proto.v1.Phase;
 import dev.fibperf.proto.v1.RoundResult;
+import dev.fibperf.proto.v1.ScalingPoint;
 import dev.fibperf.proto.v1.SpeedupEstimate;
 import dev.fibperf.proto.v1.StopReason;
 import dev.fibperf.proto.v1.Verdict;
@@ -216,6 +217,48 @@ class CompareRoundsTest {
               .tag("verdict", "CONTENDED")
               .counter()
               .count());
+    }
+  }
+
+  @Test
+  void aSweep_runsEveryWidthEachRound_andGivesEachPointItsKarpFlattFraction() throws Exception {
+    try (InProcessFixture fx = new InProcessFixture(TWO_WORKERS)) {
+      List<CompareResponse> events =
+          drain(
+              fx.blocking.compare(
+                  CompareRequest.newBuilder()
+                      .addAllNums(List.of(24, 25, 24, 25))
+                      .setRounds(3)
+                      .setSweep(true)
+                      .build()));
+
+      // Each round: its serial phase, the full width, then the narrower widths (ascending in odd
+      // rounds, descending in even ones).
+      List<String> phases = new ArrayList<>();
+      for (CompareResponse e : events) {
+        if (e.hasPhaseSummary()) {
+          phases.add(e.getRound() + ":" + e.getPhaseSummary().getParallelism());
+        }
+      }
+      assertEquals(List.of("1:1", "1:2", "1:1", "2:2", "2:1", "2:1", "3:1", "3:2", "3:1"), phases);
+      Comparison c = events.get(events.size() - 1).getComparison();
+      assertEquals(2, c.getScalingCount());
+      for (ScalingPoint p : c.getScalingList()) {
+        if (p.getRoundsUsed() == 0) {
+          continue; // tiny tasks on a busy machine: no clean round at this width
+        }
+        assertEquals(p.getSpeedup() / p.getWorkers(), p.getEfficiency(), 1e-9);
+        double karpFlatt =
+            p.getWorkers() == 1
+                ? 0
+                : (1 / p.getSpeedup() - 1.0 / p.getWorkers()) / (1 - 1.0 / p.getWorkers());
+        assertEquals(karpFlatt, p.getSerialFraction(), 1e-9);
+      }
+      assertEquals(
+          List.of(1, 2), c.getScalingList().stream().map(ScalingPoint::getWorkers).toList());
+      if (c.getScaling(1).getRoundsUsed() > 0) {
+        assertEquals(c.getEstimate().getSpeedup(), c.getScaling(1).getSpeedup(), 1e-9);
+      }
     }
   }
 

@@ -180,7 +180,9 @@ class ProfileSerialTest {
         drain(
             fx.blocking.profileSerial(
                 ProfileSerialRequest.newBuilder()
-                    .addNums(42)
+                    // Long enough to outlast the live view's lag on a fast, quiet core too:
+                    // fib(42) took 0.7 s here, less than JFR's stream lags.
+                    .addNums(44)
                     .setOptions(
                         ProfileOptions.newBuilder()
                             // JFR's stream lags about a second; async-profiler's files, one to

@@ -83,8 +83,15 @@ final class CompareCommand extends ClientCommand {
       description = "Seed of the bootstrap interval, to reproduce one (default: the run id).")
   long seed;
 
+  @Option(
+      names = "--sweep",
+      description =
+          "Measure the scaling curve too: the parallel phase at 1, 2, ... workers in every round,"
+              + " each with its interval and Karp-Flatt serial fraction.")
+  boolean sweep;
+
   private CompareOptions options() {
-    return new CompareOptions(profile, !shared, schedule, rounds, budget, precision, seed);
+    return new CompareOptions(profile, !shared, schedule, rounds, budget, precision, seed, sweep);
   }
 
   @Override

@@ -15,6 +15,7 @@ import dev.fibperf.client.Profile;
 import dev.fibperf.client.ProfileSnapshot;
 import dev.fibperf.client.RoundResult;
 import dev.fibperf.client.RunSummary;
+import dev.fibperf.client.ScalingPoint;
 import dev.fibperf.client.Schedule;
 import dev.fibperf.client.SpeedupEstimate;
 import dev.fibperf.client.TaskFinished;
@@ -356,6 +357,26 @@ final class Printer {
     out.printf(
         "  attained  %.0f%% of the %s%n",
         100 * c.attainment(), c.optimalProven() ? "optimal schedule" : "best schedule found");
+    if (!c.scaling().isEmpty()) {
+      out.println(
+          "  scaling   workers  speedup  95 % CI        efficiency  serial fraction (Karp-Flatt)");
+      for (ScalingPoint p : c.scaling()) {
+        out.printf(
+            Locale.ROOT,
+            "            %7d  %6.2fx  %-13s  %9.0f%%  %s%n",
+            p.workers(),
+            p.speedup(),
+            p.speedupLow().isPresent()
+                ? String.format(
+                    Locale.ROOT,
+                    "%.2f–%.2f",
+                    p.speedupLow().getAsDouble(),
+                    p.speedupHigh().getAsDouble())
+                : "no interval",
+            100 * p.efficiency(),
+            p.workers() == 1 ? "" : String.format(Locale.ROOT, "%.3f", p.serialFraction()));
+      }
+    }
     for (Note note : c.notes()) {
       out.println("  note      " + note.text());
     }

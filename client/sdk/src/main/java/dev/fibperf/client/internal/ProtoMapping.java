@@ -26,6 +26,7 @@ import dev.fibperf.client.RunMethod;
 import dev.fibperf.client.RunState;
 import dev.fibperf.client.RunSummary;
 import dev.fibperf.client.RunWatchEvent;
+import dev.fibperf.client.ScalingPoint;
 import dev.fibperf.client.Schedule;
 import dev.fibperf.client.SpeedupEstimate;
 import dev.fibperf.client.TaskFinished;
@@ -308,7 +309,23 @@ public final class ProtoMapping {
         c.getRunId(),
         c.hasEstimate() ? Optional.of(estimate(c.getEstimate())) : Optional.empty(),
         c.getRoundsList().stream().map(ProtoMapping::round).toList(),
-        c.getRepresentativeRound());
+        c.getRepresentativeRound(),
+        c.getScalingList().stream()
+            .map(
+                p ->
+                    new ScalingPoint(
+                        p.getWorkers(),
+                        p.getSpeedup(),
+                        p.getSpeedupHigh() > 0
+                            ? OptionalDouble.of(p.getSpeedupLow())
+                            : OptionalDouble.empty(),
+                        p.getSpeedupHigh() > 0
+                            ? OptionalDouble.of(p.getSpeedupHigh())
+                            : OptionalDouble.empty(),
+                        p.getEfficiency(),
+                        p.getSerialFraction(),
+                        p.getRoundsUsed()))
+            .toList());
   }
 
   public static Note note(dev.fibperf.proto.v1.Note n) {

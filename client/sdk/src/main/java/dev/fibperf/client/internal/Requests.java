@@ -68,6 +68,9 @@ public final class Requests {
     if (options.budget() != null) {
       b.setBudget(ProtoMapping.duration(options.budget()));
     }
-    return b.setTargetPrecision(options.targetPrecision()).setSeed(options.seed()).build();
+    return b.setTargetPrecision(options.targetPrecision())
+        .setSeed(options.seed())
+        .setSweep(options.sweep())
+        .build();
   }
 }
