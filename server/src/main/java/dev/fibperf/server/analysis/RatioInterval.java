@@ -23,8 +23,12 @@ import org.apache.commons.statistics.descriptive.Quantile;
  * @param pairs how many pairs it is computed from
  */
 public record RatioInterval(double estimate, double low, double high, int pairs) {
-  /** The fewest pairs an interval is computed from. */
-  public static final int MIN_PAIRS = 3;
+  /**
+   * The fewest pairs an interval is computed from: with three or four, a resample of nearly equal
+   * pairs has a standard error near zero, and the bootstrap-t's quantiles run away (1.84–49.4x from
+   * three rounds, BENCHMARKS).
+   */
+  public static final int MIN_PAIRS = 5;
 
   /** Bootstrap resamples per interval: percentiles to about a tenth of a percent. */
   public static final int RESAMPLES = 4000;

@@ -82,13 +82,21 @@ public record RoundsAnalysis(
     }
 
     /**
-     * Whether the estimate uses it: its own verdict is clean, or unsteady. An unsteady round's
-     * tasks cost more CPU in one phase than the other; on cores that share hardware (SMT siblings,
-     * the usual cloud vCPU) that is how parallel work runs on this machine, round after round, not
-     * a disturbance, so leaving those rounds out would bias the estimate towards the lucky ones.
+     * Whether the estimate uses it: its own verdict is clean, or unsteady with the parallel phase
+     * the one that cost more CPU. On cores that share hardware (SMT siblings, the usual cloud vCPU)
+     * parallel tasks cost more CPU than serial ones, round after round: that is how parallel work
+     * runs on this machine, not a disturbance, and leaving those rounds out would keep only the
+     * lucky ones. A serial phase that cost more CPU than the parallel one was slowed by something
+     * else (load on its core's sibling): it would inflate the speedup, so that round is left out.
      */
     public boolean used() {
-      return analysis.verdict() == Verdict.CLEAN || analysis.verdict() == Verdict.UNSTEADY;
+      if (analysis.verdict() == Verdict.CLEAN) {
+        return true;
+      }
+      return analysis.verdict() == Verdict.UNSTEADY
+          && !analysis.notes().isEmpty()
+          && analysis.notes().get(0).kind() == NoteKind.UNSTEADY
+          && "parallel".equals(analysis.notes().get(0).label("phase"));
     }
 
     /** Why the estimate leaves it out (its verdict note), or null when it is used. */
@@ -305,7 +313,7 @@ public record RoundsAnalysis(
       case CONTENDED_CORES -> "core wait";
       case CONTENDED_CPU -> "CPU share";
       case CONTENDED_QUEUE -> "behind other calls";
-      case UNSTEADY -> "unsteady";
+      case UNSTEADY -> "serial phase slowed";
       case IMPLAUSIBLE -> "implausible";
       case WORKER_LOST -> "worker lost";
       default -> why.kind().name().toLowerCase(java.util.Locale.ROOT);

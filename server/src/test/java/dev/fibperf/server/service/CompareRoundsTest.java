@@ -59,11 +59,11 @@ class CompareRoundsTest {
   }
 
   @Test
-  void fourRounds_runInAbbaOrder_andEveryEventNamesItsRound() throws Exception {
+  void sixRounds_runInAbbaOrder_andEveryEventNamesItsRound() throws Exception {
     ManualClock clock = clock();
     try (InProcessFixture fx = oneWorker(FakeKernel.advancing(clock), clock)) {
       List<CompareResponse> events =
-          drain(fx.blocking.compare(CompareRequest.newBuilder().setRounds(4).addNums(3).build()));
+          drain(fx.blocking.compare(CompareRequest.newBuilder().setRounds(6).addNums(3).build()));
 
       List<String> order = new ArrayList<>();
       for (CompareResponse e : events) {
@@ -71,21 +71,23 @@ class CompareRoundsTest {
           order.add(e.getRound() + (e.getPhase() == Phase.PHASE_SERIAL ? "S" : "P"));
         }
       }
-      assertEquals(List.of("1S", "1P", "2P", "2S", "3S", "3P", "4P", "4S"), order);
+      assertEquals(
+          List.of("1S", "1P", "2P", "2S", "3S", "3P", "4P", "4S", "5S", "5P", "6P", "6S"), order);
       List<RoundResult> streamed =
           events.stream()
               .filter(CompareResponse::hasRoundResult)
               .map(e -> e.getRoundResult())
               .toList();
-      assertEquals(List.of(1, 2, 3, 4), streamed.stream().map(RoundResult::getRound).toList());
       assertEquals(
-          List.of(false, true, false, true),
+          List.of(1, 2, 3, 4, 5, 6), streamed.stream().map(RoundResult::getRound).toList());
+      assertEquals(
+          List.of(false, true, false, true, false, true),
           streamed.stream().map(RoundResult::getParallelFirst).toList());
 
       Comparison c = events.get(events.size() - 1).getComparison();
-      assertEquals(4, c.getRoundsCount());
+      assertEquals(6, c.getRoundsCount());
       SpeedupEstimate e = c.getEstimate();
-      assertEquals(4, e.getRounds());
+      assertEquals(6, e.getRounds());
       assertEquals(StopReason.STOP_REASON_ROUNDS_DONE, e.getStopReason());
       assertEquals(0.95, e.getConfidence());
       // The ratio of means over the used rounds, from the rounds' own walls.
@@ -100,7 +102,7 @@ class CompareRoundsTest {
       }
       assertEquals(serial / parallel, e.getSpeedup(), 1e-9);
       assertTrue(e.getSpeedupLow() <= e.getSpeedup() && e.getSpeedup() <= e.getSpeedupHigh());
-      assertTrue(c.getRepresentativeRound() >= 1 && c.getRepresentativeRound() <= 4);
+      assertTrue(c.getRepresentativeRound() >= 1 && c.getRepresentativeRound() <= 6);
       assertEquals(Long.toString(c.getRunId()), Long.toString(e.getSeed()), "seeded by run id");
     }
   }
@@ -128,19 +130,19 @@ class CompareRoundsTest {
   void theBudget_stopsTheRounds_andTooFewForConvergenceIsNoisy() throws Exception {
     ManualClock clock = clock();
     try (InProcessFixture fx = oneWorker(FakeKernel.advancing(clock), clock)) {
-      // Each round takes 2 x 10 ms on the manual clock; with 65 ms, a fourth would end at 80 ms.
+      // Each round takes 2 x 10 ms on the manual clock; with 105 ms, a sixth would end at 120 ms.
       Comparison c =
           last(
               drain(
                   fx.blocking.compare(
                       CompareRequest.newBuilder()
                           .addNums(10)
-                          .setBudget(Durations.fromMillis(65))
+                          .setBudget(Durations.fromMillis(105))
                           .build())));
 
       SpeedupEstimate e = c.getEstimate();
       assertEquals(StopReason.STOP_REASON_BUDGET_SPENT, e.getStopReason());
-      assertEquals(3, e.getRounds());
+      assertEquals(5, e.getRounds(), "enough for an interval, too few for a clean estimate");
       assertEquals(Verdict.VERDICT_NOISY, c.getVerdict());
       assertTrue(
           c.getFindingsList().stream()

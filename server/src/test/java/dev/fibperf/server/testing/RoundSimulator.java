@@ -132,7 +132,7 @@ public final class RoundSimulator {
    * A phase of four equal tasks over {@code wallNanos} on {@code workers}, whose threads waited
    * {@code coreWaitNanos} for cores in all.
    */
-  private static RunResult phase(double wallNanos, int workers, double coreWaitNanos) {
+  public static RunResult phase(double wallNanos, int workers, double coreWaitNanos) {
     Instant start = Instant.parse("2026-12-01T00:00:00Z");
     int tasks = 4;
     long each = (long) (wallNanos * workers / tasks);
