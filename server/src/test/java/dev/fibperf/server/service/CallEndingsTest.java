@@ -195,7 +195,14 @@ class CallEndingsTest {
     } else if (method == FibPerfServiceGrpc.getParallelMethod()) {
       return ParallelRequest.newBuilder().addAllNums(nums).build();
     } else if (method == FibPerfServiceGrpc.getCompareMethod()) {
-      return CompareRequest.newBuilder().setRounds(1).addAllNums(nums).build();
+      // Several rounds, fixed or until a short budget, so endings land between and inside them.
+      CompareRequest.Builder compare = CompareRequest.newBuilder().addAllNums(nums);
+      if (random.nextBoolean()) {
+        compare.setRounds(1 + random.nextInt(4));
+      } else {
+        compare.setBudget(com.google.protobuf.util.Durations.fromMillis(50 + random.nextInt(250)));
+      }
+      return compare.build();
     }
     return ProfileSerialRequest.newBuilder().addAllNums(nums).build();
   }
