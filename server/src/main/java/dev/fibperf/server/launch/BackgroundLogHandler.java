@@ -8,6 +8,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.logging.ErrorManager;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
@@ -35,6 +37,7 @@ final class BackgroundLogHandler extends Handler {
   private final StreamHandler out;
   private final Thread writer;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final ReadWriteLock opening = new ReentrantReadWriteLock();
 
   BackgroundLogHandler(OutputStream stream, Formatter formatter) {
     this.out = new StreamHandler(stream, formatter);
@@ -58,17 +61,23 @@ final class BackgroundLogHandler extends Handler {
     }
     // The caller, where the record has none, is found from this thread's stack: now or never.
     record.getSourceClassName();
-    if (closed.get()) {
-      out.publish(record); // the writer has stopped (JVM exit): write it here
-      out.flush();
-      return;
-    }
+    // Read-locked from the check to the insert: close() cannot slip its stop marker in between,
+    // so every queued line is ahead of it.
+    opening.readLock().lock();
     try {
-      queue.put(record);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      out.publish(record); // the caller is being stopped: write it here rather than lose it
+      if (!closed.get()) {
+        try {
+          queue.put(record);
+          return;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt(); // the caller is being stopped: write it here
+        }
+      }
+    } finally {
+      opening.readLock().unlock();
     }
+    out.publish(record); // the writer has stopped (JVM exit), or the caller was interrupted
+    out.flush();
   }
 
   private void write() {
@@ -105,7 +114,14 @@ final class BackgroundLogHandler extends Handler {
   /** Writes what is queued, then stops the writer; idempotent. */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true) && writer.isAlive()) {
+    boolean closing;
+    opening.writeLock().lock(); // waits for loggers between their check and their insert
+    try {
+      closing = closed.compareAndSet(false, true);
+    } finally {
+      opening.writeLock().unlock();
+    }
+    if (closing && writer.isAlive()) {
       try {
         // Behind every line queued so far, however full the queue: put waits for room.
         queue.put(STOP);
@@ -113,7 +129,7 @@ final class BackgroundLogHandler extends Handler {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      // A line queued by a logger that saw the handler open just before it closed, behind STOP.
+      // Lines the writer did not reach (it gave up waiting, or was interrupted).
       List<LogRecord> late = new ArrayList<>();
       queue.drainTo(late);
       late.stream().filter(record -> record != STOP).forEach(out::publish);

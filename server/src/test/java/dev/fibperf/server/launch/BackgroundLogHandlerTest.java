@@ -76,7 +76,7 @@ class BackgroundLogHandlerTest {
     }
   }
 
-  @RepeatedTest(10)
+  @RepeatedTest(50)
   void closingWhileLoggersLog_losesNoLine(RepetitionInfo repetition) throws Exception {
     Random random = new Random(repetition.getCurrentRepetition());
     ByteArrayOutputStream sink = new ByteArrayOutputStream();
