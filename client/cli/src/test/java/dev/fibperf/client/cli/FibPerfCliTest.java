@@ -122,13 +122,21 @@ class FibPerfCliTest {
     assertTrue(r.out().contains("speedup"), r.out());
     assertTrue(r.out().contains("measured-optimal schedule"), r.out());
     assertTrue(r.out().contains("bounds    from the serial tasks' CPU times: lower"), r.out());
-    // Whatever the load, the reading agrees with the verdict printed beside it.
-    assertTrue(
-        r.out().contains("verdict CLEAN")
-            ? r.out().contains("reading   The parallel run")
-            : r.out().contains("reading   Not a clean measurement ("),
-        r.out());
-    assertTrue(r.out().contains("parallel started  task"), r.out());
+    // Whatever the load, the reading agrees with the estimate's verdict printed above it.
+    String estimate =
+        r.out().lines().filter(l -> l.startsWith("  estimate  ")).findFirst().orElseThrow();
+    String reading =
+        r.out().lines().filter(l -> l.startsWith("  reading   ")).findFirst().orElseThrow();
+    if (estimate.endsWith(", CLEAN")) {
+      assertTrue(reading.endsWith("clean and converged."), r.out());
+    } else if (estimate.endsWith(", NOISY")) {
+      assertTrue(reading.contains("noisy") || reading.contains("(NOISY)"), r.out());
+    } else {
+      assertTrue(reading.contains("not clean (") || reading.contains("Not a clean"), r.out());
+    }
+    // One line per round as it is reported, none per task (a Compare's tasks are many).
+    assertTrue(r.out().contains("\nround 1   speedup "), r.out());
+    assertFalse(r.out().contains("started  task"), r.out());
   }
 
   @Test
