@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -172,10 +171,10 @@ public final class ActiveRun {
     }
     return phases
         .thenCompose(
-            pair -> sweep(parallel, number, pair).thenApply(points -> Map.entry(pair, points)))
+            pair -> sweep(parallel, number, pair).thenApply(points -> new Measured(pair, points)))
         .thenCompose(
             measured -> {
-              List<PhaseOutcome> pair = measured.getKey();
+              List<PhaseOutcome> pair = measured.pair();
               RunResult s = pair.get(0).result();
               RunResult p = pair.get(1).result();
               RoundsAnalysis.Round round =
@@ -186,7 +185,7 @@ public final class ActiveRun {
                       p,
                       SpeedupAnalysis.of(
                           s, p, spec.schedule(), number == 1 ? warmupPoolStartup : Duration.ZERO),
-                      measured.getValue());
+                      measured.points());
               done.add(round);
               heldEvents.add(new RunEvent.RoundCompleted(id, round));
               List<PhaseOutcome> first = firstRound == null ? pair : firstRound;
@@ -204,6 +203,9 @@ public final class ActiveRun {
                   compareOutcome(RoundsAnalysis.of(done, policy, stop.get()), first));
             });
   }
+
+  /** A round's serial and full-width parallel phases, and its sweep's narrower ones. */
+  private record Measured(List<PhaseOutcome> pair, List<RunResult> points) {}
 
   /**
    * With a sweep, the round's parallel phase again at 1, 2, ... workers below the full width the
