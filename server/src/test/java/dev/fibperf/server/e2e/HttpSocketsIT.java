@@ -1,6 +1,6 @@
 package dev.fibperf.server.e2e;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fibperf.server.testing.ServerProcess;
 import java.io.IOException;
@@ -45,10 +45,18 @@ class HttpSocketsIT {
       get(http, httpPort, "/nothing"); // the port's lazily made parts exist before the baseline
       int before = unlisted(pid);
 
+      // None left behind: at most the baseline's (a socket of the baseline's own GET may still
+      // have been closing when it was counted, and be gone after).
       attack(http, httpPort);
-      assertEquals(before, unlisted(pid), "sockets in no TCP table, before and after a round");
+      int afterOne = unlisted(pid);
+      assertTrue(
+          afterOne <= before,
+          "sockets in no TCP table: " + before + " before, " + afterOne + " after a round");
       attack(http, httpPort);
-      assertEquals(before, unlisted(pid), "sockets in no TCP table, after a second round");
+      int afterTwo = unlisted(pid);
+      assertTrue(
+          afterTwo <= before,
+          "sockets in no TCP table: " + before + " before, " + afterTwo + " after a second round");
     }
   }
 
