@@ -1,21 +1,19 @@
 package dev.fibperf.client.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fibperf.client.CompareOptions;
 import dev.fibperf.client.Comparison;
-import dev.fibperf.client.EventStream;
-import dev.fibperf.client.FibEvent;
 import dev.fibperf.client.FibPerfClient;
 import dev.fibperf.client.FibPerfSettings;
+import dev.fibperf.client.Note;
 import dev.fibperf.client.NoteKind;
-import dev.fibperf.client.Phase;
 import dev.fibperf.client.PoolKind;
 import dev.fibperf.client.RunInfo;
 import dev.fibperf.client.RunMethod;
 import dev.fibperf.client.TaskFinished;
-import dev.fibperf.client.TaskStarted;
 import dev.fibperf.client.Verdict;
 import dev.fibperf.client.Workload;
 import dev.fibperf.server.testing.FibOracle;
@@ -108,30 +106,24 @@ class ClusterIT {
         }
         assertTrue(shares >= 6, shares + " peer runs for six tasks");
 
-        // SIGKILL the third peer while the parallel phase has a task on each.
+        // SIGKILL the third peer while the parallel phase has a task on each. A Compare's events
+        // arrive after its rounds, so the peer itself says when: an in-flight run of fib(41) for a
+        // coordinator (the warm-up's tasks are smaller).
         ReplicaProcess victim = replicas.get(2);
         String victimAddress = HOSTS.get(2) + ":" + port;
-        Comparison survived;
-        try (EventStream events =
-            client.compareStream(
-                Workload.of(41, 41, 41).withPool(PoolKind.CLUSTER), CompareOptions.DEFAULT)) {
-          int parallelStarted = 0;
-          FibEvent last = null;
-          while (events.hasNext()) {
-            last = events.next();
-            if (last instanceof TaskStarted s
-                && s.phase() == Phase.PARALLEL
-                && ++parallelStarted == 3) {
-              // Killed once its share is computing there: its ListRuns shows the peer run.
-              while (victim.direct.listRuns().inFlight().stream()
-                  .noneMatch(r -> r.coordinatorRun().isPresent())) {
-                Thread.onSpinWait();
-              }
-              victim.process.destroyForcibly();
-            }
-          }
-          survived = (Comparison) last;
+        java.util.concurrent.CompletableFuture<Comparison> running =
+            java.util.concurrent.CompletableFuture.supplyAsync(
+                () ->
+                    client.compare(
+                        Workload.of(41, 41, 41).withPool(PoolKind.CLUSTER),
+                        CompareOptions.DEFAULT.withRounds(1)));
+        while (victim.direct.listRuns().inFlight().stream()
+            .noneMatch(r -> r.coordinatorRun().isPresent() && r.nums().equals(List.of(41)))) {
+          assertFalse(running.isDone(), "the Compare ended before its share reached the peer");
+          Thread.onSpinWait();
         }
+        victim.process.destroyForcibly();
+        Comparison survived = running.get(2, java.util.concurrent.TimeUnit.MINUTES);
         assertEquals(1, survived.parallel().tasksRerun(), survived.notes().toString());
         assertEquals(Verdict.WORKER_LOST, survived.verdict());
         TaskFinished rerun =
@@ -143,8 +135,12 @@ class ClusterIT {
           assertEquals(FibOracle.fib(41), t.value());
           assertTrue(!t.worker().startsWith(victimAddress), t.worker());
         }
-        assertEquals(NoteKind.WORKER_LOST, survived.notes().get(0).kind());
-        assertEquals(1, survived.notes().get(0).count("tasks_rerun"));
+        Note lost =
+            survived.notes().stream()
+                .filter(n -> n.kind() == NoteKind.WORKER_LOST)
+                .findFirst()
+                .orElseThrow();
+        assertEquals(1, lost.count("tasks_rerun"));
 
         // The next run knows two peers; the CLI prints the cluster run like any other.
         FibPerfCliTest.Run cli =
