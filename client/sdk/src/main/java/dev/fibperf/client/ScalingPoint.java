@@ -8,7 +8,7 @@ import java.util.OptionalDouble;
  *
  * @param workers the width
  * @param speedup the serial walls over this width's parallel walls, over the rounds it kept
- * @param speedupLow its 95 % interval's lower end; empty with fewer than 3 rounds
+ * @param speedupLow its 95 % interval's lower end; empty with fewer than 5 rounds
  * @param speedupHigh its upper end; empty likewise
  * @param efficiency speedup / workers
  * @param serialFraction Karp and Flatt's experimentally determined serial fraction, (1/speedup -

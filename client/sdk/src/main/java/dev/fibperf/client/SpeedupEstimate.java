@@ -7,7 +7,7 @@ import java.util.OptionalDouble;
  * One estimate from a Compare's clean rounds, with its 95 % confidence interval.
  *
  * @param speedup the sum of the clean rounds' serial walls over the sum of their parallel walls
- * @param speedupLow the interval's lower end; empty with fewer than 3 clean rounds
+ * @param speedupLow the interval's lower end; empty with fewer than 5 clean rounds
  * @param speedupHigh the interval's upper end; empty likewise
  * @param attainment the sum of the clean rounds' optimal makespans over their parallel walls
  * @param attainmentLow the interval's lower end; empty likewise

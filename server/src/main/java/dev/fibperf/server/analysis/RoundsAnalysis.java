@@ -192,13 +192,12 @@ public record RoundsAnalysis(
     int representative = representative(rounds);
     if (rounds.size() == 1) {
       SpeedupAnalysis only = rounds.get(0).analysis();
-      verdict = only.verdict();
       notes.add(Note.of(NoteKind.ONE_SAMPLE).count("rounds", 1).build());
       return new RoundsAnalysis(
           rounds,
           speedup,
           attainment,
-          verdict,
+          only.verdict(),
           stop,
           policy,
           0,

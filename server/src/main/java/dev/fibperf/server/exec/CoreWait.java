@@ -63,14 +63,6 @@ public final class CoreWait {
     return AVAILABLE;
   }
 
-  /** The source of figures from {@link #nanos()}, given whether CPU time is measurable. */
-  public static Source source(boolean cpuTimeMeasured) {
-    if (AVAILABLE) {
-      return Source.SCHEDSTAT;
-    }
-    return cpuTimeMeasured ? Source.ELAPSED_MINUS_CPU : Source.NONE;
-  }
-
   /**
    * The calling thread's run delay since it started, in nanoseconds, or -1 where the OS does not
    * report it. It counts waits that have ended: a thread reading it is running.

@@ -160,7 +160,7 @@ final class ResponseMapper {
             send.accept(
                 CompareResponse.newBuilder()
                     .setRound(r.round().number())
-                    .setRoundResult(round(r.round(), r.runId(), false))
+                    .setRoundResult(round(r.round(), r.runId()))
                     .build());
           }
         }
@@ -176,18 +176,12 @@ final class ResponseMapper {
       };
 
   /**
-   * One round of a Compare.
-   *
-   * @param withTasks whether its phase summaries list their tasks (the final comparison leaves them
-   *     out: each round's were streamed with it)
+   * One round of a Compare, its phases without their per-task lists: those went out in the round's
+   * phase summaries.
    */
-  static RoundResult round(RoundsAnalysis.Round round, long runId, boolean withTasks) {
-    RunSummary serial = summary(round.serial(), runId);
-    RunSummary parallel = summary(round.parallel(), runId);
-    if (!withTasks) {
-      serial = serial.toBuilder().clearResults().build();
-      parallel = parallel.toBuilder().clearResults().build();
-    }
+  static RoundResult round(RoundsAnalysis.Round round, long runId) {
+    RunSummary serial = summary(round.serial(), runId).toBuilder().clearResults().build();
+    RunSummary parallel = summary(round.parallel(), runId).toBuilder().clearResults().build();
     RoundResult.Builder b =
         RoundResult.newBuilder()
             .setRound(round.number())
@@ -298,7 +292,7 @@ final class ResponseMapper {
           .clearNotes()
           .addAllNotes(notes.stream().map(NoteText::render).toList());
       for (RoundsAnalysis.Round round : rounds.rounds()) {
-        c.addRounds(round(round, outcome.runId(), false));
+        c.addRounds(round(round, outcome.runId()));
       }
       for (RoundsAnalysis.ScalingPoint point : rounds.scaling()) {
         ScalingPoint.Builder p =

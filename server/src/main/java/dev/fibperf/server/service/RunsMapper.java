@@ -150,8 +150,7 @@ public final class RunsMapper {
       b.setPhase(Protos.phase(t.phase())).setTaskFinished(ResponseMapper.finished(t.result()));
       compareRound(r, b, t.round());
     } else if (event instanceof RunEvent.RoundCompleted c) {
-      b.setRound(c.round().number())
-          .setRoundCompleted(ResponseMapper.round(c.round(), r.id(), false));
+      b.setRound(c.round().number()).setRoundCompleted(ResponseMapper.round(c.round(), r.id()));
     } else if (event instanceof RunEvent.ProfileSnapshot s) {
       b.setPhase(Protos.phase(s.phase()))
           .setProfileSnapshot(
