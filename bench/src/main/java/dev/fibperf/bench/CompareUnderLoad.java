@@ -48,11 +48,11 @@ public final class CompareUnderLoad {
         Comparison quiet = loadedFirst ? second : first;
         Comparison load = loadedFirst ? first : second;
         SpeedupEstimate q = quiet.estimate().orElseThrow();
-        SpeedupEstimate l = load.estimate().orElseThrow();
+        // The loaded Compare's interval: its estimate's, or, when contended, the one with its
+        // core wait taken out.
+        double[] interval = interval(load.estimate().orElseThrow());
         boolean contains =
-            l.speedupLow().isPresent()
-                && l.speedupLow().getAsDouble() <= q.speedup()
-                && q.speedup() <= l.speedupHigh().getAsDouble();
+            interval != null && interval[0] <= q.speedup() && q.speedup() <= interval[1];
         if (contains) {
           contained++;
         }
@@ -94,23 +94,51 @@ public final class CompareUnderLoad {
     }
   }
 
+  private static double[] interval(SpeedupEstimate e) {
+    if (e.coreWaitRemoved().isPresent()) {
+      SpeedupEstimate.CoreWaitRemoved free = e.coreWaitRemoved().get();
+      return free.low().isPresent()
+          ? new double[] {free.low().getAsDouble(), free.high().getAsDouble()}
+          : null;
+    }
+    return e.speedupLow().isPresent()
+        ? new double[] {e.speedupLow().getAsDouble(), e.speedupHigh().getAsDouble()}
+        : null;
+  }
+
   private static String describe(Comparison c) {
     SpeedupEstimate e = c.estimate().orElseThrow();
-    return String.format(
-        Locale.ROOT,
-        "%.3fx [%s] ±%4.1f%% %2d/%2d rounds %-9s",
-        e.speedup(),
-        e.speedupLow().isPresent()
-            ? String.format(
-                Locale.ROOT,
-                "%.3f–%.3f",
-                e.speedupLow().getAsDouble(),
-                e.speedupHigh().getAsDouble())
-            : "no interval",
-        100 * e.relativeHalfWidth(),
-        e.roundsUsed(),
-        e.rounds(),
-        c.verdict());
+    String line =
+        String.format(
+            Locale.ROOT,
+            "%.3fx [%s] ±%4.1f%% %2d/%2d rounds %-9s",
+            e.speedup(),
+            e.speedupLow().isPresent()
+                ? String.format(
+                    Locale.ROOT,
+                    "%.3f–%.3f",
+                    e.speedupLow().getAsDouble(),
+                    e.speedupHigh().getAsDouble())
+                : "no interval",
+            100 * e.relativeHalfWidth(),
+            e.roundsUsed(),
+            e.rounds(),
+            c.verdict());
+    if (e.coreWaitRemoved().isPresent()) {
+      SpeedupEstimate.CoreWaitRemoved free = e.coreWaitRemoved().get();
+      double[] interval = interval(e);
+      line +=
+          String.format(
+              Locale.ROOT,
+              " core wait removed %.3fx [%s] ±%4.1f%% %2d rounds",
+              free.speedup(),
+              interval == null
+                  ? "no interval"
+                  : String.format(Locale.ROOT, "%.3f–%.3f", interval[0], interval[1]),
+              interval == null ? 0 : 100 * (interval[1] - interval[0]) / 2 / free.speedup(),
+              free.roundsUsed());
+    }
+    return line;
   }
 
   /** Keeps one core busy for {@code duty} of every 100 ms. */

@@ -49,6 +49,8 @@ public enum NoteKind {
   ESTIMATE_CONTENDED,
   /** The reading of a Compare's estimate over rounds. */
   READING_ESTIMATE,
+  /** A contended Compare's speedup with every measured wait for a core taken out. */
+  ESTIMATE_CORE_WAIT_REMOVED,
   /** A kind this SDK does not know (a newer server); its text still says it. */
   UNKNOWN
 }

@@ -38,6 +38,9 @@ import java.util.Optional;
  * @param dispatchCoreWait the dispatching threads' wait for a core (parallel runs)
  * @param coreWaitSource how core waits were measured: SCHEDSTAT (the Linux scheduler's run delay),
  *     ELAPSED_MINUS_CPU (no run delay from the OS), or NONE
+ * @param freeWall the wall with its cores free: each worker's finish less its waits for a core
+ *     inside the wall, the latest of them (assumes the same tasks in the same order per worker);
+ *     {@code wall} unless the source is SCHEDSTAT; zero from servers that do not send it
  */
 public record RunSummary(
     List<TaskFinished> results,
@@ -62,7 +65,8 @@ public record RunSummary(
     Duration coreWait,
     double coreWaitShare,
     Duration dispatchCoreWait,
-    String coreWaitSource)
+    String coreWaitSource,
+    Duration freeWall)
     implements FibEvent {
   public RunSummary {
     results = List.copyOf(results);

@@ -1,6 +1,7 @@
 package dev.fibperf.client;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -21,6 +22,8 @@ import java.util.OptionalDouble;
  * @param seed the bootstrap's seed
  * @param parallelCoreWaitShare the mean of the rounds' parallel-phase core-wait shares
  * @param roundsDuration from the first round's start to the last round's end
+ * @param coreWaitRemoved present only on a contended Compare (too few clean rounds): the speedup
+ *     free cores would have given, from each phase's {@link RunSummary#freeWall()}
  */
 public record SpeedupEstimate(
     double speedup,
@@ -37,7 +40,21 @@ public record SpeedupEstimate(
     String stopReason,
     long seed,
     double parallelCoreWaitShare,
-    Duration roundsDuration) {
+    Duration roundsDuration,
+    Optional<CoreWaitRemoved> coreWaitRemoved) {
+  /**
+   * A speedup with every measured wait for a core taken out of both phases: a model (each worker
+   * runs the same tasks in the same order), blind to load that slows a thread without taking its
+   * core.
+   *
+   * @param speedup the ratio of the summed free walls, serial over parallel
+   * @param low the 95 % interval's lower end; empty with fewer than 5 rounds
+   * @param high its upper end; empty likewise
+   * @param roundsUsed the clean rounds and those left out only for waiting for a core
+   */
+  public record CoreWaitRemoved(
+      double speedup, OptionalDouble low, OptionalDouble high, int roundsUsed) {}
+
   /** Rounds left out of the estimate. */
   public int roundsExcluded() {
     return rounds - roundsUsed;

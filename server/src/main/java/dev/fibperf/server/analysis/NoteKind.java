@@ -126,5 +126,12 @@ public enum NoteKind {
    * {@code low}, {@code high} (ratios: the estimate and its 95 % interval), {@code rounds_used}
    * (count), {@code rounds_excluded} (count), {@code attainment} (ratio: the estimate's).
    */
-  READING_ESTIMATE
+  READING_ESTIMATE,
+  /**
+   * A contended Compare's speedup with each phase's measured core wait taken out ({@link
+   * dev.fibperf.server.exec.RunResult#freeWall()}): what free cores would have given. {@code
+   * speedup}, {@code low}, {@code high} (ratios: the estimate and its 95 % interval), {@code
+   * rounds_used} (count), {@code rounds} (count).
+   */
+  ESTIMATE_CORE_WAIT_REMOVED
 }

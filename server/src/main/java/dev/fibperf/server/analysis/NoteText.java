@@ -65,6 +65,16 @@ public final class NoteText {
               n.count("workers"),
               n.count("rounds_used"),
               n.count("rounds"));
+      case ESTIMATE_CORE_WAIT_REMOVED ->
+          format(
+              "With each phase's measured core wait taken out, the speedup free cores would give is"
+                  + " %.2fx (95%% CI %.2f–%.2f, %d of %d rounds): a model, blind to load that slows"
+                  + " threads without taking their cores.",
+              n.ratio("speedup"),
+              n.ratio("low"),
+              n.ratio("high"),
+              n.count("rounds_used"),
+              n.count("rounds"));
       case READING_ESTIMATE ->
           format(
               "Speedup %.2fx (95%% CI %.2f–%.2f) from %d clean rounds (%d excluded), attaining"

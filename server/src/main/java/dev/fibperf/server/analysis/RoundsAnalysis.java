@@ -36,6 +36,9 @@ import java.util.stream.Collectors;
  * @param notes facts about the estimate (one sample, rounds excluded, noisy, contended)
  * @param reading what the estimate means taken together
  * @param scaling with a sweep, one point per worker count from 1 to the full width; else empty
+ * @param coreWaitRemoved when the verdict is {@link Verdict#CONTENDED}: the speedup with every
+ *     measured wait for a core taken out of both phases ({@link RunResult#freeWall()}), over the
+ *     clean rounds and those left out for waiting for a core; null otherwise
  */
 public record RoundsAnalysis(
     List<Round> rounds,
@@ -47,7 +50,8 @@ public record RoundsAnalysis(
     int representative,
     List<Note> notes,
     Note reading,
-    List<ScalingPoint> scaling) {
+    List<ScalingPoint> scaling,
+    RatioInterval coreWaitRemoved) {
   /** The interval's confidence. */
   public static final double CONFIDENCE = 0.95;
 
@@ -190,6 +194,7 @@ public record RoundsAnalysis(
     Verdict verdict;
     Note reading;
     int representative = representative(rounds);
+    RatioInterval coreWaitRemoved = null;
     if (rounds.size() == 1) {
       SpeedupAnalysis only = rounds.get(0).analysis();
       notes.add(Note.of(NoteKind.ONE_SAMPLE).count("rounds", 1).build());
@@ -203,7 +208,8 @@ public record RoundsAnalysis(
           0,
           notes,
           only.reading(),
-          scaling(rounds, policy.seed()));
+          scaling(rounds, policy.seed()),
+          null);
     }
     int excluded = rounds.size() - used.size();
     if (excluded > 0) {
@@ -229,6 +235,17 @@ public record RoundsAnalysis(
                 .count("rounds_used", used.size())
                 .count("rounds", rounds.size())
                 .build());
+        coreWaitRemoved = coreWaitRemoved(rounds, policy.seed());
+        if (coreWaitRemoved.hasInterval()) {
+          notes.add(
+              Note.of(NoteKind.ESTIMATE_CORE_WAIT_REMOVED)
+                  .ratio("speedup", coreWaitRemoved.estimate())
+                  .ratio("low", coreWaitRemoved.low())
+                  .ratio("high", coreWaitRemoved.high())
+                  .count("rounds_used", coreWaitRemoved.pairs())
+                  .count("rounds", rounds.size())
+                  .build());
+        }
       }
     } else if (speedup.estimate() > workers * SpeedupAnalysis.IMPLAUSIBLE_ABOVE) {
       verdict = Verdict.IMPLAUSIBLE;
@@ -274,7 +291,31 @@ public record RoundsAnalysis(
         representative,
         notes,
         reading,
-        scaling(rounds, policy.seed()));
+        scaling(rounds, policy.seed()),
+        coreWaitRemoved);
+  }
+
+  /**
+   * The speedup with each phase's measured core wait taken out, over the rounds whose only fault
+   * was waiting for cores (and the clean ones): a round left out for a slowed serial phase, an
+   * implausible speedup, a queue behind other calls or a lost worker stays out, since no core wait
+   * explains it.
+   */
+  static RatioInterval coreWaitRemoved(List<Round> rounds, long seed) {
+    List<Round> kept =
+        rounds.stream()
+            .filter(
+                r ->
+                    r.used()
+                        || (r.exclusion() != null
+                            && (r.exclusion().kind() == NoteKind.CONTENDED_CORES
+                                || r.exclusion().kind() == NoteKind.CONTENDED_CPU)))
+            .toList();
+    return RatioInterval.of(
+        kept.stream().mapToDouble(r -> r.serial().freeWall().toNanos()).toArray(),
+        kept.stream().mapToDouble(r -> Math.max(1, r.parallel().freeWall().toNanos())).toArray(),
+        CONFIDENCE,
+        seed - 1);
   }
 
   /** The clean round with the median speedup (of all rounds when none is clean). */

@@ -65,21 +65,41 @@ public final class CoreWait {
 
   /**
    * The calling thread's run delay since it started, in nanoseconds, or -1 where the OS does not
-   * report it. It counts waits that have ended: a thread reading it is running.
+   * report it. It counts waits that have ended: a thread reading it is running. Every reading is
+   * also the thread's latest mark ({@link #sinceLastMark()}, {@link #lastMark()}): one ledger per
+   * thread, so two readings never measure the same wait twice.
    */
   public static long nanos() {
     if (!AVAILABLE) {
       return -1;
     }
     Reader reader = READER.get();
-    return reader == null ? -1 : read(reader);
+    if (reader == null) {
+      return -1;
+    }
+    long now = read(reader);
+    if (now >= 0) {
+      reader.last = now;
+    }
+    return now;
   }
 
   /**
-   * The calling thread's run delay since its previous call of this method (since the thread
-   * started, on its first call), or -1 where the OS does not report it. For a pool thread that
-   * calls it when it takes up and when it puts down each task, the figure at take-up is its wait
-   * for a core on being woken.
+   * The calling thread's run delay at its latest reading, without reading it again: 0 before its
+   * first (the thread's run delay when it started), -1 where the OS does not report it.
+   */
+  public static long lastMark() {
+    if (!AVAILABLE) {
+      return -1;
+    }
+    Reader reader = READER.get();
+    return reader == null ? -1 : Math.max(0, reader.last);
+  }
+
+  /**
+   * The calling thread's run delay since its previous reading (since the thread started, on its
+   * first), or -1 where the OS does not report it. For a pool thread that calls it when it takes up
+   * and when it puts down each task, the figure at take-up is its wait for a core on being woken.
    */
   public static long sinceLastMark() {
     if (!AVAILABLE) {

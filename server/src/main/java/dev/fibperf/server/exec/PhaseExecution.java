@@ -263,8 +263,11 @@ public final class PhaseExecution {
   /** Runs one task and returns the next one this worker should run, or null. */
   private Task runOne(Task task, long submittedNanos) {
     long pickedUp = clock.nanoTime();
-    // Since this thread put down its previous task: its wait for a core when woken for this one.
-    long wakeupCoreWait = clock.coreWaitSinceLastMark();
+    // Since this thread's previous reading: its wait for a core when woken for this one. A kernel
+    // that computes on this thread measures it with its own first reading (two reads a task, not
+    // four: this is the per-call path).
+    boolean leadInFromKernel = kernel.measuresLeadIn();
+    long wakeupCoreWait = leadInFromKernel ? -1 : clock.coreWaitSinceLastMark();
     if (token.isCancelled()) {
       taskDone(null, null);
       return null;
@@ -289,19 +292,27 @@ public final class PhaseExecution {
       return null;
     }
     long finished = clock.nanoTime();
-    long roundTripCoreWait = clock.coreWaitSinceLastMark();
     TaskTiming timing = done.timing();
-    // The pool thread's wait for a core over the round trip, beyond the computation's own (the
-    // same thread's, on threads): preemption during the hand-off, not transport.
-    long handoffCoreWait =
-        roundTripCoreWait < 0
-            ? -1
-            : Math.max(
-                0,
-                roundTripCoreWait
-                    - (done.onCallingThread() && timing.coreWaitNanos() > 0
-                        ? timing.coreWaitNanos()
-                        : 0));
+    long handoffCoreWait;
+    if (leadInFromKernel) {
+      // The computation's readings bracket the task on this thread; a wait after its last one
+      // counts toward this thread's next reading (its next task's lead-in, or the dispatch).
+      wakeupCoreWait = timing.leadInCoreWaitNanos();
+      handoffCoreWait = wakeupCoreWait < 0 ? -1 : 0;
+    } else {
+      // The pool thread's wait for a core over the round trip, beyond the computation's own (the
+      // same thread's, when it computed on it): preemption during the hand-off, not transport.
+      long roundTripCoreWait = clock.coreWaitSinceLastMark();
+      handoffCoreWait =
+          roundTripCoreWait < 0
+              ? -1
+              : Math.max(
+                  0,
+                  roundTripCoreWait
+                      - (done.onCallingThread() && timing.coreWaitNanos() > 0
+                          ? timing.coreWaitNanos()
+                          : 0));
+    }
     Duration duration = Duration.ofNanos(timing.elapsedNanos());
     observer.taskFinished(algorithm, duration);
     long remoteQueue = Math.max(0, done.remoteQueueNanos());

@@ -3,7 +3,9 @@ package dev.fibperf.server.exec;
 import dev.fibperf.server.compute.Algorithm;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The outcome of one run (or one phase of a Compare). All its times come from one monotonic clock,
@@ -145,6 +147,38 @@ public record RunResult(
       sum = sum.plus(r.totalCoreWait());
     }
     return sum;
+  }
+
+  /**
+   * The wall this run would have had with its cores free: for each worker, when it put down its
+   * last task less every wait for a core it had inside the wall (computing, on being woken, during
+   * hand-offs), and the latest of those. A model with one assumption, said here: each worker would
+   * have run the same tasks in the same order. Where run delay is not measured per thread ({@link
+   * CoreWait.Source#SCHEDSTAT}), the wall itself.
+   */
+  public Duration freeWall() {
+    if (coreWaitSource != CoreWait.Source.SCHEDSTAT || results.isEmpty()) {
+      return wall;
+    }
+    Map<String, long[]> workers = new HashMap<>();
+    for (TaskResult r : results) {
+      long start = Math.max(0, Duration.between(startTime, r.startTime()).toNanos());
+      long handoffWait = nanos(r.handoffCoreWait());
+      long end = start + r.duration().toNanos() + r.handoff().toNanos() + handoffWait;
+      long waited = nanos(r.coreWait()) + handoffWait + Math.min(nanos(r.wakeupCoreWait()), start);
+      long[] worker = workers.computeIfAbsent(r.worker(), w -> new long[2]);
+      worker[0] = Math.max(worker[0], Math.min(end, wall.toNanos()));
+      worker[1] += waited;
+    }
+    long free = 0;
+    for (long[] worker : workers.values()) {
+      free = Math.max(free, worker[0] - worker[1]);
+    }
+    return Duration.ofNanos(Math.max(1, Math.min(free, wall.toNanos())));
+  }
+
+  private static long nanos(Duration d) {
+    return d == null ? 0 : d.toNanos();
   }
 
   /** {@link #coreWait()} / wall, or 0 for an empty run: on P workers at most about P. */

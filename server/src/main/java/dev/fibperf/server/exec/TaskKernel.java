@@ -50,11 +50,28 @@ public interface TaskKernel {
 
   /** Computes in this JVM, on the calling thread. */
   TaskKernel IN_PROCESS =
-      (algorithm, task, token, context) -> {
-        TaskTiming.Timed<BigInteger> computed =
-            TaskTiming.of(() -> algorithm.compute(task.n(), token));
-        return Result.onCallingThread(computed.value(), computed.timing());
+      new TaskKernel() {
+        @Override
+        public Result compute(
+            Algorithm algorithm, Task task, CancellationToken token, TaskContext context) {
+          TaskTiming.Timed<BigInteger> computed =
+              TaskTiming.of(() -> algorithm.compute(task.n(), token));
+          return Result.onCallingThread(computed.value(), computed.timing());
+        }
+
+        @Override
+        public boolean measuresLeadIn() {
+          return true;
+        }
       };
+
+  /**
+   * Whether every result's timing carries the calling thread's lead-in core wait ({@link
+   * TaskTiming#leadInCoreWaitNanos()}), so the pool thread need not read its own around the call.
+   */
+  default boolean measuresLeadIn() {
+    return false;
+  }
 
   /**
    * @throws java.util.concurrent.CancellationException if {@code token} is cancelled first

@@ -13,8 +13,17 @@ import java.util.function.Supplier;
  *     measure a thread's CPU time
  * @param coreWaitNanos how long the thread was runnable but not running over the same span (the
  *     scheduler's run delay, {@link CoreWait}), or -1 where the OS does not report it
+ * @param leadInCoreWaitNanos the thread's wait for a core from its previous reading ({@link
+ *     CoreWait#lastMark()}) until this computation started: for a pool thread, its wait on being
+ *     woken for the task; -1 where it is not measured (in a worker process, on a peer)
  */
-public record TaskTiming(long elapsedNanos, long cpuNanos, long coreWaitNanos) {
+public record TaskTiming(
+    long elapsedNanos, long cpuNanos, long coreWaitNanos, long leadInCoreWaitNanos) {
+  /** A computation measured where no lead-in wait is read (another process, another machine). */
+  public TaskTiming(long elapsedNanos, long cpuNanos, long coreWaitNanos) {
+    this(elapsedNanos, cpuNanos, coreWaitNanos, -1);
+  }
+
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
   private static final boolean CPU_TIME = THREADS.isCurrentThreadCpuTimeSupported();
 
@@ -25,6 +34,9 @@ public record TaskTiming(long elapsedNanos, long cpuNanos, long coreWaitNanos) {
   public static <T> Timed<T> of(Supplier<T> body) {
     // Elapsed outermost: the other two readings fall inside its window.
     long t0 = System.nanoTime();
+    // The thread's previous reading, with this one, gives its wait before the computation for
+    // free: two reads per task measure the lead-in and the computation.
+    long previous = CoreWait.lastMark();
     long wait0 = CoreWait.nanos();
     long cpu0 = CPU_TIME ? THREADS.getCurrentThreadCpuTime() : -1;
     T value = body.get();
@@ -32,6 +44,7 @@ public record TaskTiming(long elapsedNanos, long cpuNanos, long coreWaitNanos) {
     long wait1 = CoreWait.nanos();
     long elapsed = System.nanoTime() - t0;
     long wait = wait0 < 0 || wait1 < 0 ? -1 : Math.min(elapsed, Math.max(0, wait1 - wait0));
-    return new Timed<>(value, new TaskTiming(elapsed, Math.min(cpu, elapsed), wait));
+    long leadIn = previous < 0 || wait0 < 0 ? -1 : Math.max(0, wait0 - previous);
+    return new Timed<>(value, new TaskTiming(elapsed, Math.min(cpu, elapsed), wait, leadIn));
   }
 }

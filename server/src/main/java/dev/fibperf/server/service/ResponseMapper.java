@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.fibperf.proto.v1.ArtifactChunk;
 import dev.fibperf.proto.v1.CompareResponse;
 import dev.fibperf.proto.v1.Comparison;
+import dev.fibperf.proto.v1.CoreWaitRemoved;
 import dev.fibperf.proto.v1.CoreWaitSource;
 import dev.fibperf.proto.v1.HotMethod;
 import dev.fibperf.proto.v1.ParallelResponse;
@@ -230,6 +231,20 @@ final class ResponseMapper {
     if (attainment.hasInterval()) {
       b.setAttainmentLow(attainment.low()).setAttainmentHigh(attainment.high());
     }
+    RatioInterval free = rounds.coreWaitRemoved();
+    if (free != null) {
+      CoreWaitRemoved.Builder removed =
+          CoreWaitRemoved.newBuilder()
+              .setSpeedup(finite(free.estimate()))
+              .setRoundsUsed(free.pairs());
+      if (free.hasInterval()) {
+        removed
+            .setSpeedupLow(free.low())
+            .setSpeedupHigh(free.high())
+            .setRelativeHalfWidth(free.relativeHalfWidth());
+      }
+      b.setCoreWaitRemoved(removed);
+    }
     return b.build();
   }
 
@@ -389,6 +404,7 @@ final class ResponseMapper {
             .setTasksRerun(run.tasksRerun())
             .setCoreWait(Protos.duration(run.coreWait()))
             .setCoreWaitShare(run.coreWaitShare())
+            .setFreeWallDuration(Protos.duration(run.freeWall()))
             .setDispatchCoreWait(Protos.duration(run.dispatchCoreWait()))
             .setCoreWaitSource(
                 switch (run.coreWaitSource()) {

@@ -167,6 +167,12 @@ class NoteTextTest {
                 .count("workers", 2)
                 .count("rounds_used", 1)
                 .count("rounds", 9);
+        case ESTIMATE_CORE_WAIT_REMOVED ->
+            b.ratio("speedup", 1.8)
+                .ratio("low", 1.7)
+                .ratio("high", 1.9)
+                .count("rounds_used", 40)
+                .count("rounds", 44);
         case READING_ESTIMATE ->
             b.label("verdict", "CLEAN")
                 .ratio("speedup", 1.84)

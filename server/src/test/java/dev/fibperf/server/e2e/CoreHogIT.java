@@ -1,12 +1,13 @@
 package dev.fibperf.server.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.util.Durations;
 import dev.fibperf.proto.v1.CompareRequest;
 import dev.fibperf.proto.v1.CompareResponse;
 import dev.fibperf.proto.v1.Comparison;
+import dev.fibperf.proto.v1.CoreWaitRemoved;
 import dev.fibperf.proto.v1.FibPerfServiceGrpc;
 import dev.fibperf.proto.v1.NoteKind;
 import dev.fibperf.proto.v1.RoundResult;
@@ -45,7 +46,7 @@ class CoreHogIT {
                 .compare(
                     CompareRequest.newBuilder()
                         .addAllNums(List.of(32, 32, 32, 32))
-                        .setRounds(4)
+                        .setRounds(6)
                         .build());
         Comparison c = null;
         while (stream.hasNext()) {
@@ -54,8 +55,32 @@ class CoreHogIT {
             c = r.getComparison();
           }
         }
-        assertNotEquals(Verdict.VERDICT_CLEAN, c.getVerdict(), c.toString());
-        assertEquals(4, c.getRoundsCount());
+        assertEquals(Verdict.VERDICT_CONTENDED, c.getVerdict(), c.toString());
+        assertEquals(6, c.getRoundsCount());
+        // With every round lost to core wait, the estimate with it taken out: the ratio of the
+        // rounds' summed free walls, over all six, with an interval around it.
+        double serialFree = 0;
+        double parallelFree = 0;
+        for (RoundResult round : c.getRoundsList()) {
+          long wall = Durations.toNanos(round.getParallel().getWallDuration());
+          long free = Durations.toNanos(round.getParallel().getFreeWallDuration());
+          assertTrue(free > 0 && free <= wall, "round " + round.getRound() + ": " + round);
+          serialFree += Durations.toNanos(round.getSerial().getFreeWallDuration());
+          parallelFree += free;
+        }
+        CoreWaitRemoved removed = c.getEstimate().getCoreWaitRemoved();
+        assertTrue(c.getEstimate().hasCoreWaitRemoved(), c.getEstimate().toString());
+        assertEquals(6, removed.getRoundsUsed());
+        assertEquals(serialFree / parallelFree, removed.getSpeedup(), 1e-9 * removed.getSpeedup());
+        assertTrue(
+            removed.getSpeedupLow() > 0
+                && removed.getSpeedupLow() <= removed.getSpeedup()
+                && removed.getSpeedup() <= removed.getSpeedupHigh(),
+            removed.toString());
+        assertTrue(
+            c.getFindingsList().stream()
+                .anyMatch(n -> n.getKind() == NoteKind.NOTE_KIND_ESTIMATE_CORE_WAIT_REMOVED),
+            c.getFindingsList().toString());
         for (RoundResult round : c.getRoundsList()) {
           assertTrue(
               round.getParallel().getContended(), "round " + round.getRound() + ": " + round);

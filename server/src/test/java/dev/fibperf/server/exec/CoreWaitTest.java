@@ -63,22 +63,43 @@ class CoreWaitTest {
   }
 
   @Test
-  void sinceLastMark_partitionsAThreadsWaits() throws Exception {
+  void everyReading_isAMark_soEachWaitIsCountedOnce() throws Exception {
     assumeTrue(CoreWait.available(), "this OS reports no run delay");
-    long[] readings = new long[4];
-    // A fresh thread, so its first mark counts from its start.
+    long[] readings = new long[6];
+    // A fresh thread, so its marks count from its start.
     Thread fresh =
         new Thread(
             () -> {
-              readings[0] = CoreWait.nanos();
-              readings[1] = CoreWait.sinceLastMark();
+              readings[0] = CoreWait.lastMark();
+              readings[1] = CoreWait.nanos();
               readings[2] = CoreWait.sinceLastMark();
-              readings[3] = CoreWait.nanos();
+              readings[3] = CoreWait.sinceLastMark();
+              readings[4] = CoreWait.nanos();
+              readings[5] = CoreWait.lastMark();
             });
     fresh.start();
     fresh.join();
-    assertTrue(readings[1] >= readings[0] && readings[2] >= 0, Arrays.toString(readings));
-    assertTrue(readings[1] + readings[2] <= readings[3], "the marks count each wait once");
+    String all = Arrays.toString(readings);
+    assertEquals(0, readings[0], "before its first reading, a thread's mark is its start: " + all);
+    assertTrue(readings[2] >= 0 && readings[3] >= 0, all);
+    assertTrue(readings[1] + readings[2] + readings[3] <= readings[4], "counted once: " + all);
+    assertEquals(readings[4], readings[5], "lastMark reads nothing new: " + all);
+  }
+
+  @Test
+  void aComputationsLeadIn_isTheWaitSinceTheThreadsPreviousReading() {
+    assumeTrue(CoreWait.available(), "this OS reports no run delay");
+    for (int i = 0; i < 2_000; i++) {
+      long before = CoreWait.nanos();
+      TaskTiming timing = TaskTiming.of(() -> 1).timing();
+      long after = CoreWait.lastMark();
+      assertTrue(timing.leadInCoreWaitNanos() >= 0, timing.toString());
+      // The lead-in and the computation's own wait together never exceed the thread's wait since
+      // the reading before them.
+      assertTrue(
+          timing.leadInCoreWaitNanos() + timing.coreWaitNanos() <= after - before,
+          timing + " between readings " + before + " and " + after);
+    }
   }
 
   @Test

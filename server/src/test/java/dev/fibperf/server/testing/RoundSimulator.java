@@ -47,7 +47,14 @@ public final class RoundSimulator {
      * JITTER, plus in three parallel phases of ten a hog holding a core for 10–60 % of the phase:
      * the phase is longer and the workers' core wait says so.
      */
-    HOG
+    HOG,
+    /**
+     * JITTER on a machine that is never free: in every parallel phase a hog holds a core for 10–60
+     * % of the undisturbed phase, taking turns with both workers (each loses half of it, the phase
+     * stretches by half of it), and in three serial phases of ten it holds the serial thread's core
+     * for 5–30 %. Every wait is measured; no round is clean.
+     */
+    BUSY_MACHINE
   }
 
   /** One simulated Compare: its estimate and the truth it estimates. */
@@ -88,13 +95,25 @@ public final class RoundSimulator {
     while (true) {
       int number = rounds.size() + 1;
       double serialWall = SERIAL_NANOS * jitter() + stall();
-      double hog =
-          noise == Noise.HOG && random.nextDouble() < 0.3 ? 0.1 + 0.5 * random.nextDouble() : 0;
-      // A hog holding one of the two cores for a share h of the phase stretches it by about h/2
-      // and makes the workers wait h of the (new) wall in total.
-      double parallelWall = (PARALLEL_NANOS * jitter() + stall()) * (1 + hog / 2);
-      RunResult serial = phase(serialWall, 1, 0);
-      RunResult parallel = phase(parallelWall, 2, hog * parallelWall);
+      RunResult serial;
+      RunResult parallel;
+      double hog;
+      if (noise == Noise.BUSY_MACHINE) {
+        hog = 0.1 + 0.5 * random.nextDouble();
+        double serialWait =
+            random.nextDouble() < 0.3 ? serialWall * (0.05 + 0.25 * random.nextDouble()) : 0;
+        double undisturbed = PARALLEL_NANOS * jitter();
+        double parallelWait = hog * undisturbed;
+        serial = phase(serialWall + serialWait, 1, serialWait);
+        parallel = phase(undisturbed + parallelWait / 2, 2, parallelWait);
+      } else {
+        hog = noise == Noise.HOG && random.nextDouble() < 0.3 ? 0.1 + 0.5 * random.nextDouble() : 0;
+        // A hog holding one of the two cores for a share h of the phase stretches it by about
+        // h/2 and makes the workers wait h of the (new) wall in total.
+        double parallelWall = (PARALLEL_NANOS * jitter() + stall()) * (1 + hog / 2);
+        serial = phase(serialWall, 1, 0);
+        parallel = phase(parallelWall, 2, hog * parallelWall);
+      }
       RoundsAnalysis.Round round =
           new RoundsAnalysis.Round(
               number,
@@ -106,7 +125,7 @@ public final class RoundSimulator {
       if (hog > 0 && round.used()) {
         hoggedUsed++;
       }
-      spent += serialWall + parallelWall;
+      spent += (serial.wall().toNanos() + parallel.wall().toNanos());
       RatioInterval estimate = RoundsAnalysis.speedupOf(rounds, policy.seed());
       Optional<RoundPolicy.StopReason> stop =
           policy.stopAfter(rounds.size(), Duration.ofNanos((long) spent), estimate, previous);

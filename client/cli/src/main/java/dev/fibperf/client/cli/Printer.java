@@ -423,6 +423,18 @@ final class Printer {
         .append(e.stopReason().toLowerCase(Locale.ROOT).replace('_', ' '))
         .append("), ")
         .append(verdict);
+    e.coreWaitRemoved()
+        .filter(free -> free.low().isPresent())
+        .ifPresent(
+            free ->
+                line.append(
+                    String.format(
+                        Locale.ROOT,
+                        "; core wait removed: %.2fx, 95 %% CI %.2f–%.2f (%d rounds)",
+                        free.speedup(),
+                        free.low().getAsDouble(),
+                        free.high().getAsDouble(),
+                        free.roundsUsed())));
     return line.toString();
   }
 

@@ -250,7 +250,8 @@ public final class ProtoMapping {
         duration(s.getCoreWait()),
         s.getCoreWaitShare(),
         duration(s.getDispatchCoreWait()),
-        s.getCoreWaitSource().name().replace("CORE_WAIT_SOURCE_", ""));
+        s.getCoreWaitSource().name().replace("CORE_WAIT_SOURCE_", ""),
+        duration(s.getFreeWallDuration()));
   }
 
   public static Profile profile(dev.fibperf.proto.v1.Profile p) {
@@ -438,7 +439,19 @@ public final class ProtoMapping {
         e.getStopReason().name().replace("STOP_REASON_", ""),
         e.getSeed(),
         e.getParallelCoreWaitShare(),
-        duration(e.getRoundsDuration()));
+        duration(e.getRoundsDuration()),
+        e.hasCoreWaitRemoved()
+            ? Optional.of(
+                new SpeedupEstimate.CoreWaitRemoved(
+                    e.getCoreWaitRemoved().getSpeedup(),
+                    e.getCoreWaitRemoved().getSpeedupHigh() > 0
+                        ? OptionalDouble.of(e.getCoreWaitRemoved().getSpeedupLow())
+                        : OptionalDouble.empty(),
+                    e.getCoreWaitRemoved().getSpeedupHigh() > 0
+                        ? OptionalDouble.of(e.getCoreWaitRemoved().getSpeedupHigh())
+                        : OptionalDouble.empty(),
+                    e.getCoreWaitRemoved().getRoundsUsed()))
+            : Optional.empty());
   }
 
   public static RunMethod method(dev.fibperf.proto.v1.RunMethod m) {

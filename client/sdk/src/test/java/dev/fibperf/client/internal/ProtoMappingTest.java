@@ -2,6 +2,7 @@ package dev.fibperf.client.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fibperf.client.Algorithm;
 import dev.fibperf.client.ArtifactFormat;
@@ -52,5 +53,24 @@ class ProtoMappingTest {
                 .setSeconds(i.getEpochSecond())
                 .setNanos(i.getNano())
                 .build()));
+  }
+
+  @Test
+  void anEstimateWithCoreWaitRemoved_mapsItsInterval_andWithoutItIsEmpty() {
+    dev.fibperf.proto.v1.SpeedupEstimate.Builder e =
+        dev.fibperf.proto.v1.SpeedupEstimate.newBuilder().setSpeedup(1.5).setRounds(9);
+    assertTrue(ProtoMapping.estimate(e.build()).coreWaitRemoved().isEmpty());
+    e.setCoreWaitRemoved(
+        dev.fibperf.proto.v1.CoreWaitRemoved.newBuilder()
+            .setSpeedup(1.78)
+            .setSpeedupLow(1.7)
+            .setSpeedupHigh(1.86)
+            .setRoundsUsed(9));
+    dev.fibperf.client.SpeedupEstimate.CoreWaitRemoved removed =
+        ProtoMapping.estimate(e.build()).coreWaitRemoved().orElseThrow();
+    assertEquals(1.78, removed.speedup());
+    assertEquals(1.7, removed.low().getAsDouble());
+    assertEquals(1.86, removed.high().getAsDouble());
+    assertEquals(9, removed.roundsUsed());
   }
 }
