@@ -331,9 +331,13 @@ final class Printer {
         format(c.warmup()));
     c.estimate().ifPresent(e -> out.println("  estimate  " + estimate(e, c.verdict())));
     if (c.rounds().size() > 1) {
+      // The server picks the median of the rounds the estimate used, or of all when it used none.
+      boolean anyUsed = c.rounds().stream().anyMatch(RoundResult::used);
       out.printf(
-          "  round %d of %d, the median clean round:%n",
-          c.representativeRound(), c.rounds().size());
+          "  round %d of %d, the median %s:%n",
+          c.representativeRound(),
+          c.rounds().size(),
+          anyUsed ? "clean round" : "round (none was clean)");
     }
     out.printf("  serial    wall %s%n", format(c.serial().wall()));
     out.printf(
