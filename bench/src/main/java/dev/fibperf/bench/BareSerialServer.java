@@ -17,7 +17,6 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.stub.StreamObserver;
-import java.math.BigInteger;
 import java.time.Instant;
 
 /**
@@ -51,14 +50,14 @@ public final class BareSerialServer extends FibPerfServiceGrpc.FibPerfServiceImp
                       .setStartTime(timestamp(start)))
               .build());
       long c0 = System.nanoTime();
-      BigInteger value = Algorithm.NAIVE.compute(n, CancellationToken.NONE);
+      String value = Algorithm.NAIVE.compute(n, CancellationToken.NONE);
       long nanos = System.nanoTime() - c0;
       taskNanos += nanos;
       TaskFinished finished =
           TaskFinished.newBuilder()
               .setIndex(i)
               .setN(n)
-              .setValue(value.toString())
+              .setValue(value)
               .setDuration(Durations.fromNanos(nanos))
               .setWorker(worker)
               .setStartTime(timestamp(start))

@@ -95,7 +95,7 @@ class SdkConsumerTest {
 
     List<BigInteger> values = new ArrayList<>();
     for (TaskFinished t : s.results()) {
-      values.add(t.value());
+      values.add(t.number());
     }
     assertEquals(
         List.of(BigInteger.valueOf(6765), BigInteger.valueOf(75025), BigInteger.valueOf(832040)),

@@ -6,6 +6,7 @@ import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.fibperf.proto.v1.FibPerfServiceGrpc;
 import dev.fibperf.server.auth.AuthInterceptor;
 import dev.fibperf.server.auth.AuthPolicy;
+import dev.fibperf.server.compute.KernelCatalog;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.exec.RunClock;
 import dev.fibperf.server.exec.TaskKernel;
@@ -81,6 +82,7 @@ public final class FibServer {
   private boolean stopped;
 
   private final RunRegistry runs;
+  private final KernelCatalog kernels;
 
   // Tells this server's own peer calls from others': a server is often one of its own peers.
   private final String instance = java.util.UUID.randomUUID().toString();
@@ -92,6 +94,17 @@ public final class FibServer {
     List<String> workerOptions = new ArrayList<>();
     if (config.profilingEnabled()) {
       workerOptions.add("-D" + WorkerMain.WARM_JFR_PROPERTY + "=true");
+    }
+    this.kernels = KernelCatalog.load(config.kernels());
+    if (!kernels.jars().isEmpty()) {
+      // Worker processes load the same jars, so a task computes the same code wherever it runs.
+      workerOptions.add(
+          "-D"
+              + WorkerMain.KERNELS_PROPERTY
+              + "="
+              + kernels.jars().stream()
+                  .map(Object::toString)
+                  .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator)));
     }
     workerOptions.addAll(config.workerJvmOptions());
     this.processes =
@@ -138,6 +151,7 @@ public final class FibServer {
     this.service =
         new FibPerfService(
             config,
+            kernels,
             runner,
             runs,
             new AuthInterceptor(b.auth),

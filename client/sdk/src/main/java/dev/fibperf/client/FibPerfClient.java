@@ -451,6 +451,26 @@ public final class FibPerfClient implements AutoCloseable {
   }
 
   /**
+   * The kernels the server runs, built-in ones first.
+   *
+   * <pre>{@code
+   * client.listKernels().forEach(k -> System.out.println(k.name() + " " + k.description()));
+   * }</pre>
+   */
+  public java.util.List<KernelInfo> listKernels() {
+    return listKernelsMessage().getKernelsList().stream().map(ProtoMapping::kernel).toList();
+  }
+
+  /** {@link #listKernels()} as the server's message, for tools that print it as JSON. */
+  public dev.fibperf.proto.v1.ListKernelsResponse listKernelsMessage() {
+    try {
+      return blocking().listKernels(dev.fibperf.proto.v1.ListKernelsRequest.getDefaultInstance());
+    } catch (RuntimeException e) {
+      throw failure(e);
+    }
+  }
+
+  /**
    * One run in flight or recent.
    *
    * @throws FibPerfException with NOT_FOUND if the server does not know it (any more)

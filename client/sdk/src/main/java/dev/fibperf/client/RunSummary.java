@@ -41,6 +41,8 @@ import java.util.Optional;
  * @param freeWall the wall with its cores free: each worker's finish less its waits for a core
  *     inside the wall, the latest of them (assumes the same tasks in the same order per worker);
  *     {@code wall} unless the source is SCHEDSTAT; zero from servers that do not send it
+ * @param kernel the kernel the tasks ran, e.g. {@code fib-naive}; empty from servers before kernels
+ *     had names
  */
 public record RunSummary(
     List<TaskFinished> results,
@@ -66,7 +68,8 @@ public record RunSummary(
     double coreWaitShare,
     Duration dispatchCoreWait,
     String coreWaitSource,
-    Duration freeWall)
+    Duration freeWall,
+    String kernel)
     implements FibEvent {
   public RunSummary {
     results = List.copyOf(results);

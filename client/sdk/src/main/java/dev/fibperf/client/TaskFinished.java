@@ -12,7 +12,8 @@ import java.util.Optional;
  * @param phase the run it belongs to
  * @param index position in the request's nums
  * @param n the input
- * @param value fib(n), exact
+ * @param value the kernel's result as the server shows it: fib(n) in decimal for the built-in
+ *     kernels; a loaded kernel's text, or its bytes in lower-case hex
  * @param duration elapsed time of the computation where it ran
  * @param cpuTime CPU time the computing thread got over that span, where measurable
  * @param worker the worker's name
@@ -32,7 +33,7 @@ public record TaskFinished(
     Phase phase,
     int index,
     int n,
-    BigInteger value,
+    String value,
     Duration duration,
     Optional<Duration> cpuTime,
     String worker,
@@ -44,6 +45,15 @@ public record TaskFinished(
     Optional<Duration> wakeupCoreWait,
     Optional<Duration> handoffCoreWait)
     implements FibEvent {
+  /**
+   * {@link #value()} as a number: fib(n) for the built-in kernels.
+   *
+   * @throws NumberFormatException if the kernel's result is not a decimal integer
+   */
+  public BigInteger number() {
+    return new BigInteger(value);
+  }
+
   public TaskFinished {
     failedAttempts = List.copyOf(failedAttempts);
   }

@@ -15,13 +15,22 @@ import java.util.Objects;
  * @param algorithm the kernel
  * @param parallelism most tasks at once in a parallel run; 0 means the server's pool size
  * @param pool where the server runs the tasks (for Compare: its parallel phase)
+ * @param kernel a kernel by name ({@link FibPerfClient#listKernels()}), e.g. one loaded with the
+ *     server's {@code --kernels}; empty for {@code algorithm}'s
  */
-public record Workload(List<Integer> nums, Algorithm algorithm, int parallelism, PoolKind pool) {
+public record Workload(
+    List<Integer> nums, Algorithm algorithm, int parallelism, PoolKind pool, String kernel) {
   /** The server's defaults: nums [34, 35, 36, 35], naive recursion, the whole thread pool. */
   public static final Workload DEFAULT =
       new Workload(List.of(), Algorithm.NAIVE, 0, PoolKind.THREADS);
 
+  /** A workload of one of the built-in kernels, named by {@code algorithm}. */
+  public Workload(List<Integer> nums, Algorithm algorithm, int parallelism, PoolKind pool) {
+    this(nums, algorithm, parallelism, pool, "");
+  }
+
   public Workload {
+    Objects.requireNonNull(kernel, "kernel");
     nums = List.copyOf(nums);
     Objects.requireNonNull(algorithm, "algorithm");
     Objects.requireNonNull(pool, "pool");
@@ -50,18 +59,26 @@ public record Workload(List<Integer> nums, Algorithm algorithm, int parallelism,
    * The same inputs with another algorithm: {@code Workload.of(90).withAlgorithm(FAST_DOUBLING)}.
    */
   public Workload withAlgorithm(Algorithm algorithm) {
-    return new Workload(nums, algorithm, parallelism, pool);
+    return new Workload(nums, algorithm, parallelism, pool, kernel);
+  }
+
+  /**
+   * The same sizes for a kernel by name: {@code Workload.of(100_000).withKernel("pbkdf2-sha256")}.
+   * The server checks the sizes against the kernel's range.
+   */
+  public Workload withKernel(String kernel) {
+    return new Workload(nums, algorithm, parallelism, pool, kernel);
   }
 
   /** The same work on another pool: {@code Workload.DEFAULT.withPool(PoolKind.PROCESSES)}. */
   public Workload withPool(PoolKind pool) {
-    return new Workload(nums, algorithm, parallelism, pool);
+    return new Workload(nums, algorithm, parallelism, pool, kernel);
   }
 
   /**
    * The same inputs with at most {@code parallelism} tasks at once: {@code w.withParallelism(2)}.
    */
   public Workload withParallelism(int parallelism) {
-    return new Workload(nums, algorithm, parallelism, pool);
+    return new Workload(nums, algorithm, parallelism, pool, kernel);
   }
 }

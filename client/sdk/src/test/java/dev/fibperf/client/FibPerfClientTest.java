@@ -56,7 +56,7 @@ class FibPerfClientTest {
         client.profileSerial(Workload.of(36, 36), ProfileOptions.DEFAULT.withTop(3));
     Comparison comparison = client.compare(Workload.of(30, 31, 32, 30));
 
-    assertEquals(BigInteger.valueOf(14_930_352), serial.results().get(2).value());
+    assertEquals(BigInteger.valueOf(14_930_352), serial.results().get(2).number());
     assertEquals(Algorithm.NAIVE, serial.algorithm());
     assertTrue(serial.wall().compareTo(Duration.ZERO) > 0);
     assertEquals(2, parallel.parallelism());
@@ -123,9 +123,9 @@ class FibPerfClientTest {
   void fastDoubling_valuesAreExactBigIntegers() {
     RunSummary s = client.serial(Workload.of(93, 200).withAlgorithm(Algorithm.FAST_DOUBLING));
 
-    assertEquals(new BigInteger("12200160415121876738"), s.results().get(0).value());
+    assertEquals(new BigInteger("12200160415121876738"), s.results().get(0).number());
     assertEquals(
-        new BigInteger("280571172992510140037611932413038677189525"), s.results().get(1).value());
+        new BigInteger("280571172992510140037611932413038677189525"), s.results().get(1).number());
   }
 
   @Test

@@ -1,66 +1,148 @@
 package dev.fibperf.server.compute;
 
-import java.math.BigInteger;
+import dev.fibperf.kernel.Kernel;
+import dev.fibperf.kernel.KernelOutput;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.regex.Pattern;
 
-/** The ways fibperf computes fib(n), each with its kernel and cost model. */
-public enum Algorithm {
-  /** Naive recursion: exponential work, the CPU-bound task to profile and parallelise. */
-  NAIVE {
-    @Override
-    public BigInteger compute(int n, CancellationToken token) {
-      return BigInteger.valueOf(FibKernels.naive(n, token));
-    }
+/**
+ * What a run's tasks compute: a {@link Kernel}, fibperf's own or one loaded with {@code --kernels},
+ * and where it came from. The contract's {@code algorithm} names the three built-in Fibonacci
+ * kernels ({@link #NAIVE}, {@link #ITERATIVE}, {@link #FAST_DOUBLING}); its {@code kernel} names
+ * any. Every task is computed through {@link Kernel#compute}: the built-ins have no other path.
+ */
+public final class Algorithm {
+  /** What a kernel's name may be: lower-case letters, digits and hyphens, from a letter. */
+  public static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,63}");
 
-    @Override
-    public double cost(int n) {
-      return CostModel.naiveCalls(n);
-    }
-  },
-  /** n big-integer additions. */
-  ITERATIVE {
-    @Override
-    public BigInteger compute(int n, CancellationToken token) {
-      return FibKernels.iterative(n, token);
-    }
+  /** Where the built-in kernels come from. */
+  public static final String BUILT_IN_ORIGIN = "built-in";
 
-    /**
-     * n steps, the i-th adding numbers of about 0.69·i bits: a constant per step plus a term
-     * quadratic in n. Fitted by {@code bench.CostModelTable} (BENCHMARKS.md, "Cost models").
-     */
-    @Override
-    public double cost(int n) {
-      return Math.max(1, n + (double) n * n / 1000);
-    }
-  },
-  /** About log2(n) big-integer multiplications. */
-  FAST_DOUBLING {
-    @Override
-    public BigInteger compute(int n, CancellationToken token) {
-      return FibKernels.fastDoubling(n, token);
-    }
+  public static final Algorithm NAIVE =
+      new Algorithm(new FibonacciKernels.Naive(), "NAIVE", BUILT_IN_ORIGIN, "built-in");
+  public static final Algorithm ITERATIVE =
+      new Algorithm(new FibonacciKernels.Iterative(), "ITERATIVE", BUILT_IN_ORIGIN, "built-in");
+  public static final Algorithm FAST_DOUBLING =
+      new Algorithm(
+          new FibonacciKernels.FastDoubling(), "FAST_DOUBLING", BUILT_IN_ORIGIN, "built-in");
 
-    /**
-     * A fixed cost per call (log2(n) cheap steps at these sizes) plus multiplications of numbers of
-     * about 0.69·n bits, which BigInteger's Karatsuba and Toom-Cook make grow as about n^1.4 here.
-     * Fitted by {@code bench.CostModelTable} (BENCHMARKS.md, "Cost models").
-     */
-    @Override
-    public double cost(int n) {
-      return 5000 + Math.pow(n, 1.38);
-    }
-  };
+  /** The built-in kernels, in the contract's order. */
+  public static final List<Algorithm> BUILT_IN = List.of(NAIVE, ITERATIVE, FAST_DOUBLING);
+
+  private final Kernel kernel;
+  private final String label;
+  private final String origin;
+  private final String digest;
+
+  private Algorithm(Kernel kernel, String label, String origin, String digest) {
+    this.kernel = Objects.requireNonNull(kernel, "kernel");
+    this.label = label;
+    this.origin = origin;
+    this.digest = digest;
+  }
 
   /**
-   * Computes fib(n).
+   * A kernel loaded from {@code origin}.
    *
-   * @throws java.util.concurrent.CancellationException if {@code token} is cancelled first
+   * @param digest the SHA-256 of the jar it came from, in hex: what a worker process or a peer must
+   *     hold too
+   * @throws IllegalArgumentException if its name, range or description breaks the API's rules
    */
-  public abstract BigInteger compute(int n, CancellationToken token);
+  public static Algorithm loaded(Kernel kernel, String origin, String digest) {
+    String name = kernel.name();
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          kernel.getClass().getName() + ": name \"" + name + "\" is not " + NAME.pattern());
+    }
+    if (kernel.minSize() < 0 || kernel.maxSize() < kernel.minSize()) {
+      throw new IllegalArgumentException(
+          name
+              + ": size range ["
+              + kernel.minSize()
+              + ", "
+              + kernel.maxSize()
+              + "] is empty or"
+              + " negative");
+    }
+    return new Algorithm(kernel, name, origin, digest);
+  }
 
   /**
-   * Relative cost of fib(n): calls for naive recursion, a model fitted to measured times otherwise.
-   * Only ratios between tasks of one algorithm are meaningful; fibperf uses it to order tasks
-   * before anything is measured (bounds come from measured CPU times).
+   * Its label in metrics, flags and the run list: {@code NAIVE}, {@code ITERATIVE} or {@code
+   * FAST_DOUBLING} for the built-ins, the kernel's name otherwise.
    */
-  public abstract double cost(int n);
+  public String name() {
+    return label;
+  }
+
+  /** The kernel's own name, e.g. {@code fib-naive}. */
+  public String kernelName() {
+    return kernel.name();
+  }
+
+  public Kernel kernel() {
+    return kernel;
+  }
+
+  /** "built-in", or the jar it was loaded from. */
+  public String origin() {
+    return origin;
+  }
+
+  /** "built-in", or the SHA-256 of the jar it was loaded from. */
+  public String digest() {
+    return digest;
+  }
+
+  public boolean builtIn() {
+    return BUILT_IN_ORIGIN.equals(origin);
+  }
+
+  /**
+   * Computes one task: the kernel's result as the caller sees it (text, or bytes in hex).
+   *
+   * @throws CancellationException if {@code token} is cancelled first
+   * @throws KernelFailedException if the kernel threw, or returned nothing or too much
+   */
+  public String compute(int n, CancellationToken token) {
+    KernelOutput output;
+    try {
+      output = kernel.compute(n, token);
+    } catch (CancellationException e) {
+      throw e;
+    } catch (Exception | StackOverflowError | OutOfMemoryError e) {
+      throw new KernelFailedException(kernel.name(), n, e);
+    }
+    if (output == null) {
+      throw new KernelFailedException(kernel.name(), n, "returned no output");
+    }
+    String shown = output.display();
+    if (shown.length() > KernelOutput.MAX_CHARS) {
+      throw new KernelFailedException(
+          kernel.name(),
+          n,
+          "returned " + shown.length() + " characters, more than " + KernelOutput.MAX_CHARS);
+    }
+    return shown;
+  }
+
+  /**
+   * The kernel's relative cost of size {@code n}, to order tasks before any is measured; bounds
+   * come from measured CPU times. A hint that throws or is not a finite number counts as {@code n}.
+   */
+  public double cost(int n) {
+    try {
+      double hint = kernel.costHint(n);
+      return Double.isFinite(hint) && hint >= 0 ? hint : n;
+    } catch (RuntimeException e) {
+      return n;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return label;
+  }
 }

@@ -9,7 +9,7 @@ import java.util.concurrent.CancellationException;
  * A cooperative stop request that the kernels poll and that waiters can listen to. Cancelling is
  * idempotent and thread-safe; once cancelled, a token stays cancelled.
  */
-public final class CancellationToken {
+public final class CancellationToken implements dev.fibperf.kernel.Cancellation {
   /** A token that is never cancelled, for callers that cannot stop midway (benchmarks, tests). */
   public static final CancellationToken NONE = new CancellationToken();
 
@@ -38,6 +38,7 @@ public final class CancellationToken {
     toRun.forEach(Runnable::run);
   }
 
+  @Override
   public boolean isCancelled() {
     return cancelled;
   }

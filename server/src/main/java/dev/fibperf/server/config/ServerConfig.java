@@ -34,6 +34,8 @@ import java.util.Objects;
  * @param profilingEngine the sampler a profile uses unless its request names one
  * @param peers where the cluster pool finds its peers ({@link PeerTargets}), or empty for a server
  *     without one (POOL_KIND_CLUSTER is then refused)
+ * @param kernels jars (or directories of jars) to load kernels from at start, on threads and in
+ *     worker processes; empty for the built-in Fibonacci kernels only
  */
 public record ServerConfig(
     int port,
@@ -53,7 +55,8 @@ public record ServerConfig(
     Duration workerKillGrace,
     Duration stalledStreamTimeout,
     Engine profilingEngine,
-    String peers) {
+    String peers,
+    List<java.nio.file.Path> kernels) {
 
   /** A minute: far beyond a reader that is slow, well short of holding a slot for ever. */
   public static final Duration DEFAULT_STALLED_STREAM_TIMEOUT = Duration.ofMinutes(1);
@@ -89,6 +92,7 @@ public record ServerConfig(
   public ServerConfig {
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     workerJvmOptions = List.copyOf(workerJvmOptions);
+    kernels = List.copyOf(kernels);
     peers = peers.strip();
     if (!peers.isEmpty()) {
       PeerTargets.parse(peers); // names the entry that is not host:port
@@ -119,13 +123,19 @@ public record ServerConfig(
     }
   }
 
-  /** The largest n this server accepts for {@code algorithm}. */
+  /**
+   * The largest n this server accepts for {@code algorithm}: the {@code --max-n-*} flag for a
+   * built-in kernel, the kernel's own {@code maxSize} (at most 2^31 - 1) for a loaded one.
+   */
   public int maxN(Algorithm algorithm) {
-    return switch (algorithm) {
-      case NAIVE -> maxNaiveN;
-      case ITERATIVE -> maxIterativeN;
-      case FAST_DOUBLING -> maxFastDoublingN;
-    };
+    if (algorithm == Algorithm.NAIVE) {
+      return maxNaiveN;
+    } else if (algorithm == Algorithm.ITERATIVE) {
+      return maxIterativeN;
+    } else if (algorithm == Algorithm.FAST_DOUBLING) {
+      return maxFastDoublingN;
+    }
+    return (int) Math.min(Integer.MAX_VALUE, algorithm.kernel().maxSize());
   }
 
   private static void checkRange(String name, long value, long min, long max) {
@@ -159,7 +169,8 @@ public record ServerConfig(
         .workerKillGrace(workerKillGrace)
         .stalledStreamTimeout(stalledStreamTimeout)
         .profilingEngine(profilingEngine)
-        .peers(peers);
+        .peers(peers)
+        .kernels(kernels);
   }
 
   /** Mutable builder for {@link ServerConfig}. */
@@ -182,8 +193,14 @@ public record ServerConfig(
     private List<String> workerJvmOptions = List.of();
     private Engine profilingEngine = DEFAULT_PROFILING_ENGINE;
     private String peers = "";
+    private List<java.nio.file.Path> kernels = List.of();
 
     private Builder() {}
+
+    public Builder kernels(List<java.nio.file.Path> kernels) {
+      this.kernels = kernels;
+      return this;
+    }
 
     public Builder port(int port) {
       this.port = port;
@@ -298,7 +315,8 @@ public record ServerConfig(
           workerKillGrace,
           stalledStreamTimeout,
           profilingEngine,
-          peers);
+          peers,
+          kernels);
     }
   }
 }

@@ -2,7 +2,6 @@ package dev.fibperf.server.exec;
 
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.compute.CancellationToken;
-import java.math.BigInteger;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -15,7 +14,7 @@ public interface TaskKernel {
   /**
    * The value, and how long computing it took where it was computed (without any hand-off).
    *
-   * @param value fib(n)
+   * @param value the kernel's result as the caller sees it
    * @param timing elapsed and CPU time of the computation itself
    * @param worker who computed it when that is not the calling pool thread (a peer's thread on the
    *     cluster pool), else null
@@ -27,7 +26,7 @@ public interface TaskKernel {
    *     core wait is part of the thread's own)
    */
   record Result(
-      BigInteger value,
+      String value,
       TaskTiming timing,
       String worker,
       long remoteQueueNanos,
@@ -38,12 +37,12 @@ public interface TaskKernel {
     }
 
     /** Computed at the first attempt by the process the calling pool thread stands for. */
-    public Result(BigInteger value, TaskTiming timing) {
+    public Result(String value, TaskTiming timing) {
       this(value, timing, null, 0, List.of(), false);
     }
 
     /** Computed by the calling pool thread itself. */
-    public static Result onCallingThread(BigInteger value, TaskTiming timing) {
+    public static Result onCallingThread(String value, TaskTiming timing) {
       return new Result(value, timing, null, 0, List.of(), true);
     }
   }
@@ -54,7 +53,7 @@ public interface TaskKernel {
         @Override
         public Result compute(
             Algorithm algorithm, Task task, CancellationToken token, TaskContext context) {
-          TaskTiming.Timed<BigInteger> computed =
+          TaskTiming.Timed<String> computed =
               TaskTiming.of(() -> algorithm.compute(task.n(), token));
           return Result.onCallingThread(computed.value(), computed.timing());
         }

@@ -1,6 +1,5 @@
 package dev.fibperf.server.exec;
 
-import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -10,7 +9,7 @@ import java.util.List;
  *
  * @param index position in the request
  * @param n the Fibonacci input
- * @param value fib(n)
+ * @param value the kernel's result as the caller sees it (fib(n) in decimal for the built-ins)
  * @param duration elapsed time of the computation where it ran, without any hand-off
  * @param cpuTime CPU time the computing thread got over that span (measured inside the worker
  *     process on the process pool); null where the JVM cannot measure it
@@ -34,7 +33,7 @@ import java.util.List;
 public record TaskResult(
     int index,
     int n,
-    BigInteger value,
+    String value,
     Duration duration,
     Duration cpuTime,
     String worker,
@@ -54,7 +53,7 @@ public record TaskResult(
   public TaskResult(
       int index,
       int n,
-      BigInteger value,
+      String value,
       Duration duration,
       Duration cpuTime,
       String worker,

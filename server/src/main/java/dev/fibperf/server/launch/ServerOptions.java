@@ -193,6 +193,20 @@ public final class ServerOptions {
   }
 
   @Option(
+      names = "--kernels",
+      paramLabel = "<path>",
+      split = ",",
+      defaultValue = "${env:FIBPERF_KERNELS:-}",
+      description =
+          "Jars, or directories of jars, whose kernels (dev.fibperf.kernel.Kernel, found with"
+              + " ServiceLoader) this server runs besides its own, on threads and in worker"
+              + " processes; loaded at start only (FIBPERF_KERNELS, comma-separated; default"
+              + " none). Requests name one with \"kernel\"; ListKernels lists them.")
+  void kernels(List<String> paths) {
+    config.kernels(paths.stream().filter(p -> !p.isBlank()).map(java.nio.file.Path::of).toList());
+  }
+
+  @Option(
       names = "--worker-jvm-option",
       paramLabel = "<option>",
       description = "An extra JVM option for worker processes (repeatable), e.g. -Xmx256m.")

@@ -35,12 +35,19 @@ public final class PeerProtocol {
     }
   }
 
+  /**
+   * @throws IllegalArgumentException for a kernel loaded with --kernels: peers run the built-in
+   *     kernels only (requests for others are refused before they reach the cluster pool)
+   */
   public static Kernel kernel(Algorithm algorithm) {
-    return switch (algorithm) {
-      case NAIVE -> Kernel.KERNEL_NAIVE;
-      case ITERATIVE -> Kernel.KERNEL_ITERATIVE;
-      case FAST_DOUBLING -> Kernel.KERNEL_FAST_DOUBLING;
-    };
+    if (algorithm == Algorithm.NAIVE) {
+      return Kernel.KERNEL_NAIVE;
+    } else if (algorithm == Algorithm.ITERATIVE) {
+      return Kernel.KERNEL_ITERATIVE;
+    } else if (algorithm == Algorithm.FAST_DOUBLING) {
+      return Kernel.KERNEL_FAST_DOUBLING;
+    }
+    throw new IllegalArgumentException("kernel " + algorithm.kernelName() + " is not built in");
   }
 
   /** The algorithm, or null for a kernel this server does not know. */

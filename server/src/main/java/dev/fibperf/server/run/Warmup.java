@@ -18,7 +18,7 @@ final class Warmup {
   /** Warm-up tasks for a phase of {@code tasks} on {@code workers} workers. */
   static List<Task> tasks(Algorithm algorithm, List<Task> tasks, int workers) {
     int smallest = tasks.stream().mapToInt(Task::n).min().orElse(0);
-    int n = Math.min(smallest, cap(algorithm));
+    int n = Math.min(smallest, cap(algorithm, smallest));
     List<Task> warmup = new ArrayList<>();
     for (int i = 0; i < TASKS_PER_WORKER * workers; i++) {
       warmup.add(new Task(i, n));
@@ -27,15 +27,16 @@ final class Warmup {
   }
 
   /** The largest warm-up input: about a millisecond of compiled work. */
-  private static int cap(Algorithm algorithm) {
-    switch (algorithm) {
-      case NAIVE:
-        return 24;
-      case ITERATIVE:
-        return 5_000;
-      case FAST_DOUBLING:
-        return 100_000;
+  private static int cap(Algorithm algorithm, int smallest) {
+    if (algorithm == Algorithm.NAIVE) {
+      return 24;
+    } else if (algorithm == Algorithm.ITERATIVE) {
+      return 5_000;
+    } else if (algorithm == Algorithm.FAST_DOUBLING) {
+      return 100_000;
     }
-    throw new AssertionError(algorithm);
+    // A loaded kernel's cost is unknown until measured: a sixteenth of the smallest task, within
+    // the kernel's range (about a sixteenth of its time where cost grows with size).
+    return (int) Math.max(algorithm.kernel().minSize(), smallest / 16);
   }
 }

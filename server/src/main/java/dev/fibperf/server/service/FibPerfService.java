@@ -6,6 +6,9 @@ import dev.fibperf.proto.v1.CompareResponse;
 import dev.fibperf.proto.v1.FibPerfServiceGrpc;
 import dev.fibperf.proto.v1.GetRunRequest;
 import dev.fibperf.proto.v1.GetRunResponse;
+import dev.fibperf.proto.v1.KernelInfo;
+import dev.fibperf.proto.v1.ListKernelsRequest;
+import dev.fibperf.proto.v1.ListKernelsResponse;
 import dev.fibperf.proto.v1.ListRunsRequest;
 import dev.fibperf.proto.v1.ListRunsResponse;
 import dev.fibperf.proto.v1.ParallelRequest;
@@ -17,6 +20,8 @@ import dev.fibperf.proto.v1.SerialRequest;
 import dev.fibperf.proto.v1.SerialResponse;
 import dev.fibperf.proto.v1.WatchRunsRequest;
 import dev.fibperf.proto.v1.WatchRunsResponse;
+import dev.fibperf.server.compute.Algorithm;
+import dev.fibperf.server.compute.KernelCatalog;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.run.RunRegistry;
 import dev.fibperf.server.run.Runner;
@@ -51,6 +56,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
   private final Runner runner;
   private final RunRegistry runs;
   private final RequestMapper requests;
+  private final ListKernelsResponse kernelList;
   private final OpenCalls openCalls = new OpenCalls();
   private final int maxWatchers;
   private final Duration stalledStreamTimeout;
@@ -73,6 +79,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
    */
   public FibPerfService(
       ServerConfig config,
+      KernelCatalog kernels,
       Runner runner,
       RunRegistry runs,
       ServerInterceptor auth,
@@ -81,7 +88,8 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
     this.auth = auth;
     this.runStarts = runStarts;
     this.callLoop = callLoop;
-    this.requests = new RequestMapper(config);
+    this.requests = new RequestMapper(config, kernels);
+    this.kernelList = kernelList(kernels, config);
     this.runner = runner;
     this.runs = runs;
     this.maxWatchers = config.maxWatchers();
@@ -126,6 +134,31 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
     runs.recent().forEach(r -> b.addRecent(RunsMapper.listed(r)));
     observer.onNext(b.build());
     observer.onCompleted();
+  }
+
+  @Override
+  public void listKernels(
+      ListKernelsRequest request, StreamObserver<ListKernelsResponse> observer) {
+    observer.onNext(kernelList);
+    observer.onCompleted();
+  }
+
+  /** The kernels with the sizes this server accepts: fixed at start, so made once. */
+  private static ListKernelsResponse kernelList(KernelCatalog kernels, ServerConfig config) {
+    ListKernelsResponse.Builder b = ListKernelsResponse.newBuilder();
+    for (Algorithm a : kernels.all()) {
+      b.addKernels(
+          KernelInfo.newBuilder()
+              .setName(a.kernelName())
+              .setVersion(a.kernel().version())
+              .setDescription(a.kernel().description())
+              .setMinSize(a.kernel().minSize())
+              .setMaxSize(config.maxN(a))
+              .setOrigin(a.origin())
+              .setDigest(a.digest())
+              .setAlgorithm(Protos.algorithm(a)));
+    }
+    return b.build();
   }
 
   @Override

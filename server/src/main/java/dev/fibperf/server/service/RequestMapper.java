@@ -1,5 +1,6 @@
 package dev.fibperf.server.service;
 
+import dev.fibperf.kernel.KernelOutput;
 import dev.fibperf.proto.v1.CompareRequest;
 import dev.fibperf.proto.v1.ParallelRequest;
 import dev.fibperf.proto.v1.ProfileOptions;
@@ -9,6 +10,7 @@ import dev.fibperf.server.analysis.RoundPolicy;
 import dev.fibperf.server.analysis.ScheduleKind;
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.compute.CostModel;
+import dev.fibperf.server.compute.KernelCatalog;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.exec.PoolKind;
 import dev.fibperf.server.exec.Task;
@@ -60,13 +62,21 @@ final class RequestMapper {
   static final int RESULT_OVERHEAD_BYTES = 64;
 
   private final ServerConfig config;
+  private final KernelCatalog kernels;
 
-  RequestMapper(ServerConfig config) {
+  RequestMapper(ServerConfig config, KernelCatalog kernels) {
     this.config = config;
+    this.kernels = kernels;
   }
 
   RunSpec serial(SerialRequest r) throws StatusException {
-    return spec(RunKind.SERIAL, r.getNumsList(), r.getAlgorithmValue(), 0, 1, r.getPoolValue())
+    return spec(
+            RunKind.SERIAL,
+            r.getNumsList(),
+            algorithm(r.getAlgorithmValue(), r.getKernel()),
+            0,
+            1,
+            r.getPoolValue())
         .build(null);
   }
 
@@ -74,7 +84,7 @@ final class RequestMapper {
     return spec(
             RunKind.PARALLEL,
             r.getNumsList(),
-            r.getAlgorithmValue(),
+            algorithm(r.getAlgorithmValue(), r.getKernel()),
             r.getParallelism(),
             1,
             r.getPoolValue())
@@ -85,7 +95,12 @@ final class RequestMapper {
     ProfileSpec profile = profile(r.hasOptions() ? r.getOptions() : null, "options");
     Draft draft =
         spec(
-            RunKind.PROFILE_SERIAL, r.getNumsList(), r.getAlgorithmValue(), 0, 1, r.getPoolValue());
+            RunKind.PROFILE_SERIAL,
+            r.getNumsList(),
+            algorithm(r.getAlgorithmValue(), r.getKernel()),
+            0,
+            1,
+            r.getPoolValue());
     if (!r.getOptions().hasSamplingPeriod()) {
       profile = profile.withSamplingPeriod(SamplingPolicy.defaultPeriod(draft.naiveCalls));
     }
@@ -106,7 +121,7 @@ final class RequestMapper {
         spec(
             RunKind.COMPARE,
             r.getNumsList(),
-            r.getAlgorithmValue(),
+            algorithm(r.getAlgorithmValue(), r.getKernel()),
             r.getParallelism(),
             2,
             r.getPoolValue());
@@ -235,13 +250,12 @@ final class RequestMapper {
   private Draft spec(
       RunKind kind,
       List<Integer> nums,
-      int algorithmValue,
+      Algorithm algorithm,
       int parallelism,
       int runs,
       int poolValue)
       throws StatusException {
     PoolKind pool = pool(poolValue);
-    Algorithm algorithm = algorithm(algorithmValue);
     List<Integer> inputs = nums.isEmpty() ? DEFAULT_NUMS : nums;
     if (inputs.size() > config.maxTasks()) {
       throw invalid(
@@ -254,10 +268,15 @@ final class RequestMapper {
     for (int i = 0; i < inputs.size(); i++) {
       // uint32 arrives as a signed int: values above 2^31-1 are negative here.
       long n = Integer.toUnsignedLong(inputs.get(i));
-      if (n > maxN) {
+      if (n > maxN && algorithm.builtIn()) {
         throw invalid(
             "nums[%d]=%d exceeds max n %d for algorithm %s (%s)",
             i, n, maxN, Protos.algorithm(algorithm), maxNFlag(algorithm));
+      }
+      if (n > maxN || n < algorithm.kernel().minSize()) {
+        throw invalid(
+            "nums[%d]=%d is outside [%d, %d], the sizes kernel %s accepts",
+            i, n, algorithm.kernel().minSize(), maxN, algorithm.kernelName());
       }
       tasks.add(new Task(i, (int) n));
       if (algorithm == Algorithm.NAIVE) {
@@ -272,7 +291,7 @@ final class RequestMapper {
           runs > 1 ? " (" + runs + " runs)" : "",
           (double) config.maxNaiveCalls());
     }
-    long resultBytes = resultBytes(tasks) * runs;
+    long resultBytes = resultBytes(tasks, algorithm) * runs;
     if (resultBytes > MAX_RESULT_BYTES) {
       throw invalid(
           "nums: the results would take %.3f MiB of the final message%s, over the %.3f MiB it has"
@@ -285,6 +304,15 @@ final class RequestMapper {
     }
     long requestedParallelism = Integer.toUnsignedLong(parallelism);
     if (pool == PoolKind.CLUSTER) {
+      if (!algorithm.builtIn()) {
+        throw Status.FAILED_PRECONDITION
+            .withDescription(
+                String.format(
+                    "kernel=%s was loaded with --kernels: it runs on POOL_KIND_THREADS and"
+                        + " POOL_KIND_PROCESSES; POOL_KIND_CLUSTER runs the built-in kernels only",
+                    algorithm.kernelName()))
+            .asException();
+      }
       return clusterDraft(kind, tasks, algorithm, requestedParallelism, naiveCalls);
     }
     if (requestedParallelism > config.workers()) {
@@ -327,10 +355,12 @@ final class RequestMapper {
   static final int MAX_CLUSTER_PARALLELISM = 4096;
 
   /** An upper bound on the bytes the tasks' results take in a summary. */
-  static long resultBytes(List<Task> tasks) {
+  static long resultBytes(List<Task> tasks, Algorithm algorithm) {
     long bytes = 0;
     for (Task t : tasks) {
-      bytes += CostModel.decimalDigits(t.n()) + RESULT_OVERHEAD_BYTES;
+      bytes +=
+          (algorithm.builtIn() ? CostModel.decimalDigits(t.n()) : KernelOutput.MAX_CHARS)
+              + RESULT_OVERHEAD_BYTES;
     }
     return bytes;
   }
@@ -422,7 +452,8 @@ final class RequestMapper {
     }
   }
 
-  private static Algorithm algorithm(int value) throws StatusException {
+  /** The request's kernel: named by {@code kernel}, else by {@code algorithm}. */
+  private Algorithm algorithm(int value, String kernel) throws StatusException {
     dev.fibperf.proto.v1.Algorithm wire = dev.fibperf.proto.v1.Algorithm.forNumber(value);
     Algorithm algorithm = wire == null ? null : Protos.algorithm(wire);
     if (algorithm == null) {
@@ -431,7 +462,26 @@ final class RequestMapper {
               + " ALGORITHM_FAST_DOUBLING",
           value);
     }
-    return algorithm;
+    if (kernel.isEmpty()) {
+      return algorithm;
+    }
+    Algorithm named =
+        kernels
+            .find(kernel)
+            .orElseThrow(
+                () ->
+                    invalid(
+                        "kernel=\"%s\" is not one of this server's kernels (%s); see ListKernels",
+                        kernel.length() > 80 ? kernel.substring(0, 80) + "..." : kernel,
+                        kernels.all().stream()
+                            .map(Algorithm::kernelName)
+                            .collect(java.util.stream.Collectors.joining(", "))));
+    if (value != 0 && named != algorithm) {
+      throw invalid(
+          "kernel=%s and algorithm=%s name different kernels; set one of them",
+          named.kernelName(), wire);
+    }
+    return named;
   }
 
   private static boolean isolation(int value) throws StatusException {

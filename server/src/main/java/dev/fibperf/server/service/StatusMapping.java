@@ -1,5 +1,6 @@
 package dev.fibperf.server.service;
 
+import dev.fibperf.server.compute.KernelFailedException;
 import dev.fibperf.server.exec.PoolNotConfiguredException;
 import dev.fibperf.server.exec.cluster.PeerRefusedException;
 import dev.fibperf.server.exec.cluster.PeersUnavailableException;
@@ -56,6 +57,11 @@ public final class StatusMapping {
     }
     if (cause instanceof PoolTooSmallException) {
       return Status.FAILED_PRECONDITION.withDescription(cause.getMessage());
+    }
+    if (cause instanceof KernelFailedException) {
+      // The user's kernel failed its task (it names the kernel and the exception); not a fault of
+      // the server, whose pool goes on.
+      return Status.UNKNOWN.withDescription(cause.getMessage());
     }
     if (cause instanceof RejectedExecutionException) {
       return Status.UNAVAILABLE.withDescription("server is shutting down");

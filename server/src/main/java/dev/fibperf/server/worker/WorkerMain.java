@@ -8,6 +8,8 @@ import dev.fibperf.proto.worker.v1.WorkerReply;
 import dev.fibperf.proto.worker.v1.WorkerRequest;
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.compute.CancellationToken;
+import dev.fibperf.server.compute.KernelCatalog;
+import dev.fibperf.server.compute.KernelFailedException;
 import dev.fibperf.server.exec.TaskTiming;
 import dev.fibperf.server.exec.process.WorkerProtocol;
 import dev.fibperf.server.profile.JfrProfiler;
@@ -23,7 +25,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -62,8 +63,17 @@ public final class WorkerMain {
   private volatile long runningTask = -1;
   private volatile CancellationToken runningToken = CancellationToken.NONE;
 
-  private WorkerMain(OutputStream out) {
+  /**
+   * The same kernels as the server's: it passes its --kernels jars in {@link #KERNELS_PROPERTY}.
+   */
+  private final KernelCatalog kernels;
+
+  /** The jars to load kernels from, separated by the path separator; none when unset. */
+  public static final String KERNELS_PROPERTY = "fibperf.worker.kernels";
+
+  private WorkerMain(OutputStream out, KernelCatalog kernels) {
     this.out = out;
+    this.kernels = kernels;
   }
 
   /**
@@ -84,7 +94,16 @@ public final class WorkerMain {
     OutputStream protocol = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out));
     System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
     ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(WorkerMain::exit));
-    WorkerMain worker = new WorkerMain(protocol);
+    String jars = System.getProperty(KERNELS_PROPERTY, "");
+    WorkerMain worker =
+        new WorkerMain(
+            protocol,
+            KernelCatalog.load(
+                jars.isEmpty()
+                    ? List.of()
+                    : java.util.Arrays.stream(jars.split(java.io.File.pathSeparator))
+                        .map(java.nio.file.Path::of)
+                        .toList()));
     worker.warmUp();
     worker.reply(WorkerReply.newBuilder().setReady(true).build());
     if (Boolean.getBoolean(WARM_JFR_PROPERTY)) {
@@ -110,7 +129,7 @@ public final class WorkerMain {
     sample.writeDelimitedTo(bytes);
     RunTask run =
         WorkerRequest.parseDelimitedFrom(new ByteArrayInputStream(bytes.toByteArray())).getRun();
-    for (Algorithm algorithm : Algorithm.values()) {
+    for (Algorithm algorithm : Algorithm.BUILT_IN) {
       algorithm.compute(run.getN(), CancellationToken.NONE);
     }
     reply(
@@ -262,16 +281,16 @@ public final class WorkerMain {
   private void run(long requestId, RunTask run, CancellationToken token) {
     WorkerReply.Builder reply = WorkerReply.newBuilder().setRequestId(requestId);
     try {
-      Algorithm algorithm = WorkerProtocol.algorithm(run.getKernel());
+      Algorithm algorithm = WorkerProtocol.algorithm(run, kernels);
       // Before the clock starts: waiting for the session to start is not the task's time.
       ProfileSession session = started(sessions.get(run.getProfileSessionId()), token);
-      Supplier<BigInteger> body = () -> algorithm.compute(run.getN(), token);
-      TaskTiming.Timed<BigInteger> computed =
+      Supplier<String> body = () -> algorithm.compute(run.getN(), token);
+      TaskTiming.Timed<String> computed =
           TaskTiming.of(
               session == null ? body : () -> session.mark(run.getIndex(), run.getN(), body));
       TaskDone.Builder done =
           TaskDone.newBuilder()
-              .setValue(computed.value().toString())
+              .setValue(computed.value())
               .setComputeNanos(computed.timing().elapsedNanos())
               .setCpuNanos(computed.timing().cpuNanos());
       if (computed.timing().coreWaitNanos() >= 0) {
@@ -280,6 +299,8 @@ public final class WorkerMain {
       reply.setDone(done);
     } catch (CancellationException e) {
       reply.setCancelled(true);
+    } catch (KernelFailedException e) {
+      reply.setFailed(e.getMessage());
     } catch (Throwable t) {
       reply.setFailed(t.toString());
     }

@@ -8,7 +8,6 @@ import dev.fibperf.server.exec.CoreWait;
 import dev.fibperf.server.exec.PoolKind;
 import dev.fibperf.server.exec.RunResult;
 import dev.fibperf.server.exec.TaskResult;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,7 +38,7 @@ class SpeedupAnalysisTest {
           new TaskResult(
               i,
               20,
-              BigInteger.valueOf(6765),
+              "6765",
               elapsed,
               Duration.ofNanos(Math.round(elapsed.toNanos() * cpuShare)),
               "w",

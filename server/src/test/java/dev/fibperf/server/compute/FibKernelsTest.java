@@ -15,10 +15,10 @@ class FibKernelsTest {
   void allAlgorithms_agreeWithTheOriginsValues() {
     int[] nums = {34, 35, 36, 35};
     long[] expected = {5_702_887L, 9_227_465L, 14_930_352L, 9_227_465L};
-    for (Algorithm algorithm : Algorithm.values()) {
+    for (Algorithm algorithm : Algorithm.BUILT_IN) {
       for (int i = 0; i < nums.length; i++) {
         assertEquals(
-            BigInteger.valueOf(expected[i]),
+            Long.toString(expected[i]),
             algorithm.compute(nums[i], CancellationToken.NONE),
             algorithm + " fib(" + nums[i] + ")");
       }
@@ -42,11 +42,8 @@ class FibKernelsTest {
   @Test
   void fib93_isExactBeyond64Bits() {
     assertEquals(
-        new BigInteger("12200160415121876738"),
-        Algorithm.FAST_DOUBLING.compute(93, CancellationToken.NONE));
-    assertEquals(
-        new BigInteger("12200160415121876738"),
-        Algorithm.ITERATIVE.compute(93, CancellationToken.NONE));
+        "12200160415121876738", Algorithm.FAST_DOUBLING.compute(93, CancellationToken.NONE));
+    assertEquals("12200160415121876738", Algorithm.ITERATIVE.compute(93, CancellationToken.NONE));
   }
 
   @Test

@@ -3,7 +3,6 @@ package dev.fibperf.server.exec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.fibperf.server.compute.Algorithm;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +25,7 @@ class FreeWallTest {
         new TaskResult(
             tasks.size(),
             30,
-            BigInteger.ONE,
+            "1",
             Duration.ofMillis(ms),
             Duration.ofMillis(ms - coreWaitMs),
             worker,

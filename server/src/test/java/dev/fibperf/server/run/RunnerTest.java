@@ -21,7 +21,6 @@ import dev.fibperf.server.exec.process.ProcessPool;
 import dev.fibperf.server.profile.JfrProfiler;
 import dev.fibperf.server.testing.FakeKernel;
 import dev.fibperf.server.testing.ManualClock;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -110,7 +109,7 @@ class RunnerTest {
             "PhaseCompleted",
             "Completed"),
         kinds(events));
-    assertEquals(BigInteger.valueOf(6), outcome.only().result().results().get(1).value());
+    assertEquals("6", outcome.only().result().results().get(1).value());
     assertNull(outcome.analysis(), "only Compare analyses");
     assertTrue(events.stream().allMatch(e -> e.runId() == run.id()), "every event names its run");
     assertEquals(0, runner.activeRuns(), "the slot is free once the outcome is known");

@@ -51,7 +51,9 @@ class RequestFuzzTest {
 
   // Profiling on and raw JFR off: both branches of the profile options get checked.
   private static final RequestMapper MAPPER =
-      new RequestMapper(ServerConfig.newBuilder().workers(2).build());
+      new RequestMapper(
+          ServerConfig.newBuilder().workers(2).build(),
+          dev.fibperf.server.compute.KernelCatalog.builtIn());
 
   @FuzzTest(maxExecutions = EXECUTIONS, maxDuration = "5m")
   void anyBody_becomesASpecOrAPreciseStatus(byte[] input) {

@@ -12,6 +12,7 @@ import dev.fibperf.proto.v1.ParallelRequest;
 import dev.fibperf.proto.v1.ProfileOptions;
 import dev.fibperf.proto.v1.ProfileSerialRequest;
 import dev.fibperf.proto.v1.SerialRequest;
+import dev.fibperf.server.compute.KernelCatalog;
 import dev.fibperf.server.config.ServerConfig;
 import dev.fibperf.server.exec.PoolKind;
 import dev.fibperf.server.run.ArtifactFormat;
@@ -29,7 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Request to run spec: defaults, and a precise status for every bad field. */
 class RequestMapperTest {
   private final RequestMapper mapper =
-      new RequestMapper(ServerConfig.newBuilder().workers(2).maxTasks(10).build());
+      new RequestMapper(
+          ServerConfig.newBuilder().workers(2).maxTasks(10).build(), KernelCatalog.builtIn());
 
   @FunctionalInterface
   interface Call {
@@ -238,7 +240,9 @@ class RequestMapperTest {
   @Test
   void profilingOff_isAFailedPrecondition() {
     RequestMapper off =
-        new RequestMapper(ServerConfig.newBuilder().workers(2).profilingEnabled(false).build());
+        new RequestMapper(
+            ServerConfig.newBuilder().workers(2).profilingEnabled(false).build(),
+            KernelCatalog.builtIn());
 
     StatusException e =
         assertThrows(
@@ -250,7 +254,7 @@ class RequestMapperTest {
 
   @Test
   void everyWireAlgorithm_mapsBothWays() {
-    for (dev.fibperf.server.compute.Algorithm a : dev.fibperf.server.compute.Algorithm.values()) {
+    for (dev.fibperf.server.compute.Algorithm a : dev.fibperf.server.compute.Algorithm.BUILT_IN) {
       Algorithm wire = Protos.algorithm(a);
       assertEquals(a, Protos.algorithm(wire));
     }

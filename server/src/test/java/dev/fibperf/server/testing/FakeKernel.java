@@ -6,7 +6,6 @@ import dev.fibperf.server.exec.Task;
 import dev.fibperf.server.exec.TaskContext;
 import dev.fibperf.server.exec.TaskKernel;
 import dev.fibperf.server.exec.TaskTiming;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Semaphore;
@@ -77,7 +76,7 @@ public final class FakeKernel implements TaskKernel {
   /** The task's value, with {@link #cpuShare} of its elapsed time as CPU time. */
   private Result result(Task task, long elapsedNanos) {
     return Result.onCallingThread(
-        BigInteger.valueOf(task.n()),
+        Integer.toString(task.n()),
         new TaskTiming(
             elapsedNanos,
             Math.round(elapsedNanos * cpuShare),

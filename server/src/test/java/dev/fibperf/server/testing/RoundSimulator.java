@@ -10,7 +10,6 @@ import dev.fibperf.server.exec.CoreWait;
 import dev.fibperf.server.exec.PoolKind;
 import dev.fibperf.server.exec.RunResult;
 import dev.fibperf.server.exec.TaskResult;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -164,7 +163,7 @@ public final class RoundSimulator {
           new TaskResult(
               i,
               30,
-              BigInteger.valueOf(832040),
+              "832040",
               elapsed,
               cpu,
               "fibperf-worker-" + (i % workers),

@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       ProfileCommand.class,
       CompareCommand.class,
       RunsCommand.class,
+      KernelsCommand.class,
       WatchCommand.class,
       HealthCommand.class,
       BenchCommand.class,

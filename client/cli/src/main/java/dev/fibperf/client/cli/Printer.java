@@ -225,9 +225,14 @@ final class Printer {
     out.println(title);
     out.printf("  %5s %6s  %-24s %12s  %s%n", "task", "n", "value", "time", "worker");
     for (TaskFinished r : s.results()) {
-      String value = r.value().toString();
+      String value = r.value();
       if (value.length() > 24) {
-        value = value.substring(0, 10) + "..(" + value.length() + " digits)";
+        boolean digits = value.chars().allMatch(Character::isDigit);
+        value =
+            value.substring(0, 10)
+                + "..("
+                + value.length()
+                + (digits ? " digits)" : " characters)");
       }
       out.printf(
           "  %5d %6d  %-24s %12s  %s%s%n",

@@ -13,7 +13,9 @@ final class WorkloadOptions {
       names = "--nums",
       split = ",",
       paramLabel = "<n>",
-      description = "Fibonacci inputs, comma-separated (default: the server's 34,35,36,35).")
+      description =
+          "Fibonacci inputs (a kernel's sizes with --kernel), comma-separated (default: the"
+              + " server's 34,35,36,35).")
   List<Integer> nums = new ArrayList<>();
 
   @Option(
@@ -21,6 +23,15 @@ final class WorkloadOptions {
       defaultValue = "NAIVE",
       description = "NAIVE, ITERATIVE or FAST_DOUBLING (default ${DEFAULT-VALUE}).")
   Algorithm algorithm;
+
+  @Option(
+      names = "--kernel",
+      defaultValue = "",
+      paramLabel = "<name>",
+      description =
+          "A kernel by name (fibperf kernels), e.g. one the server loaded with --kernels;"
+              + " --nums are then its sizes. Default: --algorithm's.")
+  String kernel;
 
   @Option(
       names = "--pool",
@@ -35,7 +46,7 @@ final class WorkloadOptions {
    */
   Workload workload() {
     try {
-      return new Workload(nums, algorithm, 0, pool);
+      return new Workload(nums, algorithm, 0, pool, kernel);
     } catch (IllegalArgumentException e) {
       throw new FibPerfCli.UsageException(e.getMessage());
     }

@@ -88,7 +88,7 @@ class ClusterIT {
         assertEquals(0, clean.parallel().tasksRerun());
         Set<String> peersUsed = new java.util.HashSet<>();
         for (TaskFinished t : clean.parallel().results()) {
-          assertEquals(FibOracle.fib(t.n()), t.value());
+          assertEquals(FibOracle.fib(t.n()), t.number());
           peersUsed.add(t.worker().substring(0, t.worker().indexOf('/')));
         }
         assertEquals(Set.of(peers.split(",")), peersUsed);
@@ -132,7 +132,7 @@ class ClusterIT {
             rerun.failedAttempts().get(0).startsWith("peer " + victimAddress + ": UNAVAILABLE"),
             rerun.failedAttempts().toString());
         for (TaskFinished t : survived.parallel().results()) {
-          assertEquals(FibOracle.fib(41), t.value());
+          assertEquals(FibOracle.fib(41), t.number());
           assertTrue(!t.worker().startsWith(victimAddress), t.worker());
         }
         Note lost =

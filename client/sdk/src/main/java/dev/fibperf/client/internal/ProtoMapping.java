@@ -9,6 +9,7 @@ import dev.fibperf.client.ArtifactFormat;
 import dev.fibperf.client.Comparison;
 import dev.fibperf.client.FibEvent;
 import dev.fibperf.client.HotMethod;
+import dev.fibperf.client.KernelInfo;
 import dev.fibperf.client.Note;
 import dev.fibperf.client.NoteKind;
 import dev.fibperf.client.Phase;
@@ -36,7 +37,6 @@ import dev.fibperf.proto.v1.CompareResponse;
 import dev.fibperf.proto.v1.ParallelResponse;
 import dev.fibperf.proto.v1.ProfileSerialResponse;
 import dev.fibperf.proto.v1.SerialResponse;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -209,7 +209,7 @@ public final class ProtoMapping {
         phase,
         f.getIndex(),
         f.getN(),
-        new BigInteger(f.getValue()),
+        f.getValue(),
         duration(f.getDuration()),
         f.hasCpuTime() ? Optional.of(duration(f.getCpuTime())) : Optional.empty(),
         f.getWorker(),
@@ -251,7 +251,8 @@ public final class ProtoMapping {
         s.getCoreWaitShare(),
         duration(s.getDispatchCoreWait()),
         s.getCoreWaitSource().name().replace("CORE_WAIT_SOURCE_", ""),
-        duration(s.getFreeWallDuration()));
+        duration(s.getFreeWallDuration()),
+        s.getKernel());
   }
 
   public static Profile profile(dev.fibperf.proto.v1.Profile p) {
@@ -419,6 +420,17 @@ public final class ProtoMapping {
         verdict(r.getVerdict()),
         r.getUsed(),
         r.hasExclusion() ? Optional.of(note(r.getExclusion())) : Optional.empty());
+  }
+
+  public static KernelInfo kernel(dev.fibperf.proto.v1.KernelInfo k) {
+    return new KernelInfo(
+        k.getName(),
+        k.getVersion(),
+        k.getDescription(),
+        k.getMinSize(),
+        k.getMaxSize(),
+        k.getOrigin(),
+        k.getDigest());
   }
 
   public static SpeedupEstimate estimate(dev.fibperf.proto.v1.SpeedupEstimate e) {

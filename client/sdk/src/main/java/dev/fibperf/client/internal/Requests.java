@@ -27,6 +27,7 @@ public final class Requests {
     return SerialRequest.newBuilder()
         .addAllNums(w.nums())
         .setAlgorithm(ProtoMapping.algorithm(w.algorithm()))
+        .setKernel(w.kernel())
         .setPool(ProtoMapping.pool(w.pool()))
         .build();
   }
@@ -35,6 +36,7 @@ public final class Requests {
     return ParallelRequest.newBuilder()
         .addAllNums(w.nums())
         .setAlgorithm(ProtoMapping.algorithm(w.algorithm()))
+        .setKernel(w.kernel())
         .setParallelism(w.parallelism())
         .setPool(ProtoMapping.pool(w.pool()))
         .build();
@@ -44,6 +46,7 @@ public final class Requests {
     return ProfileSerialRequest.newBuilder()
         .addAllNums(w.nums())
         .setAlgorithm(ProtoMapping.algorithm(w.algorithm()))
+        .setKernel(w.kernel())
         .setOptions(ProtoMapping.options(Objects.requireNonNull(options, "options")))
         .setPool(ProtoMapping.pool(w.pool()))
         .build();
@@ -54,6 +57,8 @@ public final class Requests {
         CompareRequest.newBuilder()
             .addAllNums(w.nums())
             .setAlgorithm(ProtoMapping.algorithm(w.algorithm()))
+            .setKernel(w.kernel())
+            .setKernel(w.kernel())
             .setParallelism(w.parallelism())
             .setProfile(options.profile())
             .setPool(ProtoMapping.pool(w.pool()))

@@ -10,7 +10,6 @@ import dev.fibperf.server.exec.TaskKernel;
 import dev.fibperf.server.exec.TaskTiming;
 import dev.fibperf.server.peer.PeerProtocol;
 import io.grpc.Status;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,7 +78,7 @@ final class ClusterTask {
         free.giveBack(slot);
         ComputeResponse done = computed.response();
         return new TaskKernel.Result(
-            new BigInteger(done.getValue()),
+            done.getValue(),
             new TaskTiming(
                 done.getElapsedNanos(),
                 done.getCpuNanos(),

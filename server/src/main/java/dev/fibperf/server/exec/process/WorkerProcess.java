@@ -9,6 +9,7 @@ import dev.fibperf.proto.worker.v1.WorkerReply;
 import dev.fibperf.proto.worker.v1.WorkerRequest;
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.compute.CancellationToken;
+import dev.fibperf.server.compute.KernelFailedException;
 import dev.fibperf.server.exec.Task;
 import dev.fibperf.server.exec.TaskKernel;
 import dev.fibperf.server.exec.TaskTiming;
@@ -18,7 +19,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -158,11 +158,12 @@ final class WorkerProcess implements AutoCloseable {
         WorkerRequest.newBuilder()
             .setRequestId(id)
             .setRun(
-                RunTask.newBuilder()
-                    .setIndex(task.index())
-                    .setN(task.n())
-                    .setKernel(WorkerProtocol.kernel(algorithm))
-                    .setProfileSessionId(profileSession))
+                WorkerProtocol.kernel(
+                    RunTask.newBuilder()
+                        .setIndex(task.index())
+                        .setN(task.n())
+                        .setProfileSessionId(profileSession),
+                    algorithm))
             .build(),
         task,
         reply);
@@ -171,13 +172,17 @@ final class WorkerProcess implements AutoCloseable {
       switch (r.getEventCase()) {
         case DONE:
           return new TaskKernel.Result(
-              new BigInteger(r.getDone().getValue()),
+              r.getDone().getValue(),
               new TaskTiming(
                   r.getDone().getComputeNanos(),
                   r.getDone().getCpuNanos(),
                   r.getDone().hasCoreWaitNanos() ? r.getDone().getCoreWaitNanos() : -1));
         case CANCELLED:
           throw new CancellationException("cancelled in " + name);
+        case FAILED:
+          // The kernel failed the task; the worker lives on (a worker that died is not here).
+          throw new KernelFailedException(
+              algorithm.kernelName(), r.getFailed() + " (in worker process " + name + ")");
         default:
           throw new IllegalStateException(
               "worker " + describe() + " failed nums[" + task.index() + "]=" + task.n() + ": " + r);

@@ -2,8 +2,10 @@ package dev.fibperf.server.exec.process;
 
 import dev.fibperf.proto.worker.v1.Kernel;
 import dev.fibperf.proto.worker.v1.MethodSamples;
+import dev.fibperf.proto.worker.v1.RunTask;
 import dev.fibperf.proto.worker.v1.WorkerProfile;
 import dev.fibperf.server.compute.Algorithm;
+import dev.fibperf.server.compute.KernelCatalog;
 import dev.fibperf.server.profile.HotMethod;
 import dev.fibperf.server.profile.ProfileReport;
 import java.time.Duration;
@@ -13,23 +15,24 @@ import java.util.List;
 public final class WorkerProtocol {
   private WorkerProtocol() {}
 
-  public static Kernel kernel(Algorithm algorithm) {
-    switch (algorithm) {
-      case NAIVE:
-        return Kernel.KERNEL_NAIVE;
-      case ITERATIVE:
-        return Kernel.KERNEL_ITERATIVE;
-      case FAST_DOUBLING:
-        return Kernel.KERNEL_FAST_DOUBLING;
+  /** Names {@code algorithm} in a task: a built-in by its enum, a loaded kernel by its name. */
+  public static RunTask.Builder kernel(RunTask.Builder task, Algorithm algorithm) {
+    if (algorithm == Algorithm.NAIVE) {
+      return task.setKernel(Kernel.KERNEL_NAIVE);
+    } else if (algorithm == Algorithm.ITERATIVE) {
+      return task.setKernel(Kernel.KERNEL_ITERATIVE);
+    } else if (algorithm == Algorithm.FAST_DOUBLING) {
+      return task.setKernel(Kernel.KERNEL_FAST_DOUBLING);
     }
-    throw new AssertionError(algorithm);
+    return task.setKernelName(algorithm.kernelName());
   }
 
   /**
-   * @throws IllegalArgumentException for a kernel this worker does not know (a newer server)
+   * @throws IllegalArgumentException for a kernel this worker does not know (a newer server, or a
+   *     jar the worker was not given)
    */
-  public static Algorithm algorithm(Kernel kernel) {
-    switch (kernel) {
+  public static Algorithm algorithm(RunTask task, KernelCatalog catalog) {
+    switch (task.getKernel()) {
       case KERNEL_NAIVE:
         return Algorithm.NAIVE;
       case KERNEL_ITERATIVE:
@@ -40,7 +43,12 @@ public final class WorkerProtocol {
       case UNRECOGNIZED:
         break;
     }
-    throw new IllegalArgumentException("unknown kernel " + kernel);
+    return catalog
+        .find(task.getKernelName())
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "unknown kernel " + task.getKernel() + " \"" + task.getKernelName() + "\""));
   }
 
   /** A worker's whole profile for one session: every method, its stacks and busy time. */

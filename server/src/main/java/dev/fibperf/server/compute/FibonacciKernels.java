@@ -1,0 +1,143 @@
+package dev.fibperf.server.compute;
+
+import dev.fibperf.kernel.Cancellation;
+import dev.fibperf.kernel.Kernel;
+import dev.fibperf.kernel.KernelOutput;
+
+/**
+ * fibperf's own kernels, the three ways to compute fib(n), through the same {@link Kernel} API a
+ * user's kernel implements and found the same way ({@code META-INF/services}). Sizes are n; values
+ * are decimal. The server's {@code --max-n-*} limits apply on top of the ranges declared here.
+ */
+public final class FibonacciKernels {
+  private FibonacciKernels() {}
+
+  /** The server's own token when it is one; outside fibperf, a token that is never cancelled. */
+  static CancellationToken token(Cancellation cancellation) {
+    return cancellation instanceof CancellationToken token ? token : CancellationToken.NONE;
+  }
+
+  /** Naive recursion: exponential work, the CPU-bound task to profile and parallelise. */
+  public static final class Naive implements Kernel {
+    @Override
+    public String name() {
+      return "fib-naive";
+    }
+
+    @Override
+    public String version() {
+      return "1";
+    }
+
+    @Override
+    public String description() {
+      return "fib(n) by naive recursion: about 1.6^n calls";
+    }
+
+    @Override
+    public long minSize() {
+      return 0;
+    }
+
+    /** fib(92) is the largest that fits in a long. */
+    @Override
+    public long maxSize() {
+      return 92;
+    }
+
+    @Override
+    public KernelOutput compute(long size, Cancellation cancellation) {
+      return KernelOutput.text(Long.toString(FibKernels.naive((int) size, token(cancellation))));
+    }
+
+    @Override
+    public double costHint(long size) {
+      return CostModel.naiveCalls((int) size);
+    }
+  }
+
+  /** n big-integer additions. */
+  public static final class Iterative implements Kernel {
+    @Override
+    public String name() {
+      return "fib-iterative";
+    }
+
+    @Override
+    public String version() {
+      return "1";
+    }
+
+    @Override
+    public String description() {
+      return "fib(n) by n big-integer additions";
+    }
+
+    @Override
+    public long minSize() {
+      return 0;
+    }
+
+    @Override
+    public long maxSize() {
+      return Integer.MAX_VALUE;
+    }
+
+    @Override
+    public KernelOutput compute(long size, Cancellation cancellation) {
+      return KernelOutput.text(FibKernels.iterative((int) size, token(cancellation)).toString());
+    }
+
+    /**
+     * n steps, the i-th adding numbers of about 0.69·i bits: a constant per step plus a term
+     * quadratic in n. Fitted by {@code bench.CostModelTable} (BENCHMARKS.md, "Cost models").
+     */
+    @Override
+    public double costHint(long size) {
+      return Math.max(1, size + (double) size * size / 1000);
+    }
+  }
+
+  /** About log2(n) big-integer multiplications. */
+  public static final class FastDoubling implements Kernel {
+    @Override
+    public String name() {
+      return "fib-fast-doubling";
+    }
+
+    @Override
+    public String version() {
+      return "1";
+    }
+
+    @Override
+    public String description() {
+      return "fib(n) by fast doubling: about log2(n) big-integer multiplications";
+    }
+
+    @Override
+    public long minSize() {
+      return 0;
+    }
+
+    @Override
+    public long maxSize() {
+      return Integer.MAX_VALUE;
+    }
+
+    @Override
+    public KernelOutput compute(long size, Cancellation cancellation) {
+      return KernelOutput.text(FibKernels.fastDoubling((int) size, token(cancellation)).toString());
+    }
+
+    /**
+     * A fixed cost per call (log2(n) cheap steps at these sizes) plus multiplications of numbers of
+     * about 0.69·n bits, which BigInteger's Karatsuba and Toom-Cook make grow as about n^1.4 here.
+     * Fitted by {@code bench.CostModelTable} (BENCHMARKS.md, "Cost models").
+     */
+    @Override
+    public double costHint(long size) {
+      return 5000 + Math.pow(size, 1.38);
+    }
+  }
+}
