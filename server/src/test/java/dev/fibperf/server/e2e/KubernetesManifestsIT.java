@@ -126,6 +126,10 @@ class KubernetesManifestsIT {
           mounts.stream().anyMatch(flags.get(flag)::startsWith),
           flag + "=" + flags.get(flag) + " is under a mount: " + mounts);
     }
+    // The kernels' directory is a volume of its own, where users put their jars.
+    assertTrue(
+        mounts.contains(flags.get("--kernels") + "/"),
+        "--kernels=" + flags.get("--kernels") + " is a mount: " + mounts);
     // Every emptyDir is bounded: profiles write there, and an unbounded one can fill the node.
     for (JsonElement volume : pod.getAsJsonObject("spec").getAsJsonArray("volumes")) {
       JsonObject emptyDir = volume.getAsJsonObject().getAsJsonObject("emptyDir");

@@ -23,10 +23,17 @@ public final class Requests {
     return request.build();
   }
 
+  /** A workload's algorithm, unless it names a kernel: the kernel's name then says it all. */
+  private static dev.fibperf.proto.v1.Algorithm algorithm(Workload w) {
+    return w.kernel().isEmpty()
+        ? ProtoMapping.algorithm(w.algorithm())
+        : dev.fibperf.proto.v1.Algorithm.ALGORITHM_UNSPECIFIED;
+  }
+
   public static SerialRequest serial(Workload w) {
     return SerialRequest.newBuilder()
         .addAllNums(w.nums())
-        .setAlgorithm(ProtoMapping.algorithm(w.algorithm()))
+        .setAlgorithm(algorithm(w))
         .setKernel(w.kernel())
         .setPool(ProtoMapping.pool(w.pool()))
         .build();
@@ -35,7 +42,7 @@ public final class Requests {
   public static ParallelRequest parallel(Workload w) {
     return ParallelRequest.newBuilder()
         .addAllNums(w.nums())
-        .setAlgorithm(ProtoMapping.algorithm(w.algorithm()))
+        .setAlgorithm(algorithm(w))
         .setKernel(w.kernel())
         .setParallelism(w.parallelism())
         .setPool(ProtoMapping.pool(w.pool()))
@@ -45,7 +52,7 @@ public final class Requests {
   public static ProfileSerialRequest profileSerial(Workload w, ProfileOptions options) {
     return ProfileSerialRequest.newBuilder()
         .addAllNums(w.nums())
-        .setAlgorithm(ProtoMapping.algorithm(w.algorithm()))
+        .setAlgorithm(algorithm(w))
         .setKernel(w.kernel())
         .setOptions(ProtoMapping.options(Objects.requireNonNull(options, "options")))
         .setPool(ProtoMapping.pool(w.pool()))
@@ -56,7 +63,7 @@ public final class Requests {
     CompareRequest.Builder b =
         CompareRequest.newBuilder()
             .addAllNums(w.nums())
-            .setAlgorithm(ProtoMapping.algorithm(w.algorithm()))
+            .setAlgorithm(algorithm(w))
             .setKernel(w.kernel())
             .setKernel(w.kernel())
             .setParallelism(w.parallelism())

@@ -73,4 +73,18 @@ class ProtoMappingTest {
     assertEquals(1.86, removed.high().getAsDouble());
     assertEquals(9, removed.roundsUsed());
   }
+
+  @Test
+  void aWorkloadNamingAKernel_sendsTheNameAndNoAlgorithm() {
+    dev.fibperf.client.Workload w =
+        dev.fibperf.client.Workload.of(1000).withKernel("pbkdf2-sha256");
+    assertEquals("pbkdf2-sha256", Requests.serial(w).getKernel());
+    assertEquals(
+        dev.fibperf.proto.v1.Algorithm.ALGORITHM_UNSPECIFIED,
+        Requests.compare(w, dev.fibperf.client.CompareOptions.DEFAULT).getAlgorithm());
+    assertEquals(
+        dev.fibperf.proto.v1.Algorithm.ALGORITHM_NAIVE,
+        Requests.serial(dev.fibperf.client.Workload.of(10)).getAlgorithm());
+    assertEquals("", Requests.serial(dev.fibperf.client.Workload.of(10)).getKernel());
+  }
 }
