@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import dev.fibperf.server.testing.ServerProcess;
 import dev.fibperf.server.testing.ShippedSurfaces;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +31,25 @@ class ShippedCliIT {
   @Test
   void everySubcommand_worksFromTheLauncher_againstThePackagedServer() throws Exception {
     Set<String> covered = new TreeSet<>();
-    try (ServerProcess server = new ServerProcess("--workers=2")) {
+    Path examples;
+    try (var jars = Files.list(Path.of("..", "..", "examples", "target"))) {
+      examples =
+          jars.filter(
+                  f ->
+                      f.getFileName()
+                          .toString()
+                          .matches("fibperf-examples-[^-]+(-SNAPSHOT)?\\.jar"))
+              .findFirst()
+              .orElseThrow();
+    }
+    try (ServerProcess server = new ServerProcess("--workers=2", "--kernels=" + examples)) {
       String target = "--target=" + server.target();
+
+      String kernels = run(covered, "kernels", target);
+      assertTrue(kernels.contains("pbkdf2-sha256") && kernels.contains("fib-naive"), kernels);
+      assertTrue(
+          run(covered, "serial", target, "--kernel=prime-count", "--nums=100").contains(" 25 "),
+          "pi(100) = 25");
 
       assertTrue(run(covered, "serial", target, "--nums=20,21").contains("10946"));
       assertTrue(run(covered, "parallel", target, "--nums=22,23").contains("28657"));
