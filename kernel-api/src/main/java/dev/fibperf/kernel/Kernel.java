@@ -53,4 +53,12 @@ public interface Kernel {
   default double costHint(long size) {
     return size;
   }
+
+  /**
+   * For a kernel that keeps a cache across tasks: its figures so far; null (the default) for one
+   * that keeps none. Must be cheap and thread-safe.
+   */
+  default CacheStats cache() {
+    return null;
+  }
 }

@@ -51,6 +51,8 @@ public enum NoteKind {
   READING_ESTIMATE,
   /** A contended Compare's speedup with every measured wait for a core taken out. */
   ESTIMATE_CORE_WAIT_REMOVED,
+  /** The kernel's cache answered most lookups: the comparison measured the cache. */
+  CACHE_WARM,
   /** A kind this SDK does not know (a newer server); its text still says it. */
   UNKNOWN
 }

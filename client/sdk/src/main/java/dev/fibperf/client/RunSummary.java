@@ -43,6 +43,7 @@ import java.util.Optional;
  *     {@code wall} unless the source is SCHEDSTAT; zero from servers that do not send it
  * @param kernel the kernel the tasks ran, e.g. {@code fib-naive}; empty from servers before kernels
  *     had names
+ * @param kernelCache what the kernel's cache did, for a kernel that keeps one, on threads
  */
 public record RunSummary(
     List<TaskFinished> results,
@@ -69,7 +70,8 @@ public record RunSummary(
     Duration dispatchCoreWait,
     String coreWaitSource,
     Duration freeWall,
-    String kernel)
+    String kernel,
+    Optional<KernelCache> kernelCache)
     implements FibEvent {
   public RunSummary {
     results = List.copyOf(results);

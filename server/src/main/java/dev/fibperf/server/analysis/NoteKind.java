@@ -133,5 +133,11 @@ public enum NoteKind {
    * speedup}, {@code low}, {@code high} (ratios: the estimate and its 95 % interval), {@code
    * rounds_used} (count), {@code rounds} (count).
    */
-  ESTIMATE_CORE_WAIT_REMOVED
+  ESTIMATE_CORE_WAIT_REMOVED,
+  /**
+   * The kernel's cache answered most lookups of a phase: the comparison measures the cache. {@code
+   * serial_hit_rate}, {@code parallel_hit_rate} (ratios), {@code entries}, {@code capacity}
+   * (counts).
+   */
+  CACHE_WARM
 }

@@ -75,6 +75,16 @@ public final class NoteText {
               n.ratio("high"),
               n.count("rounds_used"),
               n.count("rounds"));
+      case CACHE_WARM ->
+          format(
+              "Warm cache: the kernel's cache answered %.0f%% of the serial phase's lookups and"
+                  + " %.0f%% of the parallel phase's (it holds %d of %d values), so the phases"
+                  + " measured the cache, not the computation: this speedup says nothing about"
+                  + " parallelism. Compare a kernel without a cache, or sizes it has not seen.",
+              percent(n.ratio("serial_hit_rate")),
+              percent(n.ratio("parallel_hit_rate")),
+              n.count("entries"),
+              n.count("capacity"));
       case READING_ESTIMATE ->
           format(
               "Speedup %.2fx (95%% CI %.2f–%.2f) from %d clean rounds (%d excluded), attaining"

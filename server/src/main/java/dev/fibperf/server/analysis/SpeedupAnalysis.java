@@ -3,6 +3,7 @@ package dev.fibperf.server.analysis;
 import dev.fibperf.server.analysis.schedule.Schedules;
 import dev.fibperf.server.exec.CoreWait;
 import dev.fibperf.server.exec.DispatchOrder;
+import dev.fibperf.server.exec.KernelCacheUse;
 import dev.fibperf.server.exec.PoolKind;
 import dev.fibperf.server.exec.RunResult;
 import dev.fibperf.server.exec.Task;
@@ -97,6 +98,33 @@ public record SpeedupAnalysis(
   }
 
   /** Compares {@code parallel}, dispatched under {@code schedule}, with {@code serial}. */
+  /**
+   * Above this share of a phase's lookups answered by the kernel's cache, the phase timed the
+   * cache: a memoized kernel whose earlier tasks (or the warm-up) computed what this one asks.
+   */
+  public static final double CACHE_WARM_ABOVE = 0.5;
+
+  private static java.util.Optional<Note> cacheWarm(RunResult serial, RunResult parallel) {
+    KernelCacheUse s = serial.kernelCache();
+    KernelCacheUse p = parallel.kernelCache();
+    if (s == null && p == null) {
+      return java.util.Optional.empty();
+    }
+    double serialRate = s == null ? 0 : s.hitRate();
+    double parallelRate = p == null ? 0 : p.hitRate();
+    if (Math.max(serialRate, parallelRate) <= CACHE_WARM_ABOVE) {
+      return java.util.Optional.empty();
+    }
+    KernelCacheUse last = p != null ? p : s;
+    return java.util.Optional.of(
+        Note.of(NoteKind.CACHE_WARM)
+            .ratio("serial_hit_rate", serialRate)
+            .ratio("parallel_hit_rate", parallelRate)
+            .count("entries", last.entries())
+            .count("capacity", last.capacity())
+            .build());
+  }
+
   public static SpeedupAnalysis of(RunResult serial, RunResult parallel, ScheduleKind schedule) {
     return of(serial, parallel, schedule, Duration.ZERO);
   }
@@ -140,6 +168,7 @@ public record SpeedupAnalysis(
 
     List<Note> notes = new ArrayList<>();
     verdictNote(verdict, serial, parallel, speedup, workers, cpuGrowth).ifPresent(notes::add);
+    cacheWarm(serial, parallel).ifPresent(notes::add);
     if (!warmupPoolStartup.isZero()) {
       notes.add(
           Note.of(NoteKind.WARMUP_STARTED_POOLS)

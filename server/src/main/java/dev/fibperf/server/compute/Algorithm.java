@@ -28,8 +28,12 @@ public final class Algorithm {
       new Algorithm(
           new FibonacciKernels.FastDoubling(), "FAST_DOUBLING", BUILT_IN_ORIGIN, "built-in");
 
-  /** The built-in kernels, in the contract's order. */
-  public static final List<Algorithm> BUILT_IN = List.of(NAIVE, ITERATIVE, FAST_DOUBLING);
+  /** fib(n) with a bounded cache: named by {@code kernel} only ("fib-memo"). */
+  public static final Algorithm MEMOIZED =
+      new Algorithm(new FibonacciKernels.Memoized(), "MEMOIZED", BUILT_IN_ORIGIN, "built-in");
+
+  /** The built-in kernels: the contract's three {@code algorithm}s, then the memoized one. */
+  public static final List<Algorithm> BUILT_IN = List.of(NAIVE, ITERATIVE, FAST_DOUBLING, MEMOIZED);
 
   private final Kernel kernel;
   private final String label;
@@ -98,6 +102,20 @@ public final class Algorithm {
 
   public boolean builtIn() {
     return BUILT_IN_ORIGIN.equals(origin);
+  }
+
+  /** Whether the contract's {@code algorithm} enum names it (the three the cluster's peers run). */
+  public boolean namedByAlgorithm() {
+    return this == NAIVE || this == ITERATIVE || this == FAST_DOUBLING;
+  }
+
+  /** The kernel's cache figures so far, or null when it keeps none (or fails to say). */
+  public dev.fibperf.kernel.CacheStats cacheStats() {
+    try {
+      return kernel.cache();
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /**

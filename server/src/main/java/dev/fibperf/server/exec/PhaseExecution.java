@@ -84,6 +84,8 @@ public final class PhaseExecution {
 
   private static final long NOT_WAITING = Long.MIN_VALUE;
   private final long waitingSinceNanos;
+  // The kernel's cache as the phase began, on threads (null otherwise).
+  private volatile dev.fibperf.kernel.CacheStats cacheBefore;
 
   private PhaseExecution(Builder b) {
     this.algorithm = b.algorithm;
@@ -118,6 +120,7 @@ public final class PhaseExecution {
    *     a {@link RejectedExecutionException} if the pool shut down, or the exception a task threw
    */
   public CompletableFuture<RunResult> start() {
+    cacheBefore = poolKind == PoolKind.THREADS ? algorithm.cacheStats() : null;
     synchronized (this) {
       if (started) {
         throw new IllegalStateException("phase already started");
@@ -411,7 +414,8 @@ public final class PhaseExecution {
         Duration.ofNanos(dispatchCoreWaitNanos),
         coreWaitReported
             ? CoreWait.Source.SCHEDSTAT
-            : cpuTime != null ? CoreWait.Source.ELAPSED_MINUS_CPU : CoreWait.Source.NONE);
+            : cpuTime != null ? CoreWait.Source.ELAPSED_MINUS_CPU : CoreWait.Source.NONE,
+        cacheBefore == null ? null : KernelCacheUse.between(cacheBefore, algorithm.cacheStats()));
   }
 
   /** Builder for {@link PhaseExecution}; every setter without a default is required. */

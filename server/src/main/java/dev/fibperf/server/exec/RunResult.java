@@ -32,6 +32,8 @@ import java.util.Map;
  *     core while doing so (measured on parallel runs only; zero otherwise): a task the dispatcher
  *     could not hand out is late though no figure of its own shows it
  * @param coreWaitSource how the core waits were measured
+ * @param kernelCache what the kernel's cache did during the run, for a kernel that keeps one, on
+ *     threads (a worker process's cache is its own); null otherwise
  */
 public record RunResult(
     List<TaskResult> results,
@@ -49,7 +51,8 @@ public record RunResult(
     Duration queueWait,
     Duration handoffPerTask,
     Duration dispatchCoreWait,
-    CoreWait.Source coreWaitSource) {
+    CoreWait.Source coreWaitSource,
+    KernelCacheUse kernelCache) {
   /**
    * Below this share of CPU time in elapsed time, the run's tasks waited for cores: another load
    * ran beside them, and their times say more about that load than about the tasks.
@@ -72,6 +75,44 @@ public record RunResult(
 
   public RunResult {
     results = List.copyOf(results);
+  }
+
+  /** A run whose kernel keeps no cache (or ran where its cache cannot be read). */
+  public RunResult(
+      List<TaskResult> results,
+      Instant startTime,
+      Instant endTime,
+      Duration wall,
+      Duration taskTime,
+      Duration cpuTime,
+      int workersUsed,
+      int parallelism,
+      boolean poolCold,
+      Algorithm algorithm,
+      PoolKind pool,
+      Duration poolStartup,
+      Duration queueWait,
+      Duration handoffPerTask,
+      Duration dispatchCoreWait,
+      CoreWait.Source coreWaitSource) {
+    this(
+        results,
+        startTime,
+        endTime,
+        wall,
+        taskTime,
+        cpuTime,
+        workersUsed,
+        parallelism,
+        poolCold,
+        algorithm,
+        pool,
+        poolStartup,
+        queueWait,
+        handoffPerTask,
+        dispatchCoreWait,
+        coreWaitSource,
+        null);
   }
 
   /** Tasks that ran more than once because the worker they were on was lost. */

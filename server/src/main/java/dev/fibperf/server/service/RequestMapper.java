@@ -304,12 +304,12 @@ final class RequestMapper {
     }
     long requestedParallelism = Integer.toUnsignedLong(parallelism);
     if (pool == PoolKind.CLUSTER) {
-      if (!algorithm.builtIn()) {
+      if (!algorithm.namedByAlgorithm()) {
         throw Status.FAILED_PRECONDITION
             .withDescription(
                 String.format(
-                    "kernel=%s was loaded with --kernels: it runs on POOL_KIND_THREADS and"
-                        + " POOL_KIND_PROCESSES; POOL_KIND_CLUSTER runs the built-in kernels only",
+                    "kernel=%s runs on POOL_KIND_THREADS and POOL_KIND_PROCESSES; POOL_KIND_CLUSTER"
+                        + " runs fib-naive, fib-iterative and fib-fast-doubling only",
                     algorithm.kernelName()))
             .asException();
       }

@@ -422,6 +422,15 @@ final class ResponseMapper {
     for (TaskResult r : run.results()) {
       b.addResults(finished(r));
     }
+    if (run.kernelCache() != null) {
+      b.setKernelCache(
+          dev.fibperf.proto.v1.KernelCache.newBuilder()
+              .setHits(run.kernelCache().hits())
+              .setMisses(run.kernelCache().misses())
+              .setHitRate(run.kernelCache().hitRate())
+              .setEntries(run.kernelCache().entries())
+              .setCapacity(run.kernelCache().capacity()));
+    }
     return b.build();
   }
 

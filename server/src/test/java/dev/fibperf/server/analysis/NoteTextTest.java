@@ -173,6 +173,11 @@ class NoteTextTest {
                 .ratio("high", 1.9)
                 .count("rounds_used", 40)
                 .count("rounds", 44);
+        case CACHE_WARM ->
+            b.ratio("serial_hit_rate", 0.5)
+                .ratio("parallel_hit_rate", 1.0)
+                .count("entries", 37)
+                .count("capacity", 10_000);
         case READING_ESTIMATE ->
             b.label("verdict", "CLEAN")
                 .ratio("speedup", 1.84)

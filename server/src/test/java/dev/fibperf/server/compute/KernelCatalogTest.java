@@ -28,11 +28,12 @@ class KernelCatalogTest {
         List.of(
             FibonacciKernels.Naive.class.getName(),
             FibonacciKernels.Iterative.class.getName(),
-            FibonacciKernels.FastDoubling.class.getName()),
+            FibonacciKernels.FastDoubling.class.getName(),
+            FibonacciKernels.Memoized.class.getName()),
         listed);
     assertEquals(Algorithm.BUILT_IN, KernelCatalog.builtIn().all());
     assertEquals(
-        List.of("fib-naive", "fib-iterative", "fib-fast-doubling"),
+        List.of("fib-naive", "fib-iterative", "fib-fast-doubling", "fib-memo"),
         KernelCatalog.builtIn().all().stream().map(Algorithm::kernelName).toList());
   }
 
@@ -47,7 +48,7 @@ class KernelCatalogTest {
         HexFormat.of()
             .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(jar))),
         probe.digest());
-    assertEquals(3 + MisbehavingKernels.ALL.size(), catalog.all().size());
+    assertEquals(4 + MisbehavingKernels.ALL.size(), catalog.all().size());
     // Loaded from the jar, not from this test's class path, and blind to the server's gRPC.
     assertTrue(probe.kernel().getClass() != MisbehavingKernels.Isolation.class);
     assertEquals("isolated", probe.compute(1, CancellationToken.NONE));

@@ -106,6 +106,7 @@ class KernelsIT {
             "fib-naive",
             "fib-iterative",
             "fib-fast-doubling",
+            "fib-memo",
             "pbkdf2-sha256",
             "prime-count",
             "test-throws",
@@ -115,7 +116,7 @@ class KernelsIT {
             "test-overflows",
             "test-isolation"),
         kernels.stream().map(KernelInfo::getName).toList());
-    KernelInfo pbkdf2 = kernels.get(3);
+    KernelInfo pbkdf2 = kernels.get(4);
     assertEquals(1, pbkdf2.getMinSize());
     assertEquals(10_000_000, pbkdf2.getMaxSize());
     assertEquals(64, pbkdf2.getDigest().length());

@@ -122,7 +122,10 @@ class FibPerfMetricsTest {
       assertEquals(200, response.statusCode());
       assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
       assertTrue(
-          response.body().contains("fibperf_task_duration_seconds_count{algorithm=\"NAIVE\"} 1"),
+          response
+              .body()
+              .contains(
+                  "fibperf_task_duration_seconds_count{algorithm=\"NAIVE\",kernel=\"fib-naive\"} 1"),
           response.body());
       assertTrue(response.body().contains("grpc_server_processing_duration_seconds_count{"));
     } finally {

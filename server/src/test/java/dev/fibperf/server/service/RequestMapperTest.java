@@ -254,7 +254,10 @@ class RequestMapperTest {
 
   @Test
   void everyWireAlgorithm_mapsBothWays() {
-    for (dev.fibperf.server.compute.Algorithm a : dev.fibperf.server.compute.Algorithm.BUILT_IN) {
+    for (dev.fibperf.server.compute.Algorithm a :
+        dev.fibperf.server.compute.Algorithm.BUILT_IN.stream()
+            .filter(dev.fibperf.server.compute.Algorithm::namedByAlgorithm)
+            .toList()) {
       Algorithm wire = Protos.algorithm(a);
       assertEquals(a, Protos.algorithm(wire));
     }

@@ -262,12 +262,32 @@ final class Printer {
         s.pool().name().toLowerCase(Locale.ROOT),
         format(s.handoffPerTask()),
         queued(s),
-        s.algorithm());
+        kernel(s));
     if (s.poolCold() || !s.queueWait().isZero()) {
       out.printf(
           "  before the wall: pool start-up %s, queue wait %s%n",
           format(s.poolStartup()), format(s.queueWait()));
     }
+    s.kernelCache()
+        .ifPresent(
+            c ->
+                out.printf(
+                    Locale.ROOT,
+                    "  kernel cache: %.0f%% of %d lookups answered, %d of %d values held%n",
+                    100 * c.hitRate(),
+                    c.hits() + c.misses(),
+                    c.entries(),
+                    c.capacity()));
+  }
+
+  /**
+   * The algorithm's name for the built-in three (as before kernels had names), else the kernel's.
+   */
+  private static String kernel(RunSummary s) {
+    return switch (s.kernel()) {
+      case "", "fib-naive", "fib-iterative", "fib-fast-doubling" -> s.algorithm().toString();
+      default -> s.kernel();
+    };
   }
 
   /** The run's CPU time and share, and whether that makes it contended. */

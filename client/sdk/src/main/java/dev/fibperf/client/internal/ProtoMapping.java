@@ -9,6 +9,7 @@ import dev.fibperf.client.ArtifactFormat;
 import dev.fibperf.client.Comparison;
 import dev.fibperf.client.FibEvent;
 import dev.fibperf.client.HotMethod;
+import dev.fibperf.client.KernelCache;
 import dev.fibperf.client.KernelInfo;
 import dev.fibperf.client.Note;
 import dev.fibperf.client.NoteKind;
@@ -252,7 +253,16 @@ public final class ProtoMapping {
         duration(s.getDispatchCoreWait()),
         s.getCoreWaitSource().name().replace("CORE_WAIT_SOURCE_", ""),
         duration(s.getFreeWallDuration()),
-        s.getKernel());
+        s.getKernel(),
+        s.hasKernelCache()
+            ? Optional.of(
+                new KernelCache(
+                    s.getKernelCache().getHits(),
+                    s.getKernelCache().getMisses(),
+                    s.getKernelCache().getHitRate(),
+                    s.getKernelCache().getEntries(),
+                    s.getKernelCache().getCapacity()))
+            : Optional.empty());
   }
 
   public static Profile profile(dev.fibperf.proto.v1.Profile p) {
