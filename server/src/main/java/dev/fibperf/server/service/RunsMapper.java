@@ -55,6 +55,7 @@ public final class RunsMapper {
             .setRunId(r.id())
             .setMethod(method(r.spec().kind()))
             .setAlgorithm(Protos.algorithm(r.spec().algorithm()))
+            .setKernel(r.spec().algorithm().kernelName())
             .setPool(Protos.pool(r.spec().pool()))
             .setParallelism(parallelism(r))
             .setState(state(r.state()))

@@ -126,6 +126,16 @@ public final class ShippedSurfaces {
         ratio, comparison.get("speedup").getAsDouble(), ratio * 1e-9, comparison.toString());
     assertEquals("2178309", value(comparison.getAsJsonObject("parallel"), 2));
 
+    JsonObject kernels = call("fibperf.v1.FibPerfService/ListKernels", "{}").last();
+    assertTrue(
+        kernels.toString().contains("\"name\":\"fib-naive\"")
+            && kernels.toString().contains("\"name\":\"fib-memo\""),
+        kernels.toString());
+    JsonObject memo =
+        call("fibperf.v1.FibPerfService/Serial", "{\"kernel\":\"fib-memo\",\"nums\":[90,90]}")
+            .last();
+    assertEquals("2880067194370816120", value(memo.getAsJsonObject("summary"), 1));
+
     JsonObject list = call("fibperf.v1.FibPerfService/ListRuns", "{}").last();
     assertTrue(list.toString().contains("\"runId\":\"" + runId + "\""), list.toString());
     JsonObject run =
