@@ -236,7 +236,11 @@ public record RoundsAnalysis(
                 .count("rounds", rounds.size())
                 .build());
         coreWaitRemoved = coreWaitRemoved(rounds, policy.seed());
-        if (coreWaitRemoved.hasInterval()) {
+        if (!(coreWaitRemoved.estimate() <= workers * SpeedupAnalysis.IMPLAUSIBLE_ABOVE)) {
+          // Phases too short for their waits to be taken out (a cache's hits, microseconds long):
+          // a figure above what the workers allow is no estimate.
+          coreWaitRemoved = null;
+        } else if (coreWaitRemoved.hasInterval()) {
           notes.add(
               Note.of(NoteKind.ESTIMATE_CORE_WAIT_REMOVED)
                   .ratio("speedup", coreWaitRemoved.estimate())

@@ -48,4 +48,30 @@ class RoundsAnalysisTest {
     assertEquals(2, a.representative(), "54 ms: the median of 52, 54 and 55");
     assertEquals(300e6 / 161e6, a.speedup().estimate(), 1e-9, "the ratio of the sums");
   }
+
+  @Test
+  void aCoreWaitRemovedFigureAboveWhatTheWorkersAllow_isNotReported() {
+    // Waits nearly the whole parallel phase: taking them out leaves a 5 ms phase against 100 ms.
+    List<RoundsAnalysis.Round> rounds = new java.util.ArrayList<>();
+    for (int number = 1; number <= 6; number++) {
+      RunResult serial = RoundSimulator.phase(100e6, 1, 0);
+      RunResult parallel = RoundSimulator.phase(55e6, 2, 100e6);
+      rounds.add(
+          new RoundsAnalysis.Round(
+              number,
+              RoundsAnalysis.parallelFirst(number),
+              serial,
+              parallel,
+              SpeedupAnalysis.of(serial, parallel, ScheduleKind.MEASURED_OPTIMAL)));
+    }
+    RoundsAnalysis a =
+        RoundsAnalysis.of(
+            rounds,
+            new RoundPolicy(6, java.time.Duration.ofSeconds(3), 0.03, 1, RoundPolicy.MAX_ROUNDS),
+            RoundPolicy.StopReason.ROUNDS_DONE);
+
+    assertEquals(Verdict.CONTENDED, a.verdict());
+    assertEquals(null, a.coreWaitRemoved());
+    assertFalse(a.notes().stream().anyMatch(n -> n.kind() == NoteKind.ESTIMATE_CORE_WAIT_REMOVED));
+  }
 }
