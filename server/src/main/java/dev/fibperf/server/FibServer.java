@@ -137,7 +137,8 @@ public final class FibServer {
             config.workers(),
             config::maxN,
             () -> draining,
-            config.maxNaiveCalls());
+            config.maxNaiveCalls(),
+            kernels);
     this.runs = new RunRegistry(config.recentRuns(), b.clock);
     runner.addListener(runs);
     runner.addListener(metrics.runListener());

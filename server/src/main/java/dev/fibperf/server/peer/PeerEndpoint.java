@@ -8,6 +8,7 @@ import dev.fibperf.proto.cluster.v1.ComputeResponse;
 import dev.fibperf.proto.cluster.v1.PeerServiceGrpc;
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.compute.CostModel;
+import dev.fibperf.server.compute.KernelCatalog;
 import dev.fibperf.server.exec.Task;
 import dev.fibperf.server.exec.TaskContext;
 import dev.fibperf.server.exec.TaskResult;
@@ -56,6 +57,7 @@ public final class PeerEndpoint extends PeerServiceGrpc.PeerServiceImplBase {
   private final ToIntFunction<Algorithm> maxN;
   private final BooleanSupplier draining;
   private final long maxNaiveCalls;
+  private final KernelCatalog kernels;
 
   @GuardedBy("this")
   private int inFlight;
@@ -75,13 +77,15 @@ public final class PeerEndpoint extends PeerServiceGrpc.PeerServiceImplBase {
       int workers,
       ToIntFunction<Algorithm> maxN,
       BooleanSupplier draining,
-      long maxNaiveCalls) {
+      long maxNaiveCalls,
+      KernelCatalog kernels) {
     this.runner = Objects.requireNonNull(runner, "runner");
     this.instance = Objects.requireNonNull(instance, "instance");
     this.workers = workers;
     this.maxN = Objects.requireNonNull(maxN, "maxN");
     this.draining = Objects.requireNonNull(draining, "draining");
     this.maxNaiveCalls = maxNaiveCalls;
+    this.kernels = Objects.requireNonNull(kernels, "kernels");
   }
 
   /**
@@ -181,7 +185,7 @@ public final class PeerEndpoint extends PeerServiceGrpc.PeerServiceImplBase {
               .asException());
       return;
     }
-    Algorithm algorithm = PeerProtocol.algorithm(request.getKernel());
+    Algorithm algorithm = algorithm(request);
     RunSpec.CoordinatorRun coordinator = COORDINATOR_RUN.get();
     if (coordinator == null) {
       coordinator = new RunSpec.CoordinatorRun("unknown", 0);
@@ -242,9 +246,36 @@ public final class PeerEndpoint extends PeerServiceGrpc.PeerServiceImplBase {
         : error;
   }
 
-  /** INVALID_ARGUMENT naming what is wrong with the request, or null if this peer can run it. */
+  /** The request's kernel here: by the enum, or by name; null when this peer has none. */
+  private Algorithm algorithm(ComputeRequest request) {
+    Algorithm named = PeerProtocol.algorithm(request.getKernel());
+    return named != null ? named : kernels.find(request.getKernelName()).orElse(null);
+  }
+
+  /**
+   * A status naming what is wrong with the request (INVALID_ARGUMENT), or with this peer for it
+   * (FAILED_PRECONDITION: it lacks the kernel, or holds another build of it), or null if this peer
+   * can run it.
+   */
   private Status check(ComputeRequest request) {
-    Algorithm algorithm = PeerProtocol.algorithm(request.getKernel());
+    if (request.getKernel() == dev.fibperf.proto.cluster.v1.Kernel.KERNEL_UNSPECIFIED
+        && !request.getKernelName().isEmpty()) {
+      Algorithm here = kernels.find(request.getKernelName()).orElse(null);
+      if (here == null) {
+        return Status.FAILED_PRECONDITION.withDescription(
+            "this peer has no kernel "
+                + request.getKernelName()
+                + "; start every replica with the same --kernels");
+      }
+      if (!here.digest().equals(request.getKernelDigest())) {
+        return Status.FAILED_PRECONDITION.withDescription(
+            String.format(
+                "kernel %s differs: the coordinator's is %s, this peer's %s; start every replica"
+                    + " with the same --kernels",
+                request.getKernelName(), request.getKernelDigest(), here.digest()));
+      }
+    }
+    Algorithm algorithm = algorithm(request);
     if (algorithm == null) {
       return Status.INVALID_ARGUMENT.withDescription(
           "kernel=" + request.getKernelValue() + " is not a known kernel");

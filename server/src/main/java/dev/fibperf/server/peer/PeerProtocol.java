@@ -1,5 +1,6 @@
 package dev.fibperf.server.peer;
 
+import dev.fibperf.proto.cluster.v1.ComputeRequest;
 import dev.fibperf.proto.cluster.v1.Kernel;
 import dev.fibperf.server.compute.Algorithm;
 import io.grpc.Metadata;
@@ -35,19 +36,16 @@ public final class PeerProtocol {
     }
   }
 
-  /**
-   * @throws IllegalArgumentException for a kernel loaded with --kernels: peers run the built-in
-   *     kernels only (requests for others are refused before they reach the cluster pool)
-   */
-  public static Kernel kernel(Algorithm algorithm) {
+  /** Names {@code algorithm} in a request: by the enum, or by name and digest. */
+  public static ComputeRequest.Builder kernel(ComputeRequest.Builder request, Algorithm algorithm) {
     if (algorithm == Algorithm.NAIVE) {
-      return Kernel.KERNEL_NAIVE;
+      return request.setKernel(Kernel.KERNEL_NAIVE);
     } else if (algorithm == Algorithm.ITERATIVE) {
-      return Kernel.KERNEL_ITERATIVE;
+      return request.setKernel(Kernel.KERNEL_ITERATIVE);
     } else if (algorithm == Algorithm.FAST_DOUBLING) {
-      return Kernel.KERNEL_FAST_DOUBLING;
+      return request.setKernel(Kernel.KERNEL_FAST_DOUBLING);
     }
-    throw new IllegalArgumentException("kernel " + algorithm.kernelName() + " is not built in");
+    return request.setKernelName(algorithm.kernelName()).setKernelDigest(algorithm.digest());
   }
 
   /** The algorithm, or null for a kernel this server does not know. */

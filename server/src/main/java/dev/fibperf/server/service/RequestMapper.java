@@ -304,15 +304,6 @@ final class RequestMapper {
     }
     long requestedParallelism = Integer.toUnsignedLong(parallelism);
     if (pool == PoolKind.CLUSTER) {
-      if (!algorithm.namedByAlgorithm()) {
-        throw Status.FAILED_PRECONDITION
-            .withDescription(
-                String.format(
-                    "kernel=%s runs on POOL_KIND_THREADS and POOL_KIND_PROCESSES; POOL_KIND_CLUSTER"
-                        + " runs fib-naive, fib-iterative and fib-fast-doubling only",
-                    algorithm.kernelName()))
-            .asException();
-      }
       return clusterDraft(kind, tasks, algorithm, requestedParallelism, naiveCalls);
     }
     if (requestedParallelism > config.workers()) {

@@ -52,10 +52,7 @@ final class ClusterTask {
       TaskContext context,
       Consumer<String> startedOn) {
     ComputeRequest request =
-        ComputeRequest.newBuilder()
-            .setN(task.n())
-            .setKernel(PeerProtocol.kernel(algorithm))
-            .build();
+        PeerProtocol.kernel(ComputeRequest.newBuilder().setN(task.n()), algorithm).build();
     List<String> failed = new ArrayList<>();
     long waitedNanos = 0;
     boolean started = false;

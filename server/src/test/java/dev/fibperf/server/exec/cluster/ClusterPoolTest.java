@@ -345,6 +345,66 @@ class ClusterPoolTest {
   }
 
   @Test
+  void aLoadedKernel_runsOnPeersThatHoldTheSameJar_andIsRefusedByOneThatDoesNot() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("cluster-kernels");
+    java.nio.file.Path same =
+        dev.fibperf.server.testing.kernels.KernelJar.write(
+            dir.resolve("same.jar"), dev.fibperf.server.testing.kernels.MisbehavingKernels.ALL);
+    java.nio.file.Path other =
+        dev.fibperf.server.testing.kernels.KernelJar.write(
+            dir.resolve("other.jar"),
+            List.of(dev.fibperf.server.testing.kernels.MisbehavingKernels.Isolation.class));
+    String list = startPeers(2, false, c -> c.kernels(List.of(same)));
+    coordinator =
+        new InProcessFixture(
+            ServerConfig.newBuilder()
+                .workers(1)
+                .profilingEnabled(false)
+                .peers(list)
+                .kernels(List.of(same))
+                .build(),
+            b -> b.cluster(CLUSTER));
+    ParallelRequest isolation =
+        ParallelRequest.newBuilder()
+            .setPool(PoolKind.POOL_KIND_CLUSTER)
+            .setKernel("test-isolation")
+            .addAllNums(List.of(1, 2, 3))
+            .build();
+
+    List<ParallelResponse> events = drain(coordinator.blocking.parallel(isolation));
+    RunSummary summary = events.get(events.size() - 1).getSummary();
+    assertEquals("test-isolation", summary.getKernel());
+    for (TaskFinished t : summary.getResultsList()) {
+      assertEquals("isolated", t.getValue(), "computed on " + t.getWorker());
+      assertTrue(t.getWorker().matches("127\\.0\\.0\\.1:\\d+/0"), t.getWorker());
+    }
+
+    // A peer whose jar is another build: the coordinator's task is refused, naming both digests.
+    String otherPeer = startPeers(1, false, c -> c.kernels(List.of(other)));
+    coordinator.close();
+    coordinator =
+        new InProcessFixture(
+            ServerConfig.newBuilder()
+                .workers(1)
+                .profilingEnabled(false)
+                .peers(otherPeer)
+                .kernels(List.of(same))
+                .build(),
+            b -> b.cluster(CLUSTER));
+    StatusRuntimeException refused =
+        assertThrows(
+            StatusRuntimeException.class, () -> drain(coordinator.blocking.parallel(isolation)));
+    assertEquals(Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode());
+    String digestSame = dev.fibperf.server.compute.KernelCatalog.sha256(same.toAbsolutePath());
+    String digestOther = dev.fibperf.server.compute.KernelCatalog.sha256(other.toAbsolutePath());
+    assertTrue(
+        refused.getStatus().getDescription().contains("kernel test-isolation differs")
+            && refused.getStatus().getDescription().contains(digestSame)
+            && refused.getStatus().getDescription().contains(digestOther),
+        refused.getStatus().getDescription());
+  }
+
+  @Test
   void askingForMoreParallelismThanThePeersHave_failsNamingBoth() throws Exception {
     startCoordinator(startPeers(2, false));
 
