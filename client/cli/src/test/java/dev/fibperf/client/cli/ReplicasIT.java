@@ -113,8 +113,14 @@ class ReplicasIT {
         kill.stop();
         assertTrue(kill.failures.size() <= Load.CONCURRENCY, kill.failures.toString());
         for (Throwable f : kill.failures) {
+          // UNAVAILABLE, or grpc-java's UNKNOWN "channel closed" when the kill lands during a
+          // write on that connection (grpc/grpc-java#7376, #10120): both the transport's.
           assertTrue(
-              f instanceof FibPerfException e && e.code() == Status.Code.UNAVAILABLE, f.toString());
+              f instanceof FibPerfException e
+                  && (e.code() == Status.Code.UNAVAILABLE
+                      || (e.code() == Status.Code.UNKNOWN
+                          && String.valueOf(e.getMessage()).contains("channel closed"))),
+              f.toString());
         }
         // And the survivor takes every new call.
         ReplicaProcess survivor = replicas.get(2);
