@@ -17,32 +17,52 @@ public final class FibonacciKernels {
     return cancellation instanceof CancellationToken token ? token : CancellationToken.NONE;
   }
 
-  /** Naive recursion: exponential work, the CPU-bound task to profile and parallelise. */
-  public static final class Naive implements Kernel {
-    @Override
-    public String name() {
-      return "fib-naive";
+  /**
+   * What the Fibonacci kernels share: sizes are n from 0, values decimal, version 1. Each names
+   * itself and its largest n.
+   */
+  private abstract static class Fibonacci implements Kernel {
+    private final String name;
+    private final String description;
+    private final long maxSize;
+
+    Fibonacci(String name, String description, long maxSize) {
+      this.name = name;
+      this.description = description;
+      this.maxSize = maxSize;
     }
 
     @Override
-    public String version() {
+    public final String name() {
+      return name;
+    }
+
+    @Override
+    public final String version() {
       return "1";
     }
 
     @Override
-    public String description() {
-      return "fib(n) by naive recursion: about 1.6^n calls";
+    public final String description() {
+      return description;
     }
 
     @Override
-    public long minSize() {
+    public final long minSize() {
       return 0;
     }
 
-    /** fib(92) is the largest that fits in a long. */
     @Override
-    public long maxSize() {
-      return 92;
+    public final long maxSize() {
+      return maxSize;
+    }
+  }
+
+  /** Naive recursion: exponential work, the CPU-bound task to profile and parallelise. */
+  public static final class Naive extends Fibonacci {
+    /** fib(92) is the largest that fits in a long. */
+    public Naive() {
+      super("fib-naive", "fib(n) by naive recursion: about 1.6^n calls", 92);
     }
 
     @Override
@@ -57,30 +77,9 @@ public final class FibonacciKernels {
   }
 
   /** n big-integer additions. */
-  public static final class Iterative implements Kernel {
-    @Override
-    public String name() {
-      return "fib-iterative";
-    }
-
-    @Override
-    public String version() {
-      return "1";
-    }
-
-    @Override
-    public String description() {
-      return "fib(n) by n big-integer additions";
-    }
-
-    @Override
-    public long minSize() {
-      return 0;
-    }
-
-    @Override
-    public long maxSize() {
-      return Integer.MAX_VALUE;
+  public static final class Iterative extends Fibonacci {
+    public Iterative() {
+      super("fib-iterative", "fib(n) by n big-integer additions", Integer.MAX_VALUE);
     }
 
     @Override
@@ -99,30 +98,12 @@ public final class FibonacciKernels {
   }
 
   /** About log2(n) big-integer multiplications. */
-  public static final class FastDoubling implements Kernel {
-    @Override
-    public String name() {
-      return "fib-fast-doubling";
-    }
-
-    @Override
-    public String version() {
-      return "1";
-    }
-
-    @Override
-    public String description() {
-      return "fib(n) by fast doubling: about log2(n) big-integer multiplications";
-    }
-
-    @Override
-    public long minSize() {
-      return 0;
-    }
-
-    @Override
-    public long maxSize() {
-      return Integer.MAX_VALUE;
+  public static final class FastDoubling extends Fibonacci {
+    public FastDoubling() {
+      super(
+          "fib-fast-doubling",
+          "fib(n) by fast doubling: about log2(n) big-integer multiplications",
+          Integer.MAX_VALUE);
     }
 
     @Override
@@ -147,7 +128,7 @@ public final class FibonacciKernels {
    * largest pair of neighbours already known instead of from 0. Shared by every task on this server
    * (or worker process): a warm cache answers instead of computing, which a Compare reports.
    */
-  public static final class Memoized implements Kernel {
+  public static final class Memoized extends Fibonacci {
     /** Entries kept: fib(10,000) has 2,090 digits, so a full cache holds about 10 MB. */
     public static final int CAPACITY = 10_000;
 
@@ -165,29 +146,11 @@ public final class FibonacciKernels {
     private long hits;
     private long misses;
 
-    @Override
-    public String name() {
-      return "fib-memo";
-    }
-
-    @Override
-    public String version() {
-      return "1";
-    }
-
-    @Override
-    public String description() {
-      return "fib(n) with a bounded cache (" + CAPACITY + " values, least recently used out)";
-    }
-
-    @Override
-    public long minSize() {
-      return 0;
-    }
-
-    @Override
-    public long maxSize() {
-      return 10_000;
+    public Memoized() {
+      super(
+          "fib-memo",
+          "fib(n) with a bounded cache (" + CAPACITY + " values, least recently used out)",
+          10_000);
     }
 
     @Override

@@ -102,20 +102,9 @@ public final class CoreWait {
    * and when it puts down each task, the figure at take-up is its wait for a core on being woken.
    */
   public static long sinceLastMark() {
-    if (!AVAILABLE) {
-      return -1;
-    }
-    Reader reader = READER.get();
-    if (reader == null) {
-      return -1;
-    }
-    long now = read(reader);
-    if (now < 0) {
-      return -1;
-    }
-    long since = reader.last < 0 ? now : now - reader.last;
-    reader.last = now;
-    return Math.max(0, since);
+    long previous = lastMark();
+    long now = nanos();
+    return previous < 0 || now < 0 ? -1 : Math.max(0, now - previous);
   }
 
   private static long read(Reader reader) {
