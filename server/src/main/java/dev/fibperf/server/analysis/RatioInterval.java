@@ -11,11 +11,13 @@ import org.apache.commons.statistics.descriptive.Quantile;
  * <p>The interval is the bootstrap-t (Efron and Tibshirani, "An Introduction to the Bootstrap", ch.
  * 12): whole pairs are resampled (a round's two phases stay together, so whatever slowed a round
  * weighs on both of its figures), each resample's ratio is studentized by its own standard error
- * (the delta method's), and the interval reads the quantiles of those t values. On the simulated
- * Compares of {@code RoundsCoverageTest} it covered the truth in 94–95 % of fixed-size samples
- * where the percentile interval, even expanded for small samples (Hesterberg 2015) or
- * bias-corrected (BCa), covered 93 %. The generator is seeded: the same pairs and seed give the
- * same interval.
+ * (the delta method's), and the interval reads the quantiles of those t values. It works on the
+ * ratio's logarithm, so the interval may lean the way a ratio does, and it is kept within the range
+ * of the pairs' own ratios: on the raw scale, six rounds of a Compare beside busy loops gave a
+ * speedup of 1.34x "between -0.004 and 1.87". On the simulated Compares of {@code
+ * RoundsCoverageTest} it covered the truth in 94–95 % of fixed-size samples where the percentile
+ * interval, even expanded for small samples (Hesterberg 2015) or bias-corrected (BCa), covered 93
+ * %. The generator is seeded: the same pairs and seed give the same interval.
  *
  * @param estimate Σ numerators / Σ denominators
  * @param low lower end of the interval (NaN with fewer than {@link #MIN_PAIRS} pairs)
@@ -65,14 +67,31 @@ public record RatioInterval(double estimate, double low, double high, int pairs)
       double r = ratioOfSums(numerators, denominators, picks);
       double s = standardError(numerators, denominators, picks, r);
       if (s > 0) {
-        studentized[kept++] = (r - estimate) / s;
+        // On the log scale the standard error is se / r (the delta method once more).
+        studentized[kept++] = (Math.log(r) - Math.log(estimate)) / (s / r);
       }
     }
     double alpha = 1 - confidence;
     double[] t =
         Quantile.withDefaults()
             .evaluate(java.util.Arrays.copyOf(studentized, kept), 1 - alpha / 2, alpha / 2);
-    return new RatioInterval(estimate, estimate - t[0] * se, estimate - t[1] * se, n);
+    double logSe = se / estimate;
+    double low = estimate * Math.exp(-t[0] * logSe);
+    double high = estimate * Math.exp(-t[1] * logSe);
+    // With few pairs and one far off the rest, the t quantiles run away even on the log scale. No
+    // resample's ratio can leave the range of the pairs' own ratios, so neither does the interval;
+    // nor does it leave out its own estimate.
+    double lowest = Double.POSITIVE_INFINITY;
+    double highest = 0;
+    for (int i = 0; i < n; i++) {
+      lowest = Math.min(lowest, numerators[i] / denominators[i]);
+      highest = Math.max(highest, numerators[i] / denominators[i]);
+    }
+    return new RatioInterval(
+        estimate,
+        Math.min(estimate, Math.max(lowest, low)),
+        Math.max(estimate, Math.min(highest, high)),
+        n);
   }
 
   /**
