@@ -7,11 +7,11 @@ import java.util.regex.Pattern;
 
 /**
  * Durations as fibperf's users type them, in the server's flags, the CLI's options and the SDK's
- * settings: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, or ISO-8601 {@code PT10S}. One
- * parser for every front door, so a duration that one accepts, all accept.
+ * settings: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 90d}, or ISO-8601 {@code
+ * PT10S}. One parser for every front door, so a duration that one accepts, all accept.
  */
 public final class DurationText {
-  private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
+  private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
   private DurationText() {}
 
@@ -30,15 +30,17 @@ public final class DurationText {
           return Duration.ofSeconds(amount);
         case "m":
           return Duration.ofMinutes(amount);
-        default:
+        case "h":
           return Duration.ofHours(amount);
+        default:
+          return Duration.ofDays(amount);
       }
     }
     try {
       return Duration.parse(trimmed);
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(
-          "'" + text + "' is not a duration: use e.g. 500ms, 10s, 2m or PT10S");
+          "'" + text + "' is not a duration: use e.g. 500ms, 10s, 2m, 90d or PT10S");
     }
   }
 }

@@ -15,14 +15,20 @@ import dev.fibperf.server.exec.WorkerPool;
 import dev.fibperf.server.exec.cluster.ClusterPool;
 import dev.fibperf.server.exec.cluster.PeerTargets;
 import dev.fibperf.server.exec.process.ProcessPool;
+import dev.fibperf.server.history.RunHistory;
+import dev.fibperf.server.history.RunStore;
 import dev.fibperf.server.metrics.FibPerfMetrics;
 import dev.fibperf.server.peer.ClusterCredentials;
 import dev.fibperf.server.peer.PeerEndpoint;
 import dev.fibperf.server.profile.JfrProfiler;
+import dev.fibperf.server.run.RunEvent;
 import dev.fibperf.server.run.RunRegistry;
+import dev.fibperf.server.run.RunRegistry.RunRecord;
 import dev.fibperf.server.run.Runner;
 import dev.fibperf.server.service.AccessLogInterceptor;
 import dev.fibperf.server.service.FibPerfService;
+import dev.fibperf.server.service.RunLookup;
+import dev.fibperf.server.service.RunsMapper;
 import dev.fibperf.server.service.StrictRequests;
 import dev.fibperf.server.tracing.RunTracing;
 import dev.fibperf.server.tracing.Tracing;
@@ -43,6 +49,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,6 +90,7 @@ public final class FibServer {
   private boolean stopped;
 
   private final RunRegistry runs;
+  private final RunHistory<RunRecord> history;
   private final KernelCatalog kernels;
 
   // Tells this server's own peer calls from others': a server is often one of its own peers.
@@ -121,6 +130,7 @@ public final class FibServer {
         config.peers().isEmpty()
             ? ClusterPool.unconfigured()
             : new ClusterPool(PeerTargets.parse(config.peers()), b.cluster, instance, metrics);
+    this.history = openHistory(config, b.registry);
     Runner runner =
         new Runner(
             pool,
@@ -129,7 +139,8 @@ public final class FibServer {
             profiler,
             profilingExecutor,
             config.maxConcurrentRuns(),
-            b.clock);
+            b.clock,
+            history::nextRunId);
     this.peerEndpoint =
         new PeerEndpoint(
             runner,
@@ -141,6 +152,15 @@ public final class FibServer {
             kernels);
     this.runs = new RunRegistry(config.recentRuns(), b.clock);
     runner.addListener(runs);
+    runner.addListener(
+        event -> {
+          // A task another replica handed here is part of that replica's run, kept there.
+          if (event instanceof RunEvent.Completed || event instanceof RunEvent.Failed) {
+            runs.get(event.runId())
+                .filter(r -> r.spec().coordinatorRun() == null)
+                .ifPresent(history::offer);
+          }
+        });
     runner.addListener(metrics.runListener());
     if (!b.observations.isNoop()) {
       runner.addListener(new RunTracing(b.observations));
@@ -154,7 +174,7 @@ public final class FibServer {
             config,
             kernels,
             runner,
-            runs,
+            new RunLookup(runs, history),
             new AuthInterceptor(b.auth),
             transport == null ? MoreExecutors.directExecutor() : transport.afterCurrentRead(),
             transport == null ? () -> null : transport::currentLoop);
@@ -194,6 +214,34 @@ public final class FibServer {
         // v1alpha, which older grpcurl, Postman and grpcui still ask for.
         .addService(StrictRequests.of(ProtoReflectionService.newInstance().bindService()));
     this.server = b.serverBuilder.build();
+  }
+
+  /**
+   * The run history {@code --database} names; one that cannot be opened leaves runs in memory, so a
+   * broken database never stops the server from computing (its status says why).
+   */
+  private static RunHistory<RunRecord> openHistory(ServerConfig config, MeterRegistry meters) {
+    if (config.database().isEmpty()) {
+      return RunHistory.off(meters);
+    }
+    String replica = replicaName(config);
+    try {
+      RunStore store = RunStore.open(config.database());
+      LOG.log(Level.INFO, "run history in " + store.description());
+      return RunHistory.of(
+          store, r -> RunsMapper.stored(r, replica), config.retention(), meters, Clock.systemUTC());
+    } catch (SQLException | RuntimeException e) {
+      LOG.log(Level.WARNING, "run history unavailable, runs are kept in memory only: " + e);
+      return RunHistory.unavailable(meters, RunStore.redacted(config.database()), e.toString());
+    }
+  }
+
+  private static String replicaName(ServerConfig config) {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName() + ":" + config.port();
+    } catch (java.net.UnknownHostException e) {
+      return "unknown:" + config.port();
+    }
   }
 
   /**
@@ -340,6 +388,11 @@ public final class FibServer {
     return runs;
   }
 
+  /** Finished runs, and where to look them up: the registry, then the history. */
+  public RunLookup lookup() {
+    return new RunLookup(runs, history);
+  }
+
   public FibPerfService service() {
     return service;
   }
@@ -396,6 +449,7 @@ public final class FibServer {
       profilingExecutor.shutdownNow();
       MoreExecutors.shutdownAndAwaitTermination(profilingExecutor, Duration.ofSeconds(5));
       service.close();
+      history.close();
       metrics.close();
       LOG.log(Level.INFO, "fibperf stopped");
     }

@@ -106,7 +106,7 @@ public final class Main implements Callable<Integer> {
         endpoints =
             new HttpEndpoints(
                     new InetSocketAddress(address, http.httpPort()),
-                    fibServer.runs(),
+                    fibServer.lookup(),
                     registry.getPrometheusRegistry(),
                     config.maxWatchers(),
                     auth,

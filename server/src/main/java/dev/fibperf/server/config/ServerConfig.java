@@ -2,6 +2,7 @@ package dev.fibperf.server.config;
 
 import dev.fibperf.server.compute.Algorithm;
 import dev.fibperf.server.exec.cluster.PeerTargets;
+import dev.fibperf.server.history.Retention;
 import dev.fibperf.server.profile.Engine;
 import java.time.Duration;
 import java.util.List;
@@ -36,6 +37,9 @@ import java.util.Objects;
  *     without one (POOL_KIND_CLUSTER is then refused)
  * @param kernels jars (or directories of jars) to load kernels from at start, on threads and in
  *     worker processes; empty for the built-in Fibonacci kernels only
+ * @param database where finished runs are kept: a JDBC URL ({@code jdbc:h2:…} or {@code
+ *     jdbc:postgresql:…}), or empty for memory only (the last {@code recentRuns})
+ * @param retention how much of the history to keep
  */
 public record ServerConfig(
     int port,
@@ -56,7 +60,9 @@ public record ServerConfig(
     Duration stalledStreamTimeout,
     Engine profilingEngine,
     String peers,
-    List<java.nio.file.Path> kernels) {
+    List<java.nio.file.Path> kernels,
+    String database,
+    Retention retention) {
 
   /** A minute: far beyond a reader that is slow, well short of holding a slot for ever. */
   public static final Duration DEFAULT_STALLED_STREAM_TIMEOUT = Duration.ofMinutes(1);
@@ -93,6 +99,8 @@ public record ServerConfig(
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     workerJvmOptions = List.copyOf(workerJvmOptions);
     kernels = List.copyOf(kernels);
+    Objects.requireNonNull(database, "database");
+    Objects.requireNonNull(retention, "retention");
     peers = peers.strip();
     if (!peers.isEmpty()) {
       PeerTargets.parse(peers); // names the entry that is not host:port
@@ -170,7 +178,9 @@ public record ServerConfig(
         .stalledStreamTimeout(stalledStreamTimeout)
         .profilingEngine(profilingEngine)
         .peers(peers)
-        .kernels(kernels);
+        .kernels(kernels)
+        .database(database)
+        .retention(retention);
   }
 
   /** Mutable builder for {@link ServerConfig}. */
@@ -194,8 +204,21 @@ public record ServerConfig(
     private Engine profilingEngine = DEFAULT_PROFILING_ENGINE;
     private String peers = "";
     private List<java.nio.file.Path> kernels = List.of();
+    private String database = "";
+    private Retention retention = Retention.DEFAULT;
 
     private Builder() {}
+
+    /** Where finished runs are kept (a JDBC URL), or empty for memory only (the default here). */
+    public Builder database(String database) {
+      this.database = database;
+      return this;
+    }
+
+    public Builder retention(Retention retention) {
+      this.retention = retention;
+      return this;
+    }
 
     public Builder kernels(List<java.nio.file.Path> kernels) {
       this.kernels = kernels;
@@ -316,7 +339,9 @@ public record ServerConfig(
           stalledStreamTimeout,
           profilingEngine,
           peers,
-          kernels);
+          kernels,
+          database,
+          retention);
     }
   }
 }

@@ -13,7 +13,9 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsServer;
 import dev.fibperf.proto.v1.GetRunResponse;
+import dev.fibperf.proto.v1.ListRunsRequest;
 import dev.fibperf.proto.v1.ListRunsResponse;
+import dev.fibperf.proto.v1.RunInfo;
 import dev.fibperf.proto.v1.WatchRunsResponse;
 import dev.fibperf.server.auth.AuthPolicy;
 import dev.fibperf.server.auth.Role;
@@ -24,7 +26,7 @@ import dev.fibperf.server.run.RunOutcome;
 import dev.fibperf.server.run.RunRegistry;
 import dev.fibperf.server.run.RunRegistry.RunRecord;
 import dev.fibperf.server.run.RunSubscription;
-import dev.fibperf.server.service.RunsMapper;
+import dev.fibperf.server.service.RunLookup;
 import dev.fibperf.server.service.WatchMessages;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -81,6 +83,7 @@ public final class HttpEndpoints implements AutoCloseable {
   private final HttpServer http;
   private final ExecutorService threads;
   private final RunRegistry runs;
+  private final RunLookup lookup;
   private final WatchMessages watchMessages = new WatchMessages();
   private final Semaphore eventStreams;
   private final byte[] page;
@@ -102,7 +105,7 @@ public final class HttpEndpoints implements AutoCloseable {
    * @param maxEventStreams most {@code /events} clients at once; more get 503
    */
   public HttpEndpoints(
-      InetSocketAddress address, RunRegistry runs, PrometheusRegistry metrics, int maxEventStreams)
+      InetSocketAddress address, RunLookup runs, PrometheusRegistry metrics, int maxEventStreams)
       throws IOException {
     this(address, runs, metrics, maxEventStreams, AuthPolicy.OPEN);
   }
@@ -114,7 +117,7 @@ public final class HttpEndpoints implements AutoCloseable {
    */
   public HttpEndpoints(
       InetSocketAddress address,
-      RunRegistry runs,
+      RunLookup runs,
       PrometheusRegistry metrics,
       int maxEventStreams,
       AuthPolicy auth)
@@ -127,13 +130,14 @@ public final class HttpEndpoints implements AutoCloseable {
    */
   public HttpEndpoints(
       InetSocketAddress address,
-      RunRegistry runs,
+      RunLookup lookup,
       PrometheusRegistry metrics,
       int maxEventStreams,
       AuthPolicy auth,
       SSLContext tls)
       throws IOException {
-    this.runs = runs;
+    this.lookup = lookup;
+    this.runs = lookup.registry();
     this.auth = auth;
     this.eventStreams = new Semaphore(maxEventStreams);
     try (InputStream in = HttpEndpoints.class.getResourceAsStream("dashboard.html")) {
@@ -380,11 +384,19 @@ public final class HttpEndpoints implements AutoCloseable {
    */
   private void runs(HttpExchange exchange) throws IOException {
     String path = exchange.getRequestURI().getPath();
-    if (path.equals("/api/runs") || path.equals("/api/runs/")) {
-      ListRunsResponse.Builder b = ListRunsResponse.newBuilder();
-      runs.inFlight().forEach(r -> b.addInFlight(RunsMapper.listed(r)));
-      runs.recent().forEach(r -> b.addRecent(RunsMapper.listed(r)));
-      sendJson(exchange, 200, json(b));
+    if (path.equals("/api/runs") || path.equals("/api/runs/") || path.equals("/api/runs.csv")) {
+      ListRunsResponse list;
+      try {
+        list = lookup.list(listRequest(exchange.getRequestURI().getRawQuery()));
+      } catch (IllegalArgumentException e) {
+        sendJson(exchange, 400, errorJson(e.getMessage()));
+        return;
+      }
+      if (path.endsWith(".csv")) {
+        send(exchange, 200, "text/csv; charset=utf-8", RunsCsv.runs(list));
+      } else {
+        sendJson(exchange, 200, json(list.toBuilder()));
+      }
       return;
     }
     Matcher m = RUN.matcher(path);
@@ -393,15 +405,64 @@ public final class HttpEndpoints implements AutoCloseable {
       return;
     }
     long id = Long.parseLong(m.group(1));
-    Optional<RunRecord> run = runs.get(id);
+    Optional<RunInfo> run = lookup.get(id);
     if (run.isEmpty()) {
-      sendJson(exchange, 404, errorJson("run " + id + " is neither in flight nor recent"));
+      sendJson(exchange, 404, errorJson("run " + id + " is neither in flight nor in the history"));
       return;
     }
-    sendJson(exchange, 200, json(GetRunResponse.newBuilder().setRun(RunsMapper.info(run.get()))));
+    if (m.group(2) != null) {
+      send(exchange, 200, "text/csv; charset=utf-8", RunsCsv.tasks(run.get()));
+      return;
+    }
+    sendJson(exchange, 200, json(GetRunResponse.newBuilder().setRun(run.get())));
   }
 
-  private static final Pattern RUN = Pattern.compile("/api/runs/(\\d{1,18})");
+  /**
+   * {@code /api/runs}' query, ListRuns' fields by their JSON names: {@code pageSize}, {@code
+   * pageToken}, {@code method}, {@code sameWorkloadAs}.
+   */
+  static ListRunsRequest listRequest(String rawQuery) {
+    ListRunsRequest.Builder b = ListRunsRequest.newBuilder();
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return b.build();
+    }
+    for (String pair : rawQuery.split("&")) {
+      int eq = pair.indexOf('=');
+      String key = eq < 0 ? pair : pair.substring(0, eq);
+      String value =
+          eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      try {
+        switch (key) {
+          case "pageSize":
+            b.setPageSize(Integer.parseUnsignedInt(value));
+            break;
+          case "pageToken":
+            b.setPageToken(value);
+            break;
+          case "method":
+            b.setMethod(dev.fibperf.proto.v1.RunMethod.valueOf(value));
+            break;
+          case "sameWorkloadAs":
+            b.setSameWorkloadAs(Long.parseUnsignedLong(value));
+            break;
+          default:
+            throw new IllegalArgumentException(
+                key + " is not one of pageSize, pageToken, method, sameWorkloadAs");
+        }
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(key + "=" + value + " is not a number");
+      } catch (IllegalArgumentException e) {
+        if (key.equals("method")) {
+          throw new IllegalArgumentException(
+              "method=" + value + " is not a RunMethod (e.g. RUN_METHOD_COMPARE)");
+        }
+        throw e;
+      }
+    }
+    return b.build();
+  }
+
+  private static final Pattern RUN = Pattern.compile("/api/runs/(\\d{1,18})(/tasks\\.csv)?");
 
   private static String errorJson(String reason) {
     return json(Struct.newBuilder().putFields("error", text(reason)));
@@ -428,7 +489,10 @@ public final class HttpEndpoints implements AutoCloseable {
       Optional<ProfileReport> parallel = profile(id, Phase.PARALLEL);
       if (serial.isEmpty() || parallel.isEmpty()) {
         notFound(
-            exchange, "run " + id + " has no serial and parallel profiles among the recent runs");
+            exchange,
+            "run "
+                + id
+                + " has no serial and parallel profiles in flight, recent or in the history");
         return;
       }
       send(
@@ -444,7 +508,9 @@ public final class HttpEndpoints implements AutoCloseable {
     Optional<ProfileReport> profile = profile(id, phase);
     String name = phase.name().toLowerCase(Locale.ROOT);
     if (profile.isEmpty()) {
-      notFound(exchange, "run " + id + " has no " + name + " profile among the recent runs");
+      notFound(
+          exchange,
+          "run " + id + " has no " + name + " profile in flight, recent or in the history");
       return;
     }
     send(
@@ -454,15 +520,24 @@ public final class HttpEndpoints implements AutoCloseable {
         Artifacts.flameGraphHtml(profile.get(), "fibperf run " + id + ", " + name));
   }
 
+  /** A run's profile of one phase: the live run's, else the history's collapsed stacks. */
   private Optional<ProfileReport> profile(long id, Phase phase) {
-    return runs.get(id)
-        .map(RunRecord::outcome)
-        .flatMap(
-            outcome ->
-                outcome.phases().stream()
-                    .filter(p -> p.phase() == phase && p.profile() != null)
-                    .map(RunOutcome.PhaseOutcome::profile)
-                    .findFirst());
+    Optional<ProfileReport> live =
+        runs.get(id)
+            .map(RunRecord::outcome)
+            .flatMap(
+                outcome ->
+                    outcome.phases().stream()
+                        .filter(p -> p.phase() == phase && p.profile() != null)
+                        .map(RunOutcome.PhaseOutcome::profile)
+                        .findFirst());
+    if (live.isPresent()) {
+      return live;
+    }
+    return lookup
+        .history()
+        .profile(id, phase.name().toLowerCase(Locale.ROOT))
+        .map(p -> ProfileReport.ofCollapsed(p.collapsed(), p.engine()));
   }
 
   private static void notFound(HttpExchange exchange, String why) throws IOException {

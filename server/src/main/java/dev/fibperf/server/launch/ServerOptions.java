@@ -1,6 +1,7 @@
 package dev.fibperf.server.launch;
 
 import dev.fibperf.server.config.ServerConfig;
+import dev.fibperf.server.history.Retention;
 import dev.fibperf.server.profile.Engine;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -207,6 +208,48 @@ public final class ServerOptions {
   }
 
   @Option(
+      names = "--data-dir",
+      paramLabel = "<dir>",
+      defaultValue = "${env:FIBPERF_DATA_DIR:-}",
+      description =
+          "Where the embedded run history (H2) lives (FIBPERF_DATA_DIR; default ~/.fibperf).")
+  String dataDir;
+
+  @Option(
+      names = "--database",
+      paramLabel = "<jdbc-url>",
+      defaultValue = "${env:FIBPERF_DATABASE:-}",
+      description =
+          "Where finished runs are kept: a PostgreSQL URL (jdbc:postgresql://host/db?user=…) that"
+              + " replicas share, an H2 URL, or none to keep only the last --recent-runs in memory"
+              + " (FIBPERF_DATABASE; default H2 in --data-dir).")
+  String database;
+
+  @Option(
+      names = "--history-max-runs",
+      defaultValue = "${env:FIBPERF_HISTORY_MAX_RUNS:-" + Retention.DEFAULT_MAX_RUNS + "}",
+      description =
+          "Most runs the history keeps, oldest deleted first (FIBPERF_HISTORY_MAX_RUNS, default"
+              + " ${DEFAULT-VALUE}).")
+  int historyMaxRuns;
+
+  @Option(
+      names = "--history-max-age",
+      defaultValue = "${env:FIBPERF_HISTORY_MAX_AGE:-90d}",
+      converter = Converters.DurationOption.class,
+      description =
+          "Oldest run the history keeps (FIBPERF_HISTORY_MAX_AGE, default ${DEFAULT-VALUE}).")
+  Duration historyMaxAge;
+
+  @Option(
+      names = "--history-max-mib",
+      defaultValue = "${env:FIBPERF_HISTORY_MAX_MIB:-1024}",
+      description =
+          "Most MiB of stored runs (compressed figures, tasks and profiles) the history keeps"
+              + " (FIBPERF_HISTORY_MAX_MIB, default ${DEFAULT-VALUE}).")
+  long historyMaxMib;
+
+  @Option(
       names = "--worker-jvm-option",
       paramLabel = "<option>",
       description = "An extra JVM option for worker processes (repeatable), e.g. -Xmx256m.")
@@ -216,6 +259,28 @@ public final class ServerOptions {
    * @throws IllegalArgumentException naming the option whose value the config refuses
    */
   public ServerConfig config() {
-    return config.workerJvmOptions(workerJvmOptions).build();
+    return config
+        .workerJvmOptions(workerJvmOptions)
+        .database(databaseUrl(database, dataDir))
+        .retention(new Retention(historyMaxRuns, historyMaxAge, historyMaxMib << 20))
+        .build();
+  }
+
+  /**
+   * The history's JDBC URL: {@code --database} as given, none for {@code none}, else H2 in the data
+   * directory, open to other servers on the same directory (H2's automatic mixed mode).
+   */
+  static String databaseUrl(String database, String dataDir) {
+    if (database != null && database.equalsIgnoreCase("none")) {
+      return "";
+    }
+    if (database != null && !database.isBlank()) {
+      return database.strip();
+    }
+    java.nio.file.Path dir =
+        dataDir == null || dataDir.isBlank()
+            ? java.nio.file.Path.of(System.getProperty("user.home"), ".fibperf")
+            : java.nio.file.Path.of(dataDir);
+    return "jdbc:h2:file:" + dir.toAbsolutePath().resolve("history") + ";AUTO_SERVER=TRUE";
   }
 }

@@ -102,6 +102,41 @@ public record ProfileReport(
         engineNote);
   }
 
+  /**
+   * A report of stored collapsed stacks only (a finished run read back from the history): enough
+   * for its flame graphs and diffs, with no top lists or timing.
+   *
+   * @param collapsed one stack per line, frames root first joined by ';', a space, its count
+   */
+  public static ProfileReport ofCollapsed(String collapsed, String engine) {
+    Map<String, Long> stacks = new HashMap<>();
+    long samples = 0;
+    for (String line : collapsed.split("\n")) {
+      int space = line.lastIndexOf(' ');
+      if (space <= 0) {
+        continue;
+      }
+      long count = Long.parseLong(line.substring(space + 1).strip());
+      stacks.merge(line.substring(0, space), count, Long::sum);
+      samples += count;
+    }
+    return new ProfileReport(
+        List.of(),
+        List.of(),
+        samples,
+        Duration.ZERO,
+        Duration.ZERO,
+        0,
+        Duration.ZERO,
+        0,
+        Duration.ZERO,
+        0,
+        0,
+        stacks,
+        engine,
+        "");
+  }
+
   /** Samples per second of {@code duration}, or 0 for an empty one. */
   static double rate(long samples, Duration duration) {
     double seconds = duration.toNanos() / 1e9;

@@ -15,9 +15,9 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Admits runs and starts them on the shared pools: a {@link RunSpec} goes in, an {@link ActiveRun}
@@ -42,7 +42,7 @@ public final class Runner {
       new RunRejectedException(
           RunRejectedException.Reason.EXCLUSIVE_RUN,
           "an exclusive run (a Compare) holds or waits for the workers");
-  private final AtomicLong nextRunId = new AtomicLong(1);
+  private final LongSupplier runIds;
   private final List<RunEventListener> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean draining;
 
@@ -50,6 +50,7 @@ public final class Runner {
    * @param maxConcurrentRuns runs doing work at once; later ones are refused
    * @param profilingExecutor reads recordings and takes live snapshots, off the workers
    * @param clock where runs read time
+   * @param runIds each admitted run's id; unique for as long as the runs are remembered
    */
   public Runner(
       TaskPool threads,
@@ -58,7 +59,9 @@ public final class Runner {
       JfrProfiler jfr,
       ScheduledExecutorService profilingExecutor,
       int maxConcurrentRuns,
-      RunClock clock) {
+      RunClock clock,
+      LongSupplier runIds) {
+    this.runIds = Objects.requireNonNull(runIds, "runIds");
     Map<PoolKind, TaskPool> pools = new EnumMap<>(PoolKind.class);
     pools.put(PoolKind.THREADS, Objects.requireNonNull(threads, "threads"));
     pools.put(PoolKind.PROCESSES, Objects.requireNonNull(processes, "processes"));
@@ -186,7 +189,7 @@ public final class Runner {
       long deadlineNanoTime) {
     return new ActiveRun(
         new RunContext(
-            nextRunId.getAndIncrement(),
+            runIds.getAsLong(),
             spec,
             house,
             event -> publish(caller, event),

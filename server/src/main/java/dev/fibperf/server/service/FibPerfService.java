@@ -3,6 +3,8 @@ package dev.fibperf.server.service;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.fibperf.proto.v1.CompareRequest;
 import dev.fibperf.proto.v1.CompareResponse;
+import dev.fibperf.proto.v1.CompareRunsRequest;
+import dev.fibperf.proto.v1.CompareRunsResponse;
 import dev.fibperf.proto.v1.FibPerfServiceGrpc;
 import dev.fibperf.proto.v1.GetRunRequest;
 import dev.fibperf.proto.v1.GetRunResponse;
@@ -15,7 +17,9 @@ import dev.fibperf.proto.v1.ParallelRequest;
 import dev.fibperf.proto.v1.ParallelResponse;
 import dev.fibperf.proto.v1.ProfileSerialRequest;
 import dev.fibperf.proto.v1.ProfileSerialResponse;
+import dev.fibperf.proto.v1.RunInfo;
 import dev.fibperf.proto.v1.RunMethod;
+import dev.fibperf.proto.v1.RunState;
 import dev.fibperf.proto.v1.SerialRequest;
 import dev.fibperf.proto.v1.SerialResponse;
 import dev.fibperf.proto.v1.WatchRunsRequest;
@@ -55,6 +59,7 @@ import java.util.function.Supplier;
 public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplBase {
   private final Runner runner;
   private final RunRegistry runs;
+  private final RunLookup lookup;
   private final RequestMapper requests;
   private final ListKernelsResponse kernelList;
   private final OpenCalls openCalls = new OpenCalls();
@@ -81,7 +86,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
       ServerConfig config,
       KernelCatalog kernels,
       Runner runner,
-      RunRegistry runs,
+      RunLookup lookup,
       ServerInterceptor auth,
       Executor runStarts,
       Supplier<Executor> callLoop) {
@@ -91,7 +96,8 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
     this.requests = new RequestMapper(config, kernels);
     this.kernelList = kernelList(kernels, config);
     this.runner = runner;
-    this.runs = runs;
+    this.lookup = lookup;
+    this.runs = lookup.registry();
     this.maxWatchers = config.maxWatchers();
     this.stalledStreamTimeout = config.stalledStreamTimeout();
   }
@@ -129,10 +135,15 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
 
   @Override
   public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> observer) {
-    ListRunsResponse.Builder b = ListRunsResponse.newBuilder();
-    runs.inFlight().forEach(r -> b.addInFlight(RunsMapper.listed(r)));
-    runs.recent().forEach(r -> b.addRecent(RunsMapper.listed(r)));
-    observer.onNext(b.build());
+    ListRunsResponse response;
+    try {
+      response = lookup.list(request);
+    } catch (IllegalArgumentException e) {
+      observer.onError(
+          Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    }
+    observer.onNext(response);
     observer.onCompleted();
   }
 
@@ -163,22 +174,66 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
 
   @Override
   public void getRun(GetRunRequest request, StreamObserver<GetRunResponse> observer) {
-    Optional<RunRegistry.RunRecord> run = runs.get(request.getRunId());
+    Optional<RunInfo> run = lookup.get(request.getRunId());
     if (run.isEmpty()) {
       observer.onError(notFound(request.getRunId()).asRuntimeException());
       return;
     }
-    observer.onNext(GetRunResponse.newBuilder().setRun(RunsMapper.info(run.get())).build());
+    observer.onNext(GetRunResponse.newBuilder().setRun(run.get()).build());
     observer.onCompleted();
+  }
+
+  @Override
+  public void compareRuns(
+      CompareRunsRequest request, StreamObserver<CompareRunsResponse> observer) {
+    Optional<RunInfo> run = lookup.get(request.getRunId());
+    if (run.isEmpty() || run.get().getState() == RunState.RUN_STATE_RUNNING) {
+      observer.onError(
+          Status.NOT_FOUND
+              .withDescription(
+                  "run_id=" + request.getRunId() + " is not a finished run this server knows")
+              .asRuntimeException());
+      return;
+    }
+    Optional<RunInfo> baseline =
+        request.getBaselineRunId() == 0
+            ? lookup.history().lastClean(run.get())
+            : lookup.get(request.getBaselineRunId());
+    if (baseline.isEmpty()) {
+      observer.onError(
+          (request.getBaselineRunId() == 0
+                  ? Status.FAILED_PRECONDITION.withDescription(
+                      "run_id="
+                          + request.getRunId()
+                          + " has no earlier clean run of its workload in the history")
+                  : Status.NOT_FOUND.withDescription(
+                      "baseline_run_id="
+                          + request.getBaselineRunId()
+                          + " is not a run this server knows"))
+              .asRuntimeException());
+      return;
+    }
+    try {
+      observer.onNext(
+          CompareRunsResponse.newBuilder()
+              .setChange(RunChanges.between(run.get(), baseline.get()))
+              .build());
+      observer.onCompleted();
+    } catch (IllegalArgumentException e) {
+      observer.onError(
+          Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
+    }
   }
 
   private Status notFound(long runId) {
     return Status.NOT_FOUND.withDescription(
         "run_id="
             + runId
-            + " is neither in flight nor among the last "
-            + runs.recentCapacity()
-            + " finished (--recent-runs)");
+            + (lookup.history().enabled()
+                ? " is neither in flight nor in the run history"
+                : " is neither in flight nor among the last "
+                    + runs.recentCapacity()
+                    + " finished (--recent-runs; the run history is off)"));
   }
 
   @Override

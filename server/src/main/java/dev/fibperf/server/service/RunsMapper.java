@@ -8,11 +8,18 @@ import dev.fibperf.proto.v1.RunMethod;
 import dev.fibperf.proto.v1.RunState;
 import dev.fibperf.proto.v1.WatchRunsResponse;
 import dev.fibperf.server.exec.Task;
+import dev.fibperf.server.history.RunStore;
+import dev.fibperf.server.profile.Artifacts;
 import dev.fibperf.server.run.RunEvent;
 import dev.fibperf.server.run.RunKind;
+import dev.fibperf.server.run.RunOutcome;
 import dev.fibperf.server.run.RunRegistry.RunRecord;
 import dev.fibperf.server.run.RunRegistry.State;
 import io.grpc.Status;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * Run records and events to the run-list RPCs' {@code fibperf.v1} messages; the HTTP dashboard
@@ -118,7 +125,11 @@ public final class RunsMapper {
    * without their phases (GetRun has them).
    */
   public static RunInfo listed(RunRecord r) {
-    RunInfo info = info(r);
+    return listed(info(r));
+  }
+
+  /** {@link #listed(RunRecord)} of a run as GetRun answers it (e.g. from the history). */
+  public static RunInfo listed(RunInfo info) {
     if (!info.hasSummary() && !info.hasComparison()) {
       return info;
     }
@@ -196,5 +207,26 @@ public final class RunsMapper {
 
   public static WatchRunsResponse dropped(long events) {
     return WatchRunsResponse.newBuilder().setDroppedEvents(events).build();
+  }
+
+  /**
+   * What the history keeps of a finished run: its RunInfo as GetRun answers it, and each profiled
+   * phase's collapsed stacks.
+   */
+  public static RunStore.StoredRun stored(RunRecord r, String replica) {
+    List<RunStore.StoredProfile> profiles = new ArrayList<>();
+    if (r.outcome() != null) {
+      for (RunOutcome.PhaseOutcome p : r.outcome().phases()) {
+        if (p.profile() != null) {
+          profiles.add(
+              new RunStore.StoredProfile(
+                  p.phase().name().toLowerCase(Locale.ROOT),
+                  p.profile().engine(),
+                  p.profile().totalSamples(),
+                  new String(Artifacts.collapsed(p.profile()), StandardCharsets.UTF_8)));
+        }
+      }
+    }
+    return new RunStore.StoredRun(replica, info(r), profiles);
   }
 }

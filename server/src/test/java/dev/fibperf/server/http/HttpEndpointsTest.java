@@ -58,7 +58,7 @@ class HttpEndpointsTest {
                 ServerConfig.newBuilder().workers(1).profilingEnabled(false).build(),
                 b -> b.threadKernel(FakeKernel.instant()));
         HttpEndpoints endpoints =
-            new HttpEndpoints(new InetSocketAddress("127.0.0.1", 0), fx.server.runs(), null, 2)
+            new HttpEndpoints(new InetSocketAddress("127.0.0.1", 0), fx.server.lookup(), null, 2)
                 .start()) {
       List<java.net.Socket> stalled = new java.util.ArrayList<>();
       try {
@@ -100,7 +100,7 @@ class HttpEndpointsTest {
                 ServerConfig.newBuilder().workers(1).profilingEnabled(false).build(),
                 b -> b.threadKernel(FakeKernel.instant()));
         HttpEndpoints endpoints =
-            new HttpEndpoints(new InetSocketAddress("127.0.0.1", 0), fx.server.runs(), null, 2)
+            new HttpEndpoints(new InetSocketAddress("127.0.0.1", 0), fx.server.lookup(), null, 2)
                 .health(fx.server::isServing)
                 .start()) {
       HttpResponse<String> up = get(endpoints, "/healthz");
@@ -122,7 +122,7 @@ class HttpEndpointsTest {
                 ServerConfig.newBuilder().workers(2).profilingEnabled(false).build(),
                 b -> b.threadKernel(FakeKernel.instant()));
         HttpEndpoints endpoints =
-            new HttpEndpoints(new InetSocketAddress("127.0.0.1", 0), fx.server.runs(), null, 2)
+            new HttpEndpoints(new InetSocketAddress("127.0.0.1", 0), fx.server.lookup(), null, 2)
                 .start()) {
       HttpResponse<String> page = get(endpoints, "/");
       assertEquals(200, page.statusCode());
@@ -177,7 +177,7 @@ class HttpEndpointsTest {
     try (InProcessFixture fx =
             new InProcessFixture(ServerConfig.newBuilder().workers(2).build(), b -> b);
         HttpEndpoints endpoints =
-            new HttpEndpoints(new InetSocketAddress("127.0.0.1", 0), fx.server.runs(), null, 2)
+            new HttpEndpoints(new InetSocketAddress("127.0.0.1", 0), fx.server.lookup(), null, 2)
                 .start()) {
       List<ProfileSerialResponse> profiled =
           drain(
@@ -245,15 +245,15 @@ class HttpEndpointsTest {
                 b -> b.threadKernel(FakeKernel.instant()));
         HttpEndpoints tokens =
             new HttpEndpoints(
-                    new InetSocketAddress("127.0.0.1", 0), fx.server.runs(), null, 2, byToken)
+                    new InetSocketAddress("127.0.0.1", 0), fx.server.lookup(), null, 2, byToken)
                 .start();
         HttpEndpoints plaintext =
             new HttpEndpoints(
-                    new InetSocketAddress("127.0.0.1", 0), fx.server.runs(), null, 2, strict)
+                    new InetSocketAddress("127.0.0.1", 0), fx.server.lookup(), null, 2, strict)
                 .start();
         HttpEndpoints certs =
             new HttpEndpoints(
-                    new InetSocketAddress("127.0.0.1", 0), fx.server.runs(), null, 2, byCert)
+                    new InetSocketAddress("127.0.0.1", 0), fx.server.lookup(), null, 2, byCert)
                 .start()) {
       assertEquals(200, get(tokens, "/").statusCode(), "the page holds no data");
 
@@ -339,7 +339,7 @@ class HttpEndpointsTest {
         HttpEndpoints endpoints =
             new HttpEndpoints(
                     new InetSocketAddress("127.0.0.1", 0),
-                    fx.server.runs(),
+                    fx.server.lookup(),
                     null,
                     2,
                     strict,
@@ -382,7 +382,7 @@ class HttpEndpointsTest {
   void aFailedRequest_closesItsConnection() throws Exception {
     try (InProcessFixture fx = new InProcessFixture();
         HttpEndpoints endpoints =
-            new HttpEndpoints(new InetSocketAddress("127.0.0.1", 0), fx.server.runs(), null, 2)
+            new HttpEndpoints(new InetSocketAddress("127.0.0.1", 0), fx.server.lookup(), null, 2)
                 .start();
         java.net.Socket socket = new java.net.Socket("127.0.0.1", endpoints.port())) {
       socket.setSoTimeout(30_000);

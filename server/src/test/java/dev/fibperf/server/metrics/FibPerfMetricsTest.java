@@ -108,7 +108,7 @@ class FibPerfMetricsTest {
     try (HttpEndpoints http =
         new HttpEndpoints(
                 new java.net.InetSocketAddress("127.0.0.1", 0),
-                server.runs(),
+                server.lookup(),
                 registry.getPrometheusRegistry(),
                 1)
             .start()) {

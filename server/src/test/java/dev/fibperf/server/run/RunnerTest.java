@@ -58,7 +58,8 @@ class RunnerTest {
         new JfrProfiler(),
         profiling,
         maxRuns,
-        clock);
+        clock,
+        new java.util.concurrent.atomic.AtomicLong(1)::getAndIncrement);
   }
 
   @AfterEach

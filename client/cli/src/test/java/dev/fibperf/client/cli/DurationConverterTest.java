@@ -24,6 +24,6 @@ class DurationConverterTest {
   void anythingElse_isAUsageErrorNamingTheText() {
     CommandLine.TypeConversionException e =
         assertThrows(CommandLine.TypeConversionException.class, () -> converter.convert("10 s"));
-    assertEquals("'10 s' is not a duration: use e.g. 500ms, 10s, 2m or PT10S", e.getMessage());
+    assertEquals("'10 s' is not a duration: use e.g. 500ms, 10s, 2m, 90d or PT10S", e.getMessage());
   }
 }

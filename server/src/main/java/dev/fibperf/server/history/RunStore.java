@@ -1,0 +1,532 @@
+package dev.fibperf.server.history;
+
+import com.google.protobuf.util.Durations;
+import com.google.protobuf.util.Timestamps;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.fibperf.proto.v1.Comparison;
+import dev.fibperf.proto.v1.RunInfo;
+import dev.fibperf.proto.v1.TaskFinished;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The run history over JDBC: H2 embedded in a data directory, or a PostgreSQL that replicas share.
+ * The schema is Flyway's ({@code db/history/<vendor>}); each finished run is one row of the figures
+ * that lists, charts and baselines read, a row per task, its profiles' collapsed stacks, and its
+ * whole {@link RunInfo} (gzipped) as GetRun answers it.
+ *
+ * <p>Thread-safe: every call takes its own connection from a small HikariCP pool.
+ */
+public final class RunStore implements AutoCloseable {
+  /** How many run ids one claim takes: replicas sharing a history never hand out the same one. */
+  public static final int ID_BLOCK = 1000;
+
+  private final HikariDataSource pool;
+  private final String description;
+
+  private RunStore(HikariDataSource pool, String description) {
+    this.pool = pool;
+    this.description = description;
+  }
+
+  /**
+   * Connects and brings the schema up to date.
+   *
+   * @param url {@code jdbc:h2:…} or {@code jdbc:postgresql:…}
+   * @throws SQLException if the database cannot be reached or migrated
+   */
+  public static RunStore open(String url) throws SQLException {
+    String vendor = vendor(url);
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setPoolName("fibperf-history");
+    config.setMaximumPoolSize(4);
+    config.setMinimumIdle(1);
+    // Fail at start, not at the first run, when the database is not there.
+    config.setInitializationFailTimeout(10_000);
+    config.setConnectionTimeout(5_000);
+    HikariDataSource pool;
+    try {
+      pool = new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      throw new SQLException("cannot open the run history at " + redacted(url) + ": " + e, e);
+    }
+    try {
+      Flyway.configure()
+          .dataSource(pool)
+          .locations("classpath:db/history/" + vendor)
+          .table("fibperf_schema_history")
+          .load()
+          .migrate();
+    } catch (RuntimeException e) {
+      pool.close();
+      throw new SQLException("cannot migrate the run history at " + redacted(url) + ": " + e, e);
+    }
+    return new RunStore(pool, redacted(url));
+  }
+
+  private static String vendor(String url) {
+    if (url.startsWith("jdbc:h2:")) {
+      return "h2";
+    } else if (url.startsWith("jdbc:postgresql:")) {
+      return "postgresql";
+    }
+    throw new IllegalArgumentException(
+        "database=" + redacted(url) + " is neither jdbc:h2: nor jdbc:postgresql:");
+  }
+
+  /** The URL without its password, for logs and status. */
+  public static String redacted(String url) {
+    return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+  }
+
+  /** Where the history is, password left out. */
+  public String description() {
+    return description;
+  }
+
+  /**
+   * Claims the next {@link #ID_BLOCK} run ids, atomically against every replica sharing this
+   * history.
+   *
+   * @return the first of them
+   */
+  public long claimIds() throws SQLException {
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement lock =
+              c.prepareStatement(
+                  "SELECT next_id FROM run_id_blocks WHERE name = 'runs' FOR UPDATE");
+          PreparedStatement bump =
+              c.prepareStatement(
+                  "UPDATE run_id_blocks SET next_id = next_id + ? WHERE name = 'runs'")) {
+        long first;
+        try (ResultSet r = lock.executeQuery()) {
+          r.next();
+          first = r.getLong(1);
+        }
+        bump.setLong(1, ID_BLOCK);
+        bump.executeUpdate();
+        c.commit();
+        return first;
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  /** One finished run to keep: its RunInfo as GetRun answers it, and its profiles. */
+  public record StoredRun(String replica, RunInfo info, List<StoredProfile> profiles) {
+    public StoredRun {
+      profiles = List.copyOf(profiles);
+    }
+  }
+
+  /**
+   * One phase's profile.
+   *
+   * @param phase {@code serial} or {@code parallel}
+   * @param collapsed collapsed stacks (flame-graph input), one stack per line
+   */
+  public record StoredProfile(String phase, String engine, long samples, String collapsed) {}
+
+  /**
+   * Keeps a finished run, its tasks and its profiles in one transaction.
+   *
+   * @return the bytes it took (the compressed RunInfo and profiles)
+   */
+  public long insert(StoredRun run) throws SQLException {
+    RunInfo info = run.info();
+    byte[] blob = gzip(info.toByteArray());
+    long bytes = blob.length;
+    List<byte[]> profiles = new ArrayList<>();
+    for (StoredProfile p : run.profiles()) {
+      byte[] z = gzip(p.collapsed().getBytes(StandardCharsets.UTF_8));
+      profiles.add(z);
+      bytes += z.length;
+    }
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        insertRun(c, run.replica(), info, blob, bytes);
+        insertTasks(c, info);
+        try (PreparedStatement s =
+            c.prepareStatement(
+                "INSERT INTO run_profiles (run_id, phase, engine, samples, collapsed)"
+                    + " VALUES (?, ?, ?, ?, ?)")) {
+          for (int i = 0; i < run.profiles().size(); i++) {
+            StoredProfile p = run.profiles().get(i);
+            s.setLong(1, info.getRunId());
+            s.setString(2, p.phase());
+            s.setString(3, p.engine());
+            s.setLong(4, p.samples());
+            s.setBytes(5, profiles.get(i));
+            s.addBatch();
+          }
+          s.executeBatch();
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+    return bytes;
+  }
+
+  private static void insertRun(Connection c, String replica, RunInfo info, byte[] blob, long bytes)
+      throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "INSERT INTO runs (run_id, replica, method, kernel, pool, parallelism, nums, workload,"
+                + " state, accepted_micros, ended_micros, wall_nanos, speedup, speedup_low,"
+                + " speedup_high, attainment, verdict, stored_bytes, info)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      s.setLong(1, info.getRunId());
+      s.setString(2, replica);
+      s.setString(3, info.getMethod().name());
+      s.setString(4, info.getKernel());
+      s.setString(5, info.getPool().name());
+      s.setInt(6, info.getParallelism());
+      s.setString(7, Workloads.nums(info));
+      s.setString(8, Workloads.key(info));
+      s.setString(9, info.getState().name());
+      s.setLong(10, Timestamps.toMicros(info.getAcceptedTime()));
+      s.setLong(11, Timestamps.toMicros(info.getEndTime()));
+      Comparison comparison = info.hasComparison() ? info.getComparison() : null;
+      if (info.hasSummary()) {
+        s.setLong(12, Durations.toNanos(info.getSummary().getWallDuration()));
+      } else if (comparison != null) {
+        s.setLong(12, Durations.toNanos(comparison.getParallel().getWallDuration()));
+      } else {
+        s.setNull(12, Types.BIGINT);
+      }
+      if (comparison != null) {
+        s.setDouble(13, comparison.getSpeedup());
+        setOrNull(s, 14, comparison.getEstimate().getSpeedupLow());
+        setOrNull(s, 15, comparison.getEstimate().getSpeedupHigh());
+        s.setDouble(16, comparison.getAttainment());
+        s.setString(17, comparison.getVerdict().name());
+      } else {
+        for (int i = 13; i <= 16; i++) {
+          s.setNull(i, Types.DOUBLE);
+        }
+        s.setNull(17, Types.VARCHAR);
+      }
+      s.setLong(18, bytes);
+      s.setBytes(19, blob);
+      s.executeUpdate();
+    }
+  }
+
+  private static void setOrNull(PreparedStatement s, int i, double value) throws SQLException {
+    if (value == 0) {
+      s.setNull(i, Types.DOUBLE);
+    } else {
+      s.setDouble(i, value);
+    }
+  }
+
+  private static void insertTasks(Connection c, RunInfo info) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "INSERT INTO run_tasks (run_id, round, phase, task_index, n, worker,"
+                + " start_offset_nanos, duration_nanos, cpu_nanos, core_wait_nanos)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      for (Workloads.PhaseOf p : Workloads.phases(info)) {
+        for (TaskFinished t : p.summary().getResultsList()) {
+          s.setLong(1, info.getRunId());
+          s.setInt(2, p.round());
+          s.setString(3, p.phase());
+          s.setInt(4, t.getIndex());
+          s.setLong(5, t.getN());
+          s.setString(6, t.getWorker());
+          s.setLong(
+              7,
+              Durations.toNanos(Timestamps.between(p.summary().getStartTime(), t.getStartTime())));
+          s.setLong(8, Durations.toNanos(t.getDuration()));
+          s.setLong(9, Durations.toNanos(t.getCpuTime()));
+          s.setLong(10, Durations.toNanos(t.getCoreWait()));
+          s.addBatch();
+        }
+      }
+      s.executeBatch();
+    }
+  }
+
+  /**
+   * Which runs to list.
+   *
+   * @param limit most runs
+   * @param before a page's end: only runs that ended before this one (its end and id), or null
+   * @param workload only runs of this workload ({@link Workloads#key}), or null
+   * @param method only runs of this method ({@code RUN_METHOD_COMPARE} …), or null
+   */
+  public record Query(int limit, Cursor before, String workload, String method) {}
+
+  /** A place in the list, most recently ended first: the end, then the id. */
+  public record Cursor(long endedMicros, long runId) {
+    /** The page token that continues the list after this run. */
+    public String token() {
+      return endedMicros + "." + runId;
+    }
+
+    /** Parses {@link #token()}; empty for no token. */
+    public static Optional<Cursor> parse(String token) {
+      if (token.isEmpty()) {
+        return Optional.empty();
+      }
+      int dot = token.indexOf('.');
+      try {
+        return Optional.of(
+            new Cursor(
+                Long.parseLong(token.substring(0, dot)), Long.parseLong(token.substring(dot + 1))));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("page_token=\"" + token + "\" is not a page token");
+      }
+    }
+
+    static Cursor of(RunInfo info) {
+      return new Cursor(Timestamps.toMicros(info.getEndTime()), info.getRunId());
+    }
+  }
+
+  /** Runs most recently ended first, each as GetRun answers it. */
+  public List<RunInfo> list(Query q) throws SQLException {
+    StringBuilder sql = new StringBuilder("SELECT info FROM runs WHERE 1 = 1");
+    List<Object> args = new ArrayList<>();
+    if (q.before() != null) {
+      sql.append(" AND (ended_micros < ? OR (ended_micros = ? AND run_id < ?))");
+      args.add(q.before().endedMicros());
+      args.add(q.before().endedMicros());
+      args.add(q.before().runId());
+    }
+    if (q.workload() != null) {
+      sql.append(" AND workload = ?");
+      args.add(q.workload());
+    }
+    if (q.method() != null) {
+      sql.append(" AND method = ?");
+      args.add(q.method());
+    }
+    sql.append(" ORDER BY ended_micros DESC, run_id DESC LIMIT ?");
+    args.add(q.limit());
+    List<RunInfo> runs = new ArrayList<>();
+    try (Connection c = pool.getConnection();
+        PreparedStatement s = c.prepareStatement(sql.toString())) {
+      for (int i = 0; i < args.size(); i++) {
+        s.setObject(i + 1, args.get(i));
+      }
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          runs.add(RunInfo.parseFrom(gunzip(r.getBytes(1))));
+        }
+      }
+    } catch (IOException e) {
+      throw new SQLException("a stored run does not parse: " + e, e);
+    }
+    return runs;
+  }
+
+  /** One run as GetRun answers it. */
+  public Optional<RunInfo> get(long runId) throws SQLException {
+    try (Connection c = pool.getConnection();
+        PreparedStatement s = c.prepareStatement("SELECT info FROM runs WHERE run_id = ?")) {
+      s.setLong(1, runId);
+      try (ResultSet r = s.executeQuery()) {
+        return r.next() ? Optional.of(RunInfo.parseFrom(gunzip(r.getBytes(1)))) : Optional.empty();
+      }
+    } catch (IOException e) {
+      throw new SQLException("run " + runId + " does not parse: " + e, e);
+    }
+  }
+
+  /**
+   * The latest run of {@code workload} that ended before {@code before} with a CLEAN verdict, or
+   * with none (a run that is not a Compare).
+   */
+  public Optional<RunInfo> lastClean(String workload, Cursor before) throws SQLException {
+    try (Connection c = pool.getConnection();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT info FROM runs WHERE workload = ? AND state = 'RUN_STATE_SUCCEEDED'"
+                    + " AND (verdict IS NULL OR verdict = 'VERDICT_CLEAN')"
+                    + " AND (ended_micros < ? OR (ended_micros = ? AND run_id < ?))"
+                    + " ORDER BY ended_micros DESC, run_id DESC LIMIT 1")) {
+      s.setString(1, workload);
+      s.setLong(2, before.endedMicros());
+      s.setLong(3, before.endedMicros());
+      s.setLong(4, before.runId());
+      try (ResultSet r = s.executeQuery()) {
+        return r.next() ? Optional.of(RunInfo.parseFrom(gunzip(r.getBytes(1)))) : Optional.empty();
+      }
+    } catch (IOException e) {
+      throw new SQLException("a stored run does not parse: " + e, e);
+    }
+  }
+
+  /** A run's stored profile of one phase ({@code serial} or {@code parallel}). */
+  public Optional<StoredProfile> profile(long runId, String phase) throws SQLException {
+    try {
+      return readProfile(runId, phase);
+    } catch (IOException e) {
+      throw new SQLException("run " + runId + "'s " + phase + " profile does not unzip: " + e, e);
+    }
+  }
+
+  private Optional<StoredProfile> readProfile(long runId, String phase)
+      throws SQLException, IOException {
+    try (Connection c = pool.getConnection();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT engine, samples, collapsed FROM run_profiles"
+                    + " WHERE run_id = ? AND phase = ?")) {
+      s.setLong(1, runId);
+      s.setString(2, phase);
+      try (ResultSet r = s.executeQuery()) {
+        if (!r.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(
+            new StoredProfile(
+                phase,
+                r.getString(1),
+                r.getLong(2),
+                new String(gunzip(r.getBytes(3)), StandardCharsets.UTF_8)));
+      }
+    }
+  }
+
+  /** What the history holds now. */
+  public record Stats(long runs, long tasks, long bytes) {}
+
+  public Stats stats() throws SQLException {
+    try (Connection c = pool.getConnection();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT (SELECT COUNT(*) FROM runs), (SELECT COUNT(*) FROM run_tasks),"
+                    + " (SELECT COALESCE(SUM(stored_bytes), 0) FROM runs)");
+        ResultSet r = s.executeQuery()) {
+      r.next();
+      return new Stats(r.getLong(1), r.getLong(2), r.getLong(3));
+    }
+  }
+
+  /**
+   * Deletes the runs a retention policy no longer keeps: beyond its count, older than its age, then
+   * the oldest until the stored bytes fit its size.
+   *
+   * @return how many runs were deleted
+   */
+  public int retain(Retention retention, Instant now) throws SQLException {
+    int deleted = 0;
+    try (Connection c = pool.getConnection()) {
+      try (PreparedStatement s = c.prepareStatement("DELETE FROM runs WHERE ended_micros < ?")) {
+        s.setLong(1, now.toEpochMilli() * 1000 - retention.maxAge().toNanos() / 1000);
+        deleted += s.executeUpdate();
+      }
+      // The newest maxRuns are kept; the end of the last one kept is the cut.
+      deleted += deleteBefore(c, cutAfterCount(c, retention.maxRuns()));
+      deleted += deleteBefore(c, cutAfterBytes(c, retention.maxBytes()));
+    }
+    return deleted;
+  }
+
+  private static Cursor cutAfterCount(Connection c, int keep) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT ended_micros, run_id FROM runs ORDER BY ended_micros DESC, run_id DESC"
+                + " OFFSET ? ROWS FETCH FIRST 1 ROWS ONLY")) {
+      s.setInt(1, keep);
+      try (ResultSet r = s.executeQuery()) {
+        return r.next() ? new Cursor(r.getLong(1), r.getLong(2)) : null;
+      }
+    }
+  }
+
+  /** The first run (newest first) whose running total of stored bytes passes {@code maxBytes}. */
+  private static Cursor cutAfterBytes(Connection c, long maxBytes) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT ended_micros, run_id, stored_bytes FROM runs"
+                + " ORDER BY ended_micros DESC, run_id DESC")) {
+      s.setFetchSize(1000);
+      try (ResultSet r = s.executeQuery()) {
+        long total = 0;
+        while (r.next()) {
+          total += r.getLong(3);
+          if (total > maxBytes) {
+            return new Cursor(r.getLong(1), r.getLong(2));
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Deletes {@code from} and every run that ended before it. */
+  private static int deleteBefore(Connection c, Cursor from) throws SQLException {
+    if (from == null) {
+      return 0;
+    }
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "DELETE FROM runs WHERE ended_micros < ? OR (ended_micros = ? AND run_id <= ?)")) {
+      s.setLong(1, from.endedMicros());
+      s.setLong(2, from.endedMicros());
+      s.setLong(3, from.runId());
+      return s.executeUpdate();
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  static byte[] gzip(byte[] bytes) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 3 + 64);
+    try (GZIPOutputStream z = new GZIPOutputStream(out)) {
+      z.write(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  static byte[] gunzip(byte[] bytes) throws IOException {
+    try (GZIPInputStream z = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
+      return z.readAllBytes();
+    }
+  }
+
+  /** A short stable digest of a text: the workload column's key. */
+  static String digest(String text) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package dev.fibperf.server.service;
+
+import com.google.protobuf.util.Timestamps;
+import dev.fibperf.proto.v1.HistoryStatus;
+import dev.fibperf.proto.v1.ListRunsRequest;
+import dev.fibperf.proto.v1.ListRunsResponse;
+import dev.fibperf.proto.v1.RunInfo;
+import dev.fibperf.proto.v1.RunMethod;
+import dev.fibperf.server.history.RunHistory;
+import dev.fibperf.server.history.RunStore;
+import dev.fibperf.server.history.Workloads;
+import dev.fibperf.server.run.RunRegistry;
+import dev.fibperf.server.run.RunRegistry.RunRecord;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Where ListRuns, GetRun, {@code /api/runs} and the flame-graph pages find runs: in flight and just
+ * finished in the {@link RunRegistry}, older ones in the {@link RunHistory}. A history that cannot
+ * answer leaves the list to the registry's recent runs, and says so in its status.
+ */
+public final class RunLookup {
+  public static final int DEFAULT_PAGE = 100;
+  public static final int MAX_PAGE = 1000;
+
+  private final RunRegistry runs;
+  private final RunHistory<RunRecord> history;
+
+  public RunLookup(RunRegistry runs, RunHistory<RunRecord> history) {
+    this.runs = runs;
+    this.history = history;
+  }
+
+  public RunRegistry registry() {
+    return runs;
+  }
+
+  public RunHistory<RunRecord> history() {
+    return history;
+  }
+
+  /**
+   * A page of runs, as ListRuns answers it.
+   *
+   * @throws IllegalArgumentException naming the field for a bad page size, token or run
+   */
+  public ListRunsResponse list(ListRunsRequest request) {
+    if (request.getPageSize() > MAX_PAGE) {
+      throw new IllegalArgumentException(
+          "page_size=" + request.getPageSize() + " is above the limit of " + MAX_PAGE);
+    }
+    if (request.getMethod() == RunMethod.UNRECOGNIZED) {
+      throw new IllegalArgumentException(
+          "method=" + request.getMethodValue() + " is not a RunMethod");
+    }
+    int size = request.getPageSize() == 0 ? DEFAULT_PAGE : request.getPageSize();
+    RunStore.Cursor before = RunStore.Cursor.parse(request.getPageToken()).orElse(null);
+    String workload = null;
+    if (request.getSameWorkloadAs() != 0) {
+      RunInfo of =
+          get(request.getSameWorkloadAs())
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "same_workload_as="
+                              + request.getSameWorkloadAs()
+                              + " is not a run this server knows"));
+      workload = Workloads.key(of);
+    }
+    String method =
+        request.getMethod() == RunMethod.RUN_METHOD_UNSPECIFIED ? null : request.getMethod().name();
+    String wantedWorkload = workload;
+    Predicate<RunInfo> wanted =
+        r ->
+            (method == null || r.getMethod().name().equals(method))
+                && (wantedWorkload == null || Workloads.key(r).equals(wantedWorkload));
+
+    ListRunsResponse.Builder b = ListRunsResponse.newBuilder();
+    if (before == null) {
+      for (RunRecord r : runs.inFlight()) {
+        RunInfo info = RunsMapper.listed(r);
+        if (wanted.test(info)) {
+          b.addInFlight(info);
+        }
+      }
+    }
+    // The registry's recent runs, and a page of the history, merged: a run that just ended may
+    // not be written yet, and a history that cannot answer leaves the registry's.
+    List<RunInfo> merged = new ArrayList<>();
+    Set<Long> seen = new HashSet<>();
+    try {
+      for (RunInfo r : history.list(new RunStore.Query(size + 1, before, workload, method))) {
+        if (seen.add(r.getRunId())) {
+          merged.add(RunsMapper.listed(r));
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      // recorded in the history's status, shown below
+    }
+    for (RunRecord r : runs.recent()) {
+      RunInfo info = RunsMapper.listed(r);
+      if (wanted.test(info)
+          && (before == null || after(before, info))
+          && seen.add(info.getRunId())) {
+        merged.add(info);
+      }
+    }
+    merged.sort(
+        Comparator.comparing((RunInfo r) -> Timestamps.toMicros(r.getEndTime()))
+            .thenComparing(RunInfo::getRunId)
+            .reversed());
+    List<RunInfo> page = merged.subList(0, Math.min(size, merged.size()));
+    b.addAllRecent(page);
+    if (merged.size() > size && history.enabled()) {
+      RunInfo last = page.get(page.size() - 1);
+      b.setNextPageToken(
+          new RunStore.Cursor(Timestamps.toMicros(last.getEndTime()), last.getRunId()).token());
+    }
+    b.setHistory(status());
+    return b.build();
+  }
+
+  private static boolean after(RunStore.Cursor cursor, RunInfo info) {
+    long end = Timestamps.toMicros(info.getEndTime());
+    return end < cursor.endedMicros()
+        || (end == cursor.endedMicros() && info.getRunId() < cursor.runId());
+  }
+
+  /** A run with its tasks, as GetRun answers it: in flight, recent, or from the history. */
+  public Optional<RunInfo> get(long runId) {
+    Optional<RunRecord> live = runs.get(runId);
+    if (live.isPresent()) {
+      return Optional.of(RunsMapper.info(live.get()));
+    }
+    return history.get(runId);
+  }
+
+  /** The history's health, as ListRuns shows it. */
+  public HistoryStatus status() {
+    RunHistory.Status s = history.status();
+    HistoryStatus.Builder b =
+        HistoryStatus.newBuilder()
+            .setEnabled(s.enabled())
+            .setDatabase(s.database())
+            .setRunsWritten(s.written())
+            .setWritesFailed(s.failed())
+            .setRunsDropped(s.dropped())
+            .setQueued(s.queued())
+            .setLastError(s.lastError());
+    if (s.lastErrorTime() != null) {
+      b.setLastErrorTime(Protos.timestamp(s.lastErrorTime()));
+    }
+    return b.build();
+  }
+}
