@@ -62,7 +62,7 @@ public final class RunStore implements AutoCloseable {
     config.setMaximumPoolSize(4);
     config.setMinimumIdle(1);
     // Fail at start, not at the first run, when the database is not there.
-    config.setInitializationFailTimeout(10_000);
+    config.setInitializationFailTimeout(5_000);
     config.setConnectionTimeout(5_000);
     HikariDataSource pool;
     try {

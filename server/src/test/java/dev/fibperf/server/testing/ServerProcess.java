@@ -25,6 +25,9 @@ public final class ServerProcess implements AutoCloseable {
   public final int port;
   public final List<String> log = new CopyOnWriteArrayList<>();
 
+  /** The run history's directory this class made for the server, or null when the test chose. */
+  public final Path dataDir;
+
   public ServerProcess(String... flags) throws Exception {
     this(Path.of(System.getProperty("java.home")), flags);
   }
@@ -50,6 +53,15 @@ public final class ServerProcess implements AutoCloseable {
     command.add("-jar");
     command.add(jar.toString());
     command.add("--port=0");
+    // Each server its own run history unless the test names one: tests never share, or leave
+    // behind, a history in the user's home.
+    if (List.of(flags).stream()
+        .noneMatch(f -> f.startsWith("--data-dir") || f.startsWith("--database"))) {
+      dataDir = Files.createTempDirectory("fibperf-data");
+      command.add("--data-dir=" + dataDir);
+    } else {
+      dataDir = null;
+    }
     command.addAll(List.of(flags));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(env);
@@ -113,6 +125,13 @@ public final class ServerProcess implements AutoCloseable {
     if (process.isAlive()) {
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
+    }
+    if (dataDir != null) {
+      try (var files = Files.walk(dataDir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException ignored) {
+        // a temp directory left behind
+      }
     }
   }
 }

@@ -1,0 +1,185 @@
+package dev.fibperf.server.history;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.util.Durations;
+import com.google.protobuf.util.Timestamps;
+import dev.fibperf.proto.v1.RunInfo;
+import dev.fibperf.proto.v1.RunMethod;
+import dev.fibperf.proto.v1.RunState;
+import dev.fibperf.proto.v1.RunSummary;
+import dev.fibperf.proto.v1.TaskFinished;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The history's store on a real embedded H2 database in a temporary directory. */
+class RunStoreTest {
+  @TempDir Path dir;
+
+  private String url() {
+    return "jdbc:h2:file:" + dir.resolve("history") + ";AUTO_SERVER=TRUE";
+  }
+
+  /** A finished Serial of {@code nums} that ended {@code endedMillis} after the epoch. */
+  static RunInfo serial(long id, long endedMillis, int... nums) {
+    RunSummary.Builder s =
+        RunSummary.newBuilder()
+            .setStartTime(Timestamps.fromMillis(endedMillis - 10))
+            .setWallDuration(Durations.fromMillis(10));
+    RunInfo.Builder r =
+        RunInfo.newBuilder()
+            .setRunId(id)
+            .setMethod(RunMethod.RUN_METHOD_SERIAL)
+            .setKernel("fib-naive")
+            .setParallelism(1)
+            .setState(RunState.RUN_STATE_SUCCEEDED)
+            .setAcceptedTime(Timestamps.fromMillis(endedMillis - 11))
+            .setEndTime(Timestamps.fromMillis(endedMillis));
+    for (int i = 0; i < nums.length; i++) {
+      r.addNums(nums[i]);
+      s.addResults(
+          TaskFinished.newBuilder()
+              .setIndex(i)
+              .setN(nums[i])
+              .setValue("v" + i)
+              .setWorker("w")
+              .setStartTime(Timestamps.fromMillis(endedMillis - 10 + i))
+              .setDuration(Durations.fromMillis(1 + i)));
+    }
+    return r.setSummary(s).build();
+  }
+
+  private static RunStore.StoredRun stored(RunInfo info) {
+    return new RunStore.StoredRun("test:1", info, List.of());
+  }
+
+  @Test
+  void aRunComesBackAsItWent_withItsTasksAndProfile() throws Exception {
+    try (RunStore store = RunStore.open(url())) {
+      RunInfo run = serial(7, 1_000_000, 20, 21, 22);
+      store.insert(
+          new RunStore.StoredRun(
+              "test:1",
+              run,
+              List.of(new RunStore.StoredProfile("serial", "jfr", 5, "a;b 3\na;c 2\n"))));
+      assertEquals(run, store.get(7).orElseThrow());
+      assertEquals(new RunStore.Stats(1, 3, store.stats().bytes()), store.stats());
+      RunStore.StoredProfile p = store.profile(7, "serial").orElseThrow();
+      assertEquals("a;b 3\na;c 2\n", p.collapsed());
+      assertEquals(5, p.samples());
+      assertTrue(store.profile(7, "parallel").isEmpty());
+      assertTrue(store.get(8).isEmpty());
+    }
+  }
+
+  @Test
+  void theHistoryOutlivesItsStore() throws Exception {
+    try (RunStore store = RunStore.open(url())) {
+      store.insert(stored(serial(1, 1_000, 30)));
+    }
+    try (RunStore again = RunStore.open(url())) {
+      assertEquals(30, again.get(1).orElseThrow().getNums(0));
+    }
+  }
+
+  @Test
+  void pagesFollowOneAnother_mostRecentlyEndedFirst_andFilterByWorkload() throws Exception {
+    try (RunStore store = RunStore.open(url())) {
+      for (int i = 1; i <= 25; i++) {
+        // Two workloads, interleaved; ids out of end order, as from two replicas' blocks.
+        store.insert(stored(serial(i % 2 == 0 ? 1000 + i : i, 10_000 + i, i % 2 == 0 ? 20 : 21)));
+      }
+      List<Long> seen = new ArrayList<>();
+      RunStore.Cursor before = null;
+      while (true) {
+        List<RunInfo> page = store.list(new RunStore.Query(10, before, null, null));
+        page.forEach(r -> seen.add(Timestamps.toMillis(r.getEndTime())));
+        if (page.size() < 10) {
+          break;
+        }
+        before = RunStore.Cursor.of(page.get(page.size() - 1));
+      }
+      List<Long> expected = new ArrayList<>();
+      for (int i = 25; i >= 1; i--) {
+        expected.add(10_000L + i);
+      }
+      assertEquals(expected, seen);
+      String twenties = Workloads.key(serial(0, 0, 20));
+      List<RunInfo> even = store.list(new RunStore.Query(100, null, twenties, null));
+      assertEquals(12, even.size());
+      assertTrue(even.stream().allMatch(r -> r.getNums(0) == 20));
+      // The last one of the workload before the newest.
+      assertEquals(
+          1022,
+          store.lastClean(twenties, RunStore.Cursor.of(even.get(0))).orElseThrow().getRunId());
+    }
+  }
+
+  @Test
+  void retention_keepsTheNewestRuns_withinCountAgeAndSize() throws Exception {
+    try (RunStore store = RunStore.open(url())) {
+      for (int i = 1; i <= 20; i++) {
+        store.insert(stored(serial(i, Duration.ofDays(i).toMillis(), 20, 21)));
+      }
+      Instant now = Instant.ofEpochMilli(Duration.ofDays(20).toMillis());
+      // Count: the newest 15.
+      assertEquals(5, store.retain(new Retention(15, Duration.ofDays(365), 1L << 30), now));
+      assertEquals(15, store.stats().runs());
+      assertTrue(store.get(6).isPresent() && store.get(5).isEmpty());
+      // Age: those that ended within 10 days of now (days 10 to 20).
+      assertEquals(4, store.retain(new Retention(100, Duration.ofDays(10), 1L << 30), now));
+      assertTrue(store.get(10).isPresent() && store.get(9).isEmpty());
+      // Size: as many of the newest as fit; the tasks go with their runs.
+      long each = store.stats().bytes() / store.stats().runs();
+      store.retain(new Retention(100, Duration.ofDays(365), each * 4 + each / 2), now);
+      assertEquals(4, store.stats().runs());
+      assertEquals(8, store.stats().tasks());
+      assertTrue(store.get(20).isPresent() && store.get(16).isEmpty());
+    }
+  }
+
+  @Test
+  void idBlocks_claimedAtOnceByTwoStoresOnOneHistory_neverOverlap() throws Exception {
+    try (RunStore a = RunStore.open(url());
+        RunStore b = RunStore.open(url())) {
+      ExecutorService threads = Executors.newFixedThreadPool(4);
+      try {
+        List<Future<Long>> claims = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+          RunStore s = i % 2 == 0 ? a : b;
+          claims.add(threads.submit(s::claimIds));
+        }
+        Set<Long> firsts = Collections.synchronizedSet(new HashSet<>());
+        for (Future<Long> f : claims) {
+          long first = f.get();
+          assertEquals(
+              1, first % RunStore.ID_BLOCK, "a block starts at 1 mod " + RunStore.ID_BLOCK);
+          assertTrue(firsts.add(first), "block from " + first + " claimed twice");
+        }
+        assertEquals(40, firsts.size());
+      } finally {
+        threads.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void aPageTokenThatIsNotOne_isRefusedByName() {
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> RunStore.Cursor.parse("abc"));
+    assertEquals("page_token=\"abc\" is not a page token", e.getMessage());
+  }
+}
