@@ -1,0 +1,166 @@
+package dev.fibperf.server.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fibperf.proto.v1.FibPerfServiceGrpc;
+import dev.fibperf.proto.v1.GetRunRequest;
+import dev.fibperf.proto.v1.ListRunsRequest;
+import dev.fibperf.proto.v1.ListRunsResponse;
+import dev.fibperf.proto.v1.RunInfo;
+import dev.fibperf.proto.v1.SerialRequest;
+import dev.fibperf.proto.v1.SerialResponse;
+import dev.fibperf.server.history.RunStore;
+import dev.fibperf.server.testing.Postgres;
+import dev.fibperf.server.testing.ServerProcess;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two packaged servers sharing one real PostgreSQL (started by the test): each sees the other's
+ * runs, reads the other's run with its tasks, and no two runs share an id, though both ran at once.
+ */
+class PostgresHistoryIT {
+  private static final int RUNS_EACH = 10;
+
+  @Test
+  void twoReplicasOnOnePostgres_seeEachOthersRuns_underIdsNeverShared() throws Exception {
+    try (Postgres pg = Postgres.start();
+        ServerProcess a = new ServerProcess("--database=" + pg.url(), "--workers=1");
+        ServerProcess b = new ServerProcess("--database=" + pg.url(), "--workers=1")) {
+      ExecutorService callers = Executors.newFixedThreadPool(4);
+      List<Future<Long>> ids = new ArrayList<>();
+      try {
+        for (int i = 0; i < RUNS_EACH; i++) {
+          int n = 18 + i;
+          ids.add(callers.submit(() -> serial(a, n)));
+          ids.add(callers.submit(() -> serial(b, n)));
+        }
+        Set<Long> distinct = new HashSet<>();
+        for (Future<Long> id : ids) {
+          assertTrue(distinct.add(id.get()), "run id " + id.get() + " given twice");
+        }
+      } finally {
+        callers.shutdownNow();
+      }
+      Set<Long> all = new HashSet<>();
+      for (Future<Long> id : ids) {
+        all.add(id.get());
+      }
+      // Writes are off the runs' threads: each replica lists all twenty once both have written.
+      for (ServerProcess replica : List.of(a, b)) {
+        Awaitility.await().atMost(2, TimeUnit.MINUTES).until(() -> listed(replica).equals(all));
+        ListRunsResponse list = list(replica);
+        assertTrue(list.getHistory().getEnabled(), list.getHistory().toString());
+        assertEquals(0, list.getHistory().getWritesFailed(), list.getHistory().toString());
+        assertTrue(
+            list.getHistory().getDatabase().startsWith("jdbc:postgresql://127.0.0.1:"),
+            list.getHistory().getDatabase());
+      }
+      // A's runs read back from B, with their tasks and values.
+      for (Future<Long> id : ids) {
+        RunInfo run = get(b, id.get());
+        assertEquals(1, run.getSummary().getResultsCount(), run.toString());
+        assertEquals(
+            String.valueOf(fib(run.getNums(0))), run.getSummary().getResults(0).getValue());
+      }
+    }
+  }
+
+  @Test
+  void idBlocks_claimedAtOnceOnPostgres_neverOverlap() throws Exception {
+    try (Postgres pg = Postgres.start();
+        RunStore one = RunStore.open(pg.url());
+        RunStore two = RunStore.open(pg.url())) {
+      ExecutorService threads = Executors.newFixedThreadPool(4);
+      try {
+        List<Future<Long>> claims = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+          claims.add(threads.submit((i % 2 == 0 ? one : two)::claimIds));
+        }
+        Set<Long> firsts = new HashSet<>();
+        for (Future<Long> f : claims) {
+          assertTrue(firsts.add(f.get()), "block from " + f.get() + " claimed twice");
+        }
+      } finally {
+        threads.shutdownNow();
+      }
+    }
+  }
+
+  private static long fib(int n) {
+    long a = 0;
+    long b = 1;
+    for (int i = 0; i < n; i++) {
+      long t = a + b;
+      a = b;
+      b = t;
+    }
+    return a;
+  }
+
+  private static ManagedChannel channel(ServerProcess s) {
+    return Grpc.newChannelBuilder(s.target(), InsecureChannelCredentials.create()).build();
+  }
+
+  private static long serial(ServerProcess s, int n) {
+    ManagedChannel c = channel(s);
+    try {
+      Iterator<SerialResponse> out =
+          FibPerfServiceGrpc.newBlockingStub(c)
+              .withDeadlineAfter(2, TimeUnit.MINUTES)
+              .serial(SerialRequest.newBuilder().addNums(n).build());
+      long id = 0;
+      while (out.hasNext()) {
+        SerialResponse r = out.next();
+        if (r.hasSummary()) {
+          id = r.getSummary().getRunId();
+        }
+      }
+      return id;
+    } finally {
+      c.shutdownNow();
+    }
+  }
+
+  private static ListRunsResponse list(ServerProcess s) {
+    ManagedChannel c = channel(s);
+    try {
+      return FibPerfServiceGrpc.newBlockingStub(c)
+          .withDeadlineAfter(1, TimeUnit.MINUTES)
+          .listRuns(ListRunsRequest.getDefaultInstance());
+    } finally {
+      c.shutdownNow();
+    }
+  }
+
+  private static Set<Long> listed(ServerProcess s) {
+    Set<Long> ids = new HashSet<>();
+    list(s).getRecentList().forEach(r -> ids.add(r.getRunId()));
+    return ids;
+  }
+
+  private static RunInfo get(ServerProcess s, long id) {
+    ManagedChannel c = channel(s);
+    try {
+      return FibPerfServiceGrpc.newBlockingStub(c)
+          .withDeadlineAfter(1, TimeUnit.MINUTES)
+          .getRun(GetRunRequest.newBuilder().setRunId(id).build())
+          .getRun();
+    } finally {
+      c.shutdownNow();
+    }
+  }
+}
