@@ -167,6 +167,13 @@ public final class RunHistory<R> implements AutoCloseable {
     }
   }
 
+  /** Whether the block after the current one is claimed already. */
+  boolean nextBlockClaimed() {
+    synchronized (ids) {
+      return claimedFirst > 0;
+    }
+  }
+
   /** Queues a finished run for the history; never blocks. */
   public void offer(R run) {
     if (store == null || closed) {

@@ -1,0 +1,123 @@
+package dev.fibperf.server.history;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fibperf.proto.v1.RunInfo;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The writer in front of the store: what a slow, full or broken database does to runs. */
+class RunHistoryTest {
+  @TempDir Path dir;
+
+  private String url() {
+    return "jdbc:h2:file:" + dir.resolve("history") + ";AUTO_SERVER=TRUE";
+  }
+
+  /** Now, and later: runs of 1970 would be older than the retention's age. */
+  private static final long NOW = System.currentTimeMillis();
+
+  private static final Function<RunInfo, RunStore.StoredRun> STORED =
+      info -> new RunStore.StoredRun("test:1", info, List.of());
+
+  @Test
+  void aDatabaseBrokenMidway_failsWritesOnly_countedAndShown() throws Exception {
+    RunStore store = RunStore.open(url());
+    try (RunHistory<RunInfo> history =
+        RunHistory.of(
+            store, STORED, Retention.DEFAULT, new SimpleMeterRegistry(), Clock.systemUTC())) {
+      history.offer(RunStoreTest.serial(history.nextRunId(), NOW, 20));
+      Awaitility.await().atMost(1, TimeUnit.MINUTES).until(() -> history.status().written() == 1);
+      try (Connection c = DriverManager.getConnection(url())) {
+        c.createStatement().execute("DROP TABLE run_tasks");
+      }
+      history.offer(RunStoreTest.serial(history.nextRunId(), NOW + 1, 21));
+      Awaitility.await().atMost(1, TimeUnit.MINUTES).until(() -> history.status().failed() == 1);
+      RunHistory.Status s = history.status();
+      assertTrue(s.lastError().startsWith("a run could not be stored: "), s.lastError());
+      assertTrue(s.lastErrorTime() != null);
+      // The first run is still there to read; the second is not, and nothing threw at the caller.
+      assertTrue(history.get(1).isPresent());
+      assertTrue(history.get(2).isEmpty());
+    }
+  }
+
+  @Test
+  void aFullQueue_dropsRunsFromTheHistory_neverHoldingTheirCallers() throws Exception {
+    CountDownLatch stuck = new CountDownLatch(1);
+    Function<RunInfo, RunStore.StoredRun> slow =
+        info -> {
+          try {
+            stuck.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return STORED.apply(info);
+        };
+    RunStore store = RunStore.open(url());
+    try (RunHistory<RunInfo> history =
+        RunHistory.of(
+            store, slow, Retention.DEFAULT, new SimpleMeterRegistry(), Clock.systemUTC())) {
+      int offered = RunHistory.QUEUE + 10;
+      for (int i = 0; i < offered; i++) {
+        history.offer(RunStoreTest.serial(history.nextRunId(), NOW + i, 20));
+      }
+      // The writer holds one run, the queue the next QUEUE; the rest were dropped at once.
+      long dropped = history.status().dropped();
+      assertTrue(dropped >= 9 && dropped <= 10, "dropped " + dropped);
+      stuck.countDown();
+      Awaitility.await()
+          .atMost(2, TimeUnit.MINUTES)
+          .until(() -> history.status().written() == offered - dropped);
+      assertEquals(offered - dropped, store.stats().runs());
+    }
+  }
+
+  @Test
+  void runIds_crossIntoTheNextClaimedBlock_unique() throws Exception {
+    RunStore store = RunStore.open(url());
+    try (RunHistory<RunInfo> history =
+        RunHistory.of(
+            store, STORED, Retention.DEFAULT, new SimpleMeterRegistry(), Clock.systemUTC())) {
+      // A second history on the same database (a replica) claims its block in between.
+      long other = store.claimIds();
+      Set<Long> ids = new HashSet<>();
+      for (int i = 0; i < RunStore.ID_BLOCK * 2 / 3; i++) {
+        ids.add(history.nextRunId());
+      }
+      Awaitility.await().atMost(1, TimeUnit.MINUTES).until(history::nextBlockClaimed);
+      for (int i = 0; i < RunStore.ID_BLOCK; i++) {
+        assertTrue(ids.add(history.nextRunId()));
+      }
+      assertEquals(RunStore.ID_BLOCK * 5 / 3, ids.size(), 1);
+      for (long id = other; id < other + RunStore.ID_BLOCK; id++) {
+        assertTrue(!ids.contains(id), "id " + id + " is the other replica's");
+      }
+      assertTrue(ids.stream().allMatch(id -> id < RunHistory.FALLBACK_IDS_FROM));
+    }
+  }
+
+  @Test
+  void off_numbersFromOne_andKeepsNothing() {
+    RunHistory<RunInfo> off = RunHistory.off(new SimpleMeterRegistry());
+    assertEquals(1, off.nextRunId());
+    assertEquals(2, off.nextRunId());
+    off.offer(RunStoreTest.serial(1, 1, 20));
+    assertEquals(0, off.status().written());
+    assertTrue(!off.enabled());
+    off.close();
+  }
+}
