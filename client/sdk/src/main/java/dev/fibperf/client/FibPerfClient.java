@@ -424,7 +424,8 @@ public final class FibPerfClient implements AutoCloseable {
   // ---- Runs ----
 
   /**
-   * The server's runs in flight and its recent finished ones, whoever started them.
+   * The server's runs in flight and its most recently finished ones (the first page of its run
+   * history), whoever started them.
    *
    * <pre>{@code
    * RunList runs = client.listRuns();
@@ -432,10 +433,16 @@ public final class FibPerfClient implements AutoCloseable {
    * }</pre>
    */
   public RunList listRuns() {
-    dev.fibperf.proto.v1.ListRunsResponse r = listRunsMessage();
-    return new RunList(
-        r.getInFlightList().stream().map(ProtoMapping::run).toList(),
-        r.getRecentList().stream().map(ProtoMapping::run).toList());
+    return listRuns(RunQuery.all());
+  }
+
+  /**
+   * A page of the server's runs: of one method or one workload, after an earlier page.
+   *
+   * @throws FibPerfException with INVALID_ARGUMENT for a page size above 1000 or a bad token
+   */
+  public RunList listRuns(RunQuery query) {
+    return ProtoMapping.runList(listRunsMessage(query));
   }
 
   /**
@@ -443,8 +450,45 @@ public final class FibPerfClient implements AutoCloseable {
    * mapping (as {@code fibperf runs --json} does) or pass it on.
    */
   public dev.fibperf.proto.v1.ListRunsResponse listRunsMessage() {
+    return listRunsMessage(RunQuery.all());
+  }
+
+  /** {@link #listRuns(RunQuery)} as the server's message. */
+  public dev.fibperf.proto.v1.ListRunsResponse listRunsMessage(RunQuery query) {
     try {
-      return blocking().listRuns(dev.fibperf.proto.v1.ListRunsRequest.getDefaultInstance());
+      return blocking().listRuns(ProtoMapping.listRuns(query));
+    } catch (RuntimeException e) {
+      throw failure(e);
+    }
+  }
+
+  /**
+   * Judges a finished run against a baseline: an earlier run of the same workload, or, with {@code
+   * baselineRunId} 0, the last clean one before it. Each figure's change comes with its interval
+   * and a verdict (faster, slower, no detectable change).
+   *
+   * <pre>{@code
+   * RunChange change = client.compareRuns(newRun, 0);
+   * System.out.println(change.serialCost().verdict() + " " + change.serialCost().ratio());
+   * }</pre>
+   *
+   * @throws FibPerfException with FAILED_PRECONDITION for runs of different workloads or no earlier
+   *     clean run, NOT_FOUND for a run the server does not know
+   */
+  public RunChange compareRuns(long runId, long baselineRunId) {
+    return ProtoMapping.change(compareRunsMessage(runId, baselineRunId).getChange());
+  }
+
+  /** {@link #compareRuns} as the server's message, for tools that print it as JSON. */
+  public dev.fibperf.proto.v1.CompareRunsResponse compareRunsMessage(
+      long runId, long baselineRunId) {
+    try {
+      return blocking()
+          .compareRuns(
+              dev.fibperf.proto.v1.CompareRunsRequest.newBuilder()
+                  .setRunId(runId)
+                  .setBaselineRunId(baselineRunId)
+                  .build());
     } catch (RuntimeException e) {
       throw failure(e);
     }
@@ -471,16 +515,19 @@ public final class FibPerfClient implements AutoCloseable {
   }
 
   /**
-   * One run in flight or recent.
+   * One run in flight, recent, or in the server's run history.
    *
    * @throws FibPerfException with NOT_FOUND if the server does not know it (any more)
    */
   public RunInfo getRun(long runId) {
+    return ProtoMapping.run(getRunMessage(runId).getRun());
+  }
+
+  /** {@link #getRun} as the server's message, for tools that print or export it. */
+  public dev.fibperf.proto.v1.GetRunResponse getRunMessage(long runId) {
     try {
-      return ProtoMapping.run(
-          blocking()
-              .getRun(dev.fibperf.proto.v1.GetRunRequest.newBuilder().setRunId(runId).build())
-              .getRun());
+      return blocking()
+          .getRun(dev.fibperf.proto.v1.GetRunRequest.newBuilder().setRunId(runId).build());
     } catch (RuntimeException e) {
       throw failure(e);
     }

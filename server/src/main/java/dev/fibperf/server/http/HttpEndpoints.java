@@ -19,6 +19,7 @@ import dev.fibperf.proto.v1.RunInfo;
 import dev.fibperf.proto.v1.WatchRunsResponse;
 import dev.fibperf.server.auth.AuthPolicy;
 import dev.fibperf.server.auth.Role;
+import dev.fibperf.server.history.RunsCsv;
 import dev.fibperf.server.profile.Artifacts;
 import dev.fibperf.server.profile.ProfileReport;
 import dev.fibperf.server.run.Phase;

@@ -90,8 +90,34 @@ final class CompareCommand extends ClientCommand {
               + " each with its interval and Karp-Flatt serial fraction.")
   boolean sweep;
 
+  @Option(
+      names = "--baseline",
+      paramLabel = "<run-id|last>",
+      description =
+          "Then judge this Compare against an earlier one of the same workload from the server's"
+              + " run history: a run id, or \"last\" for the last clean one. Prints the change in"
+              + " speedup, serial cost and parallel wall, each with its interval and verdict.")
+  String baseline;
+
   private CompareOptions options() {
     return new CompareOptions(profile, !shared, schedule, rounds, budget, precision, seed, sweep);
+  }
+
+  /** {@code --baseline} as CompareRuns takes it: 0 for "last", or the run id. */
+  private long baselineId() {
+    if (baseline == null || baseline.equalsIgnoreCase("last")) {
+      return 0;
+    }
+    try {
+      long id = Long.parseLong(baseline);
+      if (id > 0) {
+        return id;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw new FibPerfCli.UsageException(
+        "--baseline=" + baseline + " is neither a run id (1 or more) nor \"last\"");
   }
 
   @Override
@@ -105,6 +131,7 @@ final class CompareCommand extends ClientCommand {
     if (diffFlameGraph != null && !profile) {
       throw new FibPerfCli.UsageException("--diff-flamegraph needs --profile");
     }
+    long baselineId = baselineId();
     if (repeat > 1) {
       return repeated(client);
     }
@@ -131,6 +158,13 @@ final class CompareCommand extends ClientCommand {
                 printer.profile(p);
               });
       printer.comparison(c);
+    }
+    if (baseline != null) {
+      if (printer.json()) {
+        out().println(Printer.toJson(client.compareRunsMessage(c.runId(), baselineId)));
+      } else {
+        printer.change(client.compareRuns(c.runId(), baselineId));
+      }
     }
     if (diffFlameGraph != null && c.profileDiff().isPresent()) {
       try {

@@ -202,7 +202,7 @@ final class DemoCommand implements Callable<Integer> {
       HttpEndpoints dashboard =
           new HttpEndpoints(
                   new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                  server.runs(),
+                  server.lookup(),
                   null,
                   ServerConfig.DEFAULT_MAX_WATCHERS)
               .start();

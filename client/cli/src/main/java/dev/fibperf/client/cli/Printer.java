@@ -485,4 +485,31 @@ final class Printer {
     }
     return String.format("%.2f s", ms / 1000);
   }
+
+  /**
+   * A run against its baseline, one line per figure: "serial cost 0.91x (0.88–0.94, 95 %) FASTER".
+   */
+  void change(dev.fibperf.client.RunChange change) {
+    out.printf(Locale.ROOT, "Against run %d (%s)%n", change.baselineRunId(), change.workload());
+    change.speedup().ifPresent(c -> changeLine("speedup", c));
+    changeLine("serial cost", change.serialCost());
+    change.parallelWall().ifPresent(c -> changeLine("parallel wall", c));
+  }
+
+  private void changeLine(String figure, dev.fibperf.client.RunChange.Change c) {
+    String interval =
+        c.hasInterval()
+            ? String.format(
+                Locale.ROOT, " (%.3f–%.3f, %.0f %%)", c.low(), c.high(), c.confidence() * 100)
+            : "";
+    out.printf(
+        Locale.ROOT,
+        "  %-14s %.3fx%s, %d vs %d samples: %s%n",
+        figure,
+        c.ratio(),
+        interval,
+        c.samples(),
+        c.baselineSamples(),
+        c.verdict().name().toLowerCase(Locale.ROOT).replace('_', ' '));
+  }
 }

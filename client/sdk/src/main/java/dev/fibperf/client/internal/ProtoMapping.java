@@ -8,6 +8,7 @@ import dev.fibperf.client.ArtifactChunk;
 import dev.fibperf.client.ArtifactFormat;
 import dev.fibperf.client.Comparison;
 import dev.fibperf.client.FibEvent;
+import dev.fibperf.client.HistoryStatus;
 import dev.fibperf.client.HotMethod;
 import dev.fibperf.client.KernelCache;
 import dev.fibperf.client.KernelInfo;
@@ -23,8 +24,11 @@ import dev.fibperf.client.ProfileResult;
 import dev.fibperf.client.ProfileSnapshot;
 import dev.fibperf.client.ProfilingEngine;
 import dev.fibperf.client.RoundResult;
+import dev.fibperf.client.RunChange;
 import dev.fibperf.client.RunInfo;
+import dev.fibperf.client.RunList;
 import dev.fibperf.client.RunMethod;
+import dev.fibperf.client.RunQuery;
 import dev.fibperf.client.RunState;
 import dev.fibperf.client.RunSummary;
 import dev.fibperf.client.RunWatchEvent;
@@ -661,5 +665,78 @@ public final class ProtoMapping {
 
   public static com.google.protobuf.Duration duration(Duration d) {
     return Durations.fromNanos(d.toNanos());
+  }
+
+  public static RunList runList(dev.fibperf.proto.v1.ListRunsResponse r) {
+    return new RunList(
+        r.getInFlightList().stream().map(ProtoMapping::run).toList(),
+        r.getRecentList().stream().map(ProtoMapping::run).toList(),
+        r.getNextPageToken().isEmpty() ? Optional.empty() : Optional.of(r.getNextPageToken()),
+        history(r.getHistory()));
+  }
+
+  public static HistoryStatus history(dev.fibperf.proto.v1.HistoryStatus h) {
+    return new HistoryStatus(
+        h.getEnabled(),
+        h.getDatabase(),
+        h.getRunsWritten(),
+        h.getWritesFailed(),
+        h.getRunsDropped(),
+        h.getQueued(),
+        h.getLastError(),
+        h.hasLastErrorTime() ? Optional.of(instant(h.getLastErrorTime())) : Optional.empty());
+  }
+
+  public static dev.fibperf.proto.v1.ListRunsRequest listRuns(RunQuery q) {
+    dev.fibperf.proto.v1.ListRunsRequest.Builder b =
+        dev.fibperf.proto.v1.ListRunsRequest.newBuilder()
+            .setPageSize(q.pageSize())
+            .setPageToken(q.pageToken())
+            .setSameWorkloadAs(q.sameWorkloadAs());
+    if (q.method() != null) {
+      b.setMethod(method(q.method()));
+    }
+    return b.build();
+  }
+
+  public static RunChange change(dev.fibperf.proto.v1.RunChange c) {
+    return new RunChange(
+        c.getRunId(),
+        c.getBaselineRunId(),
+        c.getWorkload(),
+        c.hasSpeedup() ? Optional.of(change(c.getSpeedup())) : Optional.empty(),
+        change(c.getSerialCost()),
+        c.hasParallelWall() ? Optional.of(change(c.getParallelWall())) : Optional.empty());
+  }
+
+  private static RunChange.Change change(dev.fibperf.proto.v1.Change c) {
+    boolean interval =
+        c.getVerdict() != dev.fibperf.proto.v1.ChangeVerdict.CHANGE_VERDICT_TOO_FEW_SAMPLES;
+    return new RunChange.Change(
+        c.getRatio(),
+        interval ? c.getRatioLow() : Double.NaN,
+        interval ? c.getRatioHigh() : Double.NaN,
+        c.getConfidence(),
+        c.getSamples(),
+        c.getBaselineSamples(),
+        c.getNoiseThreshold(),
+        changeVerdict(c.getVerdict()));
+  }
+
+  private static RunChange.Verdict changeVerdict(dev.fibperf.proto.v1.ChangeVerdict v) {
+    switch (v) {
+      case CHANGE_VERDICT_FASTER:
+        return RunChange.Verdict.FASTER;
+      case CHANGE_VERDICT_SLOWER:
+        return RunChange.Verdict.SLOWER;
+      case CHANGE_VERDICT_HIGHER:
+        return RunChange.Verdict.HIGHER;
+      case CHANGE_VERDICT_LOWER:
+        return RunChange.Verdict.LOWER;
+      case CHANGE_VERDICT_TOO_FEW_SAMPLES:
+        return RunChange.Verdict.TOO_FEW_SAMPLES;
+      default:
+        return RunChange.Verdict.NO_DETECTABLE_CHANGE;
+    }
   }
 }

@@ -1,4 +1,4 @@
-package dev.fibperf.server.http;
+package dev.fibperf.server.history;
 
 import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.Timestamps;
@@ -6,7 +6,6 @@ import dev.fibperf.proto.v1.Comparison;
 import dev.fibperf.proto.v1.ListRunsResponse;
 import dev.fibperf.proto.v1.RunInfo;
 import dev.fibperf.proto.v1.TaskFinished;
-import dev.fibperf.server.history.Workloads;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -18,10 +17,10 @@ import org.apache.commons.csv.CSVPrinter;
 
 /**
  * Runs and tasks as CSV, for a notebook or a spreadsheet: one row per run ({@code /api/runs.csv}),
- * one per task ({@code /api/runs/<id>/tasks.csv}). Durations in seconds, times in RFC 3339; a
- * figure a run does not have is an empty cell.
+ * one per task ({@code /api/runs/<id>/tasks.csv}); the CLI's {@code fibperf runs --csv} prints the
+ * same. Durations in seconds, times in RFC 3339; a figure a run does not have is an empty cell.
  */
-final class RunsCsv {
+public final class RunsCsv {
   private RunsCsv() {}
 
   static final String[] RUN_COLUMNS = {
@@ -57,7 +56,7 @@ final class RunsCsv {
     "value"
   };
 
-  static byte[] runs(ListRunsResponse list) {
+  public static byte[] runs(ListRunsResponse list) {
     List<RunInfo> all = new ArrayList<>(list.getInFlightList());
     all.addAll(list.getRecentList());
     return print(
@@ -92,7 +91,7 @@ final class RunsCsv {
         });
   }
 
-  static byte[] tasks(RunInfo run) {
+  public static byte[] tasks(RunInfo run) {
     return print(
         TASK_COLUMNS,
         p -> {
