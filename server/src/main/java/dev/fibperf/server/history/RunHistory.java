@@ -1,5 +1,6 @@
 package dev.fibperf.server.history;
 
+import dev.fibperf.proto.Workloads;
 import dev.fibperf.proto.v1.RunInfo;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

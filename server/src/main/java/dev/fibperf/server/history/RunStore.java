@@ -4,6 +4,7 @@ import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.Timestamps;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.fibperf.proto.Workloads;
 import dev.fibperf.proto.v1.Comparison;
 import dev.fibperf.proto.v1.RunInfo;
 import dev.fibperf.proto.v1.TaskFinished;
@@ -12,8 +13,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,7 +20,6 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
@@ -517,16 +515,6 @@ public final class RunStore implements AutoCloseable {
   static byte[] gunzip(byte[] bytes) throws IOException {
     try (GZIPInputStream z = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
       return z.readAllBytes();
-    }
-  }
-
-  /** A short stable digest of a text: the workload column's key. */
-  static String digest(String text) {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(d, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError(e);
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.fibperf.server.service;
 
 import com.google.protobuf.util.Durations;
+import dev.fibperf.proto.Workloads;
 import dev.fibperf.proto.v1.ChangeVerdict;
 import dev.fibperf.proto.v1.Comparison;
 import dev.fibperf.proto.v1.RoundResult;
@@ -11,7 +12,6 @@ import dev.fibperf.proto.v1.RunState;
 import dev.fibperf.proto.v1.RunSummary;
 import dev.fibperf.proto.v1.TaskFinished;
 import dev.fibperf.server.analysis.Change;
-import dev.fibperf.server.history.Workloads;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 

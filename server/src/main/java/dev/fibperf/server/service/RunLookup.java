@@ -1,6 +1,7 @@
 package dev.fibperf.server.service;
 
 import com.google.protobuf.util.Timestamps;
+import dev.fibperf.proto.Workloads;
 import dev.fibperf.proto.v1.HistoryStatus;
 import dev.fibperf.proto.v1.ListRunsRequest;
 import dev.fibperf.proto.v1.ListRunsResponse;
@@ -8,7 +9,6 @@ import dev.fibperf.proto.v1.RunInfo;
 import dev.fibperf.proto.v1.RunMethod;
 import dev.fibperf.server.history.RunHistory;
 import dev.fibperf.server.history.RunStore;
-import dev.fibperf.server.history.Workloads;
 import dev.fibperf.server.run.RunRegistry;
 import dev.fibperf.server.run.RunRegistry.RunRecord;
 import java.sql.SQLException;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.Timestamps;
+import dev.fibperf.proto.Workloads;
 import dev.fibperf.proto.v1.RunInfo;
 import dev.fibperf.proto.v1.RunMethod;
 import dev.fibperf.proto.v1.RunState;

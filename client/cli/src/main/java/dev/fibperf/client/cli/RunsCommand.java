@@ -5,7 +5,7 @@ import dev.fibperf.client.RunInfo;
 import dev.fibperf.client.RunList;
 import dev.fibperf.client.RunMethod;
 import dev.fibperf.client.RunQuery;
-import dev.fibperf.server.history.RunsCsv;
+import dev.fibperf.proto.RunsCsv;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import picocli.CommandLine.Command;

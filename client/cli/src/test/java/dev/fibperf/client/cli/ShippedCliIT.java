@@ -67,6 +67,22 @@ class ShippedCliIT {
               .toString()
               .contains("\"runId\":\"" + runId + "\""),
           "runs --json prints the run list as JSON: " + runs);
+      // From the run history: CSV of the runs and of one run's tasks, and a second Compare of
+      // the same workload judged against the first.
+      String csv = run(covered, "runs", target, "--csv");
+      assertTrue(csv.startsWith("run_id,method,kernel,pool,"), csv);
+      assertTrue(csv.contains("\n" + runId + ",RUN_METHOD_COMPARE,fib-naive,"), csv);
+      String tasks = run(covered, "runs", target, "--tasks=" + runId, "--csv");
+      assertEquals(
+          9, tasks.strip().lines().count(), "a header and 4 tasks of each phase: " + tasks);
+      String change =
+          run(covered, "compare", target, "--nums=28,29,30,29", "--baseline=" + runId, "--json");
+      JsonObject judged =
+          JsonParser.parseString(lastLine(change)).getAsJsonObject().getAsJsonObject("change");
+      assertEquals(runId, judged.get("baselineRunId").getAsString(), change);
+      assertTrue(
+          judged.getAsJsonObject("serialCost").get("verdict").getAsString().startsWith("CHANGE_"),
+          change);
       String watch = run(covered, "watch", target, "--run-id=" + runId, "--json");
       assertTrue(lastLine(watch).contains("\"finished\""), watch);
       assertEquals("SERVING", run(covered, "health", target).strip());

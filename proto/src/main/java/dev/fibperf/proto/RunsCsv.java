@@ -1,7 +1,5 @@
-package dev.fibperf.server.history;
+package dev.fibperf.proto;
 
-import com.google.protobuf.util.Durations;
-import com.google.protobuf.util.Timestamps;
 import dev.fibperf.proto.v1.Comparison;
 import dev.fibperf.proto.v1.ListRunsResponse;
 import dev.fibperf.proto.v1.RunInfo;
@@ -16,9 +14,11 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
 /**
- * Runs and tasks as CSV, for a notebook or a spreadsheet: one row per run ({@code /api/runs.csv}),
- * one per task ({@code /api/runs/<id>/tasks.csv}); the CLI's {@code fibperf runs --csv} prints the
- * same. Durations in seconds, times in RFC 3339; a figure a run does not have is an empty cell.
+ * Runs and tasks as CSV, for a notebook or a spreadsheet (needs Apache Commons CSV, an optional
+ * dependency of this artifact that the server and the CLI bring): one row per run ({@code
+ * /api/runs.csv}), one per task ({@code /api/runs/<id>/tasks.csv}); the CLI's {@code fibperf runs
+ * --csv} prints the same. Durations in seconds, times in RFC 3339; a figure a run does not have is
+ * an empty cell.
  */
 public final class RunsCsv {
   private RunsCsv() {}
@@ -73,8 +73,8 @@ public final class RunsCsv {
                 Workloads.nums(r),
                 Workloads.key(r),
                 r.getState().name(),
-                Timestamps.toString(r.getAcceptedTime()),
-                r.hasEndTime() ? Timestamps.toString(r.getEndTime()) : "",
+                time(r.getAcceptedTime()),
+                r.hasEndTime() ? time(r.getEndTime()) : "",
                 r.hasSummary()
                     ? seconds(r.getSummary().getWallDuration())
                     : c != null ? seconds(c.getParallel().getWallDuration()) : "",
@@ -104,7 +104,7 @@ public final class RunsCsv {
                   t.getIndex(),
                   t.getN(),
                   t.getWorker(),
-                  seconds(Timestamps.between(phase.summary().getStartTime(), t.getStartTime())),
+                  (nanos(t.getStartTime()) - nanos(phase.summary().getStartTime())) / 1e9,
                   seconds(t.getDuration()),
                   seconds(t.getCpuTime()),
                   seconds(t.getCoreWait()),
@@ -115,7 +115,16 @@ public final class RunsCsv {
   }
 
   private static String seconds(com.google.protobuf.Duration d) {
-    return String.valueOf(Durations.toNanos(d) / 1e9);
+    return String.valueOf((d.getSeconds() * 1_000_000_000L + d.getNanos()) / 1e9);
+  }
+
+  private static long nanos(com.google.protobuf.Timestamp t) {
+    return t.getSeconds() * 1_000_000_000L + t.getNanos();
+  }
+
+  /** RFC 3339, as the protobuf JSON mapping writes a timestamp. */
+  private static String time(com.google.protobuf.Timestamp t) {
+    return java.time.Instant.ofEpochSecond(t.getSeconds(), t.getNanos()).toString();
   }
 
   private interface Rows {

@@ -1,4 +1,4 @@
-package dev.fibperf.server.history;
+package dev.fibperf.proto;
 
 import dev.fibperf.proto.v1.Comparison;
 import dev.fibperf.proto.v1.RoundResult;
@@ -23,7 +23,7 @@ public final class Workloads {
 
   /** A short stable key (16 hex digits) naming the workload. */
   public static String key(RunInfo info) {
-    return RunStore.digest(
+    return digest(
         info.getMethod().name()
             + "|"
             + info.getKernel()
@@ -67,5 +67,17 @@ public final class Workloads {
       }
     }
     return phases;
+  }
+
+  /** A short stable digest of a text: 16 hex digits of its SHA-256. */
+  private static String digest(String text) {
+    try {
+      byte[] d =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
   }
 }
