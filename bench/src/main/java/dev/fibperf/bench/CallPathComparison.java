@@ -166,7 +166,7 @@ public final class CallPathComparison {
     return figures(out);
   }
 
-  private static Figures bench(int port, int calls, int concurrency) {
+  static Figures bench(int port, int calls, int concurrency) {
     StringWriter out = new StringWriter();
     CommandLine cli = FibPerfCli.commandLine();
     cli.setOut(new PrintWriter(out));
@@ -199,7 +199,7 @@ public final class CallPathComparison {
         report.get("callsPerSecond").getAsDouble());
   }
 
-  private static List<Double> ratios(List<Figures> a, List<Figures> b, boolean p50) {
+  static List<Double> ratios(List<Figures> a, List<Figures> b, boolean p50) {
     List<Double> out = new ArrayList<>();
     for (int i = 0; i < a.size(); i++) {
       out.add(
@@ -210,12 +210,12 @@ public final class CallPathComparison {
     return out;
   }
 
-  private static String range(List<Double> values) {
+  static String range(List<Double> values) {
     return String.format(
         Locale.ROOT, "%.2f–%.2f", Collections.min(values), Collections.max(values));
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }

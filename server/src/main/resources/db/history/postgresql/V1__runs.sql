@@ -22,8 +22,8 @@ CREATE TABLE runs (
   stored_bytes INTEGER NOT NULL,
   info BYTEA NOT NULL
 );
-CREATE INDEX runs_by_workload ON runs (workload, run_id);
-CREATE INDEX runs_by_end ON runs (ended_micros);
+CREATE INDEX runs_by_workload ON runs (workload, ended_micros, run_id);
+CREATE INDEX runs_by_end ON runs (ended_micros, run_id);
 
 CREATE TABLE run_tasks (
   run_id BIGINT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -37,6 +38,9 @@ public final class RunHistory<R> implements AutoCloseable {
 
   /** Runs waiting to be written; beyond it, runs are left out of the history (and counted). */
   public static final int QUEUE = 1024;
+
+  /** Most runs written in one transaction. */
+  static final int BATCH = 256;
 
   /** How often the writer applies the retention policy. */
   static final Duration RETENTION_EVERY = Duration.ofMinutes(1);
@@ -84,7 +88,8 @@ public final class RunHistory<R> implements AutoCloseable {
     this.dropped = writes(meters, "dropped");
     this.writeTime =
         Timer.builder("fibperf.history.write")
-            .description("Time to store one finished run (its figures, tasks and profiles)")
+            .description(
+                "Time to store one batch of finished runs (their figures, tasks and profiles)")
             .register(meters);
     meters.gauge("fibperf.history.queue", queue, BlockingQueue::size);
     this.writer = new Thread(this::write, "fibperf-history");
@@ -198,14 +203,25 @@ public final class RunHistory<R> implements AutoCloseable {
       }
       claimIfWanted();
       if (run != null) {
+        // What else is waiting goes in the same transaction: one commit per batch, not per run.
+        List<R> batch = new ArrayList<>();
+        batch.add(run);
+        queue.drainTo(batch, BATCH - 1);
         long start = System.nanoTime();
         try {
-          writtenBytes.addAndGet(store.insert(mapper.apply(run)));
-          written.increment();
+          List<RunStore.StoredRun> stored = new ArrayList<>(batch.size());
+          for (R r : batch) {
+            stored.add(mapper.apply(r));
+          }
+          writtenBytes.addAndGet(store.insert(stored));
+          written.increment(batch.size());
           writeTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         } catch (SQLException | RuntimeException e) {
-          failed.increment();
-          failure("a run could not be stored: " + e);
+          failed.increment(batch.size());
+          failure(
+              (batch.size() == 1 ? "a run" : batch.size() + " runs")
+                  + " could not be stored: "
+                  + e);
         }
       }
       if (!clock.instant().isBefore(nextRetention)) {

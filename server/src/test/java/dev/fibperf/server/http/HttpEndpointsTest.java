@@ -165,7 +165,7 @@ class HttpEndpointsTest {
       HttpResponse<String> unknown = get(endpoints, "/api/runs/" + (id + 1000));
       assertEquals(404, unknown.statusCode());
       assertEquals(
-          "{\"error\":\"run " + (id + 1000) + " is neither in flight nor recent\"}",
+          "{\"error\":\"run " + (id + 1000) + " is neither in flight nor in the history\"}",
           unknown.body());
       assertEquals(404, get(endpoints, "/api/runs/x").statusCode());
       events.cancel(true);
@@ -196,7 +196,8 @@ class HttpEndpointsTest {
       assertTrue(flame.body().contains("FibKernels.naive"), "the hot function is in the graph");
       assertEquals(404, none.statusCode());
       assertEquals(
-          "run " + plainId + " has no serial profile among the recent runs", none.body().strip());
+          "run " + plainId + " has no serial profile in flight, recent or in the history",
+          none.body().strip());
 
       // A profiled Compare: its diff comes in the Comparison and from the HTTP port alike.
       List<CompareResponse> compared =
@@ -223,7 +224,7 @@ class HttpEndpointsTest {
       HttpResponse<String> noDiff = get(endpoints, "/runs/" + id + "/diff.html");
       assertEquals(404, noDiff.statusCode());
       assertEquals(
-          "run " + id + " has no serial and parallel profiles among the recent runs",
+          "run " + id + " has no serial and parallel profiles in flight, recent or in the history",
           noDiff.body().strip());
     }
   }

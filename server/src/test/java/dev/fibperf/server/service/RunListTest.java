@@ -223,7 +223,7 @@ class RunListTest {
               () -> fx.blocking.getRun(GetRunRequest.newBuilder().setRunId(1).build()));
       assertEquals(Status.Code.NOT_FOUND, gone.getStatus().getCode());
       assertEquals(
-          "run_id=1 is neither in flight nor among the last 2 finished (--recent-runs)",
+          "run_id=1 is neither in flight nor among the last 2 finished (--recent-runs; the run history is off)",
           gone.getStatus().getDescription());
       gated.release(10);
       drain(inFlight);
