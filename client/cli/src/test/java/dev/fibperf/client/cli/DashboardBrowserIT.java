@@ -22,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -72,6 +71,8 @@ class DashboardBrowserIT {
               options);
       browser.get("http://127.0.0.1:" + httpPort + "/");
       WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+      // The page redraws on every event: an element found may be replaced before it is read.
+      wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
       ChromeDriver page = browser;
       wait.until(d -> page.findElement(By.id("status")).getText().equals("live"));
 
@@ -87,11 +88,10 @@ class DashboardBrowserIT {
       String speedup = String.format(Locale.ROOT, "speedup %.2fx", c.speedup());
       wait.until(d -> page.findElement(By.id("speedup")).getText().equals(speedup));
       // One dot per round, hollow where the estimate left the round out; the interval's band.
-      List<WebElement> dots = browser.findElements(By.cssSelector("svg#rounds circle.round"));
-      assertEquals(4, dots.size());
+      // (Read in one script each: the page redraws when its timelines load, replacing elements.)
       assertEquals(
           c.rounds().stream().map(r -> Boolean.toString(r.used())).toList(),
-          dots.stream().map(d -> d.getAttribute("data-used")).toList());
+          attributes(browser, "svg#rounds circle.round", "data-used"));
       assertEquals(
           c.estimate().orElseThrow().speedupLow().isPresent() ? 1 : 0,
           browser.findElements(By.cssSelector("svg#rounds rect.band:not(.free)")).size());
@@ -117,17 +117,70 @@ class DashboardBrowserIT {
       assertEquals(c.reading().text(), browser.findElement(By.id("reading")).getText());
       assertEquals(
           c.notes().stream().map(n -> n.kind().name()).toList(),
-          browser.findElements(By.cssSelector("div.note")).stream()
-              .map(e -> e.getAttribute("data-kind"))
-              .toList());
+          attributes(browser, "div.note", "data-kind"));
       Path shot = Path.of("target", "dashboard.png");
       Files.write(shot, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
       assertTrue(Files.size(shot) > 10_000, "a screenshot with something in it");
+
+      // After a reload the page has watched nothing: a finished run's timeline comes from GetRun,
+      // and the runs of its workload from the history, as a chart over time.
+      Workload again = Workload.of(24, 25, 26, 25);
+      client.compare(again, CompareOptions.DEFAULT.withRounds(5));
+      Comparison last = client.compare(again, CompareOptions.DEFAULT.withRounds(5));
+      browser.navigate().refresh();
+      wait.until(
+          d ->
+              d.findElement(By.id("title"))
+                  .getText()
+                  .equals("run " + last.runId() + ": COMPARE 24,25,26,25 (succeeded)"));
+      wait.until(
+          d ->
+              d.findElements(By.cssSelector("svg[data-phase='PHASE_PARALLEL'] rect.bar")).size()
+                  == 4);
+      assertEquals(
+          4,
+          browser.findElements(By.cssSelector("svg[data-phase='PHASE_SERIAL'] rect.bar")).size());
+      // A time axis with units under each phase.
+      assertEquals(
+          "0.0 ms",
+          browser
+              .findElements(By.cssSelector("svg[data-phase='PHASE_SERIAL'] text.tick"))
+              .get(0)
+              .getText());
+      wait.until(d -> d.findElements(By.cssSelector("svg#trend circle.point")).size() == 2);
+      assertEquals(
+          List.of(String.valueOf(last.runId() - 1), String.valueOf(last.runId())),
+          attributes(browser, "svg#trend circle.point", "data-run"));
+      assertFalse(browser.findElements(By.cssSelector("a.export")).isEmpty());
+      // Two window sizes, for a person to look at (target/dashboard-*.png).
+      for (int[] size : new int[][] {{1400, 1000}, {700, 1000}}) {
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(size[0], size[1]));
+        render(browser);
+        Files.write(
+            Path.of("target", "dashboard-" + size[0] + ".png"),
+            ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+      }
     } finally {
       if (browser != null) {
         browser.quit();
       }
       server.close();
     }
+  }
+
+  /** Draws the page again at the window's new size, as the next event would. */
+  private static void render(ChromeDriver browser) {
+    browser.executeScript("render()");
+  }
+
+  /** Each match's attribute (its text for null), read in one script, so no element goes stale. */
+  @SuppressWarnings("unchecked")
+  private static List<String> attributes(ChromeDriver browser, String css, String attribute) {
+    return (List<String>)
+        browser.executeScript(
+            "return [...document.querySelectorAll(arguments[0])].map(e => arguments[1] === null"
+                + " ? e.textContent : e.getAttribute(arguments[1]));",
+            css,
+            attribute);
   }
 }
