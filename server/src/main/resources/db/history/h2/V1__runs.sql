@@ -44,6 +44,7 @@ CREATE TABLE run_profiles (
   phase VARCHAR(64) NOT NULL,
   engine VARCHAR(255) NOT NULL,
   samples BIGINT NOT NULL,
+  period_nanos BIGINT NOT NULL,
   collapsed VARBINARY(1000000000) NOT NULL,
   PRIMARY KEY (run_id, phase)
 );

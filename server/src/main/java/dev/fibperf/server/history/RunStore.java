@@ -144,9 +144,15 @@ public final class RunStore implements AutoCloseable {
    * One phase's profile.
    *
    * @param phase {@code serial} or {@code parallel}
+   * @param samplingPeriod what one sample stands for
    * @param collapsed collapsed stacks (flame-graph input), one stack per line
    */
-  public record StoredProfile(String phase, String engine, long samples, String collapsed) {}
+  public record StoredProfile(
+      String phase,
+      String engine,
+      long samples,
+      java.time.Duration samplingPeriod,
+      String collapsed) {}
 
   /**
    * Keeps a finished run, its tasks and its profiles in one transaction.
@@ -181,7 +187,8 @@ public final class RunStore implements AutoCloseable {
             profileRows.setString(2, p.phase());
             profileRows.setString(3, p.engine());
             profileRows.setLong(4, p.samples());
-            profileRows.setBytes(5, z);
+            profileRows.setLong(5, p.samplingPeriod().toNanos());
+            profileRows.setBytes(6, z);
             profileRows.addBatch();
           }
           addRun(runBytes, runRows, run.replica(), info, blob);
@@ -213,7 +220,8 @@ public final class RunStore implements AutoCloseable {
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   private static final String INSERT_PROFILE =
-      "INSERT INTO run_profiles (run_id, phase, engine, samples, collapsed) VALUES (?, ?, ?, ?, ?)";
+      "INSERT INTO run_profiles (run_id, phase, engine, samples, period_nanos, collapsed)"
+          + " VALUES (?, ?, ?, ?, ?, ?)";
 
   private static void addRun(
       long bytes, PreparedStatement s, String replica, RunInfo info, byte[] blob)
@@ -412,7 +420,7 @@ public final class RunStore implements AutoCloseable {
     try (Connection c = pool.getConnection();
         PreparedStatement s =
             c.prepareStatement(
-                "SELECT engine, samples, collapsed FROM run_profiles"
+                "SELECT engine, samples, period_nanos, collapsed FROM run_profiles"
                     + " WHERE run_id = ? AND phase = ?")) {
       s.setLong(1, runId);
       s.setString(2, phase);
@@ -425,7 +433,8 @@ public final class RunStore implements AutoCloseable {
                 phase,
                 r.getString(1),
                 r.getLong(2),
-                new String(gunzip(r.getBytes(3)), StandardCharsets.UTF_8)));
+                java.time.Duration.ofNanos(r.getLong(3)),
+                new String(gunzip(r.getBytes(4)), StandardCharsets.UTF_8)));
       }
     }
   }

@@ -485,7 +485,7 @@ public final class HttpEndpoints implements AutoCloseable {
       return;
     }
     long id = Long.parseLong(m.group(1));
-    if (m.group(2).equals("diff")) {
+    if (m.group(2).equals("diff.html")) {
       Optional<ProfileReport> serial = profile(id, Phase.SERIAL);
       Optional<ProfileReport> parallel = profile(id, Phase.PARALLEL);
       if (serial.isEmpty() || parallel.isEmpty()) {
@@ -514,6 +514,20 @@ public final class HttpEndpoints implements AutoCloseable {
           "run " + id + " has no " + name + " profile in flight, recent or in the history");
       return;
     }
+    if (m.group(2).equals("profile.pb.gz")) {
+      // pprof's format, for go tool pprof, Pyroscope, Speedscope and the like.
+      exchange
+          .getResponseHeaders()
+          .set(
+              "Content-Disposition",
+              "attachment; filename=\"fibperf-run-" + id + "-" + name + ".pb.gz\"");
+      send(
+          exchange,
+          200,
+          "application/octet-stream",
+          Artifacts.pprof(profile.get(), profile.get().samplingPeriod()));
+      return;
+    }
     send(
         exchange,
         200,
@@ -538,7 +552,7 @@ public final class HttpEndpoints implements AutoCloseable {
     return lookup
         .history()
         .profile(id, phase.name().toLowerCase(Locale.ROOT))
-        .map(p -> ProfileReport.ofCollapsed(p.collapsed(), p.engine()));
+        .map(p -> ProfileReport.ofCollapsed(p.collapsed(), p.engine(), p.samplingPeriod()));
   }
 
   private static void notFound(HttpExchange exchange, String why) throws IOException {
@@ -546,7 +560,7 @@ public final class HttpEndpoints implements AutoCloseable {
   }
 
   private static final Pattern FLAME_GRAPH =
-      Pattern.compile("/runs/(\\d{1,18})/(flamegraph|diff)\\.html");
+      Pattern.compile("/runs/(\\d{1,18})/(flamegraph\\.html|diff\\.html|profile\\.pb\\.gz)");
 
   /**
    * The WatchRuns stream as Server-Sent Events, one JSON-mapped {@code WatchRunsResponse} per

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import one.convert.Arguments;
 import one.convert.FlameGraph;
+import one.proto.Proto;
 
 /** Downloadable forms of a profile, built from its attributed samples only. */
 public final class Artifacts {
@@ -95,5 +96,68 @@ public final class Artifacts {
         .sorted(Map.Entry.comparingByKey())
         .forEach(e -> out.append(e.getKey()).append(' ').append(e.getValue()).append('\n'));
     return out.toString();
+  }
+
+  /**
+   * The profile in pprof's format (github.com/google/pprof, proto/profile.proto), gzipped as {@code
+   * go tool pprof} and its UIs read it: one sample per distinct stack (its locations leaf first,
+   * each a function named by its frame), valued in samples and in CPU nanoseconds at the sampling
+   * period. Encoded with async-profiler's own protobuf writer, as its JFR-to-pprof converter is.
+   *
+   * @param period the sampling period a sample stands for; zero for a stored profile, whose samples
+   *     are then counted only
+   */
+  public static byte[] pprof(ProfileReport report, java.time.Duration period) {
+    Map<String, Integer> strings = new java.util.LinkedHashMap<>();
+    strings.put("", 0);
+    java.util.function.ToIntFunction<String> string =
+        text -> strings.computeIfAbsent(text, t -> strings.size());
+    Map<String, Integer> functions = new java.util.LinkedHashMap<>();
+    Proto profile = new Proto(4096);
+    profile.field(1, valueType(string, "samples", "count"));
+    profile.field(1, valueType(string, "cpu", "nanoseconds"));
+    for (Map.Entry<String, Long> stack :
+        new java.util.TreeMap<>(report.collapsedStacks()).entrySet()) {
+      String[] frames = stack.getKey().split(";");
+      Proto sample = new Proto(64);
+      for (int i = frames.length - 1; i >= 0; i--) { // leaf first
+        sample.field(1, (long) functions.computeIfAbsent(frames[i], f -> functions.size() + 1));
+      }
+      sample.field(2, (long) stack.getValue());
+      sample.field(2, stack.getValue() * period.toNanos());
+      profile.field(2, sample);
+    }
+    // One location per function, with the same id: a frame here is a method, not an address.
+    for (Map.Entry<String, Integer> f : functions.entrySet()) {
+      Proto line = new Proto(8).field(1, (long) f.getValue());
+      profile.field(4, new Proto(16).field(1, (long) f.getValue()).field(4, line));
+    }
+    for (Map.Entry<String, Integer> f : functions.entrySet()) {
+      int name = string.applyAsInt(f.getKey());
+      profile.field(
+          5,
+          new Proto(16).field(1, (long) f.getValue()).field(2, (long) name).field(3, (long) name));
+    }
+    int cpu = string.applyAsInt("cpu");
+    int nanoseconds = string.applyAsInt("nanoseconds");
+    for (String s : strings.keySet()) {
+      profile.field(6, s);
+    }
+    profile.field(11, new Proto(8).field(1, (long) cpu).field(2, (long) nanoseconds));
+    profile.field(12, period.toNanos());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+      z.write(profile.buffer(), 0, profile.size());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static Proto valueType(
+      java.util.function.ToIntFunction<String> string, String type, String unit) {
+    return new Proto(8)
+        .field(1, (long) string.applyAsInt(type))
+        .field(2, (long) string.applyAsInt(unit));
   }
 }

@@ -108,7 +108,7 @@ public record ProfileReport(
    *
    * @param collapsed one stack per line, frames root first joined by ';', a space, its count
    */
-  public static ProfileReport ofCollapsed(String collapsed, String engine) {
+  public static ProfileReport ofCollapsed(String collapsed, String engine, Duration period) {
     Map<String, Long> stacks = new HashMap<>();
     long samples = 0;
     for (String line : collapsed.split("\n")) {
@@ -124,8 +124,8 @@ public record ProfileReport(
         List.of(),
         List.of(),
         samples,
-        Duration.ZERO,
-        Duration.ZERO,
+        period,
+        period,
         0,
         Duration.ZERO,
         0,

@@ -223,6 +223,7 @@ public final class RunsMapper {
                   p.phase().name().toLowerCase(Locale.ROOT),
                   p.profile().engine(),
                   p.profile().totalSamples(),
+                  p.profile().samplingPeriod(),
                   new String(Artifacts.collapsed(p.profile()), StandardCharsets.UTF_8)));
         }
       }

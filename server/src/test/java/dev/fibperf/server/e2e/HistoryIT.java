@@ -171,6 +171,28 @@ class HistoryIT {
       HttpResponse<String> flame = get(httpPort, "/runs/" + profiled + "/flamegraph.html");
       assertEquals(200, flame.statusCode(), flame.body());
       assertEquals(livePage, flame.body(), "the stored stacks draw the page the live run drew");
+      HttpResponse<byte[]> pprof =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              "http://127.0.0.1:"
+                                  + httpPort
+                                  + "/runs/"
+                                  + profiled
+                                  + "/profile.pb.gz"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofByteArray());
+      assertEquals(200, pprof.statusCode());
+      byte[] profile =
+          new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(pprof.body()))
+              .readAllBytes();
+      // pprof's samples (field 2) are there, one per stored stack.
+      assertTrue(
+          !com.google.protobuf.UnknownFieldSet.parseFrom(profile)
+              .getField(2)
+              .getLengthDelimitedList()
+              .isEmpty());
     }
   }
 

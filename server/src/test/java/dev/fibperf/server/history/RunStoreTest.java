@@ -74,7 +74,9 @@ class RunStoreTest {
           new RunStore.StoredRun(
               "test:1",
               run,
-              List.of(new RunStore.StoredProfile("serial", "jfr", 5, "a;b 3\na;c 2\n"))));
+              List.of(
+                  new RunStore.StoredProfile(
+                      "serial", "jfr", 5, java.time.Duration.ofMillis(1), "a;b 3\na;c 2\n"))));
       assertEquals(run, store.get(7).orElseThrow());
       assertEquals(new RunStore.Stats(1, 3, store.stats().bytes()), store.stats());
       RunStore.StoredProfile p = store.profile(7, "serial").orElseThrow();
