@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
 import org.HdrHistogram.Recorder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -85,6 +86,19 @@ final class BenchCommand extends ClientCommand {
               + " from the scheduled start); 0 = as fast as the callers go.")
   double rate;
 
+  @Option(
+      names = "--histogram",
+      description =
+          "Print the whole latency distribution too, in HdrHistogram's percentile-distribution"
+              + " form (ms).")
+  boolean histogram;
+
+  @Option(
+      names = "--histogram-csv",
+      paramLabel = "<file>",
+      description = "Write the latency distribution as CSV (HdrHistogram's columns, ms) to a file.")
+  java.nio.file.Path histogramCsv;
+
   /** What a run measured. */
   record Report(
       String rpc,
@@ -95,7 +109,13 @@ final class BenchCommand extends ClientCommand {
       Map<String, Double> latencyMillis,
       Map<String, Long> statusCodes,
       double rateAsked,
-      List<String> warnings) {}
+      List<String> warnings,
+      List<Step> distribution) {}
+
+  /** One line of the percentile distribution: the latency at a percentile, and calls up to it. */
+  record Step(double percentile, double valueMillis, long totalCount) {}
+
+  private Histogram lastHistogram;
 
   /** Below this share of --rate, the run says it did not measure the load asked for. */
   static final double RATE_MET = 0.95;
@@ -117,6 +137,13 @@ final class BenchCommand extends ClientCommand {
     }
     Report report = measure(client, w);
     print(report);
+    if (histogramCsv != null) {
+      try {
+        java.nio.file.Files.writeString(histogramCsv, distribution(lastHistogram, true));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("cannot write " + histogramCsv, e);
+      }
+    }
     return 0;
   }
 
@@ -189,6 +216,15 @@ final class BenchCommand extends ClientCommand {
               concurrency,
               concurrency == 1 ? "" : "s"));
     }
+    List<Step> distribution = new ArrayList<>();
+    for (HistogramIterationValue v : h.percentiles(5)) {
+      distribution.add(
+          new Step(
+              v.getPercentileLevelIteratedTo(),
+              v.getValueIteratedTo() / 1000.0,
+              v.getTotalCountToThisValue()));
+    }
+    lastHistogram = h;
     return new Report(
         rpc.name(),
         concurrency,
@@ -198,7 +234,8 @@ final class BenchCommand extends ClientCommand {
         percentiles,
         codes,
         rate,
-        warnings);
+        warnings,
+        distribution);
   }
 
   /**
@@ -219,19 +256,23 @@ final class BenchCommand extends ClientCommand {
       if (!shown) {
         return;
       }
+      err().print("\r\033[K" + line(System.nanoTime()));
+      err().flush();
+    }
+
+    String line(long now) {
       long done = statuses.values().stream().mapToLong(LongAdder::sum).sum();
-      double seconds = (System.nanoTime() - start) / 1e9;
-      PrintWriter err = spec.commandLine().getErr();
-      err.printf(
-          Locale.ROOT,
-          "\r%d calls, %.1f calls/s, %.1f s",
+      LongAdder ok = statuses.get("OK");
+      return progressLine(
           done,
-          done / Math.max(seconds, 1e-9),
-          seconds);
-      if (duration == null) {
-        err.printf(" (of %d)", calls);
-      }
-      err.flush();
+          done - (ok == null ? 0 : ok.sum()),
+          (now - start) / 1e9,
+          duration == null ? calls : -1,
+          duration == null ? -1 : duration.toNanos() / 1e9);
+    }
+
+    private PrintWriter err() {
+      return spec.commandLine().getErr();
     }
 
     void clear() {
@@ -240,6 +281,34 @@ final class BenchCommand extends ClientCommand {
         spec.commandLine().getErr().flush();
       }
     }
+  }
+
+  /**
+   * "1200 calls (of 5000), 3 errors, 398.7 calls/s, 3.0 s, about 9.5 s left": calls done, those
+   * that failed, their rate so far, the time taken, and what is left at that rate (or of the
+   * duration asked).
+   *
+   * @param calls the calls asked for, or -1 for a run of a duration
+   * @param durationSeconds the duration asked for, or -1 for a run of a number of calls
+   */
+  static String progressLine(
+      long done, long errors, double seconds, long calls, double durationSeconds) {
+    double perSecond = done / Math.max(seconds, 1e-9);
+    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%d calls", done));
+    double left;
+    if (calls >= 0) {
+      line.append(" (of ").append(calls).append(')');
+      left = perSecond > 0 ? (calls - done) / perSecond : Double.NaN;
+    } else {
+      left = Math.max(0, durationSeconds - seconds);
+    }
+    line.append(
+        String.format(
+            Locale.ROOT, ", %d errors, %.1f calls/s, %.1f s", errors, perSecond, seconds));
+    if (!Double.isNaN(left)) {
+      line.append(String.format(Locale.ROOT, ", about %.1f s left", left));
+    }
+    return line.toString();
   }
 
   /** Makes one call and returns its status code name. */
@@ -283,5 +352,20 @@ final class BenchCommand extends ClientCommand {
         .forEach((code, count) -> codes.append(' ').append(code).append(' ').append(count));
     out.println(codes);
     r.warnings().forEach(w -> out.println("  warning    " + w));
+    if (histogram && lastHistogram != null) {
+      out.println("  latency distribution (ms):");
+      out.print(distribution(lastHistogram, false));
+      out.flush();
+    }
+  }
+
+  /** HdrHistogram's percentile distribution of {@code h} (microseconds) in milliseconds. */
+  static String distribution(Histogram h, boolean csv) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.PrintStream p =
+        new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8)) {
+      h.outputPercentileDistribution(p, 5, 1000.0, csv);
+    }
+    return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 }

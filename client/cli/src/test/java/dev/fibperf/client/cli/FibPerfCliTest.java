@@ -337,6 +337,56 @@ class FibPerfCliTest {
   }
 
   /**
+   * The whole latency distribution, as HdrHistogram prints it, in text, CSV and JSON: its last step
+   * counts every call.
+   */
+  @Test
+  void bench_printsTheLatencyDistribution_asTextCsvAndJson(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path csv = dir.resolve("latency.csv");
+    Run human =
+        fibperf(
+            withTarget(
+                "bench",
+                "--nums",
+                "5",
+                "-n",
+                "40",
+                "--warmup-calls",
+                "0",
+                "--histogram",
+                "--histogram-csv",
+                csv.toString()));
+    Run json =
+        fibperf(withTarget("bench", "--nums", "5", "-n", "30", "--warmup-calls", "0", "--json"));
+
+    assertEquals(0, human.exit(), human.err());
+    assertTrue(human.out().contains("  latency distribution (ms):"), human.out());
+    assertTrue(
+        human.out().contains("Value     Percentile TotalCount 1/(1-Percentile)"), human.out());
+    java.util.List<String> rows = java.nio.file.Files.readAllLines(csv);
+    assertEquals("\"Value\",\"Percentile\",\"TotalCount\",\"1/(1-Percentile)\"", rows.get(0));
+    assertEquals("40", rows.get(rows.size() - 1).split(",")[2]);
+    com.google.gson.JsonArray steps =
+        com.google.gson.JsonParser.parseString(json.out())
+            .getAsJsonObject()
+            .getAsJsonArray("distribution");
+    assertEquals(30, steps.get(steps.size() - 1).getAsJsonObject().get("totalCount").getAsLong());
+    assertEquals(
+        100.0, steps.get(steps.size() - 1).getAsJsonObject().get("percentile").getAsDouble());
+  }
+
+  @Test
+  void bench_progressLine_namesErrorsAndTimeLeft() {
+    assertEquals(
+        "1200 calls (of 5000), 3 errors, 400.0 calls/s, 3.0 s, about 9.5 s left",
+        BenchCommand.progressLine(1200, 3, 3.0, 5000, -1));
+    assertEquals(
+        "800 calls, 0 errors, 400.0 calls/s, 2.0 s, about 8.0 s left",
+        BenchCommand.progressLine(800, 0, 2.0, -1, 10.0));
+  }
+
+  /**
    * One caller cannot start fib(27) calls (a millisecond or more each) 10,000 times a second: the
    * report says the rate was missed, by how much, and what to do, in text and JSON.
    */
