@@ -91,7 +91,9 @@ public final class RunHistory<R> implements AutoCloseable {
             .description(
                 "Time to store one batch of finished runs (their figures, tasks and profiles)")
             .register(meters);
-    meters.gauge("fibperf.history.queue", queue, BlockingQueue::size);
+    io.micrometer.core.instrument.Gauge.builder("fibperf.history.queue", queue, BlockingQueue::size)
+        .description("Finished runs waiting to be written to the run history")
+        .register(meters);
     this.writer = new Thread(this::write, "fibperf-history");
     writer.setDaemon(true);
   }
