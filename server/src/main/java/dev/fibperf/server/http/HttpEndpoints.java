@@ -70,11 +70,14 @@ public final class HttpEndpoints implements AutoCloseable {
       List.of(
           "/",
           "/api/runs",
+          "/api/runs.csv",
           "/api/runs/{id}",
+          "/api/runs/{id}/tasks.csv",
           "/events",
           "/runs/{id}/flamegraph.html",
           "/runs/{id}/flamegraph.html?phase=parallel",
           "/runs/{id}/diff.html",
+          "/runs/{id}/profile.pb.gz",
           "/metrics",
           "/healthz");
 

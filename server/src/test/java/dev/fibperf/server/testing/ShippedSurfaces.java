@@ -138,9 +138,30 @@ public final class ShippedSurfaces {
 
     JsonObject list = call("fibperf.v1.FibPerfService/ListRuns", "{}").last();
     assertTrue(list.toString().contains("\"runId\":\"" + runId + "\""), list.toString());
+    // The run history works where it ships, in its default place (the image: a read-write home).
+    assertTrue(
+        list.getAsJsonObject("history").get("enabled").getAsBoolean()
+            && !list.getAsJsonObject("history").has("lastError"),
+        list.getAsJsonObject("history").toString());
     JsonObject run =
         call("fibperf.v1.FibPerfService/GetRun", "{\"runId\":\"" + runId + "\"}").last();
     assertEquals("RUN_METHOD_COMPARE", run.getAsJsonObject("run").get("method").getAsString());
+    // A second Serial of the first one's workload, judged against it (two tasks a side: too few
+    // for an interval, and the answer says so).
+    JsonObject again = call("fibperf.v1.FibPerfService/Serial", "{\"nums\":[20,21]}").last();
+    String first = serial.getAsJsonObject("summary").get("runId").getAsString();
+    String second = again.getAsJsonObject("summary").get("runId").getAsString();
+    JsonObject change =
+        call(
+                "fibperf.v1.FibPerfService/CompareRuns",
+                "{\"runId\":\"" + second + "\",\"baselineRunId\":\"" + first + "\"}")
+            .last()
+            .getAsJsonObject("change");
+    assertEquals(first, change.get("baselineRunId").getAsString(), change.toString());
+    assertEquals(
+        "CHANGE_VERDICT_TOO_FEW_SAMPLES",
+        change.getAsJsonObject("serialCost").get("verdict").getAsString(),
+        change.toString());
     JsonObject watched =
         call("fibperf.v1.FibPerfService/WatchRuns", "{\"runId\":\"" + runId + "\"}").last();
     assertTrue(watched.has("finished"), "a finished run's watch ends with it: " + watched);
@@ -192,6 +213,14 @@ public final class ShippedSurfaces {
             .get("runId")
             .getAsString());
     route("/api/runs/{id}");
+    HttpResponse<String> csv = get("/api/runs.csv");
+    assertEquals(200, csv.statusCode(), csv.body());
+    assertTrue(csv.body().contains("\n" + runId + ",RUN_METHOD_COMPARE,"), csv.body());
+    route("/api/runs.csv");
+    HttpResponse<String> tasks = get("/api/runs/" + runId + "/tasks.csv");
+    assertEquals(200, tasks.statusCode(), tasks.body());
+    assertEquals(9, tasks.body().lines().count(), "a header and 4 tasks a phase: " + tasks.body());
+    route("/api/runs/{id}/tasks.csv");
     assertTrue(firstEvent().startsWith("data: {"), "an event on /events");
     route("/events");
     for (String path :
@@ -204,6 +233,9 @@ public final class ShippedSurfaces {
       assertTrue(graph.body().contains("naive"), path + " draws the kernel's frames");
       route(path);
     }
+    HttpResponse<String> pprof = get("/runs/" + runId + "/profile.pb.gz");
+    assertEquals(200, pprof.statusCode(), pprof.body());
+    route("/runs/{id}/profile.pb.gz");
     HttpResponse<String> metrics = get("/metrics");
     assertEquals(200, metrics.statusCode());
     for (String gauge :
