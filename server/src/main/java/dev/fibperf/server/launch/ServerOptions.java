@@ -268,7 +268,10 @@ public final class ServerOptions {
 
   /**
    * The history's JDBC URL: {@code --database} as given, none for {@code none}, else H2 in the data
-   * directory, open to other servers on the same directory (H2's automatic mixed mode).
+   * directory, one server's alone (replicas share a PostgreSQL). Not H2's automatic mixed mode: it
+   * needs the host's name to resolve, which in the image's sandbox it did not. And the database
+   * closes when the server does, after the last queued run is written, not on H2's own exit hook
+   * before it.
    */
   static String databaseUrl(String database, String dataDir) {
     if (database != null && database.equalsIgnoreCase("none")) {
@@ -281,6 +284,6 @@ public final class ServerOptions {
         dataDir == null || dataDir.isBlank()
             ? java.nio.file.Path.of(System.getProperty("user.home"), ".fibperf")
             : java.nio.file.Path.of(dataDir);
-    return "jdbc:h2:file:" + dir.toAbsolutePath().resolve("history") + ";AUTO_SERVER=TRUE";
+    return "jdbc:h2:file:" + dir.toAbsolutePath().resolve("history") + ";DB_CLOSE_ON_EXIT=FALSE";
   }
 }

@@ -24,7 +24,7 @@ class RunHistoryTest {
   @TempDir Path dir;
 
   private String url() {
-    return "jdbc:h2:file:" + dir.resolve("history") + ";AUTO_SERVER=TRUE";
+    return "jdbc:h2:file:" + dir.resolve("history") + ";DB_CLOSE_ON_EXIT=FALSE";
   }
 
   /** Now, and later: runs of 1970 would be older than the retention's age. */

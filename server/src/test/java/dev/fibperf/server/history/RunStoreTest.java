@@ -30,7 +30,7 @@ class RunStoreTest {
   @TempDir Path dir;
 
   private String url() {
-    return "jdbc:h2:file:" + dir.resolve("history") + ";AUTO_SERVER=TRUE";
+    return "jdbc:h2:file:" + dir.resolve("history") + ";DB_CLOSE_ON_EXIT=FALSE";
   }
 
   /** A finished Serial of {@code nums} that ended {@code endedMillis} after the epoch. */

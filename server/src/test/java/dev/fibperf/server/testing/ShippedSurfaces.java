@@ -140,7 +140,8 @@ public final class ShippedSurfaces {
     assertTrue(list.toString().contains("\"runId\":\"" + runId + "\""), list.toString());
     // The run history works where it ships, in its default place (the image: a read-write home).
     assertTrue(
-        list.getAsJsonObject("history").get("enabled").getAsBoolean()
+        list.getAsJsonObject("history").has("enabled")
+            && list.getAsJsonObject("history").get("enabled").getAsBoolean()
             && !list.getAsJsonObject("history").has("lastError"),
         list.getAsJsonObject("history").toString());
     JsonObject run =
