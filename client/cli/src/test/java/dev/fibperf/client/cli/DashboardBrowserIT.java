@@ -151,6 +151,9 @@ class DashboardBrowserIT {
       assertEquals(
           List.of(String.valueOf(last.runId() - 1), String.valueOf(last.runId())),
           attributes(browser, "svg#trend circle.point", "data-run"));
+      // The same runs' attainment and serial wall, each a chart of its own.
+      assertEquals(2, attributes(browser, "svg#trend-attainment circle.point", "data-run").size());
+      assertEquals(2, attributes(browser, "svg#trend-cost circle.point", "data-run").size());
       assertFalse(browser.findElements(By.cssSelector("a.export")).isEmpty());
       // Two window sizes, for a person to look at (target/dashboard-*.png).
       for (int[] size : new int[][] {{1400, 1000}, {700, 1000}}) {
