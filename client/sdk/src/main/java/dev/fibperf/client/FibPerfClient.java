@@ -479,6 +479,34 @@ public final class FibPerfClient implements AutoCloseable {
     return ProtoMapping.change(compareRunsMessage(runId, baselineRunId).getChange());
   }
 
+  /**
+   * Judges the runs labelled {@code label} against those labelled {@code baselineLabel} (each
+   * labelled with {@link Workload#withLabel}; all of one workload): each run's wall is a sample,
+   * and the change is the ratio of their means with its interval and verdict. This is how two
+   * {@code fibperf bench} runs are compared.
+   *
+   * @throws FibPerfException with NOT_FOUND when a label has no finished run, FAILED_PRECONDITION
+   *     when the runs are not all of one workload
+   */
+  public RunChange compareLabels(String label, String baselineLabel) {
+    return ProtoMapping.change(compareLabelsMessage(label, baselineLabel).getChange());
+  }
+
+  /** {@link #compareLabels} as the server's message. */
+  public dev.fibperf.proto.v1.CompareRunsResponse compareLabelsMessage(
+      String label, String baselineLabel) {
+    try {
+      return blocking()
+          .compareRuns(
+              dev.fibperf.proto.v1.CompareRunsRequest.newBuilder()
+                  .setLabel(label)
+                  .setBaselineLabel(baselineLabel)
+                  .build());
+    } catch (RuntimeException e) {
+      throw failure(e);
+    }
+  }
+
   /** {@link #compareRuns} as the server's message, for tools that print it as JSON. */
   public dev.fibperf.proto.v1.CompareRunsResponse compareRunsMessage(
       long runId, long baselineRunId) {

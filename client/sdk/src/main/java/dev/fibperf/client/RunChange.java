@@ -4,20 +4,33 @@ import java.util.Optional;
 
 /**
  * A run judged against a baseline, an earlier run of the same workload ({@link
- * FibPerfClient#compareRuns}).
+ * FibPerfClient#compareRuns}), or the runs of one label against those of another ({@link
+ * FibPerfClient#compareLabels}).
  *
- * @param workload what both ran: method, kernel, pool, parallelism and nums
+ * @param runId the run judged (0 for labelled sets)
+ * @param baselineRunId its baseline (0 for labelled sets)
+ * @param label the label of the runs judged (empty for two runs)
+ * @param baselineLabel the label of the baseline's runs (empty for two runs)
+ * @param runs how many runs carry {@code label}
+ * @param baselineRuns how many carry {@code baselineLabel}
+ * @param workload what all of them ran: method, kernel, pool, parallelism and nums
  * @param speedup the Compares' speedups, run / baseline; empty unless both are Compares
- * @param serialCost the serial phase's cost, run / baseline (below 1 is faster)
+ * @param serialCost the serial phase's cost, run / baseline (below 1 is faster); empty for sets
  * @param parallelWall the parallel phase's wall, run / baseline; empty for single-phase runs
+ * @param callWall for labelled sets: each run's wall, the set's mean over the baseline set's
  */
 public record RunChange(
     long runId,
     long baselineRunId,
+    String label,
+    String baselineLabel,
+    int runs,
+    int baselineRuns,
     String workload,
     Optional<Change> speedup,
-    Change serialCost,
-    Optional<Change> parallelWall) {
+    Optional<Change> serialCost,
+    Optional<Change> parallelWall,
+    Optional<Change> callWall) {
 
   /**
    * One figure's change, like criterion's: a ratio with its confidence interval, and a verdict that

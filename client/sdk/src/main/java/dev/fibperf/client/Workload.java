@@ -17,9 +17,17 @@ import java.util.Objects;
  * @param pool where the server runs the tasks (for Compare: its parallel phase)
  * @param kernel a kernel by name ({@link FibPerfClient#listKernels()}), e.g. one loaded with the
  *     server's {@code --kernels}; empty for {@code algorithm}'s
+ * @param label a name for the runs of this workload in the server's history (up to 64 of A-Z a-z
+ *     0-9 . _ : -), to find them by and compare them with another label's ({@link
+ *     FibPerfClient#compareLabels}); empty for none
  */
 public record Workload(
-    List<Integer> nums, Algorithm algorithm, int parallelism, PoolKind pool, String kernel) {
+    List<Integer> nums,
+    Algorithm algorithm,
+    int parallelism,
+    PoolKind pool,
+    String kernel,
+    String label) {
   /** The server's defaults: nums [34, 35, 36, 35], naive recursion, the whole thread pool. */
   public static final Workload DEFAULT =
       new Workload(List.of(), Algorithm.NAIVE, 0, PoolKind.THREADS);
@@ -29,8 +37,15 @@ public record Workload(
     this(nums, algorithm, parallelism, pool, "");
   }
 
+  /** A workload of a kernel by name, without a label. */
+  public Workload(
+      List<Integer> nums, Algorithm algorithm, int parallelism, PoolKind pool, String kernel) {
+    this(nums, algorithm, parallelism, pool, kernel, "");
+  }
+
   public Workload {
     Objects.requireNonNull(kernel, "kernel");
+    Objects.requireNonNull(label, "label");
     nums = List.copyOf(nums);
     Objects.requireNonNull(algorithm, "algorithm");
     Objects.requireNonNull(pool, "pool");
@@ -59,26 +74,34 @@ public record Workload(
    * The same inputs with another algorithm: {@code Workload.of(90).withAlgorithm(FAST_DOUBLING)}.
    */
   public Workload withAlgorithm(Algorithm algorithm) {
-    return new Workload(nums, algorithm, parallelism, pool, kernel);
+    return new Workload(nums, algorithm, parallelism, pool, kernel, label);
   }
 
   /**
    * The same sizes for a kernel by name: {@code Workload.of(100_000).withKernel("pbkdf2-sha256")}.
    * The server checks the sizes against the kernel's range.
    */
+  /**
+   * The same workload whose runs carry {@code label} in the server's history: {@code
+   * client.compareLabels("after", "before")} then compares them with another label's.
+   */
+  public Workload withLabel(String label) {
+    return new Workload(nums, algorithm, parallelism, pool, kernel, label);
+  }
+
   public Workload withKernel(String kernel) {
-    return new Workload(nums, algorithm, parallelism, pool, kernel);
+    return new Workload(nums, algorithm, parallelism, pool, kernel, label);
   }
 
   /** The same work on another pool: {@code Workload.DEFAULT.withPool(PoolKind.PROCESSES)}. */
   public Workload withPool(PoolKind pool) {
-    return new Workload(nums, algorithm, parallelism, pool, kernel);
+    return new Workload(nums, algorithm, parallelism, pool, kernel, label);
   }
 
   /**
    * The same inputs with at most {@code parallelism} tasks at once: {@code w.withParallelism(2)}.
    */
   public Workload withParallelism(int parallelism) {
-    return new Workload(nums, algorithm, parallelism, pool, kernel);
+    return new Workload(nums, algorithm, parallelism, pool, kernel, label);
   }
 }

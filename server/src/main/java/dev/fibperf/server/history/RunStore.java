@@ -211,8 +211,8 @@ public final class RunStore implements AutoCloseable {
   private static final String INSERT_RUN =
       "INSERT INTO runs (run_id, replica, method, kernel, pool, parallelism, nums, workload,"
           + " state, accepted_micros, ended_micros, wall_nanos, speedup, speedup_low,"
-          + " speedup_high, attainment, verdict, stored_bytes, info)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+          + " speedup_high, attainment, verdict, stored_bytes, info, label)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   private static final String INSERT_TASK =
       "INSERT INTO run_tasks (run_id, round, phase, task_index, n, worker,"
@@ -260,6 +260,7 @@ public final class RunStore implements AutoCloseable {
       }
       s.setLong(18, bytes);
       s.setBytes(19, blob);
+      s.setString(20, info.getLabel());
       s.addBatch();
     }
   }
@@ -301,8 +302,13 @@ public final class RunStore implements AutoCloseable {
    * @param before a page's end: only runs that ended before this one (its end and id), or null
    * @param workload only runs of this workload ({@link Workloads#key}), or null
    * @param method only runs of this method ({@code RUN_METHOD_COMPARE} …), or null
+   * @param label only runs with this label, or null
    */
-  public record Query(int limit, Cursor before, String workload, String method) {}
+  public record Query(int limit, Cursor before, String workload, String method, String label) {
+    public Query(int limit, Cursor before, String workload, String method) {
+      this(limit, before, workload, method, null);
+    }
+  }
 
   /** A place in the list, most recently ended first: the end, then the id. */
   public record Cursor(long endedMicros, long runId) {
@@ -349,6 +355,10 @@ public final class RunStore implements AutoCloseable {
     if (q.method() != null) {
       sql.append(" AND method = ?");
       args.add(q.method());
+    }
+    if (q.label() != null) {
+      sql.append(" AND label = ?");
+      args.add(q.label());
     }
     sql.append(" ORDER BY ended_micros DESC, run_id DESC LIMIT ?");
     args.add(q.limit());

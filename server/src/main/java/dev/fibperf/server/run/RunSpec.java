@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param coordinatorRun for a task another replica's cluster pool sent here: that replica's run;
  *     null otherwise
  * @param rounds how many rounds of its two phases a Compare runs; null for other kinds
+ * @param label the caller's name for the run (ListRuns and CompareRuns find runs by it), or empty
  */
 public record RunSpec(
     RunKind kind,
@@ -35,7 +36,8 @@ public record RunSpec(
     boolean exclusive,
     ScheduleKind schedule,
     CoordinatorRun coordinatorRun,
-    RoundPolicy rounds) {
+    RoundPolicy rounds,
+    String label) {
   /**
    * Whose task a peer runs: the coordinating replica, by the address its call came from, and its
    * run's id there.
@@ -66,7 +68,8 @@ public record RunSpec(
         exclusive,
         schedule,
         null,
-        kind == RunKind.COMPARE ? RoundPolicy.single() : null);
+        kind == RunKind.COMPARE ? RoundPolicy.single() : null,
+        "");
   }
 
   /**
@@ -84,7 +87,8 @@ public record RunSpec(
         false,
         ScheduleKind.MEASURED_OPTIMAL,
         Objects.requireNonNull(coordinatorRun, "coordinatorRun"),
-        null);
+        null,
+        "");
   }
 
   /**
@@ -114,6 +118,7 @@ public record RunSpec(
     Objects.requireNonNull(algorithm, "algorithm");
     Objects.requireNonNull(pool, "pool");
     Objects.requireNonNull(schedule, "schedule");
+    Objects.requireNonNull(label, "label");
     tasks = List.copyOf(tasks);
     if (parallelism < 0) {
       throw new IllegalArgumentException("parallelism=" + parallelism + " must not be negative");

@@ -186,6 +186,10 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
   @Override
   public void compareRuns(
       CompareRunsRequest request, StreamObserver<CompareRunsResponse> observer) {
+    if (!request.getLabel().isEmpty() || !request.getBaselineLabel().isEmpty()) {
+      compareLabels(request, observer);
+      return;
+    }
     Optional<RunInfo> run = lookup.get(request.getRunId());
     if (run.isEmpty() || run.get().getState() == RunState.RUN_STATE_RUNNING) {
       observer.onError(
@@ -217,6 +221,64 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
       observer.onNext(
           CompareRunsResponse.newBuilder()
               .setChange(RunChanges.between(run.get(), baseline.get()))
+              .build());
+      observer.onCompleted();
+    } catch (IllegalArgumentException e) {
+      observer.onError(
+          Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
+    }
+  }
+
+  /** Most runs of one label a comparison reads, each side. */
+  static final int MAX_LABELLED_RUNS = 1000;
+
+  private void compareLabels(
+      CompareRunsRequest request, StreamObserver<CompareRunsResponse> observer) {
+    Status refusal = null;
+    if (request.getRunId() != 0 || request.getBaselineRunId() != 0) {
+      refusal =
+          Status.INVALID_ARGUMENT.withDescription(
+              "label and baseline_label compare sets of runs: leave run_id and baseline_run_id"
+                  + " unset");
+    } else if (request.getLabel().isEmpty() || request.getBaselineLabel().isEmpty()) {
+      refusal =
+          Status.INVALID_ARGUMENT.withDescription(
+              (request.getLabel().isEmpty() ? "label" : "baseline_label")
+                  + " is empty; a comparison of labelled runs needs both");
+    }
+    if (refusal == null) {
+      try {
+        RequestMapper.label(request.getLabel());
+        RequestMapper.label(request.getBaselineLabel());
+      } catch (io.grpc.StatusException e) {
+        refusal = e.getStatus();
+      }
+    }
+    if (refusal != null) {
+      observer.onError(refusal.asRuntimeException());
+      return;
+    }
+    java.util.List<RunInfo> runs = lookup.labelled(request.getLabel(), MAX_LABELLED_RUNS);
+    java.util.List<RunInfo> baseline =
+        lookup.labelled(request.getBaselineLabel(), MAX_LABELLED_RUNS);
+    for (var side :
+        java.util.List.of(
+            java.util.Map.entry(request.getLabel(), runs),
+            java.util.Map.entry(request.getBaselineLabel(), baseline))) {
+      if (side.getValue().isEmpty()) {
+        observer.onError(
+            Status.NOT_FOUND
+                .withDescription("no finished run is labelled \"" + side.getKey() + "\"")
+                .asRuntimeException());
+        return;
+      }
+    }
+    try {
+      observer.onNext(
+          CompareRunsResponse.newBuilder()
+              .setChange(
+                  RunChanges.betweenLabels(
+                      request.getLabel(), runs, request.getBaselineLabel(), baseline))
               .build());
       observer.onCompleted();
     } catch (IllegalArgumentException e) {

@@ -64,6 +64,29 @@ final class RequestMapper {
   private final ServerConfig config;
   private final KernelCatalog kernels;
 
+  /** A label's longest and its characters: a name to find runs by, not a place for data. */
+  static final int MAX_LABEL = 64;
+
+  private static final java.util.regex.Pattern LABEL =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._:-]*");
+
+  /**
+   * @throws StatusException INVALID_ARGUMENT naming the field, the value and the limit
+   */
+  static String label(String label) throws StatusException {
+    if (label.length() > MAX_LABEL) {
+      throw Status.INVALID_ARGUMENT
+          .withDescription("label is " + label.length() + " characters long; at most " + MAX_LABEL)
+          .asException();
+    }
+    if (!LABEL.matcher(label).matches()) {
+      throw Status.INVALID_ARGUMENT
+          .withDescription("label=\"" + label + "\" may hold only A-Z a-z 0-9 . _ : -")
+          .asException();
+    }
+    return label;
+  }
+
   RequestMapper(ServerConfig config, KernelCatalog kernels) {
     this.config = config;
     this.kernels = kernels;
@@ -77,7 +100,7 @@ final class RequestMapper {
             0,
             1,
             r.getPoolValue())
-        .build(null);
+        .build(null, r.getLabel());
   }
 
   RunSpec parallel(ParallelRequest r) throws StatusException {
@@ -88,7 +111,7 @@ final class RequestMapper {
             r.getParallelism(),
             1,
             r.getPoolValue())
-        .build(null);
+        .build(null, r.getLabel());
   }
 
   RunSpec profileSerial(ProfileSerialRequest r) throws StatusException {
@@ -112,7 +135,7 @@ final class RequestMapper {
                   + " ask for FORMAT_COLLAPSED or FORMAT_FLAMEGRAPH_HTML")
           .asException();
     }
-    return draft.build(profile);
+    return draft.build(profile, r.getLabel());
   }
 
   RunSpec compare(CompareRequest r) throws StatusException {
@@ -132,7 +155,7 @@ final class RequestMapper {
     return draft
         .compare(isolation(r.getIsolationValue()), schedule(r.getScheduleValue()))
         .rounds(rounds(r, draft.naiveCalls))
-        .build(profile);
+        .build(profile, r.getLabel());
   }
 
   /**
@@ -236,9 +259,19 @@ final class RequestMapper {
       return this;
     }
 
-    RunSpec build(ProfileSpec profile) {
+    RunSpec build(ProfileSpec profile, String label) throws StatusException {
       return new RunSpec(
-          kind, tasks, algorithm, parallelism, pool, profile, exclusive, schedule, null, rounds);
+          kind,
+          tasks,
+          algorithm,
+          parallelism,
+          pool,
+          profile,
+          exclusive,
+          schedule,
+          null,
+          rounds,
+          label(label));
     }
   }
 

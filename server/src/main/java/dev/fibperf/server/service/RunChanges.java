@@ -94,6 +94,73 @@ public final class RunChanges {
     return b.build();
   }
 
+  /**
+   * Two sets of labelled runs of one workload: each run's wall one sample (a Compare's parallel
+   * phase), the run set's mean over the baseline set's, with the two-sample bootstrap.
+   *
+   * @throws IllegalArgumentException when the runs are not all of one workload
+   */
+  public static RunChange betweenLabels(
+      String label, List<RunInfo> runs, String baselineLabel, List<RunInfo> baseline) {
+    String key = Workloads.key(runs.get(0));
+    for (RunInfo r : concat(runs, baseline)) {
+      if (!Workloads.key(r).equals(key)) {
+        throw new IllegalArgumentException(
+            "runs labelled \""
+                + label
+                + "\" and \""
+                + baselineLabel
+                + "\" are not all of one workload: run "
+                + runs.get(0).getRunId()
+                + " is "
+                + workload(runs.get(0))
+                + ", run "
+                + r.getRunId()
+                + " is "
+                + workload(r));
+      }
+    }
+    List<RunInfo> done = succeeded(runs);
+    List<RunInfo> baseDone = succeeded(baseline);
+    return RunChange.newBuilder()
+        .setWorkload(workload(runs.get(0)))
+        .setLabel(label)
+        .setBaselineLabel(baselineLabel)
+        .setRuns(done.size())
+        .setBaselineRuns(baseDone.size())
+        .setCallWall(
+            proto(
+                Change.ofRounds(
+                    callWalls(done),
+                    ones(done.size()),
+                    callWalls(baseDone),
+                    ones(baseDone.size()),
+                    Change.Figure.COST,
+                    label.hashCode() * 31L + baselineLabel.hashCode())))
+        .build();
+  }
+
+  private static List<RunInfo> concat(List<RunInfo> a, List<RunInfo> b) {
+    List<RunInfo> all = new java.util.ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  private static List<RunInfo> succeeded(List<RunInfo> runs) {
+    return runs.stream().filter(r -> r.getState() == RunState.RUN_STATE_SUCCEEDED).toList();
+  }
+
+  private static double[] callWalls(List<RunInfo> runs) {
+    return runs.stream()
+        .mapToDouble(
+            r ->
+                Durations.toNanos(
+                    r.hasSummary()
+                        ? r.getSummary().getWallDuration()
+                        : r.getComparison().getParallel().getWallDuration()))
+        .toArray();
+  }
+
   /** "RUN_METHOD_COMPARE fib-naive threads ×2 [34,35,36,35]". */
   static String workload(RunInfo r) {
     return r.getMethod().name()

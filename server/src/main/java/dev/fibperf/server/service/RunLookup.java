@@ -76,10 +76,12 @@ public final class RunLookup {
     String method =
         request.getMethod() == RunMethod.RUN_METHOD_UNSPECIFIED ? null : request.getMethod().name();
     String wantedWorkload = workload;
+    String label = request.getLabel().isEmpty() ? null : request.getLabel();
     Predicate<RunInfo> wanted =
         r ->
             (method == null || r.getMethod().name().equals(method))
-                && (wantedWorkload == null || Workloads.key(r).equals(wantedWorkload));
+                && (wantedWorkload == null || Workloads.key(r).equals(wantedWorkload))
+                && (label == null || r.getLabel().equals(label));
 
     ListRunsResponse.Builder b = ListRunsResponse.newBuilder();
     if (before == null) {
@@ -95,7 +97,8 @@ public final class RunLookup {
     List<RunInfo> merged = new ArrayList<>();
     Set<Long> seen = new HashSet<>();
     try {
-      for (RunInfo r : history.list(new RunStore.Query(size + 1, before, workload, method))) {
+      for (RunInfo r :
+          history.list(new RunStore.Query(size + 1, before, workload, method, label))) {
         if (seen.add(r.getRunId())) {
           merged.add(RunsMapper.listed(r));
         }
@@ -130,6 +133,31 @@ public final class RunLookup {
     long end = Timestamps.toMicros(info.getEndTime());
     return end < cursor.endedMicros()
         || (end == cursor.endedMicros() && info.getRunId() < cursor.runId());
+  }
+
+  /**
+   * The finished runs with {@code label}, most recently ended first, at most {@code limit}: from
+   * the history, else (history off or failing) from memory.
+   */
+  public List<RunInfo> labelled(String label, int limit) {
+    List<RunInfo> found = new ArrayList<>();
+    Set<Long> seen = new HashSet<>();
+    // Just finished runs may not be written yet: memory's first, then the history's.
+    for (RunRecord r : runs.recent()) {
+      if (r.spec().label().equals(label) && seen.add(r.id())) {
+        found.add(RunsMapper.info(r));
+      }
+    }
+    try {
+      for (RunInfo r : history.list(new RunStore.Query(limit, null, null, null, label))) {
+        if (seen.add(r.getRunId())) {
+          found.add(r);
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      // recorded in the history's status; memory's runs are still there
+    }
+    return found.subList(0, Math.min(limit, found.size()));
   }
 
   /** A run with its tasks, as GetRun answers it: in flight, recent, or from the history. */

@@ -63,6 +63,7 @@ public final class RunsMapper {
             .setMethod(method(r.spec().kind()))
             .setAlgorithm(Protos.algorithm(r.spec().algorithm()))
             .setKernel(r.spec().algorithm().kernelName())
+            .setLabel(r.spec().label())
             .setPool(Protos.pool(r.spec().pool()))
             .setParallelism(parallelism(r))
             .setState(state(r.state()))

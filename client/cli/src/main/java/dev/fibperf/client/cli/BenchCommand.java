@@ -87,6 +87,22 @@ final class BenchCommand extends ClientCommand {
   double rate;
 
   @Option(
+      names = "--label",
+      paramLabel = "<name>",
+      description =
+          "Label the measured calls' runs in the server's history (default: bench-<date>-<time>),"
+              + " so a later bench can be judged against them with --baseline-label.")
+  String label;
+
+  @Option(
+      names = "--baseline-label",
+      paramLabel = "<name>",
+      description =
+          "Then judge this bench's runs against an earlier bench's (its --label): the change in"
+              + " wall per call, with its interval and verdict.")
+  String baselineLabel;
+
+  @Option(
       names = "--histogram",
       description =
           "Print the whole latency distribution too, in HdrHistogram's percentile-distribution"
@@ -110,7 +126,8 @@ final class BenchCommand extends ClientCommand {
       Map<String, Long> statusCodes,
       double rateAsked,
       List<String> warnings,
-      List<Step> distribution) {}
+      List<Step> distribution,
+      String label) {}
 
   /** One line of the percentile distribution: the latency at a percentile, and calls up to it. */
   record Step(double percentile, double valueMillis, long totalCount) {}
@@ -133,10 +150,30 @@ final class BenchCommand extends ClientCommand {
     }
     Workload w = parallelism.applyTo(workload.workload());
     for (int i = 0; i < warmupCalls; i++) {
-      call(client, w);
+      call(client, w); // unlabelled: warm-up calls are not the measurement
     }
-    Report report = measure(client, w);
+    for (String[] named :
+        new String[][] {{"--label", label}, {"--baseline-label", baselineLabel}}) {
+      if (named[1] != null && !named[1].matches("[A-Za-z0-9._:-]{1,64}")) {
+        throw new FibPerfCli.UsageException(
+            named[0] + "=" + named[1] + " must be 1 to 64 of A-Z a-z 0-9 . _ : -");
+      }
+    }
+    if (label == null) {
+      label =
+          "bench-"
+              + java.time.LocalDateTime.now()
+                  .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    }
+    Report report = measure(client, w.withLabel(label));
     print(report);
+    if (baselineLabel != null) {
+      if (output.json) {
+        out().println(Printer.toJson(client.compareLabelsMessage(label, baselineLabel)));
+      } else {
+        printer().change(client.compareLabels(label, baselineLabel));
+      }
+    }
     if (histogramCsv != null) {
       try {
         java.nio.file.Files.writeString(histogramCsv, distribution(lastHistogram, true));
@@ -235,7 +272,8 @@ final class BenchCommand extends ClientCommand {
         codes,
         rate,
         warnings,
-        distribution);
+        distribution,
+        label);
   }
 
   /**
@@ -351,6 +389,8 @@ final class BenchCommand extends ClientCommand {
     r.statusCodes()
         .forEach((code, count) -> codes.append(' ').append(code).append(' ').append(count));
     out.println(codes);
+    out.println(
+        "  label      " + r.label() + " (judge a later bench against it: --baseline-label)");
     r.warnings().forEach(w -> out.println("  warning    " + w));
     if (histogram && lastHistogram != null) {
       out.println("  latency distribution (ms):");

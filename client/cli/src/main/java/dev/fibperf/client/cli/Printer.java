@@ -490,10 +490,22 @@ final class Printer {
    * A run against its baseline, one line per figure: "serial cost 0.91x (0.88–0.94, 95 %) FASTER".
    */
   void change(dev.fibperf.client.RunChange change) {
-    out.printf(Locale.ROOT, "Against run %d (%s)%n", change.baselineRunId(), change.workload());
+    if (change.label().isEmpty()) {
+      out.printf(Locale.ROOT, "Against run %d (%s)%n", change.baselineRunId(), change.workload());
+    } else {
+      out.printf(
+          Locale.ROOT,
+          "Runs labelled %s (%d) against %s (%d), %s%n",
+          change.label(),
+          change.runs(),
+          change.baselineLabel(),
+          change.baselineRuns(),
+          change.workload());
+    }
     change.speedup().ifPresent(c -> changeLine("speedup", c));
-    changeLine("serial cost", change.serialCost());
+    change.serialCost().ifPresent(c -> changeLine("serial cost", c));
     change.parallelWall().ifPresent(c -> changeLine("parallel wall", c));
+    change.callWall().ifPresent(c -> changeLine("wall per call", c));
   }
 
   private void changeLine(String figure, dev.fibperf.client.RunChange.Change c) {

@@ -86,9 +86,27 @@ class ShippedCliIT {
       String watch = run(covered, "watch", target, "--run-id=" + runId, "--json");
       assertTrue(lastLine(watch).contains("\"finished\""), watch);
       assertEquals("SERVING", run(covered, "health", target).strip());
-      String bench = run(covered, "bench", target, "-n", "5", "--nums=15", "--json");
+      String bench =
+          run(covered, "bench", target, "-n", "5", "--nums=15", "--label=first", "--json");
       JsonObject summary = JsonParser.parseString(lastLine(bench)).getAsJsonObject();
       assertEquals(5, summary.getAsJsonObject("statusCodes").get("OK").getAsInt(), bench);
+      // A second bench judged against the first through the history: five runs a side.
+      String again =
+          run(
+              covered,
+              "bench",
+              target,
+              "-n",
+              "5",
+              "--nums=15",
+              "--label=second",
+              "--baseline-label=first",
+              "--json");
+      JsonObject benches =
+          JsonParser.parseString(lastLine(again)).getAsJsonObject().getAsJsonObject("change");
+      assertEquals(5, benches.get("runs").getAsInt(), again);
+      assertEquals(5, benches.get("baselineRuns").getAsInt(), again);
+      assertEquals(5, benches.getAsJsonObject("callWall").get("samples").getAsInt(), again);
       String demo = run(covered, "demo", target, "--nums=24,25,26,25");
       assertTrue(demo.contains("speedup"), demo);
       assertTrue(run(covered, "generate-completion").contains("complete -F"));

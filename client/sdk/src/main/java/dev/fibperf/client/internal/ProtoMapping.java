@@ -703,10 +703,15 @@ public final class ProtoMapping {
     return new RunChange(
         c.getRunId(),
         c.getBaselineRunId(),
+        c.getLabel(),
+        c.getBaselineLabel(),
+        c.getRuns(),
+        c.getBaselineRuns(),
         c.getWorkload(),
         c.hasSpeedup() ? Optional.of(change(c.getSpeedup())) : Optional.empty(),
-        change(c.getSerialCost()),
-        c.hasParallelWall() ? Optional.of(change(c.getParallelWall())) : Optional.empty());
+        c.hasSerialCost() ? Optional.of(change(c.getSerialCost())) : Optional.empty(),
+        c.hasParallelWall() ? Optional.of(change(c.getParallelWall())) : Optional.empty(),
+        c.hasCallWall() ? Optional.of(change(c.getCallWall())) : Optional.empty());
   }
 
   private static RunChange.Change change(dev.fibperf.proto.v1.Change c) {

@@ -35,6 +35,7 @@ public final class Requests {
         .addAllNums(w.nums())
         .setAlgorithm(algorithm(w))
         .setKernel(w.kernel())
+        .setLabel(w.label())
         .setPool(ProtoMapping.pool(w.pool()))
         .build();
   }
@@ -44,6 +45,7 @@ public final class Requests {
         .addAllNums(w.nums())
         .setAlgorithm(algorithm(w))
         .setKernel(w.kernel())
+        .setLabel(w.label())
         .setParallelism(w.parallelism())
         .setPool(ProtoMapping.pool(w.pool()))
         .build();
@@ -54,6 +56,7 @@ public final class Requests {
         .addAllNums(w.nums())
         .setAlgorithm(algorithm(w))
         .setKernel(w.kernel())
+        .setLabel(w.label())
         .setOptions(ProtoMapping.options(Objects.requireNonNull(options, "options")))
         .setPool(ProtoMapping.pool(w.pool()))
         .build();
@@ -65,7 +68,9 @@ public final class Requests {
             .addAllNums(w.nums())
             .setAlgorithm(algorithm(w))
             .setKernel(w.kernel())
+            .setLabel(w.label())
             .setKernel(w.kernel())
+            .setLabel(w.label())
             .setParallelism(w.parallelism())
             .setProfile(options.profile())
             .setPool(ProtoMapping.pool(w.pool()))
