@@ -90,7 +90,7 @@ public final class AuthInterceptor implements ServerInterceptor {
   private static Role role(String method) {
     return switch (method) {
       case "ProfileSerial" -> Role.PROFILE;
-      case "ListRuns", "GetRun", "WatchRuns" -> Role.WATCH;
+      case "ListRuns", "GetRun", "WatchRuns", "CompareRuns" -> Role.WATCH;
       default -> Role.COMPUTE;
     };
   }

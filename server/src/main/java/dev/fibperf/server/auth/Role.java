@@ -12,7 +12,7 @@ public enum Role {
   PROFILE,
   /** A profile's raw JFR recording, which holds other calls' samples too. */
   RAW_JFR,
-  /** ListRuns, GetRun and WatchRuns: every caller's runs and inputs. */
+  /** ListRuns, GetRun, WatchRuns and CompareRuns: every caller's runs and inputs. */
   WATCH;
 
   /**

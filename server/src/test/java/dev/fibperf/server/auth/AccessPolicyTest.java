@@ -135,6 +135,15 @@ class AccessPolicyTest {
           Status.Code.UNAUTHENTICATED,
           "ListRuns (watch) needs a bearer token (--auth-watch=token)",
           () -> anonymous.stub().listRuns(ListRunsRequest.getDefaultInstance()));
+      // Judging runs reads every caller's runs and inputs: it is watching too.
+      denied(
+          Status.Code.UNAUTHENTICATED,
+          "CompareRuns (watch) needs a bearer token (--auth-watch=token)",
+          () ->
+              anonymous
+                  .stub()
+                  .compareRuns(
+                      dev.fibperf.proto.v1.CompareRunsRequest.newBuilder().setRunId(1).build()));
       assertEquals(
           4,
           carol.stub().listRuns(ListRunsRequest.getDefaultInstance()).getRecentCount(),
