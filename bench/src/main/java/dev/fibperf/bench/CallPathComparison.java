@@ -68,7 +68,10 @@ public final class CallPathComparison {
                 "--port",
                 String.valueOf(fibperfPort),
                 "--metrics-port",
-                "-1")
+                "-1",
+                // Its history where a deployed server keeps one, but not the user's ~/.fibperf.
+                "--data-dir",
+                Files.createTempDirectory("fibperf-callpath").toString())
             .redirectErrorStream(true)
             .redirectOutput(
                 fresh

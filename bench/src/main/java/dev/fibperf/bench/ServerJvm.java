@@ -64,6 +64,13 @@ final class ServerJvm implements AutoCloseable {
     if (List.of(flags).stream().noneMatch(f -> f.startsWith("--workers"))) {
       command.addAll(List.of("--workers", "2"));
     }
+    // A history of its own, as a deployed server has, not the user's ~/.fibperf.
+    if (List.of(flags).stream()
+        .noneMatch(f -> f.startsWith("--database") || f.startsWith("--data-dir"))) {
+      command.addAll(
+          List.of(
+              "--data-dir", java.nio.file.Files.createTempDirectory("fibperf-bench").toString()));
+    }
     command.addAll(List.of(flags));
     Process p =
         new ProcessBuilder(command)

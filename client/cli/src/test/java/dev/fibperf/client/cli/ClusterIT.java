@@ -96,7 +96,8 @@ class ClusterIT {
         // six tasks of the parallel phase, and the warm-up's before them.
         int shares = 0;
         for (ReplicaProcess r : replicas) {
-          for (RunInfo share : r.direct.listRuns().recent()) {
+          for (RunInfo share :
+              r.direct.listRuns(dev.fibperf.client.RunQuery.all().pageSize(1000)).recent()) {
             if (share.coordinatorRun().isPresent()) {
               assertEquals(clean.runId(), share.coordinatorRun().get().runId());
               assertEquals(RunMethod.SERIAL, share.method());

@@ -49,7 +49,11 @@ final class ReplicaProcess implements AutoCloseable {
                 "1",
                 "--no-profiling",
                 "--recent-runs",
-                "10000")); // the run list is how a test counts a replica's calls
+                "10000", // the run list is how a test counts a replica's calls
+                // In memory only: replicas of one test must not share (or find) a history in the
+                // home directory; each counts its own runs.
+                "--database",
+                "none"));
     command.addAll(List.of(extraArgs));
     process = new ProcessBuilder(command).redirectErrorStream(true).start();
     Thread reader =
@@ -79,7 +83,7 @@ final class ReplicaProcess implements AutoCloseable {
   /** Runs this replica has finished, from its own run list (read while it is up). */
   int runs() {
     if (process.isAlive()) {
-      var list = direct.listRuns();
+      var list = direct.listRuns(dev.fibperf.client.RunQuery.all().pageSize(1000));
       runs = list.recent().size() + list.inFlight().size();
     }
     return runs;
