@@ -91,6 +91,9 @@ public final class FibServer {
 
   private final RunRegistry runs;
   private final RunHistory<RunRecord> history;
+  private final String replica;
+  // Polls the shared history for other replicas' runs while anyone watches; null without one.
+  private final ScheduledExecutorService otherReplicas;
   private final KernelCatalog kernels;
 
   // Tells this server's own peer calls from others': a server is often one of its own peers.
@@ -130,7 +133,8 @@ public final class FibServer {
         config.peers().isEmpty()
             ? ClusterPool.unconfigured()
             : new ClusterPool(PeerTargets.parse(config.peers()), b.cluster, instance, metrics);
-    this.history = openHistory(config, b.registry);
+    this.replica = replicaName(config, instance);
+    this.history = openHistory(config, b.registry, replica);
     Runner runner =
         new Runner(
             pool,
@@ -178,6 +182,18 @@ public final class FibServer {
             new AuthInterceptor(b.auth),
             transport == null ? MoreExecutors.directExecutor() : transport.afterCurrentRead(),
             transport == null ? () -> null : transport::currentLoop);
+    if (history.enabled()) {
+      this.otherReplicas =
+          Executors.newSingleThreadScheduledExecutor(
+              new ThreadFactoryBuilder()
+                  .setNameFormat("fibperf-other-replicas")
+                  .setDaemon(true)
+                  .build());
+      otherReplicas.scheduleWithFixedDelay(
+          service.otherReplicas(replica, Clock.systemUTC()), 1, 1, TimeUnit.SECONDS);
+    } else {
+      this.otherReplicas = null;
+    }
     metrics.bindActiveRuns(service::activeRuns);
     metrics.bindWatchers(service::watchers);
     metrics.bindOpenCalls(service::openCalls);
@@ -220,11 +236,11 @@ public final class FibServer {
    * The run history {@code --database} names; one that cannot be opened leaves runs in memory, so a
    * broken database never stops the server from computing (its status says why).
    */
-  private static RunHistory<RunRecord> openHistory(ServerConfig config, MeterRegistry meters) {
+  private static RunHistory<RunRecord> openHistory(
+      ServerConfig config, MeterRegistry meters, String replica) {
     if (config.database().isEmpty()) {
       return RunHistory.off(meters);
     }
-    String replica = replicaName(config);
     try {
       RunStore store = RunStore.open(config.database());
       LOG.log(Level.INFO, "run history in " + store.description());
@@ -236,12 +252,18 @@ public final class FibServer {
     }
   }
 
-  private static String replicaName(ServerConfig config) {
+  /**
+   * This replica as its runs are stored: host, port and this start's instance, unique even for
+   * replicas of one host on port 0 (tests), or after a restart.
+   */
+  private static String replicaName(ServerConfig config, String instance) {
+    String host;
     try {
-      return java.net.InetAddress.getLocalHost().getHostName() + ":" + config.port();
+      host = java.net.InetAddress.getLocalHost().getHostName();
     } catch (java.net.UnknownHostException e) {
-      return "unknown:" + config.port();
+      host = "unknown";
     }
+    return host + ":" + config.port() + "/" + instance.substring(0, 8);
   }
 
   /**
@@ -449,6 +471,9 @@ public final class FibServer {
       profilingExecutor.shutdownNow();
       MoreExecutors.shutdownAndAwaitTermination(profilingExecutor, Duration.ofSeconds(5));
       service.close();
+      if (otherReplicas != null) {
+        otherReplicas.shutdownNow();
+      }
       history.close();
       metrics.close();
       LOG.log(Level.INFO, "fibperf stopped");

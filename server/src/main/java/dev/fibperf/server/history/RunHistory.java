@@ -377,6 +377,22 @@ public final class RunHistory<R> implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs other replicas sharing this history finished since {@code sinceMicros}; empty when the
+   * history is off or cannot answer (recorded in {@link #status()}).
+   */
+  public List<RunInfo> finishedElsewhere(String replica, long sinceMicros, int limit) {
+    if (store == null) {
+      return List.of();
+    }
+    try {
+      return store.finishedElsewhere(replica, sinceMicros, limit);
+    } catch (SQLException | RuntimeException e) {
+      failure("other replicas' runs could not be read: " + e);
+      return List.of();
+    }
+  }
+
   /** A stored profile of one phase; empty when there is none or the history cannot answer. */
   public Optional<RunStore.StoredProfile> profile(long runId, String phase) {
     if (store == null) {

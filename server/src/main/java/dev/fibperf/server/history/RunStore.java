@@ -379,6 +379,34 @@ public final class RunStore implements AutoCloseable {
     return runs;
   }
 
+  /**
+   * Runs other replicas finished since {@code sinceMicros} (by their end), oldest first: what a
+   * watcher here sees of the replicas that share this history.
+   *
+   * @param replica this replica, whose own runs are left out
+   */
+  public List<RunInfo> finishedElsewhere(String replica, long sinceMicros, int limit)
+      throws SQLException {
+    List<RunInfo> runs = new ArrayList<>();
+    try (Connection c = pool.getConnection();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT info FROM runs WHERE ended_micros >= ? AND replica <> ?"
+                    + " ORDER BY ended_micros, run_id LIMIT ?")) {
+      s.setLong(1, sinceMicros);
+      s.setString(2, replica);
+      s.setInt(3, limit);
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          runs.add(RunInfo.parseFrom(gunzip(r.getBytes(1))));
+        }
+      }
+    } catch (IOException e) {
+      throw new SQLException("a stored run does not parse: " + e, e);
+    }
+    return runs;
+  }
+
   /** One run as GetRun answers it. */
   public Optional<RunInfo> get(long runId) throws SQLException {
     try (Connection c = pool.getConnection();

@@ -374,6 +374,27 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
     }
   }
 
+  /**
+   * Polls the shared history for other replicas' finished runs while anyone watches, handing each
+   * to this replica's watchers.
+   *
+   * @param replica this replica, as its runs are stored
+   */
+  public Runnable otherReplicas(String replica, java.time.Clock clock) {
+    return new OtherReplicas(
+        lookup.history(),
+        replica,
+        () -> watchers() > 0,
+        run -> {
+          java.util.List<RunWatch> all;
+          synchronized (watches) {
+            all = java.util.List.copyOf(watches);
+          }
+          all.forEach(w -> w.finishedElsewhere(run));
+        },
+        clock);
+  }
+
   private <T> RpcCall<T> call(StreamObserver<T> observer) {
     return new RpcCall<>(runner, openCalls, callTimers, runStarts, stalledStreamTimeout, observer);
   }

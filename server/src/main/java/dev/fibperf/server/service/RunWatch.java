@@ -1,6 +1,7 @@
 package dev.fibperf.server.service;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.fibperf.proto.v1.RunInfo;
 import dev.fibperf.proto.v1.RunMethod;
 import dev.fibperf.proto.v1.WatchRunsResponse;
 import dev.fibperf.server.run.RunRegistry;
@@ -26,6 +27,8 @@ final class RunWatch {
   private final WatchDelivery delivery;
   private final Executor home;
   private volatile RunSubscription<WatchRunsResponse> subscription;
+  private volatile long watchedRunId;
+  private volatile RunMethod watchedMethod = RunMethod.RUN_METHOD_UNSPECIFIED;
 
   /** In {@link #flush}: the stream's "room again" callbacks need not ask for another flush. */
   @GuardedBy("this")
@@ -69,6 +72,8 @@ final class RunWatch {
    * @return whether the one run asked for was in flight when the watch began
    */
   boolean subscribe(RunRegistry runs, long runId, RunMethod method, WatchMessages messages) {
+    this.watchedRunId = runId;
+    this.watchedMethod = method;
     RunSubscription<WatchRunsResponse> s =
         runs.subscribe(
             r ->
@@ -124,6 +129,25 @@ final class RunWatch {
       }
     } finally {
       flushing = false;
+    }
+  }
+
+  /**
+   * A run another replica finished (read from the history they share), for a watch of every run of
+   * its method; bounded like this replica's own events.
+   */
+  void finishedElsewhere(RunInfo run) {
+    RunSubscription<WatchRunsResponse> s = subscription;
+    if (s != null
+        && watchedRunId == 0
+        && (watchedMethod == RunMethod.RUN_METHOD_UNSPECIFIED
+            || watchedMethod == run.getMethod())) {
+      s.offer(
+          WatchRunsResponse.newBuilder()
+              .setRunId(run.getRunId())
+              .setMethod(run.getMethod())
+              .setFinished(run)
+              .build());
     }
   }
 

@@ -69,6 +69,47 @@ class PostgresHistoryIT {
             list.getHistory().getDatabase().startsWith("jdbc:postgresql://127.0.0.1:"),
             list.getHistory().getDatabase());
       }
+      // B's watchers see A's runs finish, read from the history they share.
+      ManagedChannel watching = channel(b);
+      try {
+        Iterator<dev.fibperf.proto.v1.WatchRunsResponse> watch =
+            FibPerfServiceGrpc.newBlockingStub(watching)
+                .withDeadlineAfter(2, TimeUnit.MINUTES)
+                .watchRuns(dev.fibperf.proto.v1.WatchRunsRequest.getDefaultInstance());
+        Set<Long> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Thread reader =
+            new Thread(
+                () -> {
+                  try {
+                    while (watch.hasNext()) {
+                      var event = watch.next();
+                      if (event.hasFinished()) {
+                        seen.add(event.getFinished().getRunId());
+                      }
+                    }
+                  } catch (RuntimeException ended) {
+                    // the channel was shut down
+                  }
+                });
+        reader.setDaemon(true);
+        reader.start();
+        // A run on A, until one finishes after B's watch has begun (the call opens it
+        // asynchronously); then B's watcher hears of it.
+        long onA = 0;
+        for (int attempt = 0; attempt < 10 && !seen.contains(onA); attempt++) {
+          onA = serial(a, 31);
+          long id = onA;
+          try {
+            Awaitility.await().atMost(15, TimeUnit.SECONDS).until(() -> seen.contains(id));
+          } catch (org.awaitility.core.ConditionTimeoutException notYet) {
+            // the watch was not open yet when the poll handed this run on
+          }
+        }
+        assertTrue(seen.contains(onA), "B's watcher saw A's run " + onA + ": " + seen);
+      } finally {
+        watching.shutdownNow();
+      }
+
       // A's runs read back from B, with their tasks and values.
       for (Future<Long> id : ids) {
         RunInfo run = get(b, id.get());
