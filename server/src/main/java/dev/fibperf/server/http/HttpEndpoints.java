@@ -13,6 +13,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsServer;
 import dev.fibperf.proto.RunsCsv;
+import dev.fibperf.proto.v1.CompareRunsResponse;
 import dev.fibperf.proto.v1.GetRunResponse;
 import dev.fibperf.proto.v1.ListRunsRequest;
 import dev.fibperf.proto.v1.ListRunsResponse;
@@ -73,6 +74,7 @@ public final class HttpEndpoints implements AutoCloseable {
           "/api/runs.csv",
           "/api/runs/{id}",
           "/api/runs/{id}/tasks.csv",
+          "/api/runs/{id}/change",
           "/events",
           "/runs/{id}/flamegraph.html",
           "/runs/{id}/flamegraph.html?phase=parallel",
@@ -414,8 +416,24 @@ public final class HttpEndpoints implements AutoCloseable {
       sendJson(exchange, 404, errorJson("run " + id + " is neither in flight nor in the history"));
       return;
     }
-    if (m.group(2) != null) {
+    if ("/tasks.csv".equals(m.group(2))) {
       send(exchange, 200, "text/csv; charset=utf-8", RunsCsv.tasks(run.get()));
+      return;
+    }
+    if ("/change".equals(m.group(2))) {
+      // CompareRuns: ?baseline=<id>, or the last clean run of the workload.
+      String query = exchange.getRequestURI().getQuery();
+      Matcher b = query == null ? null : BASELINE.matcher(query);
+      long baseline = b != null && b.find() ? Long.parseLong(b.group(1)) : 0;
+      try {
+        sendJson(
+            exchange,
+            200,
+            json(CompareRunsResponse.newBuilder().setChange(lookup.change(id, baseline))));
+      } catch (io.grpc.StatusException e) {
+        int status = e.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND ? 404 : 409;
+        sendJson(exchange, status, errorJson(e.getStatus().getDescription()));
+      }
       return;
     }
     sendJson(exchange, 200, json(GetRunResponse.newBuilder().setRun(run.get())));
@@ -466,7 +484,10 @@ public final class HttpEndpoints implements AutoCloseable {
     return b.build();
   }
 
-  private static final Pattern RUN = Pattern.compile("/api/runs/(\\d{1,18})(/tasks\\.csv)?");
+  private static final Pattern RUN =
+      Pattern.compile("/api/runs/(\\d{1,18})(/tasks\\.csv|/change)?");
+
+  private static final Pattern BASELINE = Pattern.compile("(?:^|&)baseline=(\\d{1,18})");
 
   private static String errorJson(String reason) {
     return json(Struct.newBuilder().putFields("error", text(reason)));

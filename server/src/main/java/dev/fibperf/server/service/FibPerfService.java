@@ -19,7 +19,6 @@ import dev.fibperf.proto.v1.ProfileSerialRequest;
 import dev.fibperf.proto.v1.ProfileSerialResponse;
 import dev.fibperf.proto.v1.RunInfo;
 import dev.fibperf.proto.v1.RunMethod;
-import dev.fibperf.proto.v1.RunState;
 import dev.fibperf.proto.v1.SerialRequest;
 import dev.fibperf.proto.v1.SerialResponse;
 import dev.fibperf.proto.v1.WatchRunsRequest;
@@ -190,42 +189,14 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
       compareLabels(request, observer);
       return;
     }
-    Optional<RunInfo> run = lookup.get(request.getRunId());
-    if (run.isEmpty() || run.get().getState() == RunState.RUN_STATE_RUNNING) {
-      observer.onError(
-          Status.NOT_FOUND
-              .withDescription(
-                  "run_id=" + request.getRunId() + " is not a finished run this server knows")
-              .asRuntimeException());
-      return;
-    }
-    Optional<RunInfo> baseline =
-        request.getBaselineRunId() == 0
-            ? lookup.history().lastClean(run.get())
-            : lookup.get(request.getBaselineRunId());
-    if (baseline.isEmpty()) {
-      observer.onError(
-          (request.getBaselineRunId() == 0
-                  ? Status.FAILED_PRECONDITION.withDescription(
-                      "run_id="
-                          + request.getRunId()
-                          + " has no earlier clean run of its workload in the history")
-                  : Status.NOT_FOUND.withDescription(
-                      "baseline_run_id="
-                          + request.getBaselineRunId()
-                          + " is not a run this server knows"))
-              .asRuntimeException());
-      return;
-    }
     try {
       observer.onNext(
           CompareRunsResponse.newBuilder()
-              .setChange(RunChanges.between(run.get(), baseline.get()))
+              .setChange(lookup.change(request.getRunId(), request.getBaselineRunId()))
               .build());
       observer.onCompleted();
-    } catch (IllegalArgumentException e) {
-      observer.onError(
-          Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
+    } catch (io.grpc.StatusException e) {
+      observer.onError(e.getStatus().asRuntimeException());
     }
   }
 

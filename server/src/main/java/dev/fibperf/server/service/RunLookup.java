@@ -5,12 +5,16 @@ import dev.fibperf.proto.Workloads;
 import dev.fibperf.proto.v1.HistoryStatus;
 import dev.fibperf.proto.v1.ListRunsRequest;
 import dev.fibperf.proto.v1.ListRunsResponse;
+import dev.fibperf.proto.v1.RunChange;
 import dev.fibperf.proto.v1.RunInfo;
 import dev.fibperf.proto.v1.RunMethod;
+import dev.fibperf.proto.v1.RunState;
 import dev.fibperf.server.history.RunHistory;
 import dev.fibperf.server.history.RunStore;
 import dev.fibperf.server.run.RunRegistry;
 import dev.fibperf.server.run.RunRegistry.RunRecord;
+import io.grpc.Status;
+import io.grpc.StatusException;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -167,6 +171,37 @@ public final class RunLookup {
       return Optional.of(RunsMapper.info(live.get()));
     }
     return history.get(runId);
+  }
+
+  /**
+   * A finished run against its baseline, as CompareRuns answers it.
+   *
+   * @param baselineRunId 0 for the last clean run of its workload that ended before it
+   * @throws StatusException NOT_FOUND for a run this server does not know, FAILED_PRECONDITION for
+   *     runs of different workloads or no earlier clean run
+   */
+  public RunChange change(long runId, long baselineRunId) throws StatusException {
+    Optional<RunInfo> run = get(runId);
+    if (run.isEmpty() || run.get().getState() == RunState.RUN_STATE_RUNNING) {
+      throw Status.NOT_FOUND
+          .withDescription("run_id=" + runId + " is not a finished run this server knows")
+          .asException();
+    }
+    Optional<RunInfo> baseline =
+        baselineRunId == 0 ? history.lastClean(run.get()) : get(baselineRunId);
+    if (baseline.isEmpty()) {
+      throw (baselineRunId == 0
+              ? Status.FAILED_PRECONDITION.withDescription(
+                  "run_id=" + runId + " has no earlier clean run of its workload in the history")
+              : Status.NOT_FOUND.withDescription(
+                  "baseline_run_id=" + baselineRunId + " is not a run this server knows"))
+          .asException();
+    }
+    try {
+      return RunChanges.between(run.get(), baseline.get());
+    } catch (IllegalArgumentException e) {
+      throw Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asException();
+    }
   }
 
   /** The history's health, as ListRuns shows it. */

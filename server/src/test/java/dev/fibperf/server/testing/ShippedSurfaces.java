@@ -155,6 +155,8 @@ public final class ShippedSurfaces {
     JsonObject again = call("fibperf.v1.FibPerfService/Serial", "{\"nums\":[20,21]}").last();
     String first = serial.getAsJsonObject("summary").get("runId").getAsString();
     String second = again.getAsJsonObject("summary").get("runId").getAsString();
+    firstSerial = first;
+    secondSerial = second;
     JsonObject change =
         call(
                 "fibperf.v1.FibPerfService/CompareRuns",
@@ -198,6 +200,9 @@ public final class ShippedSurfaces {
     return this;
   }
 
+  private String firstSerial;
+  private String secondSerial;
+
   private void exerciseHttp(String runId) throws Exception {
     HttpResponse<String> page = get("/");
     assertEquals(200, page.statusCode());
@@ -225,6 +230,11 @@ public final class ShippedSurfaces {
     assertEquals(200, tasks.statusCode(), tasks.body());
     assertEquals(9, tasks.body().lines().count(), "a header and 4 tasks a phase: " + tasks.body());
     route("/api/runs/{id}/tasks.csv");
+    HttpResponse<String> change =
+        get("/api/runs/" + secondSerial + "/change?baseline=" + firstSerial);
+    assertEquals(200, change.statusCode(), change.body());
+    assertTrue(change.body().contains("\"baselineRunId\":\"" + firstSerial + "\""), change.body());
+    route("/api/runs/{id}/change");
     assertTrue(firstEvent().startsWith("data: {"), "an event on /events");
     route("/events");
     for (String path :

@@ -155,6 +155,9 @@ class DashboardBrowserIT {
       assertEquals(2, attributes(browser, "svg#trend-attainment circle.point", "data-run").size());
       assertEquals(2, attributes(browser, "svg#trend-cost circle.point", "data-run").size());
       assertFalse(browser.findElements(By.cssSelector("a.export")).isEmpty());
+      // Against a baseline: the last clean run of the workload, or why there is none (on a busy
+      // machine neither Compare may be clean). Either way the server's answer, not nothing.
+      wait.until(d -> !d.findElements(By.id("change")).isEmpty());
       // Two window sizes, for a person to look at (target/dashboard-*.png).
       for (int[] size : new int[][] {{1400, 1000}, {700, 1000}}) {
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(size[0], size[1]));
