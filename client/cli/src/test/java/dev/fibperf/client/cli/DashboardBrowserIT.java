@@ -158,6 +158,24 @@ class DashboardBrowserIT {
       // Against a baseline: the last clean run of the workload, or why there is none (on a busy
       // machine neither Compare may be clean). Either way the server's answer, not nothing.
       wait.until(d -> !d.findElements(By.id("change")).isEmpty());
+      // A Compare that sweeps the workers: its scaling curve, a point per worker count.
+      Comparison swept =
+          client.compare(
+              Workload.of(22, 23, 24, 23), CompareOptions.DEFAULT.withRounds(5).withSweep(true));
+      wait.until(
+          d ->
+              d.findElement(By.id("title"))
+                  .getText()
+                  .startsWith("run " + swept.runId() + ": COMPARE 22,23,24,23"));
+      // Only the widths some clean round measured have a point; on a busy machine, none may.
+      List<String> measured =
+          swept.scaling().stream()
+              .filter(p -> p.roundsUsed() > 0)
+              .map(p -> String.valueOf(p.workers()))
+              .toList();
+      wait.until(d -> !d.findElements(By.id("scaling")).isEmpty());
+      assertEquals(measured, attributes(browser, "svg#scaling-curve circle.point", "data-workers"));
+      assertEquals(measured.isEmpty() ? 1 : 0, browser.findElements(By.id("scaling-none")).size());
       // Two window sizes, for a person to look at (target/dashboard-*.png).
       for (int[] size : new int[][] {{1400, 1000}, {700, 1000}}) {
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(size[0], size[1]));
