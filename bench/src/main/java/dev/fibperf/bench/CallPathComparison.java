@@ -23,7 +23,7 @@ import picocli.CommandLine;
  * both alike. Prints each round and the medians of p50 latency and throughput, and their ratios.
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar dev.fibperf.bench.CallPathComparison [rounds] [calls] [c] [default|direct] [fresh]
+ * java -cp bench/target/benchmarks.jar dev.fibperf.bench.CallPathComparison [rounds] [calls] [c] [default|direct] [fresh|in-jvm] [history-off]
  * </pre>
  *
  * <p>{@code direct} runs the bare server's handler on the event loop too (see {@link
@@ -44,6 +44,8 @@ public final class CallPathComparison {
     int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     String bareExecutor = args.length > 3 ? args[3] : "default";
     boolean fresh = args.length > 4 && args[4].equals("fresh");
+    // "history-off": fibperf without its run history, to tell the history's share of the cost.
+    boolean historyOff = args.length > 5 && args[5].equals("history-off");
     Path serverLog = Files.createTempFile("fibperf-callpath", ".log");
     int barePort = freePort();
     int fibperfPort = freePort();
@@ -70,8 +72,8 @@ public final class CallPathComparison {
                 "--metrics-port",
                 "-1",
                 // Its history where a deployed server keeps one, but not the user's ~/.fibperf.
-                "--data-dir",
-                Files.createTempDirectory("fibperf-callpath").toString())
+                historyOff ? "--database" : "--data-dir",
+                historyOff ? "none" : Files.createTempDirectory("fibperf-callpath").toString())
             .redirectErrorStream(true)
             .redirectOutput(
                 fresh
