@@ -92,6 +92,7 @@ public final class FibServer {
   private final RunRegistry runs;
   private final RunHistory<RunRecord> history;
   private final String replica;
+  private final RunLookup lookup;
   // Polls the shared history for other replicas' runs while anyone watches; null without one.
   private final ScheduledExecutorService otherReplicas;
   private final KernelCatalog kernels;
@@ -155,6 +156,7 @@ public final class FibServer {
             config.maxNaiveCalls(),
             kernels);
     this.runs = new RunRegistry(config.recentRuns(), b.clock);
+    this.lookup = new RunLookup(runs, history);
     runner.addListener(runs);
     runner.addListener(
         event -> {
@@ -178,7 +180,7 @@ public final class FibServer {
             config,
             kernels,
             runner,
-            new RunLookup(runs, history),
+            lookup,
             new AuthInterceptor(b.auth),
             transport == null ? MoreExecutors.directExecutor() : transport.afterCurrentRead(),
             transport == null ? () -> null : transport::currentLoop);
@@ -412,7 +414,7 @@ public final class FibServer {
 
   /** Finished runs, and where to look them up: the registry, then the history. */
   public RunLookup lookup() {
-    return new RunLookup(runs, history);
+    return lookup;
   }
 
   public FibPerfService service() {

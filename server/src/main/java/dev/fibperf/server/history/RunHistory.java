@@ -17,7 +17,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -67,7 +66,6 @@ public final class RunHistory<R> implements AutoCloseable {
   private final Counter failed;
   private final Counter dropped;
   private final Timer writeTime;
-  private final AtomicLong writtenBytes = new AtomicLong();
   private volatile String lastError = "";
   private volatile Instant lastErrorTime;
   private volatile boolean closed;
@@ -227,7 +225,7 @@ public final class RunHistory<R> implements AutoCloseable {
           for (R r : batch) {
             stored.add(mapper.apply(r));
           }
-          writtenBytes.addAndGet(store.insert(stored));
+          store.insert(stored);
           written.increment(batch.size());
           writeTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         } catch (SQLException | RuntimeException e) {

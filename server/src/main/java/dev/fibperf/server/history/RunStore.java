@@ -21,6 +21,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -28,9 +29,9 @@ import org.flywaydb.core.Flyway;
 
 /**
  * The run history over JDBC: H2 embedded in a data directory, or a PostgreSQL that replicas share.
- * The schema is Flyway's ({@code db/history/<vendor>}); each finished run is one row of the figures
- * that lists, charts and baselines read, a row per task, its profiles' collapsed stacks, and its
- * whole {@link RunInfo} (gzipped) as GetRun answers it.
+ * The schema is Flyway's ({@code db/history}, a column type or two per vendor); each finished run
+ * is one row of the figures that lists, charts and baselines read, a row per task, its profiles'
+ * collapsed stacks, and its whole {@link RunInfo} (gzipped) as GetRun answers it.
  *
  * <p>Thread-safe: every call takes its own connection from a small HikariCP pool.
  */
@@ -71,7 +72,12 @@ public final class RunStore implements AutoCloseable {
     try {
       Flyway.configure()
           .dataSource(pool)
-          .locations("classpath:db/history/" + vendor)
+          .locations("classpath:db/history")
+          // The column types H2 and PostgreSQL spell differently; the rest is standard SQL.
+          .placeholders(
+              vendor.equals("h2")
+                  ? Map.of("text", "VARCHAR(1000000)", "bytes", "VARBINARY(1000000000)")
+                  : Map.of("text", "TEXT", "bytes", "BYTEA"))
           .table("fibperf_schema_history")
           .load()
           .migrate();

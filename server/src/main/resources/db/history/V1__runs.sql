@@ -1,6 +1,7 @@
 -- The run history: one row per finished run with the figures a list, a chart or a baseline reads,
 -- its tasks one row each, its profile's collapsed stacks; the whole RunInfo as GetRun answers it,
--- gzipped, so nothing the contract says about a run is lost.
+-- gzipped, so nothing the contract says about a run is lost. One file for both databases: the two
+-- types they spell differently are Flyway placeholders (RunStore sets them per vendor).
 CREATE TABLE runs (
   run_id BIGINT PRIMARY KEY,
   replica VARCHAR(255) NOT NULL,
@@ -8,7 +9,7 @@ CREATE TABLE runs (
   kernel VARCHAR(255) NOT NULL,
   pool VARCHAR(64) NOT NULL,
   parallelism INTEGER NOT NULL,
-  nums VARCHAR(1000000) NOT NULL,
+  nums ${text} NOT NULL,
   workload CHAR(16) NOT NULL,
   state VARCHAR(64) NOT NULL,
   accepted_micros BIGINT NOT NULL,
@@ -20,7 +21,7 @@ CREATE TABLE runs (
   attainment DOUBLE PRECISION,
   verdict VARCHAR(64),
   stored_bytes INTEGER NOT NULL,
-  info VARBINARY(1000000000) NOT NULL
+  info ${bytes} NOT NULL
 );
 CREATE INDEX runs_by_workload ON runs (workload, ended_micros, run_id);
 CREATE INDEX runs_by_end ON runs (ended_micros, run_id);
@@ -45,7 +46,7 @@ CREATE TABLE run_profiles (
   engine VARCHAR(255) NOT NULL,
   samples BIGINT NOT NULL,
   period_nanos BIGINT NOT NULL,
-  collapsed VARBINARY(1000000000) NOT NULL,
+  collapsed ${bytes} NOT NULL,
   PRIMARY KEY (run_id, phase)
 );
 
