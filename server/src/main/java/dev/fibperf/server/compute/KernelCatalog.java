@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
 import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
@@ -30,7 +29,8 @@ import java.util.stream.Stream;
  *
  * <p>Loaded kernels live in one class loader of their own whose parent shows them the kernel API
  * and the JDK and nothing else of the server: a kernel cannot reach into (or clash with) the
- * server's gRPC, protobuf or Micrometer.
+ * server's gRPC, protobuf or Micrometer; and whatever they call to end the JVM is refused ({@link
+ * KernelClassLoader}).
  */
 public final class KernelCatalog {
   private final Map<String, Algorithm> byName;
@@ -71,9 +71,8 @@ public final class KernelCatalog {
     }
     List<Path> jars = jars(paths);
     if (!jars.isEmpty()) {
-      URLClassLoader loader =
-          new URLClassLoader(
-              "fibperf-kernels",
+      KernelClassLoader loader =
+          new KernelClassLoader(
               jars.stream().map(KernelCatalog::url).toArray(URL[]::new),
               new KernelApiOnly(Kernel.class.getClassLoader()));
       Map<Path, String> digests = new LinkedHashMap<>();
@@ -179,8 +178,9 @@ public final class KernelCatalog {
   }
 
   /**
-   * The parent of the kernels' class loader: the kernel API from the server's loader, everything
-   * else from the JDK's platform loader. A kernel's own dependencies belong in its jars.
+   * The parent of the kernels' class loader: the kernel API (and the {@link ExitGuard} their calls
+   * to the JVM's exits are sent to) from the server's loader, everything else from the JDK's
+   * platform loader. A kernel's own dependencies belong in its jars.
    */
   private static final class KernelApiOnly extends ClassLoader {
     private final ClassLoader server;
@@ -192,7 +192,7 @@ public final class KernelCatalog {
 
     @Override
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-      if (name.startsWith("dev.fibperf.kernel.")) {
+      if (name.startsWith("dev.fibperf.kernel.") || name.equals(ExitGuard.class.getName())) {
         return server.loadClass(name);
       }
       return super.loadClass(name, resolve);

@@ -1,5 +1,6 @@
 package dev.fibperf.server.compute;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -75,6 +76,43 @@ class KernelCatalogTest {
     KernelFailedException e =
         assertThrows(KernelFailedException.class, () -> deep.compute(1, CancellationToken.NONE));
     assertTrue(e.getMessage().contains("java.lang.StackOverflowError"), e.getMessage());
+  }
+
+  @Test
+  void aKernelCannotEndTheJvm_byAnyRouteJavaCodeHas() throws Exception {
+    KernelJar.write(dir.resolve("k.jar"), MisbehavingKernels.ALL);
+    Algorithm exits = KernelCatalog.load(List.of(dir)).find("test-exits").orElseThrow();
+
+    // Were any route let through, this test's JVM would end and the run would fail.
+    for (int route = 0; route < MisbehavingKernels.Exits.ROUTES; route++) {
+      int size = route;
+      KernelFailedException e =
+          assertThrows(
+              KernelFailedException.class, () -> exits.compute(size, CancellationToken.NONE));
+      assertTrue(
+          e.getMessage().startsWith("kernel test-exits failed at size " + size + ": ")
+              && e.getMessage().contains("java.lang.SecurityException"),
+          e.getMessage());
+      assertTrue(
+          route == 7 || e.getMessage().contains("refused: a kernel may not end the server"),
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void theGuard_leavesEveryOtherCallAlone() throws Exception {
+    // A class that calls nothing guarded comes out byte for byte as it went in.
+    byte[] plain =
+        Files.readAllBytes(
+            Path.of(
+                MisbehavingKernels.Throws.class
+                    .getResource("MisbehavingKernels$Throws.class")
+                    .toURI()));
+    assertArrayEquals(plain, KernelClassLoader.guard(plain));
+    // The example kernels, loaded through it, still compute what the JDK computes.
+    KernelCatalog catalog = KernelCatalog.load(List.of(KernelJar.examples()));
+    assertEquals(
+        "25", catalog.find("prime-count").orElseThrow().compute(100, CancellationToken.NONE));
   }
 
   @Test

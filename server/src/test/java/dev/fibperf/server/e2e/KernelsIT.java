@@ -113,6 +113,7 @@ class KernelsIT {
             "test-ignores-cancellation",
             "test-allocates",
             "test-exits",
+            "test-kills-its-process",
             "test-overflows",
             "test-isolation"),
         kernels.stream().map(KernelInfo::getName).toList());
@@ -309,8 +310,26 @@ class KernelsIT {
   }
 
   @Test
-  void aKernelThatExits_losesOnlyItsWorkerProcess() {
-    failsAlone("test-exits", PoolKind.POOL_KIND_PROCESSES, Status.Code.UNAVAILABLE, "worker", 120);
+  void aKernelThatCallsExit_failsOnlyItsCall_onBothPools() {
+    for (PoolKind pool : List.of(PoolKind.POOL_KIND_THREADS, PoolKind.POOL_KIND_PROCESSES)) {
+      failsAlone(
+          "test-exits",
+          pool,
+          Status.Code.UNKNOWN,
+          "kernel test-exits failed at size 30: java.lang.SecurityException: System.exit refused:"
+              + " a kernel may not end the server it runs in",
+          120);
+    }
+  }
+
+  @Test
+  void aKernelThatKillsItsProcess_losesOnlyItsWorkerProcess() {
+    failsAlone(
+        "test-kills-its-process",
+        PoolKind.POOL_KIND_PROCESSES,
+        Status.Code.UNAVAILABLE,
+        "worker",
+        120);
   }
 
   @Test

@@ -3,8 +3,15 @@ package dev.fibperf.server.testing.kernels;
 import dev.fibperf.kernel.Cancellation;
 import dev.fibperf.kernel.Kernel;
 import dev.fibperf.kernel.KernelOutput;
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * Kernels that do what a user's kernel should not, packed into a jar by {@link KernelJar} and
@@ -97,8 +104,14 @@ public final class MisbehavingKernels {
     }
   }
 
-  /** Ends the JVM it runs in. */
+  /**
+   * Tries to end the JVM it runs in, by the route {@code size % ROUTES} picks: a direct call, a
+   * method reference, reflection, or a method handle. Every one must be refused.
+   */
   public static final class Exits extends TestKernel {
+    /** How many routes to {@code exit} there are: sizes 0 to 10 try each once. */
+    public static final int ROUTES = 11;
+
     @Override
     public String name() {
       return "test-exits";
@@ -106,8 +119,79 @@ public final class MisbehavingKernels {
 
     @Override
     public KernelOutput compute(long size, Cancellation cancellation) {
-      System.exit(3);
-      return KernelOutput.text("unreachable");
+      try {
+        exit((int) (size % ROUTES));
+      } catch (InvocationTargetException e) {
+        throw new IllegalStateException(e.getCause());
+      } catch (Throwable e) {
+        if (e instanceof RuntimeException) {
+          throw (RuntimeException) e;
+        }
+        throw new IllegalStateException(e);
+      }
+      return KernelOutput.text("route " + size % ROUTES + " did not exit");
+    }
+
+    private static void exit(int route) throws Throwable {
+      Runtime runtime = Runtime.getRuntime();
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      MethodType intToVoid = MethodType.methodType(void.class, int.class);
+      switch (route) {
+        case 0 -> System.exit(3);
+        case 1 -> runtime.exit(3);
+        case 2 -> runtime.halt(3);
+        case 3 -> {
+          IntConsumer exit = System::exit;
+          exit.accept(3);
+        }
+        case 4 -> {
+          IntConsumer halt = runtime::halt;
+          halt.accept(3);
+        }
+        case 5 -> System.class.getMethod("exit", int.class).invoke(null, 3);
+        case 6 -> Runtime.class.getDeclaredMethod("halt", int.class).invoke(runtime, 3);
+        case 7 -> {
+          for (Method m : Class.forName("java.lang.System").getMethods()) {
+            if (m.getName().equals("exit")) {
+              m.invoke(null, 3);
+            }
+          }
+          for (Method m : Runtime.class.getDeclaredMethods()) {
+            if (m.getName().equals("halt")) {
+              m.invoke(runtime, 3);
+            }
+          }
+          throw new SecurityException("route 7: System and Runtime listed no exit to call");
+        }
+        case 8 -> lookup.findStatic(System.class, "exit", intToVoid).invoke(3);
+        case 9 -> lookup.findVirtual(Runtime.class, "halt", intToVoid).invoke(runtime, 3);
+        default -> {
+          MethodHandle exit =
+              MethodHandles.publicLookup().findStatic(System.class, "exit", intToVoid);
+          exit.invokeExact(3);
+        }
+      }
+    }
+  }
+
+  /** Kills its own process with a signal: a way out no class loader can see. */
+  public static final class KillsItsProcess extends TestKernel {
+    @Override
+    public String name() {
+      return "test-kills-its-process";
+    }
+
+    @Override
+    public KernelOutput compute(long size, Cancellation cancellation) {
+      try {
+        new ProcessBuilder("kill", "-9", Long.toString(ProcessHandle.current().pid()))
+            .start()
+            .waitFor();
+        Thread.sleep(60_000);
+      } catch (IOException | InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      return KernelOutput.text("still alive");
     }
   }
 
@@ -153,6 +237,7 @@ public final class MisbehavingKernels {
           IgnoresCancellation.class,
           AllocatesWithoutBound.class,
           Exits.class,
+          KillsItsProcess.class,
           OverflowsItsStack.class,
           Isolation.class);
 }
