@@ -35,6 +35,7 @@ import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
@@ -61,6 +62,8 @@ class KernelsIT {
     Path misbehaving = KernelJar.write(dir.resolve("misbehaving.jar"), MisbehavingKernels.ALL);
     server =
         new ServerProcess(
+            // A heap a kernel on threads can exhaust in a moment, as test-allocates does.
+            Map.of("JDK_JAVA_OPTIONS", "-Xmx512m"),
             "--workers=2",
             "--worker-kill-grace=1s",
             "--kernels=" + KernelJar.examples() + "," + misbehaving);
@@ -294,19 +297,16 @@ class KernelsIT {
   }
 
   @Test
-  void aStackOverflow_andAnExhaustedHeap_failOnlyTheirCall_inWorkerProcesses() {
-    failsAlone(
-        "test-overflows",
-        PoolKind.POOL_KIND_PROCESSES,
-        Status.Code.UNKNOWN,
-        "java.lang.StackOverflowError",
-        120);
-    failsAlone(
-        "test-allocates",
-        PoolKind.POOL_KIND_PROCESSES,
-        Status.Code.UNKNOWN,
-        "java.lang.OutOfMemoryError",
-        120);
+  void aStackOverflow_andAnExhaustedHeap_failOnlyTheirCall_onBothPools() {
+    for (PoolKind pool : List.of(PoolKind.POOL_KIND_THREADS, PoolKind.POOL_KIND_PROCESSES)) {
+      failsAlone("test-overflows", pool, Status.Code.UNKNOWN, "java.lang.StackOverflowError", 120);
+      failsAlone(
+          "test-allocates",
+          pool,
+          Status.Code.UNKNOWN,
+          "kernel test-allocates failed at size 30: java.lang.OutOfMemoryError",
+          120);
+    }
   }
 
   @Test
