@@ -31,7 +31,7 @@ import org.flywaydb.core.Flyway;
  * The run history over JDBC: H2 embedded in a data directory, or a PostgreSQL that replicas share.
  * The schema is Flyway's ({@code db/history}, a column type or two per vendor); each finished run
  * is one row of the figures that lists, charts and baselines read, a row per task, its profiles'
- * collapsed stacks, and its whole {@link RunInfo} (gzipped) as GetRun answers it.
+ * collapsed stacks, and its whole {@link RunInfo} (gzipped when large) as GetRun answers it.
  *
  * <p>Thread-safe: every call takes its own connection from a small HikariCP pool.
  */
@@ -163,7 +163,7 @@ public final class RunStore implements AutoCloseable {
   /**
    * Keeps a finished run, its tasks and its profiles in one transaction.
    *
-   * @return the bytes it took (the compressed RunInfo and profiles)
+   * @return the bytes it took (the RunInfo and profiles as kept)
    */
   public long insert(StoredRun run) throws SQLException {
     return insert(List.of(run));
@@ -173,7 +173,7 @@ public final class RunStore implements AutoCloseable {
    * Keeps finished runs, their tasks and their profiles in one transaction, each table's rows in
    * one batch: a busy server's runs cost one commit per batch, not one per run.
    *
-   * @return the bytes they took (the compressed RunInfos and profiles)
+   * @return the bytes they took (the RunInfos and profiles as kept)
    */
   public long insert(List<StoredRun> runs) throws SQLException {
     long bytes = 0;
@@ -184,10 +184,10 @@ public final class RunStore implements AutoCloseable {
           PreparedStatement profileRows = c.prepareStatement(INSERT_PROFILE)) {
         for (StoredRun run : runs) {
           RunInfo info = run.info();
-          byte[] blob = gzip(info.toByteArray());
+          byte[] blob = pack(info.toByteArray());
           long runBytes = blob.length;
           for (StoredProfile p : run.profiles()) {
-            byte[] z = gzip(p.collapsed().getBytes(StandardCharsets.UTF_8));
+            byte[] z = pack(p.collapsed().getBytes(StandardCharsets.UTF_8));
             runBytes += z.length;
             profileRows.setLong(1, info.getRunId());
             profileRows.setString(2, p.phase());
@@ -232,43 +232,41 @@ public final class RunStore implements AutoCloseable {
   private static void addRun(
       long bytes, PreparedStatement s, String replica, RunInfo info, byte[] blob)
       throws SQLException {
-    {
-      s.setLong(1, info.getRunId());
-      s.setString(2, replica);
-      s.setString(3, info.getMethod().name());
-      s.setString(4, info.getKernel());
-      s.setString(5, info.getPool().name());
-      s.setInt(6, info.getParallelism());
-      s.setString(7, Workloads.nums(info));
-      s.setString(8, Workloads.key(info));
-      s.setString(9, info.getState().name());
-      s.setLong(10, Timestamps.toMicros(info.getAcceptedTime()));
-      s.setLong(11, Timestamps.toMicros(info.getEndTime()));
-      Comparison comparison = info.hasComparison() ? info.getComparison() : null;
-      if (info.hasSummary()) {
-        s.setLong(12, Durations.toNanos(info.getSummary().getWallDuration()));
-      } else if (comparison != null) {
-        s.setLong(12, Durations.toNanos(comparison.getParallel().getWallDuration()));
-      } else {
-        s.setNull(12, Types.BIGINT);
-      }
-      if (comparison != null) {
-        s.setDouble(13, comparison.getSpeedup());
-        setOrNull(s, 14, comparison.getEstimate().getSpeedupLow());
-        setOrNull(s, 15, comparison.getEstimate().getSpeedupHigh());
-        s.setDouble(16, comparison.getAttainment());
-        s.setString(17, comparison.getVerdict().name());
-      } else {
-        for (int i = 13; i <= 16; i++) {
-          s.setNull(i, Types.DOUBLE);
-        }
-        s.setNull(17, Types.VARCHAR);
-      }
-      s.setLong(18, bytes);
-      s.setBytes(19, blob);
-      s.setString(20, info.getLabel());
-      s.addBatch();
+    s.setLong(1, info.getRunId());
+    s.setString(2, replica);
+    s.setString(3, info.getMethod().name());
+    s.setString(4, info.getKernel());
+    s.setString(5, info.getPool().name());
+    s.setInt(6, info.getParallelism());
+    s.setString(7, Workloads.nums(info));
+    s.setString(8, Workloads.key(info));
+    s.setString(9, info.getState().name());
+    s.setLong(10, Timestamps.toMicros(info.getAcceptedTime()));
+    s.setLong(11, Timestamps.toMicros(info.getEndTime()));
+    Comparison comparison = info.hasComparison() ? info.getComparison() : null;
+    if (info.hasSummary()) {
+      s.setLong(12, Durations.toNanos(info.getSummary().getWallDuration()));
+    } else if (comparison != null) {
+      s.setLong(12, Durations.toNanos(comparison.getParallel().getWallDuration()));
+    } else {
+      s.setNull(12, Types.BIGINT);
     }
+    if (comparison != null) {
+      s.setDouble(13, comparison.getSpeedup());
+      setOrNull(s, 14, comparison.getEstimate().getSpeedupLow());
+      setOrNull(s, 15, comparison.getEstimate().getSpeedupHigh());
+      s.setDouble(16, comparison.getAttainment());
+      s.setString(17, comparison.getVerdict().name());
+    } else {
+      for (int i = 13; i <= 16; i++) {
+        s.setNull(i, Types.DOUBLE);
+      }
+      s.setNull(17, Types.VARCHAR);
+    }
+    s.setLong(18, bytes);
+    s.setBytes(19, blob);
+    s.setString(20, info.getLabel());
+    s.addBatch();
   }
 
   private static void setOrNull(PreparedStatement s, int i, double value) throws SQLException {
@@ -280,23 +278,20 @@ public final class RunStore implements AutoCloseable {
   }
 
   private static void addTasks(PreparedStatement s, RunInfo info) throws SQLException {
-    {
-      for (Workloads.PhaseOf p : Workloads.phases(info)) {
-        for (TaskFinished t : p.summary().getResultsList()) {
-          s.setLong(1, info.getRunId());
-          s.setInt(2, p.round());
-          s.setString(3, p.phase());
-          s.setInt(4, t.getIndex());
-          s.setLong(5, t.getN());
-          s.setString(6, t.getWorker());
-          s.setLong(
-              7,
-              Durations.toNanos(Timestamps.between(p.summary().getStartTime(), t.getStartTime())));
-          s.setLong(8, Durations.toNanos(t.getDuration()));
-          s.setLong(9, Durations.toNanos(t.getCpuTime()));
-          s.setLong(10, Durations.toNanos(t.getCoreWait()));
-          s.addBatch();
-        }
+    for (Workloads.PhaseOf p : Workloads.phases(info)) {
+      for (TaskFinished t : p.summary().getResultsList()) {
+        s.setLong(1, info.getRunId());
+        s.setInt(2, p.round());
+        s.setString(3, p.phase());
+        s.setInt(4, t.getIndex());
+        s.setLong(5, t.getN());
+        s.setString(6, t.getWorker());
+        s.setLong(
+            7, Durations.toNanos(Timestamps.between(p.summary().getStartTime(), t.getStartTime())));
+        s.setLong(8, Durations.toNanos(t.getDuration()));
+        s.setLong(9, Durations.toNanos(t.getCpuTime()));
+        s.setLong(10, Durations.toNanos(t.getCoreWait()));
+        s.addBatch();
       }
     }
   }
@@ -376,7 +371,7 @@ public final class RunStore implements AutoCloseable {
       }
       try (ResultSet r = s.executeQuery()) {
         while (r.next()) {
-          runs.add(RunInfo.parseFrom(gunzip(r.getBytes(1))));
+          runs.add(RunInfo.parseFrom(unpack(r.getBytes(1))));
         }
       }
     } catch (IOException e) {
@@ -404,7 +399,7 @@ public final class RunStore implements AutoCloseable {
       s.setInt(3, limit);
       try (ResultSet r = s.executeQuery()) {
         while (r.next()) {
-          runs.add(RunInfo.parseFrom(gunzip(r.getBytes(1))));
+          runs.add(RunInfo.parseFrom(unpack(r.getBytes(1))));
         }
       }
     } catch (IOException e) {
@@ -419,7 +414,7 @@ public final class RunStore implements AutoCloseable {
         PreparedStatement s = c.prepareStatement("SELECT info FROM runs WHERE run_id = ?")) {
       s.setLong(1, runId);
       try (ResultSet r = s.executeQuery()) {
-        return r.next() ? Optional.of(RunInfo.parseFrom(gunzip(r.getBytes(1)))) : Optional.empty();
+        return r.next() ? Optional.of(RunInfo.parseFrom(unpack(r.getBytes(1)))) : Optional.empty();
       }
     } catch (IOException e) {
       throw new SQLException("run " + runId + " does not parse: " + e, e);
@@ -443,7 +438,7 @@ public final class RunStore implements AutoCloseable {
       s.setLong(3, before.endedMicros());
       s.setLong(4, before.runId());
       try (ResultSet r = s.executeQuery()) {
-        return r.next() ? Optional.of(RunInfo.parseFrom(gunzip(r.getBytes(1)))) : Optional.empty();
+        return r.next() ? Optional.of(RunInfo.parseFrom(unpack(r.getBytes(1)))) : Optional.empty();
       }
     } catch (IOException e) {
       throw new SQLException("a stored run does not parse: " + e, e);
@@ -478,7 +473,7 @@ public final class RunStore implements AutoCloseable {
                 r.getString(1),
                 r.getLong(2),
                 java.time.Duration.ofNanos(r.getLong(3)),
-                new String(gunzip(r.getBytes(4)), StandardCharsets.UTF_8)));
+                new String(unpack(r.getBytes(4)), StandardCharsets.UTF_8)));
       }
     }
   }
@@ -577,6 +572,26 @@ public final class RunStore implements AutoCloseable {
   @Override
   public void close() {
     pool.close();
+  }
+
+  /**
+   * Below this, a blob is kept as it is: deflating the RunInfo of a one-task run took a quarter of
+   * the writer's CPU and saved a few hundred bytes.
+   */
+  static final int PACK_FROM_BYTES = 2048;
+
+  /** {@code bytes} gzipped if they are at least {@link #PACK_FROM_BYTES}, else as they are. */
+  static byte[] pack(byte[] bytes) {
+    return bytes.length >= PACK_FROM_BYTES ? gzip(bytes) : bytes;
+  }
+
+  /**
+   * What {@link #pack} made, back. Neither a serialized protobuf message nor UTF-8 text can start
+   * with gzip's magic bytes (0x1f 0x8b), so they say which it was.
+   */
+  static byte[] unpack(byte[] bytes) throws IOException {
+    boolean gzipped = bytes.length >= 2 && bytes[0] == (byte) 0x1f && bytes[1] == (byte) 0x8b;
+    return gzipped ? gunzip(bytes) : bytes;
   }
 
   static byte[] gzip(byte[] bytes) {

@@ -88,6 +88,36 @@ class RunStoreTest {
   }
 
   @Test
+  void smallRunsAreKeptAsTheyAre_largeOnesGzipped_andBothComeBack() throws Exception {
+    int[] many = new int[300];
+    java.util.Arrays.fill(many, 25);
+    RunInfo small = serial(1, 1_000, 20);
+    RunInfo large = serial(2, 2_000, many);
+    String stacks = "a;b;c 1\n".repeat(1_000);
+    assertTrue(small.getSerializedSize() < RunStore.PACK_FROM_BYTES);
+    assertTrue(large.getSerializedSize() >= RunStore.PACK_FROM_BYTES);
+    try (RunStore store = RunStore.open(url())) {
+      store.insert(stored(small));
+      store.insert(
+          new RunStore.StoredRun(
+              "test:1",
+              large,
+              List.of(
+                  new RunStore.StoredProfile(
+                      "serial", "jfr", 1_000, Duration.ofMillis(1), stacks))));
+      assertEquals(small, store.get(1).orElseThrow());
+      assertEquals(large, store.get(2).orElseThrow());
+      assertEquals(stacks, store.profile(2, "serial").orElseThrow().collapsed());
+      // What was kept: the small run as it is, the large one and its stacks gzipped.
+      long kept = store.stats().bytes();
+      assertTrue(kept < small.getSerializedSize() + large.getSerializedSize() / 2, "kept " + kept);
+    }
+    byte[] raw = large.toByteArray();
+    assertEquals(RunInfo.parseFrom(raw), RunInfo.parseFrom(RunStore.unpack(RunStore.pack(raw))));
+    assertTrue(java.util.Arrays.equals(small.toByteArray(), RunStore.pack(small.toByteArray())));
+  }
+
+  @Test
   void theHistoryOutlivesItsStore() throws Exception {
     try (RunStore store = RunStore.open(url())) {
       store.insert(stored(serial(1, 1_000, 30)));
