@@ -1,7 +1,7 @@
 """A client fibperf did not write (Python grpcio, no generated code: raw bytes on the wire).
 
 Prints one line per check, "name status-code count", for GrpcioClientIT to read:
-  watch   WatchRuns calls, each with a random deadline of 0.2 to 1.0 s, by how they ended;
+  watch   WatchRuns calls, each with a random deadline of 0.05 to 0.5 s, by how they ended;
   peer    PeerService/Compute calls without the cluster secret, by status;
   garbage a Serial body that is not a SerialRequest, by status.
 """
@@ -20,7 +20,7 @@ with grpc.insecure_channel(target) as channel:
     ended = collections.Counter()
     for _ in range(watches):
         try:
-            for _ in watch(b"", timeout=rng.uniform(0.2, 1.0)):
+            for _ in watch(b"", timeout=rng.uniform(0.05, 0.5)):
                 pass
             ended["OK"] += 1
         except grpc.RpcError as e:
