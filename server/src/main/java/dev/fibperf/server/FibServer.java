@@ -157,6 +157,7 @@ public final class FibServer {
             kernels);
     this.runs = new RunRegistry(config.recentRuns(), b.clock);
     this.lookup = new RunLookup(runs, history);
+    runner.usePastCompares(lookup::headlineSpeedups);
     runner.addListener(runs);
     runner.addListener(
         event -> {

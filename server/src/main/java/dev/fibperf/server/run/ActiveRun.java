@@ -1,6 +1,7 @@
 package dev.fibperf.server.run;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.fibperf.server.analysis.AcrossCompares;
 import dev.fibperf.server.analysis.RatioInterval;
 import dev.fibperf.server.analysis.RoundPolicy;
 import dev.fibperf.server.analysis.RoundsAnalysis;
@@ -132,7 +133,7 @@ public final class ActiveRun {
               });
     }
     phases
-        .thenApply(done -> new RunOutcome(id, spec, done, null, isolationWait, warmup, null))
+        .thenApply(done -> new RunOutcome(id, spec, done, null, isolationWait, warmup, null, null))
         .whenComplete(this::end);
   }
 
@@ -250,7 +251,22 @@ public final class ActiveRun {
         List.of(
             new PhaseOutcome(Phase.SERIAL, shown.serial(), firstRound.get(0).profile()),
             new PhaseOutcome(Phase.PARALLEL, shown.parallel(), firstRound.get(1).profile()));
-    return new RunOutcome(id, spec, phases, shown.analysis(), isolationWait, warmup, rounds);
+    AcrossCompares across =
+        AcrossCompares.of(
+                AcrossCompares.headline(
+                    rounds.verdict(),
+                    rounds.speedup().estimate(),
+                    rounds.coreWaitRemoved() == null
+                        ? Double.NaN
+                        : rounds.coreWaitRemoved().estimate()),
+                context
+                    .house()
+                    .pastCompares()
+                    .headlineSpeedups(
+                        id, shown.parallel().parallelism(), AcrossCompares.MAX_COMPARES - 1))
+            .orElse(null);
+    return new RunOutcome(
+        id, spec, phases, shown.analysis(), isolationWait, warmup, rounds, across);
   }
 
   /**

@@ -32,5 +32,9 @@ record RunContext(
 
   /** What every run borrows from the runner. */
   record House(
-      Map<PoolKind, TaskPool> pools, PhaseProfiler profiler, Isolation isolation, RunClock clock) {}
+      Map<PoolKind, TaskPool> pools,
+      PhaseProfiler profiler,
+      Isolation isolation,
+      RunClock clock,
+      PastCompares pastCompares) {}
 }

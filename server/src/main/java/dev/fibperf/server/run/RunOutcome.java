@@ -1,5 +1,6 @@
 package dev.fibperf.server.run;
 
+import dev.fibperf.server.analysis.AcrossCompares;
 import dev.fibperf.server.analysis.RoundsAnalysis;
 import dev.fibperf.server.analysis.SpeedupAnalysis;
 import dev.fibperf.server.exec.RunResult;
@@ -22,6 +23,8 @@ import java.util.NoSuchElementException;
  * @param warmup untimed work before the first phase, which brings the kernel to compiled code on
  *     every worker it will use (Compare only; zero otherwise)
  * @param rounds for Compare, every round and the estimate over them; otherwise null
+ * @param acrossCompares for Compare, where this server's Compares of the workload land, once it has
+ *     kept enough of them; otherwise null
  */
 public record RunOutcome(
     long runId,
@@ -30,7 +33,8 @@ public record RunOutcome(
     SpeedupAnalysis analysis,
     Duration isolationWait,
     Duration warmup,
-    RoundsAnalysis rounds) {
+    RoundsAnalysis rounds,
+    AcrossCompares acrossCompares) {
   public RunOutcome {
     phases = List.copyOf(phases);
   }

@@ -45,6 +45,7 @@ public final class Runner {
   private final LongSupplier runIds;
   private final List<RunEventListener> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean draining;
+  private volatile PastCompares pastCompares = PastCompares.NONE;
 
   /**
    * @param maxConcurrentRuns runs doing work at once; later ones are refused
@@ -71,7 +72,9 @@ public final class Runner {
             Collections.unmodifiableMap(pools),
             new PhaseProfiler(jfr, processes, profilingExecutor),
             new Isolation(),
-            Objects.requireNonNull(clock, "clock"));
+            Objects.requireNonNull(clock, "clock"),
+            (runId, parallelism, limit) ->
+                pastCompares.headlineSpeedups(runId, parallelism, limit));
     if (maxConcurrentRuns < 1) {
       throw new IllegalArgumentException(
           "maxConcurrentRuns=" + maxConcurrentRuns + " must be at least 1");
@@ -100,6 +103,14 @@ public final class Runner {
   }
 
   /** Adds a listener for every run's events from now on. */
+  /**
+   * Where finished Compares find their workload's earlier Compares: set once the service that
+   * remembers runs exists (it listens to this runner, so it comes after it).
+   */
+  public void usePastCompares(PastCompares past) {
+    this.pastCompares = Objects.requireNonNull(past, "past");
+  }
+
   public void addListener(RunEventListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
   }

@@ -20,6 +20,7 @@ import dev.fibperf.proto.v1.SerialResponse;
 import dev.fibperf.proto.v1.SpeedupEstimate;
 import dev.fibperf.proto.v1.TaskFinished;
 import dev.fibperf.proto.v1.TaskStarted;
+import dev.fibperf.server.analysis.AcrossCompares;
 import dev.fibperf.server.analysis.NoteText;
 import dev.fibperf.server.analysis.RatioInterval;
 import dev.fibperf.server.analysis.RoundsAnalysis;
@@ -295,7 +296,18 @@ final class ResponseMapper {
             .setWarmup(Protos.duration(outcome.warmup()));
     RoundsAnalysis rounds = outcome.rounds();
     if (rounds != null) {
-      c.setEstimate(estimate(rounds))
+      SpeedupEstimate.Builder estimate = estimate(rounds).toBuilder();
+      AcrossCompares across = outcome.acrossCompares();
+      if (across != null) {
+        estimate.setAcrossCompares(
+            dev.fibperf.proto.v1.AcrossCompares.newBuilder()
+                .setCompares(across.compares())
+                .setLow(across.low())
+                .setHigh(across.high())
+                .setSpread(across.spread())
+                .setTypical(across.typical()));
+      }
+      c.setEstimate(estimate)
           .setVerdict(Protos.verdict(rounds.verdict()))
           .setReading(Protos.note(rounds.reading()))
           .setRepresentativeRound(rounds.representative() + 1);

@@ -9,6 +9,9 @@ import dev.fibperf.proto.v1.RunChange;
 import dev.fibperf.proto.v1.RunInfo;
 import dev.fibperf.proto.v1.RunMethod;
 import dev.fibperf.proto.v1.RunState;
+import dev.fibperf.proto.v1.SpeedupEstimate;
+import dev.fibperf.server.analysis.AcrossCompares;
+import dev.fibperf.server.analysis.Verdict;
 import dev.fibperf.server.history.RunHistory;
 import dev.fibperf.server.history.RunStore;
 import dev.fibperf.server.run.RunRegistry;
@@ -162,6 +165,83 @@ public final class RunLookup {
       // recorded in the history's status; memory's runs are still there
     }
     return found.subList(0, Math.min(limit, found.size()));
+  }
+
+  /**
+   * The headline speedups of the finished Compares of run {@code runId}'s workload (at {@code
+   * parallelism}) and label, most recently ended first, at most {@code limit}, the run itself left
+   * out: from memory and the history (which replicas sharing it share). What a finished Compare
+   * sets itself beside.
+   */
+  public List<Double> headlineSpeedups(long runId, int parallelism, int limit) {
+    Optional<RunRecord> run = runs.get(runId);
+    if (run.isEmpty()) {
+      return List.of();
+    }
+    // In flight, a run's record knows the parallelism asked for, its stored form the one used.
+    RunInfo like = RunsMapper.info(run.get()).toBuilder().setParallelism(parallelism).build();
+    String workload = Workloads.key(like);
+    List<RunInfo> found = new ArrayList<>();
+    Set<Long> seen = new HashSet<>();
+    seen.add(runId);
+    for (RunRecord r : runs.recent()) {
+      if (r.outcome() != null && r.spec().label().equals(like.getLabel()) && seen.add(r.id())) {
+        RunInfo info = RunsMapper.info(r);
+        if (Workloads.key(info).equals(workload)) {
+          found.add(info);
+        }
+      }
+    }
+    try {
+      for (RunInfo r :
+          history.list(
+              new RunStore.Query(
+                  limit + 1,
+                  null,
+                  workload,
+                  RunMethod.RUN_METHOD_COMPARE.name(),
+                  like.getLabel()))) {
+        if (seen.add(r.getRunId())) {
+          found.add(r);
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      // recorded in the history's status; memory's runs are still there
+    }
+    found.sort(Comparator.comparing((RunInfo r) -> Timestamps.toMicros(r.getEndTime())).reversed());
+    List<Double> speedups = new ArrayList<>();
+    for (RunInfo r : found) {
+      double headline = headline(r);
+      if (!Double.isNaN(headline)) {
+        speedups.add(headline);
+      }
+      if (speedups.size() == limit) {
+        break;
+      }
+    }
+    return speedups;
+  }
+
+  /** A stored Compare's headline speedup ({@link AcrossCompares#headline}), or NaN. */
+  static double headline(RunInfo r) {
+    if (r.getState() != RunState.RUN_STATE_SUCCEEDED
+        || !r.hasComparison()
+        || !r.getComparison().hasEstimate()) {
+      return Double.NaN;
+    }
+    String verdict = r.getComparison().getVerdict().name();
+    if (!verdict.startsWith("VERDICT_")) {
+      return Double.NaN;
+    }
+    try {
+      SpeedupEstimate e = r.getComparison().getEstimate();
+      return AcrossCompares.headline(
+          Verdict.valueOf(verdict.substring("VERDICT_".length())),
+          e.getSpeedup(),
+          e.hasCoreWaitRemoved() ? e.getCoreWaitRemoved().getSpeedup() : Double.NaN);
+    } catch (IllegalArgumentException unknownVerdict) {
+      return Double.NaN;
+    }
   }
 
   /** A run with its tasks, as GetRun answers it: in flight, recent, or from the history. */

@@ -321,6 +321,39 @@ class CompareRoundsTest {
     assertEquals(message, e.getStatus().getDescription());
   }
 
+  @Test
+  void fromTheFourthCompareOfAWorkloadAndLabel_theEstimateSaysWhereComparesLand() throws Exception {
+    ManualClock clock = clock();
+    try (InProcessFixture fx = oneWorker(FakeKernel.advancing(clock), clock)) {
+      List<Integer> compares = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        SpeedupEstimate e = compare(fx, "a", 3, 3).getEstimate();
+        assertEquals(Verdict.VERDICT_CLEAN, compare(fx, "other-label", 3, 3).getVerdict());
+        compares.add(e.hasAcrossCompares() ? e.getAcrossCompares().getCompares() : 0);
+        if (e.hasAcrossCompares()) {
+          // Identical rounds, identical Compares: no spread, an interval of one point.
+          dev.fibperf.proto.v1.AcrossCompares a = e.getAcrossCompares();
+          assertEquals(0, a.getSpread(), 1e-12);
+          assertEquals(e.getSpeedup(), a.getTypical(), 1e-9);
+          assertEquals(a.getTypical(), a.getLow(), 1e-9);
+          assertEquals(a.getTypical(), a.getHigh(), 1e-9);
+        }
+      }
+      // Not before four of label "a" (the other label's five do not count), then one more each.
+      assertEquals(List.of(0, 0, 0, 4, 5), compares);
+      // Another workload under the same label starts from nothing.
+      assertFalse(compare(fx, "a", 3, 3, 3).getEstimate().hasAcrossCompares());
+    }
+  }
+
+  private static Comparison compare(InProcessFixture fx, String label, int... nums) {
+    CompareRequest.Builder r = CompareRequest.newBuilder().setLabel(label);
+    for (int n : nums) {
+      r.addNums(n);
+    }
+    return last(drain(fx.blocking.compare(r.build())));
+  }
+
   private static Comparison last(List<CompareResponse> events) {
     return events.get(events.size() - 1).getComparison();
   }
