@@ -24,6 +24,8 @@ import java.util.OptionalDouble;
  * @param roundsDuration from the first round's start to the last round's end
  * @param coreWaitRemoved present only on a contended Compare (too few clean rounds): the speedup
  *     free cores would have given, from each phase's {@link RunSummary#freeWall()}
+ * @param acrossCompares present once the server has kept at least 4 Compares of this workload and
+ *     label (this one included): where the next one would land
  */
 public record SpeedupEstimate(
     double speedup,
@@ -41,7 +43,8 @@ public record SpeedupEstimate(
     long seed,
     double parallelCoreWaitShare,
     Duration roundsDuration,
-    Optional<CoreWaitRemoved> coreWaitRemoved) {
+    Optional<CoreWaitRemoved> coreWaitRemoved,
+    Optional<AcrossCompares> acrossCompares) {
   /**
    * A speedup with every measured wait for a core taken out of both phases: a model (each worker
    * runs the same tasks in the same order), blind to load that slows a thread without taking its
@@ -54,6 +57,21 @@ public record SpeedupEstimate(
    */
   public record CoreWaitRemoved(
       double speedup, OptionalDouble low, OptionalDouble high, int roundsUsed) {}
+
+  /**
+   * The level above the rounds: this server's recent Compares of the same workload and label, each
+   * taken as one repetition of the whole measurement. This Compare's own interval is about its
+   * rounds; on a shared host whole Compares spread wider than that.
+   *
+   * @param compares how many Compares, this one included (at most 10)
+   * @param low the 95 % prediction interval for the next Compare's headline speedup (the estimate
+   *     when clean or noisy, the core-wait-removed one when contended)
+   * @param high its upper end
+   * @param spread the standard deviation of their log speedups (0.04: about 4 %)
+   * @param typical their geometric mean
+   */
+  public record AcrossCompares(
+      int compares, double low, double high, double spread, double typical) {}
 
   /** Rounds left out of the estimate. */
   public int roundsExcluded() {

@@ -355,6 +355,9 @@ final class Printer {
             : "shared with other calls",
         format(c.warmup()));
     c.estimate().ifPresent(e -> out.println("  estimate  " + estimate(e, c.verdict())));
+    c.estimate()
+        .flatMap(SpeedupEstimate::acrossCompares)
+        .ifPresent(a -> out.println("  across    " + across(a)));
     if (c.rounds().size() > 1) {
       // The server picks the median of the rounds the estimate used, or of all when it used none.
       boolean anyUsed = c.rounds().stream().anyMatch(RoundResult::used);
@@ -465,6 +468,20 @@ final class Printer {
                         free.high().getAsDouble(),
                         free.roundsUsed())));
     return line.toString();
+  }
+
+  /**
+   * "the next Compare here: 1.66–1.96x (95 %), from the last 10 (typical 1.81x, spread ±4.0 %)".
+   */
+  static String across(SpeedupEstimate.AcrossCompares a) {
+    return String.format(
+        Locale.ROOT,
+        "the next Compare here: %.2f–%.2fx (95 %%), from the last %d (typical %.2fx, spread ±%.1f %%)",
+        a.low(),
+        a.high(),
+        a.compares(),
+        a.typical(),
+        100 * a.spread());
   }
 
   static String toJson(Message message) {

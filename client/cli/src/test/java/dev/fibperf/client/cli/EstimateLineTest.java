@@ -30,7 +30,8 @@ class EstimateLineTest {
         7,
         0.01,
         Duration.ofSeconds(3),
-        removed);
+        removed,
+        Optional.empty());
   }
 
   @Test
@@ -38,6 +39,13 @@ class EstimateLineTest {
     assertEquals(
         "1.84x, 95 % CI 1.79–1.88 (±2.5 %), 12 rounds (budget spent), CLEAN",
         Printer.estimate(estimate(12, Optional.empty()), Verdict.CLEAN));
+  }
+
+  @Test
+  void theLevelAboveTheRounds_hasALineOfItsOwn() {
+    assertEquals(
+        "the next Compare here: 1.66–1.96x (95 %), from the last 10 (typical 1.81x, spread ±4.0 %)",
+        Printer.across(new SpeedupEstimate.AcrossCompares(10, 1.664, 1.961, 0.0404, 1.807)));
   }
 
   @Test

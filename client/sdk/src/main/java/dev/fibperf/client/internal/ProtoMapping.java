@@ -477,6 +477,15 @@ public final class ProtoMapping {
                         ? OptionalDouble.of(e.getCoreWaitRemoved().getSpeedupHigh())
                         : OptionalDouble.empty(),
                     e.getCoreWaitRemoved().getRoundsUsed()))
+            : Optional.empty(),
+        e.hasAcrossCompares()
+            ? Optional.of(
+                new SpeedupEstimate.AcrossCompares(
+                    e.getAcrossCompares().getCompares(),
+                    e.getAcrossCompares().getLow(),
+                    e.getAcrossCompares().getHigh(),
+                    e.getAcrossCompares().getSpread(),
+                    e.getAcrossCompares().getTypical()))
             : Optional.empty());
   }
 
