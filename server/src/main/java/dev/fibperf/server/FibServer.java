@@ -202,8 +202,9 @@ public final class FibServer {
     metrics.bindOpenCalls(service::openCalls);
     metrics.bindProfileSessions(profiler::openSessions);
     b.serverBuilder
-        // No handler blocks (runs wait on futures; work goes to the pools), so they run on the
-        // transport's threads: one thread hop per call fewer than gRPC's default executor.
+        // No handler blocks (runs wait on futures; work goes to the pools; reads of the run
+        // history go to RunLookup's readers), so they run on the transport's threads: one
+        // thread hop per call fewer than gRPC's default executor.
         .directExecutor()
         .decompressorRegistry(LazyGzip.registry())
         .intercept(metrics.grpcInterceptor());
@@ -474,6 +475,7 @@ public final class FibServer {
       profilingExecutor.shutdownNow();
       MoreExecutors.shutdownAndAwaitTermination(profilingExecutor, Duration.ofSeconds(5));
       service.close();
+      lookup.close();
       if (otherReplicas != null) {
         otherReplicas.shutdownNow();
       }

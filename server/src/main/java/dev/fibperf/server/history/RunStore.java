@@ -63,6 +63,11 @@ public final class RunStore implements AutoCloseable {
     // Fail at start, not at the first run, when the database is not there.
     config.setInitializationFailTimeout(5_000);
     config.setConnectionTimeout(5_000);
+    if (vendor.equals("postgresql")) {
+      // A database that stops answering mid-query fails the query after a minute instead of
+      // holding its connection (and the writer or reader waiting on it) for ever.
+      config.addDataSourceProperty("socketTimeout", "60");
+    }
     HikariDataSource pool;
     try {
       pool = new HikariDataSource(config);

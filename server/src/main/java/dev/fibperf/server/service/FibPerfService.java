@@ -41,6 +41,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -134,16 +135,62 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
 
   @Override
   public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> observer) {
-    ListRunsResponse response;
-    try {
-      response = lookup.list(request);
-    } catch (IllegalArgumentException e) {
-      observer.onError(
-          Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
-      return;
+    offTransport(
+        observer,
+        () -> {
+          ListRunsResponse response;
+          try {
+            response = lookup.list(request);
+          } catch (IllegalArgumentException e) {
+            observer.onError(
+                Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            return;
+          }
+          observer.onNext(response);
+          observer.onCompleted();
+        });
+  }
+
+  /**
+   * Runs {@code read}, which may read the run history, on the lookup's readers ({@link
+   * RunLookup#read}); refuses with RESOURCE_EXHAUSTED when too many reads wait already, skips a
+   * read whose caller has gone, and ends the call with INTERNAL if the read throws.
+   */
+  private <T> void offTransport(StreamObserver<T> observer, Runnable read) {
+    ServerCallStreamObserver<T> call =
+        observer instanceof ServerCallStreamObserver
+            ? (ServerCallStreamObserver<T>) observer
+            : null;
+    if (call != null) {
+      // An answer to a caller gone meanwhile is dropped, not thrown at the reader.
+      call.setOnCancelHandler(() -> {});
     }
-    observer.onNext(response);
-    observer.onCompleted();
+    try {
+      lookup.read(
+          () -> {
+            if (call != null && call.isCancelled()) {
+              return;
+            }
+            try {
+              read.run();
+            } catch (RuntimeException e) {
+              observer.onError(
+                  Status.INTERNAL
+                      .withDescription("reading runs failed: " + e)
+                      .asRuntimeException());
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      observer.onError(
+          Status.RESOURCE_EXHAUSTED
+              .withDescription(
+                  "history reads: "
+                      + RunLookup.READERS
+                      + " running and "
+                      + RunLookup.WAITING_READS
+                      + " waiting, the most this server takes; retry when one is done")
+              .asRuntimeException());
+    }
   }
 
   @Override
@@ -173,17 +220,26 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
 
   @Override
   public void getRun(GetRunRequest request, StreamObserver<GetRunResponse> observer) {
-    Optional<RunInfo> run = lookup.get(request.getRunId());
-    if (run.isEmpty()) {
-      observer.onError(notFound(request.getRunId()).asRuntimeException());
-      return;
-    }
-    observer.onNext(GetRunResponse.newBuilder().setRun(run.get()).build());
-    observer.onCompleted();
+    offTransport(
+        observer,
+        () -> {
+          Optional<RunInfo> run = lookup.get(request.getRunId());
+          if (run.isEmpty()) {
+            observer.onError(notFound(request.getRunId()).asRuntimeException());
+            return;
+          }
+          observer.onNext(GetRunResponse.newBuilder().setRun(run.get()).build());
+          observer.onCompleted();
+        });
   }
 
   @Override
   public void compareRuns(
+      CompareRunsRequest request, StreamObserver<CompareRunsResponse> observer) {
+    offTransport(observer, () -> compareRunsNow(request, observer));
+  }
+
+  private void compareRunsNow(
       CompareRunsRequest request, StreamObserver<CompareRunsResponse> observer) {
     if (!request.getLabel().isEmpty() || !request.getBaselineLabel().isEmpty()) {
       compareLabels(request, observer);

@@ -1,5 +1,6 @@
 package dev.fibperf.server.service;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import com.google.protobuf.util.Timestamps;
 import dev.fibperf.proto.Workloads;
 import dev.fibperf.proto.v1.HistoryStatus;
@@ -19,12 +20,17 @@ import dev.fibperf.server.run.RunRegistry.RunRecord;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
@@ -32,16 +38,56 @@ import java.util.function.Predicate;
  * finished in the {@link RunRegistry}, older ones in the {@link RunHistory}. A history that cannot
  * answer leaves the list to the registry's recent runs, and says so in its status.
  */
-public final class RunLookup {
+public final class RunLookup implements AutoCloseable {
   public static final int DEFAULT_PAGE = 100;
   public static final int MAX_PAGE = 1000;
 
+  /** Threads that read the history for calls; see {@link #read}. */
+  public static final int READERS = 2;
+
+  /** Reads that may wait for a reader; one more is refused. */
+  public static final int WAITING_READS = 16;
+
+  /** How long a finished Compare waits for its workload's earlier Compares from the history. */
+  static final Duration PAST_COMPARES_WAIT = Duration.ofSeconds(2);
+
   private final RunRegistry runs;
   private final RunHistory<RunRecord> history;
+  private final ThreadPoolExecutor readers;
 
   public RunLookup(RunRegistry runs, RunHistory<RunRecord> history) {
     this.runs = runs;
     this.history = history;
+    this.readers =
+        new ThreadPoolExecutor(
+            READERS,
+            READERS,
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(WAITING_READS),
+            new ThreadFactoryBuilder()
+                .setNameFormat("fibperf-history-read-%d")
+                .setDaemon(true)
+                .build(),
+            new ThreadPoolExecutor.AbortPolicy());
+    readers.allowCoreThreadTimeOut(true);
+  }
+
+  /**
+   * Runs {@code read} on one of the history's {@link #READERS} threads. Calls are handled on the
+   * transport's threads, which must never wait: a read can wait on a database (a slow or stopped
+   * PostgreSQL, a connection pool in use), and a transport thread waiting there stalls every call
+   * it carries.
+   *
+   * @throws RejectedExecutionException when {@link #WAITING_READS} reads wait already
+   */
+  public void read(Runnable read) {
+    readers.execute(read);
+  }
+
+  @Override
+  public void close() {
+    readers.shutdownNow();
   }
 
   public RunRegistry registry() {

@@ -11,16 +11,20 @@ import dev.fibperf.proto.v1.RunInfo;
 import dev.fibperf.proto.v1.SerialRequest;
 import dev.fibperf.proto.v1.SerialResponse;
 import dev.fibperf.server.history.RunStore;
+import dev.fibperf.server.service.RunLookup;
 import dev.fibperf.server.testing.Postgres;
 import dev.fibperf.server.testing.ServerProcess;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -118,6 +122,89 @@ class PostgresHistoryIT {
             String.valueOf(fib(run.getNums(0))), run.getSummary().getResults(0).getValue());
       }
     }
+  }
+
+  @Test
+  void aDatabaseThatHangs_stallsOnlyTheReadsOfRuns_notTheCallsBesideThem() throws Exception {
+    try (Postgres pg = Postgres.start();
+        ServerProcess server = new ServerProcess("--database=" + pg.url(), "--workers=1")) {
+      ManagedChannel c = channel(server);
+      try {
+        FibPerfServiceGrpc.FibPerfServiceStub async = FibPerfServiceGrpc.newStub(c);
+        serial(server, 20); // the history is written to once, and answering
+        pg.pause();
+        try {
+          // More reads than the server has readers and room for: each waits on the database.
+          int reads = RunLookup.READERS + RunLookup.WAITING_READS + 4;
+          List<CompletableFuture<Status>> ended = new ArrayList<>();
+          for (int i = 0; i < reads; i++) {
+            CompletableFuture<Status> done = new CompletableFuture<>();
+            ended.add(done);
+            async
+                .withDeadlineAfter(5, TimeUnit.SECONDS)
+                .listRuns(
+                    ListRunsRequest.newBuilder().setPageSize(1000).build(),
+                    new StreamObserver<ListRunsResponse>() {
+                      @Override
+                      public void onNext(ListRunsResponse value) {}
+
+                      @Override
+                      public void onError(Throwable t) {
+                        done.complete(Status.fromThrowable(t));
+                      }
+
+                      @Override
+                      public void onCompleted() {
+                        done.complete(Status.OK);
+                      }
+                    });
+          }
+          // The reads wait on their own threads: a Serial on the same connection is answered.
+          assertEquals(fib(25), serialValue(c, 25));
+          List<Status.Code> codes = new ArrayList<>();
+          for (CompletableFuture<Status> e : ended) {
+            codes.add(e.get(1, TimeUnit.MINUTES).getCode());
+          }
+          // The reads past the readers and their queue are refused at once, by name.
+          assertTrue(
+              codes.stream().filter(code -> code == Status.Code.RESOURCE_EXHAUSTED).count() >= 4,
+              codes.toString());
+          assertTrue(
+              codes.stream()
+                  .allMatch(
+                      code ->
+                          code == Status.Code.RESOURCE_EXHAUSTED
+                              || code == Status.Code.DEADLINE_EXCEEDED),
+              codes.toString());
+        } finally {
+          pg.resume();
+        }
+        // And once the database answers again, so do the reads.
+        assertTrue(
+            FibPerfServiceGrpc.newBlockingStub(c)
+                    .withDeadlineAfter(2, TimeUnit.MINUTES)
+                    .listRuns(ListRunsRequest.getDefaultInstance())
+                    .getRecentCount()
+                >= 1);
+      } finally {
+        c.shutdownNow();
+      }
+    }
+  }
+
+  private static long serialValue(ManagedChannel c, int n) {
+    Iterator<SerialResponse> out =
+        FibPerfServiceGrpc.newBlockingStub(c)
+            .withDeadlineAfter(30, TimeUnit.SECONDS)
+            .serial(SerialRequest.newBuilder().addNums(n).build());
+    long value = -1;
+    while (out.hasNext()) {
+      SerialResponse r = out.next();
+      if (r.hasSummary()) {
+        value = Long.parseLong(r.getSummary().getResults(0).getValue());
+      }
+    }
+    return value;
   }
 
   @Test

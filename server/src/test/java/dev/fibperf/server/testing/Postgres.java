@@ -92,6 +92,31 @@ public final class Postgres implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops every process of this PostgreSQL (SIGSTOP): connections stay open and queries go
+   * unanswered, as with a database host that hangs.
+   */
+  public void pause() throws Exception {
+    signal("-STOP");
+  }
+
+  /** Lets a {@link #pause paused} PostgreSQL go on (SIGCONT). */
+  public void resume() throws Exception {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) throws Exception {
+    long postmaster =
+        Long.parseLong(
+            Files.readAllLines(dir.resolve("data").resolve("postmaster.pid")).get(0).trim());
+    List<String> kill = new ArrayList<>(List.of("kill", signal, Long.toString(postmaster)));
+    ProcessHandle.of(postmaster)
+        .orElseThrow()
+        .descendants()
+        .forEach(p -> kill.add(Long.toString(p.pid())));
+    run(kill, false);
+  }
+
   @Override
   public void close() throws Exception {
     try {
