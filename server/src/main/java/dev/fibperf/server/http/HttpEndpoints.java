@@ -92,6 +92,14 @@ public final class HttpEndpoints implements AutoCloseable {
   private final RunLookup lookup;
   private final WatchMessages watchMessages = new WatchMessages();
   private final Semaphore eventStreams;
+
+  /**
+   * Requests that may read the run history at once (as many as gRPC's readers and their queue):
+   * each exchange has a thread of its own, and a database that stops answering would otherwise
+   * gather them without bound.
+   */
+  private final Semaphore historyReads;
+
   private final byte[] page;
   private final AuthPolicy auth;
 
@@ -146,6 +154,7 @@ public final class HttpEndpoints implements AutoCloseable {
     this.runs = lookup.registry();
     this.auth = auth;
     this.eventStreams = new Semaphore(maxEventStreams);
+    this.historyReads = new Semaphore(RunLookup.READERS + RunLookup.WAITING_READS);
     try (InputStream in = HttpEndpoints.class.getResourceAsStream("dashboard.html")) {
       if (in == null) {
         throw new IOException("dashboard.html missing from the jar");
@@ -168,9 +177,9 @@ public final class HttpEndpoints implements AutoCloseable {
             new ThreadFactoryBuilder().setNameFormat("fibperf-http-%d").setDaemon(true).build());
     http.setExecutor(threads);
     http.createContext("/", answering(Reply.TEXT, this::page));
-    http.createContext("/api/runs", answering(Reply.JSON, watching(this::runs)));
+    http.createContext("/api/runs", answering(Reply.JSON, watching(readingHistory(this::runs))));
     http.createContext("/events", answering(Reply.EVENTS, watching(this::events)));
-    http.createContext("/runs/", answering(Reply.TEXT, watching(this::flameGraph)));
+    http.createContext("/runs/", answering(Reply.TEXT, watching(readingHistory(this::flameGraph))));
     if (metrics != null) {
       http.createContext("/metrics", answering(Reply.TEXT, new MetricsHandler(metrics)));
     }
@@ -299,6 +308,28 @@ public final class HttpEndpoints implements AutoCloseable {
    * request with {@code access_token} in its query is refused. Over plaintext a token is refused
    * too (see {@link AuthPolicy#tokenTransport}).
    */
+  /** {@code handler}, or 503 when {@link #historyReads} are all taken. */
+  private HttpHandler readingHistory(HttpHandler handler) {
+    return exchange -> {
+      if (!historyReads.tryAcquire()) {
+        send(
+            exchange,
+            503,
+            "text/plain",
+            ("too many reads of the run history at once (at most "
+                    + (RunLookup.READERS + RunLookup.WAITING_READS)
+                    + "); retry\n")
+                .getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      try {
+        handler.handle(exchange);
+      } finally {
+        historyReads.release();
+      }
+    };
+  }
+
   private HttpHandler watching(HttpHandler handler) {
     return exchange -> {
       if (queryParameter(exchange, "access_token") != null) {

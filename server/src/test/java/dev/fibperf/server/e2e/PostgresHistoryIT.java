@@ -126,8 +126,13 @@ class PostgresHistoryIT {
 
   @Test
   void aDatabaseThatHangs_stallsOnlyTheReadsOfRuns_notTheCallsBesideThem() throws Exception {
+    int httpPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      httpPort = s.getLocalPort();
+    }
     try (Postgres pg = Postgres.start();
-        ServerProcess server = new ServerProcess("--database=" + pg.url(), "--workers=1")) {
+        ServerProcess server =
+            new ServerProcess("--database=" + pg.url(), "--workers=1", "--http-port=" + httpPort)) {
       ManagedChannel c = channel(server);
       try {
         FibPerfServiceGrpc.FibPerfServiceStub async = FibPerfServiceGrpc.newStub(c);
@@ -161,6 +166,37 @@ class PostgresHistoryIT {
           }
           // The reads wait on their own threads: a Serial on the same connection is answered.
           assertEquals(fib(25), serialValue(c, 25));
+          // On the HTTP port too, only so many requests may wait on the history; health answers.
+          java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+          List<CompletableFuture<Integer>> pages = new ArrayList<>();
+          for (int i = 0; i < reads; i++) {
+            pages.add(
+                http.sendAsync(
+                        java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://127.0.0.1:" + httpPort + "/api/runs"))
+                            .timeout(java.time.Duration.ofSeconds(5))
+                            .build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding())
+                    .thenApply(java.net.http.HttpResponse::statusCode)
+                    .exceptionally(timedOut -> 0));
+          }
+          assertEquals(
+              200,
+              http.send(
+                      java.net.http.HttpRequest.newBuilder(
+                              java.net.URI.create("http://127.0.0.1:" + httpPort + "/healthz"))
+                          .timeout(java.time.Duration.ofSeconds(30))
+                          .build(),
+                      java.net.http.HttpResponse.BodyHandlers.discarding())
+                  .statusCode());
+          List<Integer> statuses = new ArrayList<>();
+          for (CompletableFuture<Integer> page : pages) {
+            statuses.add(page.get(1, TimeUnit.MINUTES));
+          }
+          assertTrue(
+              statuses.stream().filter(code -> code == 503).count() >= 4, statuses.toString());
+          assertTrue(
+              statuses.stream().allMatch(code -> code == 503 || code == 0), statuses.toString());
           List<Status.Code> codes = new ArrayList<>();
           for (CompletableFuture<Status> e : ended) {
             codes.add(e.get(1, TimeUnit.MINUTES).getCode());
