@@ -9,6 +9,7 @@ import dev.fibperf.client.Comparison;
 import dev.fibperf.client.FibPerfClient;
 import dev.fibperf.client.FibPerfSettings;
 import dev.fibperf.client.RunSummary;
+import dev.fibperf.client.SpeedupEstimate;
 import dev.fibperf.client.Workload;
 import dev.fibperf.server.testing.ServerProcess;
 import java.nio.file.Files;
@@ -16,12 +17,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -125,7 +128,9 @@ class DashboardBrowserIT {
       // After a reload the page has watched nothing: a finished run's timeline comes from GetRun,
       // and the runs of its workload from the history, as a chart over time.
       Workload again = Workload.of(24, 25, 26, 25);
-      client.compare(again, CompareOptions.DEFAULT.withRounds(5));
+      for (int i = 0; i < 3; i++) {
+        client.compare(again, CompareOptions.DEFAULT.withRounds(5));
+      }
       Comparison last = client.compare(again, CompareOptions.DEFAULT.withRounds(5));
       browser.navigate().refresh();
       wait.until(
@@ -147,13 +152,37 @@ class DashboardBrowserIT {
               .findElements(By.cssSelector("svg[data-phase='PHASE_SERIAL'] text.tick"))
               .get(0)
               .getText());
-      wait.until(d -> d.findElements(By.cssSelector("svg#trend circle.point")).size() == 2);
+      wait.until(d -> d.findElements(By.cssSelector("svg#trend circle.point")).size() == 4);
       assertEquals(
-          List.of(String.valueOf(last.runId() - 1), String.valueOf(last.runId())),
+          List.of(
+              String.valueOf(last.runId() - 3),
+              String.valueOf(last.runId() - 2),
+              String.valueOf(last.runId() - 1),
+              String.valueOf(last.runId())),
           attributes(browser, "svg#trend circle.point", "data-run"));
       // The same runs' attainment and serial wall, each a chart of its own.
-      assertEquals(2, attributes(browser, "svg#trend-attainment circle.point", "data-run").size());
-      assertEquals(2, attributes(browser, "svg#trend-cost circle.point", "data-run").size());
+      assertEquals(4, attributes(browser, "svg#trend-attainment circle.point", "data-run").size());
+      assertEquals(4, attributes(browser, "svg#trend-cost circle.point", "data-run").size());
+      // The fourth Compare of the workload says where the next would land, as the SDK has it
+      // (unless a busy machine left one of them with no headline speedup: then no line).
+      Optional<SpeedupEstimate.AcrossCompares> across =
+          last.estimate().flatMap(SpeedupEstimate::acrossCompares);
+      List<WebElement> acrossLine = browser.findElements(By.id("across"));
+      assertEquals(across.isPresent(), !acrossLine.isEmpty(), "across: " + across);
+      across.ifPresent(
+          a ->
+              assertTrue(
+                  acrossLine
+                      .get(0)
+                      .getText()
+                      .startsWith(
+                          String.format(
+                              Locale.ROOT,
+                              "The next Compare here: %.2f–%.2fx (95%%), from the last %d",
+                              a.low(),
+                              a.high(),
+                              a.compares())),
+                  acrossLine.get(0).getText()));
       assertFalse(browser.findElements(By.cssSelector("a.export")).isEmpty());
       // Against a baseline: the last clean run of the workload, or why there is none (on a busy
       // machine neither Compare may be clean). Either way the server's answer, not nothing.
