@@ -75,6 +75,16 @@ public final class ExitGuard {
     return lookup.findVirtual(type, name, methodType);
   }
 
+  /** Replaces {@code lookup.bind(receiver, name, methodType)}. */
+  public static MethodHandle bind(
+      MethodHandles.Lookup lookup, Object receiver, String name, MethodType methodType)
+      throws NoSuchMethodException, IllegalAccessException {
+    if (receiver instanceof Runtime) {
+      refuseIfExit(Runtime.class, name);
+    }
+    return lookup.bind(receiver, name, methodType);
+  }
+
   /** Replaces {@code lookup.unreflect(method)}. */
   public static MethodHandle unreflect(MethodHandles.Lookup lookup, Method method)
       throws IllegalAccessException {

@@ -87,6 +87,13 @@ final class KernelClassLoader extends URLClassLoader {
               "findVirtual"),
           guard(
               "java/lang/invoke/MethodHandles$Lookup",
+              "bind",
+              "(Ljava/lang/Object;Ljava/lang/String;Ljava/lang/invoke/MethodType;)"
+                  + "Ljava/lang/invoke/MethodHandle;",
+              false,
+              "bind"),
+          guard(
+              "java/lang/invoke/MethodHandles$Lookup",
               "unreflect",
               "(Ljava/lang/reflect/Method;)Ljava/lang/invoke/MethodHandle;",
               false,

@@ -316,7 +316,7 @@ class KernelsIT {
           "test-exits",
           pool,
           Status.Code.UNKNOWN,
-          "kernel test-exits failed at size 30: java.lang.SecurityException: System.exit refused:"
+          "kernel test-exits failed at size 30: java.lang.SecurityException: System.exit(3) refused:"
               + " a kernel may not end the server it runs in",
           120);
     }
