@@ -83,34 +83,10 @@ public final class CallPathComparison {
     Bench bench =
         fresh ? (port, n, c) -> freshJvm(java, cp, port, n, c) : CallPathComparison::bench;
     try {
-      List<Figures> bareRuns = new ArrayList<>();
-      List<Figures> fibperfRuns = new ArrayList<>();
-      // Warm-up passes until both servers' JIT has settled (fibperf has more code to compile:
-      // with one pass its first rounds ran 1.5x slower than its later ones); not counted.
-      for (int i = 0; i < WARMUP_PASSES; i++) {
-        bench.run(barePort, calls, concurrency);
-        bench.run(fibperfPort, calls, concurrency);
-      }
-      for (int r = 0; r < rounds; r++) {
-        boolean bareFirst = r % 2 == 0;
-        Figures first = bench.run(bareFirst ? barePort : fibperfPort, calls, concurrency);
-        Figures second = bench.run(bareFirst ? fibperfPort : barePort, calls, concurrency);
-        Figures b = bareFirst ? first : second;
-        Figures f = bareFirst ? second : first;
-        bareRuns.add(b);
-        fibperfRuns.add(f);
-        System.out.printf(
-            Locale.ROOT,
-            "round %2d  bare p50 %.3f ms %7.0f calls/s   fibperf p50 %.3f ms %7.0f calls/s"
-                + "   p50 %.2fx  throughput %.2fx%n",
-            r + 1,
-            b.p50Millis(),
-            b.callsPerSecond(),
-            f.p50Millis(),
-            f.callsPerSecond(),
-            f.p50Millis() / b.p50Millis(),
-            f.callsPerSecond() / b.callsPerSecond());
-      }
+      Sides sides =
+          alternate(bench, barePort, "bare", fibperfPort, "fibperf", rounds, calls, concurrency);
+      List<Figures> bareRuns = sides.a();
+      List<Figures> fibperfRuns = sides.b();
       double p50Ratio = ProfileOverhead.median(ratios(fibperfRuns, bareRuns, true));
       double throughputRatio = ProfileOverhead.median(ratios(fibperfRuns, bareRuns, false));
       System.out.printf(
@@ -133,9 +109,59 @@ public final class CallPathComparison {
     }
   }
 
+  /** Each side's figures, a round each, in round order. */
+  record Sides(List<Figures> a, List<Figures> b) {}
+
+  /**
+   * Warm-up passes until both servers' JIT has settled (fibperf has more code to compile: with one
+   * pass its first rounds ran 1.5x slower than its later ones; not counted), then {@code rounds} of
+   * one bench against each port, the order alternating; prints a line a round, {@code b} over
+   * {@code a}.
+   */
+  static Sides alternate(
+      Bench bench,
+      int portA,
+      String nameA,
+      int portB,
+      String nameB,
+      int rounds,
+      int calls,
+      int concurrency)
+      throws Exception {
+    for (int i = 0; i < WARMUP_PASSES; i++) {
+      bench.run(portA, calls, concurrency);
+      bench.run(portB, calls, concurrency);
+    }
+    List<Figures> aRuns = new ArrayList<>();
+    List<Figures> bRuns = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      boolean aFirst = r % 2 == 0;
+      Figures first = bench.run(aFirst ? portA : portB, calls, concurrency);
+      Figures second = bench.run(aFirst ? portB : portA, calls, concurrency);
+      Figures a = aFirst ? first : second;
+      Figures b = aFirst ? second : first;
+      aRuns.add(a);
+      bRuns.add(b);
+      System.out.printf(
+          Locale.ROOT,
+          "round %2d  %s p50 %.3f ms %7.0f calls/s   %s p50 %.3f ms %7.0f calls/s"
+              + "   p50 %.2fx  throughput %.2fx%n",
+          r + 1,
+          nameA,
+          a.p50Millis(),
+          a.callsPerSecond(),
+          nameB,
+          b.p50Millis(),
+          b.callsPerSecond(),
+          b.p50Millis() / a.p50Millis(),
+          b.callsPerSecond() / a.callsPerSecond());
+    }
+    return new Sides(aRuns, bRuns);
+  }
+
   /** One measurement against the server on {@code port}. */
   @FunctionalInterface
-  private interface Bench {
+  interface Bench {
     Figures run(int port, int calls, int concurrency) throws Exception;
   }
 

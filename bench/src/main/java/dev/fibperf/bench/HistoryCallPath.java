@@ -3,7 +3,6 @@ package dev.fibperf.bench;
 import dev.fibperf.bench.CallPathComparison.Figures;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -32,32 +31,11 @@ public final class HistoryCallPath {
     Process on = server(onPort, "--data-dir=" + dataDir);
     try {
       Thread.sleep(5_000); // both listening; the bench retries nothing
-      for (int i = 0; i < 5; i++) {
-        CallPathComparison.bench(offPort, calls, concurrency);
-        CallPathComparison.bench(onPort, calls, concurrency);
-      }
-      List<Figures> offRuns = new ArrayList<>();
-      List<Figures> onRuns = new ArrayList<>();
-      for (int r = 0; r < rounds; r++) {
-        boolean offFirst = r % 2 == 0;
-        Figures first = CallPathComparison.bench(offFirst ? offPort : onPort, calls, concurrency);
-        Figures second = CallPathComparison.bench(offFirst ? onPort : offPort, calls, concurrency);
-        Figures o = offFirst ? first : second;
-        Figures h = offFirst ? second : first;
-        offRuns.add(o);
-        onRuns.add(h);
-        System.out.printf(
-            Locale.ROOT,
-            "round %2d  off p50 %.3f ms %7.0f calls/s   on p50 %.3f ms %7.0f calls/s"
-                + "   p50 %.2fx  throughput %.2fx%n",
-            r + 1,
-            o.p50Millis(),
-            o.callsPerSecond(),
-            h.p50Millis(),
-            h.callsPerSecond(),
-            h.p50Millis() / o.p50Millis(),
-            h.callsPerSecond() / o.callsPerSecond());
-      }
+      CallPathComparison.Sides sides =
+          CallPathComparison.alternate(
+              CallPathComparison::bench, offPort, "off", onPort, "on", rounds, calls, concurrency);
+      List<Figures> offRuns = sides.a();
+      List<Figures> onRuns = sides.b();
       List<Double> p50 = CallPathComparison.ratios(onRuns, offRuns, true);
       List<Double> throughput = CallPathComparison.ratios(onRuns, offRuns, false);
       System.out.printf(

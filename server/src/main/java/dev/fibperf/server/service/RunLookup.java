@@ -15,6 +15,7 @@ import dev.fibperf.server.analysis.AcrossCompares;
 import dev.fibperf.server.analysis.Verdict;
 import dev.fibperf.server.history.RunHistory;
 import dev.fibperf.server.history.RunStore;
+import dev.fibperf.server.run.RunKind;
 import dev.fibperf.server.run.RunRegistry;
 import dev.fibperf.server.run.RunRegistry.RunRecord;
 import io.grpc.Status;
@@ -231,7 +232,11 @@ public final class RunLookup implements AutoCloseable {
     Set<Long> seen = new HashSet<>();
     seen.add(runId);
     for (RunRecord r : runs.recent()) {
-      if (r.outcome() != null && r.spec().label().equals(like.getLabel()) && seen.add(r.id())) {
+      // Mapped only when it could match: a Compare's RunInfo, rounds and all, is not small.
+      if (r.outcome() != null
+          && r.spec().kind() == RunKind.COMPARE
+          && r.spec().label().equals(like.getLabel())
+          && seen.add(r.id())) {
         RunInfo info = RunsMapper.info(r);
         if (Workloads.key(info).equals(workload)) {
           found.add(info);

@@ -172,10 +172,7 @@ class PostgresHistoryIT {
           for (int i = 0; i < reads; i++) {
             pages.add(
                 http.sendAsync(
-                        java.net.http.HttpRequest.newBuilder(
-                                java.net.URI.create("http://127.0.0.1:" + httpPort + "/api/runs"))
-                            .timeout(java.time.Duration.ofSeconds(5))
-                            .build(),
+                        get(httpPort, "/api/runs", 5),
                         java.net.http.HttpResponse.BodyHandlers.discarding())
                     .thenApply(java.net.http.HttpResponse::statusCode)
                     .exceptionally(timedOut -> 0));
@@ -183,10 +180,7 @@ class PostgresHistoryIT {
           assertEquals(
               200,
               http.send(
-                      java.net.http.HttpRequest.newBuilder(
-                              java.net.URI.create("http://127.0.0.1:" + httpPort + "/healthz"))
-                          .timeout(java.time.Duration.ofSeconds(30))
-                          .build(),
+                      get(httpPort, "/healthz", 30),
                       java.net.http.HttpResponse.BodyHandlers.discarding())
                   .statusCode());
           List<Integer> statuses = new ArrayList<>();
@@ -226,6 +220,13 @@ class PostgresHistoryIT {
         c.shutdownNow();
       }
     }
+  }
+
+  private static java.net.http.HttpRequest get(int port, String path, int timeoutSeconds) {
+    return java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + port + path))
+        .timeout(java.time.Duration.ofSeconds(timeoutSeconds))
+        .build();
   }
 
   private static long serialValue(ManagedChannel c, int n) {
