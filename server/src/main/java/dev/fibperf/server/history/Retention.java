@@ -7,7 +7,7 @@ import java.time.Duration;
  *
  * @param maxRuns most runs
  * @param maxAge oldest run, by its end
- * @param maxBytes most stored bytes (each run's compressed figures, tasks and profiles)
+ * @param maxBytes most stored bytes (each run's RunInfo and profiles, as kept)
  */
 public record Retention(int maxRuns, Duration maxAge, long maxBytes) {
   public static final int DEFAULT_MAX_RUNS = 100_000;

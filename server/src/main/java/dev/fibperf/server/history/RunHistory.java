@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -80,6 +83,13 @@ public final class RunHistory<R> implements AutoCloseable {
   private long claimedFirst; // a block claimed ahead, 0 when none
   private boolean claimWanted;
 
+  /**
+   * Claims the next block of ids while the current one is half used. Not the writer: a retention
+   * pass or a large batch can keep it longer than a busy server takes to use up half a block (seen:
+   * runs numbered from the fallback range while retention deleted 26,000 runs).
+   */
+  private final ExecutorService claimer;
+
   private RunHistory(
       RunStore store,
       Function<R, RunStore.StoredRun> mapper,
@@ -103,6 +113,15 @@ public final class RunHistory<R> implements AutoCloseable {
         .register(meters);
     this.writer = new Thread(this::write, "fibperf-history");
     writer.setDaemon(true);
+    this.claimer =
+        store == null
+            ? null
+            : Executors.newSingleThreadExecutor(
+                r -> {
+                  Thread t = new Thread(r, "fibperf-history-ids");
+                  t.setDaemon(true);
+                  return t;
+                });
   }
 
   private static Counter writes(MeterRegistry meters, String outcome) {
@@ -175,8 +194,16 @@ public final class RunHistory<R> implements AutoCloseable {
         }
       }
       long id = nextId++;
-      if (store != null && claimedFirst == 0 && blockEnd - nextId < RunStore.ID_BLOCK / 2) {
+      if (store != null
+          && claimedFirst == 0
+          && !claimWanted
+          && blockEnd - nextId < RunStore.ID_BLOCK / 2) {
         claimWanted = true;
+        try {
+          claimer.execute(this::claimIfWanted);
+        } catch (RejectedExecutionException e) {
+          claimWanted = false; // closing: no more blocks
+        }
       }
       return id;
     }
@@ -210,7 +237,6 @@ public final class RunHistory<R> implements AutoCloseable {
         Thread.currentThread().interrupt();
         return;
       }
-      claimIfWanted();
       if (run != null) {
         // What else arrives within LINGER goes in the same transaction: one commit per batch,
         // not per run, which halves what a run costs to keep (BENCHMARKS, "The run history").
@@ -294,6 +320,9 @@ public final class RunHistory<R> implements AutoCloseable {
         claimWanted = false;
       }
     } catch (SQLException | RuntimeException e) {
+      synchronized (ids) {
+        claimWanted = false; // the next id asks again
+      }
       failure("no block of run ids could be claimed: " + e);
     }
   }
@@ -427,6 +456,7 @@ public final class RunHistory<R> implements AutoCloseable {
           Level.WARNING,
           "run history: " + queue.size() + " finished runs were not stored before shutdown");
     }
+    claimer.shutdownNow();
     store.close();
   }
 

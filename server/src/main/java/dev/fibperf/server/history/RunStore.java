@@ -7,7 +7,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.fibperf.proto.Workloads;
 import dev.fibperf.proto.v1.Comparison;
 import dev.fibperf.proto.v1.RunInfo;
-import dev.fibperf.proto.v1.TaskFinished;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -30,8 +29,9 @@ import org.flywaydb.core.Flyway;
 /**
  * The run history over JDBC: H2 embedded in a data directory, or a PostgreSQL that replicas share.
  * The schema is Flyway's ({@code db/history}, a column type or two per vendor); each finished run
- * is one row of the figures that lists, charts and baselines read, a row per task, its profiles'
- * collapsed stacks, and its whole {@link RunInfo} (gzipped when large) as GetRun answers it.
+ * is one row of the figures that lists, charts and baselines read and its whole {@link RunInfo}
+ * (gzipped when large) as GetRun answers it, tasks included; its profiles' collapsed stacks are
+ * rows of their own.
  *
  * <p>Thread-safe: every call takes its own connection from a small HikariCP pool.
  */
@@ -166,7 +166,7 @@ public final class RunStore implements AutoCloseable {
       String collapsed) {}
 
   /**
-   * Keeps a finished run, its tasks and its profiles in one transaction.
+   * Keeps a finished run and its profiles in one transaction.
    *
    * @return the bytes it took (the RunInfo and profiles as kept)
    */
@@ -175,8 +175,8 @@ public final class RunStore implements AutoCloseable {
   }
 
   /**
-   * Keeps finished runs, their tasks and their profiles in one transaction, each table's rows in
-   * one batch: a busy server's runs cost one commit per batch, not one per run.
+   * Keeps finished runs and their profiles in one transaction, each table's rows in one batch: a
+   * busy server's runs cost one commit per batch, not one per run.
    *
    * @return the bytes they took (the RunInfos and profiles as kept)
    */
@@ -185,7 +185,6 @@ public final class RunStore implements AutoCloseable {
     try (Connection c = pool.getConnection()) {
       c.setAutoCommit(false);
       try (PreparedStatement runRows = c.prepareStatement(INSERT_RUN);
-          PreparedStatement taskRows = c.prepareStatement(INSERT_TASK);
           PreparedStatement profileRows = c.prepareStatement(INSERT_PROFILE)) {
         for (StoredRun run : runs) {
           RunInfo info = run.info();
@@ -203,12 +202,10 @@ public final class RunStore implements AutoCloseable {
             profileRows.addBatch();
           }
           addRun(runBytes, runRows, run.replica(), info, blob);
-          addTasks(taskRows, info);
           bytes += runBytes;
         }
-        // Parents first: the tasks and profiles reference their runs.
+        // Parents first: the profiles reference their runs.
         runRows.executeBatch();
-        taskRows.executeBatch();
         profileRows.executeBatch();
         c.commit();
       } catch (SQLException | RuntimeException e) {
@@ -224,11 +221,6 @@ public final class RunStore implements AutoCloseable {
           + " state, accepted_micros, ended_micros, wall_nanos, speedup, speedup_low,"
           + " speedup_high, attainment, verdict, stored_bytes, info, label)"
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
-  private static final String INSERT_TASK =
-      "INSERT INTO run_tasks (run_id, round, phase, task_index, n, worker,"
-          + " start_offset_nanos, duration_nanos, cpu_nanos, core_wait_nanos)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   private static final String INSERT_PROFILE =
       "INSERT INTO run_profiles (run_id, phase, engine, samples, period_nanos, collapsed)"
@@ -279,25 +271,6 @@ public final class RunStore implements AutoCloseable {
       s.setNull(i, Types.DOUBLE);
     } else {
       s.setDouble(i, value);
-    }
-  }
-
-  private static void addTasks(PreparedStatement s, RunInfo info) throws SQLException {
-    for (Workloads.PhaseOf p : Workloads.phases(info)) {
-      for (TaskFinished t : p.summary().getResultsList()) {
-        s.setLong(1, info.getRunId());
-        s.setInt(2, p.round());
-        s.setString(3, p.phase());
-        s.setInt(4, t.getIndex());
-        s.setLong(5, t.getN());
-        s.setString(6, t.getWorker());
-        s.setLong(
-            7, Durations.toNanos(Timestamps.between(p.summary().getStartTime(), t.getStartTime())));
-        s.setLong(8, Durations.toNanos(t.getDuration()));
-        s.setLong(9, Durations.toNanos(t.getCpuTime()));
-        s.setLong(10, Durations.toNanos(t.getCoreWait()));
-        s.addBatch();
-      }
     }
   }
 
@@ -484,17 +457,15 @@ public final class RunStore implements AutoCloseable {
   }
 
   /** What the history holds now. */
-  public record Stats(long runs, long tasks, long bytes) {}
+  public record Stats(long runs, long bytes) {}
 
   public Stats stats() throws SQLException {
     try (Connection c = pool.getConnection();
         PreparedStatement s =
-            c.prepareStatement(
-                "SELECT (SELECT COUNT(*) FROM runs), (SELECT COUNT(*) FROM run_tasks),"
-                    + " (SELECT COALESCE(SUM(stored_bytes), 0) FROM runs)");
+            c.prepareStatement("SELECT COUNT(*), COALESCE(SUM(stored_bytes), 0) FROM runs");
         ResultSet r = s.executeQuery()) {
       r.next();
-      return new Stats(r.getLong(1), r.getLong(2), r.getLong(3));
+      return new Stats(r.getLong(1), r.getLong(2));
     }
   }
 

@@ -3,18 +3,36 @@ package dev.fibperf.server.service;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Queue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A server stream that respects transport flow control. Messages are queued and written only while
  * the transport is ready; {@link #hasRoom()} tells producers to stop starting new work while the
  * reader is behind, so the queue stays bounded by {@code highWater} plus what is already in flight.
  *
+ * <p>Given its call's transport thread (event loop), messages queued on other threads are written
+ * from there, in one task for all that are queued by the time it runs: gRPC flushes what one task
+ * on the loop wrote once. Progress (a task's start, {@link #sendProgress}) may wait up to {@link
+ * #PROGRESS_HOLD} for what follows it, so a short run's start, result and summary cross the wire in
+ * one write instead of three, each of which took the loop a system call and woke the reader
+ * (BENCHMARKS, "the per-call path"). Results and the end are never held.
+ *
  * <p>Thread-safe: producers on worker threads and gRPC's ready callbacks serialise on this object.
  * A stream ends once: with {@link #complete} (after its queued messages) or {@link #fail}.
  */
 final class EventStream<T> {
+  /**
+   * Longest a progress message waits for the messages after it: far below what a person watching
+   * sees, and longer than a short task takes to finish.
+   */
+  static final Duration PROGRESS_HOLD = Duration.ofMillis(1);
+
   private final ServerCallStreamObserver<T> observer;
   private final int highWater;
   private final Queue<T> queue = new ArrayDeque<>();
@@ -27,6 +45,16 @@ final class EventStream<T> {
   private volatile long fullSince;
 
   private final Runnable onClosed;
+  private final ScheduledExecutorService loop; // null: drain on the thread that queued
+  private final Thread loopThread;
+  private final Duration progressHold;
+
+  @GuardedBy("this")
+  private boolean drainScheduled;
+
+  /** A drain due once {@link #PROGRESS_HOLD} has passed, or null. */
+  @GuardedBy("this")
+  private ScheduledFuture<?> heldDrain;
 
   @GuardedBy("this")
   private boolean closedReported;
@@ -48,9 +76,35 @@ final class EventStream<T> {
    */
   EventStream(
       ServerCallStreamObserver<T> observer, int highWater, Runnable onCancel, Runnable onClosed) {
+    this(observer, highWater, onCancel, onClosed, null);
+  }
+
+  /**
+   * @param loop the call's transport thread, when this constructor runs on it (a handler does):
+   *     messages queued elsewhere are written from there; null to write them where they are queued
+   */
+  EventStream(
+      ServerCallStreamObserver<T> observer,
+      int highWater,
+      Runnable onCancel,
+      Runnable onClosed,
+      ScheduledExecutorService loop) {
+    this(observer, highWater, onCancel, onClosed, loop, PROGRESS_HOLD);
+  }
+
+  EventStream(
+      ServerCallStreamObserver<T> observer,
+      int highWater,
+      Runnable onCancel,
+      Runnable onClosed,
+      ScheduledExecutorService loop,
+      Duration progressHold) {
+    this.progressHold = progressHold;
     this.observer = observer;
     this.highWater = highWater;
     this.onClosed = onClosed;
+    this.loop = loop;
+    this.loopThread = loop == null ? null : Thread.currentThread();
     observer.setOnCancelHandler(
         () -> {
           cancelled = true;
@@ -91,7 +145,30 @@ final class EventStream<T> {
     return cancelled;
   }
 
+  /** Sends {@code message} as soon as the transport is ready. */
   void send(T message) {
+    send(message, true);
+  }
+
+  /**
+   * Sends a progress message: on the loop's next write, or {@link #PROGRESS_HOLD} from now at the
+   * latest.
+   */
+  void sendProgress(T message) {
+    send(message, false);
+  }
+
+  /**
+   * From the call's loop: progress queued in the next {@link #PROGRESS_HOLD} waits for what follows
+   * it (scheduled here, where a timer costs no wake-up of the loop).
+   */
+  synchronized void holdProgress() {
+    if (loop != null && Thread.currentThread() == loopThread && !closed) {
+      scheduleHeldDrain();
+    }
+  }
+
+  private void send(T message, boolean urgent) {
     boolean becameFull;
     synchronized (this) {
       if (closed || completing) {
@@ -99,7 +176,7 @@ final class EventStream<T> {
       }
       queue.add(message);
       queued++;
-      drain();
+      drainSoon(urgent);
       becameFull = queued >= highWater && fullSince == 0 && !closed;
       if (becameFull) {
         fullSince = System.nanoTime();
@@ -118,6 +195,48 @@ final class EventStream<T> {
     queue.add(last);
     queued++;
     completing = true;
+    drainSoon(true);
+  }
+
+  /**
+   * Drains now on the call's loop (or with no loop). From any other thread it schedules one drain
+   * on the loop, which writes everything queued by then: at once when {@code urgent}, else once
+   * {@link #PROGRESS_HOLD} has passed, unless a drain is due already.
+   */
+  @GuardedBy("this")
+  private void drainSoon(boolean urgent) {
+    if (loop == null || Thread.currentThread() == loopThread) {
+      drain();
+      return;
+    }
+    try {
+      if (urgent && !drainScheduled) {
+        drainScheduled = true;
+        loop.execute(this::drainOnLoop);
+      } else if (!urgent && !drainScheduled && heldDrain == null) {
+        scheduleHeldDrain();
+      }
+    } catch (RejectedExecutionException e) {
+      // The transport is shutting down: write from here, as without a loop.
+      drainScheduled = false;
+      heldDrain = null;
+      drain();
+    }
+  }
+
+  @GuardedBy("this")
+  private void scheduleHeldDrain() {
+    heldDrain = loop.schedule(this::drainOnLoop, progressHold.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private void drainOnLoop() {
+    synchronized (this) {
+      drainScheduled = false;
+      if (heldDrain != null) {
+        heldDrain.cancel(false); // this drain writes what it held
+        heldDrain = null;
+      }
+    }
     drain();
   }
 
@@ -129,6 +248,10 @@ final class EventStream<T> {
     closed = true;
     queue.clear();
     queued = 0;
+    if (heldDrain != null) {
+      heldDrain.cancel(false);
+      heldDrain = null;
+    }
     if (!cancelled) {
       observer.onError(status.asRuntimeException());
     }

@@ -42,6 +42,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -73,14 +74,15 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
 
   private final ServerInterceptor auth;
   private final Executor runStarts;
-  private final Supplier<Executor> callLoop;
+  private final Supplier<ScheduledExecutorService> callLoop;
 
   /**
    * @param runStarts where admitted runs start: behind the transport's current read, so that a
    *     burst's refusals go out before its admitted runs take the cores (see {@code
    *     TransportThreads})
    * @param callLoop the transport thread (event loop) a call's handler runs on, or null where there
-   *     is none: a watch's batches are written from there (see {@link WatchDelivery})
+   *     is none: a watch's batches and a run's events are written from there (see {@link
+   *     WatchDelivery} and {@link EventStream})
    */
   public FibPerfService(
       ServerConfig config,
@@ -89,7 +91,7 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
       RunLookup lookup,
       ServerInterceptor auth,
       Executor runStarts,
-      Supplier<Executor> callLoop) {
+      Supplier<ScheduledExecutorService> callLoop) {
     this.auth = auth;
     this.runStarts = runStarts;
     this.callLoop = callLoop;
@@ -423,7 +425,8 @@ public final class FibPerfService extends FibPerfServiceGrpc.FibPerfServiceImplB
   }
 
   private <T> RpcCall<T> call(StreamObserver<T> observer) {
-    return new RpcCall<>(runner, openCalls, callTimers, runStarts, stalledStreamTimeout, observer);
+    return new RpcCall<>(
+        runner, openCalls, callTimers, runStarts, stalledStreamTimeout, callLoop.get(), observer);
   }
 
   /** Stops the calls' timers: after the server has stopped, no call is left to time. */

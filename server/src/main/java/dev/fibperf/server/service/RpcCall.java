@@ -2,6 +2,7 @@ package dev.fibperf.server.service;
 
 import dev.fibperf.server.exec.TaskContext;
 import dev.fibperf.server.run.ActiveRun;
+import dev.fibperf.server.run.RunEvent;
 import dev.fibperf.server.run.RunSpec;
 import dev.fibperf.server.run.Runner;
 import dev.fibperf.server.service.ResponseMapper.Responses;
@@ -78,6 +79,7 @@ final class RpcCall<T> {
       ScheduledExecutorService timers,
       Executor runStarts,
       Duration stalledTimeout,
+      ScheduledExecutorService loop,
       StreamObserver<T> observer) {
     this.runner = runner;
     this.runStarts = runStarts;
@@ -88,7 +90,8 @@ final class RpcCall<T> {
             (ServerCallStreamObserver<T>) observer,
             STREAM_HIGH_WATER,
             this::cancelRun,
-            this::halfClosed);
+            this::halfClosed,
+            loop);
     if (!stalledTimeout.isZero()) {
       stream.onFull(() -> watchStall(timers, stalledTimeout));
     }
@@ -143,7 +146,11 @@ final class RpcCall<T> {
       admitted =
           runner.admit(
               spec.get(),
-              event -> responses.onEvent(event, stream::send),
+              // A task's start is progress, which may wait a moment for what follows it.
+              event ->
+                  responses.onEvent(
+                      event,
+                      event instanceof RunEvent.TaskStarted ? stream::sendProgress : stream::send),
               stream::hasRoom,
               deadline == null
                   ? TaskContext.NO_DEADLINE
@@ -153,6 +160,8 @@ final class RpcCall<T> {
       return;
     }
     run = admitted;
+    // On the call's loop now: a one-task run's start, result and summary then go in one write.
+    stream.holdProgress();
     // From here the run holds a slot, which only its end frees: whatever happens below, it is
     // started (cancelled first if the call is over), so it ends and frees the slot.
     try {

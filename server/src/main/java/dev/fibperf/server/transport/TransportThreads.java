@@ -13,6 +13,7 @@ import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.netty.shaded.io.netty.util.concurrent.EventExecutor;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -79,7 +80,7 @@ public final class TransportThreads implements AutoCloseable {
    * connection's loop, so this is where that call's writes are cheapest: gRPC flushes what a task
    * on the loop wrote once, after the task, instead of waking the loop for each message.
    */
-  public Executor currentLoop() {
+  public ScheduledExecutorService currentLoop() {
     for (EventExecutor loop : workers) {
       if (loop.inEventLoop()) {
         return loop;

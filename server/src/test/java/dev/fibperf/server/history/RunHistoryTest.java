@@ -42,7 +42,8 @@ class RunHistoryTest {
       history.offer(RunStoreTest.serial(history.nextRunId(), NOW, 20));
       Awaitility.await().atMost(1, TimeUnit.MINUTES).until(() -> history.status().written() == 1);
       try (Connection c = DriverManager.getConnection(url())) {
-        c.createStatement().execute("DROP TABLE run_tasks");
+        // Writes name this column; the reads below do not.
+        c.createStatement().execute("ALTER TABLE runs ALTER COLUMN label RENAME TO label_gone");
       }
       history.offer(RunStoreTest.serial(history.nextRunId(), NOW + 1, 21));
       Awaitility.await().atMost(1, TimeUnit.MINUTES).until(() -> history.status().failed() == 1);
@@ -111,6 +112,39 @@ class RunHistoryTest {
         assertTrue(!ids.contains(id), "id " + id + " is the other replica's");
       }
       assertTrue(ids.stream().allMatch(id -> id < RunHistory.FALLBACK_IDS_FROM));
+    }
+  }
+
+  @Test
+  void runIds_nextBlockClaimed_whileTheWriterIsBusy() throws Exception {
+    CountDownLatch writing = new CountDownLatch(1);
+    CountDownLatch stuck = new CountDownLatch(1);
+    Function<RunInfo, RunStore.StoredRun> slow =
+        info -> {
+          writing.countDown();
+          try {
+            stuck.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return STORED.apply(info);
+        };
+    RunStore store = RunStore.open(url());
+    try (RunHistory<RunInfo> history =
+        RunHistory.of(
+            store, slow, Retention.DEFAULT, new SimpleMeterRegistry(), Clock.systemUTC())) {
+      // The writer is held in a write (a long batch, a retention pass) while ids are taken.
+      history.offer(RunStoreTest.serial(history.nextRunId(), NOW, 20));
+      assertTrue(writing.await(1, TimeUnit.MINUTES));
+      for (int i = 0; i < RunStore.ID_BLOCK * 2 / 3; i++) {
+        history.nextRunId();
+      }
+      Awaitility.await().atMost(1, TimeUnit.MINUTES).until(history::nextBlockClaimed);
+      for (int i = 0; i < RunStore.ID_BLOCK; i++) {
+        long id = history.nextRunId();
+        assertTrue(id < RunHistory.FALLBACK_IDS_FROM, "id " + id + " is from the fallback range");
+      }
+      stuck.countDown();
     }
   }
 

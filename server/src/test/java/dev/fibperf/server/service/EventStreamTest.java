@@ -1,10 +1,21 @@
 package dev.fibperf.server.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 class EventStreamTest {
@@ -25,21 +36,143 @@ class EventStreamTest {
     assertEquals(1, observer.completions);
   }
 
+  /** A transport thread stand-in: one thread, counting the tasks it has run. */
+  private static final class Loop extends ScheduledThreadPoolExecutor {
+    final AtomicInteger tasks = new AtomicInteger();
+    volatile Thread thread;
+
+    Loop() {
+      super(1);
+      setRemoveOnCancelPolicy(true);
+    }
+
+    @Override
+    protected void beforeExecute(Thread t, Runnable r) {
+      thread = t;
+      tasks.incrementAndGet();
+    }
+
+    <T> T on(Callable<T> work) throws Exception {
+      return submit(work).get(1, TimeUnit.MINUTES);
+    }
+  }
+
+  /** What the observer was handed, and on which thread. */
+  private record Written(String message, Thread thread) {}
+
+  private static EventStream<String> onLoop(Loop loop, ReentrantObserver observer, Duration hold)
+      throws Exception {
+    return loop.on(() -> new EventStream<>(observer, 64, () -> {}, () -> {}, loop, hold));
+  }
+
+  @Test
+  void fromAWorker_aTasksStartResultAndSummary_areWrittenOnTheLoop_inOneTask() throws Exception {
+    Loop loop = new Loop();
+    List<Written> written = new CopyOnWriteArrayList<>();
+    ReentrantObserver observer =
+        new ReentrantObserver(m -> written.add(new Written(m, Thread.currentThread())));
+    try {
+      // A hold far longer than the test: the start can only go out with what follows it.
+      EventStream<String> stream = onLoop(loop, observer, Duration.ofMinutes(10));
+      loop.on(
+          () -> {
+            stream.holdProgress();
+            return null;
+          });
+      int before = loop.tasks.get();
+      stream.sendProgress("started");
+      loop.on(() -> null); // any drain it had caused would have run by now
+      assertEquals(List.of(), written);
+      // The loop is busy (reading, say) while the worker sends the rest.
+      CountDownLatch busy = new CountDownLatch(1);
+      loop.execute(
+          () -> {
+            try {
+              busy.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+      stream.send("finished");
+      stream.complete("summary");
+      busy.countDown();
+      Awaitility.await().atMost(1, TimeUnit.MINUTES).until(() -> observer.completions == 1);
+      assertEquals(
+          List.of("started", "finished", "summary"),
+          written.stream().map(Written::message).toList());
+      assertTrue(written.stream().allMatch(w -> w.thread() == loop.thread));
+      // One drain task wrote all three (the no-op and the busy spell were the other two).
+      assertEquals(before + 3, loop.tasks.get());
+      // The held drain was cancelled by the one that wrote: no timer is left behind.
+      assertEquals(0, loop.getQueue().size());
+    } finally {
+      loop.shutdownNow();
+    }
+  }
+
+  @Test
+  void progressWithNothingAfterIt_goesOutOnceTheHoldHasPassed() throws Exception {
+    Loop loop = new Loop();
+    List<String> written = new CopyOnWriteArrayList<>();
+    ReentrantObserver observer = new ReentrantObserver(written::add);
+    try {
+      EventStream<String> stream = onLoop(loop, observer, Duration.ofMillis(5));
+      stream.sendProgress("started");
+      Awaitility.await()
+          .atMost(1, TimeUnit.MINUTES)
+          .until(() -> written.equals(List.of("started")));
+      assertEquals(0, loop.getQueue().size());
+    } finally {
+      loop.shutdownNow();
+    }
+  }
+
+  @Test
+  void aFailedStream_cancelsItsHeldDrain() throws Exception {
+    Loop loop = new Loop();
+    ReentrantObserver observer = new ReentrantObserver(m -> {});
+    observer.failures = new ArrayList<>();
+    try {
+      EventStream<String> stream = onLoop(loop, observer, Duration.ofMinutes(10));
+      stream.sendProgress("started");
+      assertEquals(1, loop.getQueue().size());
+      stream.fail(Status.CANCELLED);
+      assertEquals(0, loop.getQueue().size());
+      assertEquals(List.of("CANCELLED"), observer.failures);
+    } finally {
+      loop.shutdownNow();
+    }
+  }
+
   /** Calls its onReady handler from inside onNext, as gRPC may with direct executors. */
   private static final class ReentrantObserver extends ServerCallStreamObserver<String> {
     final List<String> messages = new ArrayList<>();
-    int completions;
+    volatile int completions;
+    List<String> failures; // null: a failure is unexpected
+    private final Consumer<String> onMessage;
     private Runnable onReady = () -> {};
+
+    ReentrantObserver() {
+      this(m -> {});
+    }
+
+    ReentrantObserver(Consumer<String> onMessage) {
+      this.onMessage = onMessage;
+    }
 
     @Override
     public void onNext(String value) {
       messages.add(value);
+      onMessage.accept(value);
       onReady.run();
     }
 
     @Override
     public void onError(Throwable t) {
-      throw new AssertionError("unexpected onError", t);
+      if (failures == null) {
+        throw new AssertionError("unexpected onError", t);
+      }
+      failures.add(Status.fromThrowable(t).getCode().name());
     }
 
     @Override
