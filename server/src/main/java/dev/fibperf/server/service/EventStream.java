@@ -163,8 +163,12 @@ final class EventStream<T> {
    * it (scheduled here, where a timer costs no wake-up of the loop).
    */
   synchronized void holdProgress() {
-    if (loop != null && Thread.currentThread() == loopThread && !closed) {
-      scheduleHeldDrain();
+    if (loop != null && Thread.currentThread() == loopThread && !closed && heldDrain == null) {
+      try {
+        scheduleHeldDrain();
+      } catch (RejectedExecutionException e) {
+        // The transport is shutting down: progress is then written as it comes.
+      }
     }
   }
 
