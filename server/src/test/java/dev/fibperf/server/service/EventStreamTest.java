@@ -8,6 +8,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -139,6 +140,68 @@ class EventStreamTest {
       stream.fail(Status.CANCELLED);
       assertEquals(0, loop.getQueue().size());
       assertEquals(List.of("CANCELLED"), observer.failures);
+    } finally {
+      loop.shutdownNow();
+    }
+  }
+
+  /**
+   * Random producers against a real loop: whatever the hold, the interleaving and the end (complete
+   * or fail), messages arrive in order, the stream ends once, and no drain is left scheduled on the
+   * loop.
+   */
+  @Test
+  void randomProducers_messagesInOrder_endOnce_noTimerLeft() throws Exception {
+    Loop loop = new Loop();
+    SplittableRandom random = new SplittableRandom(20261207);
+    try {
+      for (int round = 0; round < 300; round++) {
+        List<String> written = new CopyOnWriteArrayList<>();
+        ReentrantObserver observer = new ReentrantObserver(written::add);
+        observer.failures = new CopyOnWriteArrayList<>();
+        Duration hold =
+            List.of(Duration.ZERO, Duration.ofMillis(1), Duration.ofMinutes(10))
+                .get(random.nextInt(3));
+        EventStream<String> stream = onLoop(loop, observer, hold);
+        if (random.nextBoolean()) {
+          loop.on(
+              () -> {
+                stream.holdProgress();
+                return null;
+              });
+        }
+        List<String> expected = new ArrayList<>();
+        for (int task = 0, tasks = 1 + random.nextInt(5); task < tasks; task++) {
+          stream.sendProgress("started " + task);
+          expected.add("started " + task);
+          for (int spin = random.nextInt(2_000); spin > 0; spin--) {
+            Thread.onSpinWait();
+          }
+          stream.send("finished " + task);
+          expected.add("finished " + task);
+        }
+        boolean fails = random.nextInt(10) == 0;
+        if (fails) {
+          stream.fail(Status.CANCELLED);
+        } else {
+          stream.complete("summary");
+          expected.add("summary");
+          Awaitility.await()
+              .pollDelay(Duration.ZERO)
+              .pollInterval(Duration.ofMillis(1))
+              .atMost(1, TimeUnit.MINUTES)
+              .until(() -> observer.completions == 1);
+        }
+        loop.on(() -> null); // the loop has run what was handed to it
+        assertEquals(
+            expected.subList(0, written.size()), written, "round " + round + ", hold " + hold);
+        if (fails) {
+          assertEquals(List.of("CANCELLED"), observer.failures, "round " + round);
+        } else {
+          assertEquals(expected, written, "round " + round);
+        }
+        assertEquals(0, loop.getQueue().size(), "round " + round + ": a drain left scheduled");
+      }
     } finally {
       loop.shutdownNow();
     }
