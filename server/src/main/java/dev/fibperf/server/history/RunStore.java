@@ -207,6 +207,7 @@ public final class RunStore implements AutoCloseable {
         // Parents first: the profiles reference their runs.
         runRows.executeBatch();
         profileRows.executeBatch();
+        addToTotals(c, runs.size(), bytes);
         c.commit();
       } catch (SQLException | RuntimeException e) {
         c.rollback();
@@ -476,17 +477,118 @@ public final class RunStore implements AutoCloseable {
    * @return how many runs were deleted
    */
   public int retain(Retention retention, Instant now) throws SQLException {
-    int deleted = 0;
     try (Connection c = pool.getConnection()) {
-      try (PreparedStatement s = c.prepareStatement("DELETE FROM runs WHERE ended_micros < ?")) {
-        s.setLong(1, now.toEpochMilli() * 1000 - retention.maxAge().toNanos() / 1000);
-        deleted += s.executeUpdate();
+      c.setAutoCommit(false);
+      try {
+        // The totals' row, locked: one replica's pass at a time, and its deletions and the totals
+        // agree when it commits.
+        Totals totals = lockTotals(c);
+        int deleted = 0;
+        Totals gone =
+            remove(
+                c,
+                "ended_micros < ?",
+                now.toEpochMilli() * 1000 - retention.maxAge().toNanos() / 1000);
+        deleted += (int) gone.runs();
+        totals = totals.minus(gone);
+        if (totals.runs() > retention.maxRuns()) {
+          // The newest maxRuns are kept; the end of the last one kept is the cut.
+          gone = removeFrom(c, cutAfterCount(c, retention.maxRuns()));
+          deleted += (int) gone.runs();
+          totals = totals.minus(gone);
+        }
+        if (totals.bytes() > retention.maxBytes()) {
+          deleted += (int) removeFrom(c, cutAfterBytes(c, retention.maxBytes())).runs();
+        }
+        c.commit();
+        return deleted;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
       }
-      // The newest maxRuns are kept; the end of the last one kept is the cut.
-      deleted += deleteBefore(c, cutAfterCount(c, retention.maxRuns()));
-      deleted += deleteBefore(c, cutAfterBytes(c, retention.maxBytes()));
     }
-    return deleted;
+  }
+
+  /** How many runs the history holds and the bytes they take, as kept with every change. */
+  record Totals(long runs, long bytes) {
+    Totals minus(Totals gone) {
+      return new Totals(runs - gone.runs, bytes - gone.bytes);
+    }
+  }
+
+  /** The kept totals, read without a lock (for checking them against {@link #stats()}). */
+  Totals totals() throws SQLException {
+    try (Connection c = pool.getConnection();
+        PreparedStatement s =
+            c.prepareStatement("SELECT runs, stored_bytes FROM run_totals WHERE name = 'runs'");
+        ResultSet r = s.executeQuery()) {
+      r.next();
+      return new Totals(r.getLong(1), r.getLong(2));
+    }
+  }
+
+  private static Totals lockTotals(Connection c) throws SQLException {
+    try (PreparedStatement s =
+            c.prepareStatement(
+                "SELECT runs, stored_bytes FROM run_totals WHERE name = 'runs' FOR UPDATE");
+        ResultSet r = s.executeQuery()) {
+      r.next();
+      return new Totals(r.getLong(1), r.getLong(2));
+    }
+  }
+
+  private static final String ADD_TO_TOTALS =
+      "UPDATE run_totals SET runs = runs + ?, stored_bytes = stored_bytes + ? WHERE name = 'runs'";
+
+  private static void addToTotals(Connection c, long runs, long bytes) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(ADD_TO_TOTALS)) {
+      s.setLong(1, runs);
+      s.setLong(2, bytes);
+      s.executeUpdate();
+    }
+  }
+
+  /**
+   * Deletes the runs {@code where} picks, taking them off the totals; the caller holds the totals'
+   * lock and commits.
+   */
+  private static Totals remove(Connection c, String where, long... args) throws SQLException {
+    Totals gone;
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT COUNT(*), COALESCE(SUM(stored_bytes), 0) FROM runs WHERE " + where)) {
+      for (int i = 0; i < args.length; i++) {
+        s.setLong(i + 1, args[i]);
+      }
+      try (ResultSet r = s.executeQuery()) {
+        r.next();
+        gone = new Totals(r.getLong(1), r.getLong(2));
+      }
+    }
+    if (gone.runs() == 0) {
+      return gone;
+    }
+    try (PreparedStatement s = c.prepareStatement("DELETE FROM runs WHERE " + where)) {
+      for (int i = 0; i < args.length; i++) {
+        s.setLong(i + 1, args[i]);
+      }
+      s.executeUpdate();
+    }
+    addToTotals(c, -gone.runs(), -gone.bytes());
+    return gone;
+  }
+
+  /** Deletes {@code from} and every run that ended before it. */
+  private static Totals removeFrom(Connection c, Cursor from) throws SQLException {
+    if (from == null) {
+      return new Totals(0, 0);
+    }
+    return remove(
+        c,
+        "ended_micros < ? OR (ended_micros = ? AND run_id <= ?)",
+        from.endedMicros(),
+        from.endedMicros(),
+        from.runId());
   }
 
   private static Cursor cutAfterCount(Connection c, int keep) throws SQLException {
@@ -501,17 +603,11 @@ public final class RunStore implements AutoCloseable {
     }
   }
 
-  /** The first run (newest first) whose running total of stored bytes passes {@code maxBytes}. */
+  /**
+   * The first run (newest first) whose running total of stored bytes passes {@code maxBytes}: a
+   * walk, only once the totals say something must go.
+   */
   private static Cursor cutAfterBytes(Connection c, long maxBytes) throws SQLException {
-    // The sum is one pass over a column; the walk below only when something must go.
-    try (PreparedStatement sum =
-            c.prepareStatement("SELECT COALESCE(SUM(stored_bytes), 0) FROM runs");
-        ResultSet r = sum.executeQuery()) {
-      r.next();
-      if (r.getLong(1) <= maxBytes) {
-        return null;
-      }
-    }
     try (PreparedStatement s =
         c.prepareStatement(
             "SELECT ended_micros, run_id, stored_bytes FROM runs"
@@ -528,21 +624,6 @@ public final class RunStore implements AutoCloseable {
       }
     }
     return null;
-  }
-
-  /** Deletes {@code from} and every run that ended before it. */
-  private static int deleteBefore(Connection c, Cursor from) throws SQLException {
-    if (from == null) {
-      return 0;
-    }
-    try (PreparedStatement s =
-        c.prepareStatement(
-            "DELETE FROM runs WHERE ended_micros < ? OR (ended_micros = ? AND run_id <= ?)")) {
-      s.setLong(1, from.endedMicros());
-      s.setLong(2, from.endedMicros());
-      s.setLong(3, from.runId());
-      return s.executeUpdate();
-    }
   }
 
   @Override

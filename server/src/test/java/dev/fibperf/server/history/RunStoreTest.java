@@ -12,16 +12,21 @@ import dev.fibperf.proto.v1.RunState;
 import dev.fibperf.proto.v1.RunSummary;
 import dev.fibperf.proto.v1.TaskFinished;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -168,18 +173,65 @@ class RunStoreTest {
       }
       Instant now = Instant.ofEpochMilli(Duration.ofDays(20).toMillis());
       // Count: the newest 15.
+      assertTotalsAreTheSums(store);
       assertEquals(5, store.retain(new Retention(15, Duration.ofDays(365), 1L << 30), now));
       assertEquals(15, store.stats().runs());
+      assertTotalsAreTheSums(store);
       assertTrue(store.get(6).isPresent() && store.get(5).isEmpty());
       // Age: those that ended within 10 days of now (days 10 to 20).
       assertEquals(4, store.retain(new Retention(100, Duration.ofDays(10), 1L << 30), now));
       assertTrue(store.get(10).isPresent() && store.get(9).isEmpty());
+      assertTotalsAreTheSums(store);
       // Size: as many of the newest as fit.
       long each = store.stats().bytes() / store.stats().runs();
       store.retain(new Retention(100, Duration.ofDays(365), each * 4 + each / 2), now);
       assertEquals(4, store.stats().runs());
+      assertTotalsAreTheSums(store);
+      // Nothing over any limit: nothing goes, and the totals stay right.
+      assertEquals(0, store.retain(Retention.DEFAULT, now));
+      store.insert(stored(serial(21, Duration.ofDays(20).toMillis() + 1, 20, 21, 22)));
+      assertTotalsAreTheSums(store);
       assertTrue(store.get(20).isPresent() && store.get(16).isEmpty());
     }
+  }
+
+  @Test
+  void aHistoryKeptBeforeTheTotals_startsFromTheSumsOfItsRuns() throws Exception {
+    // A history at schema 3, with two runs in it, as an older fibperf left it.
+    Flyway.configure()
+        .dataSource(url(), "", "")
+        .locations("classpath:db/history")
+        .placeholders(Map.of("text", "VARCHAR(1000000)", "bytes", "VARBINARY(1000000000)"))
+        .table("fibperf_schema_history")
+        .target("3")
+        .load()
+        .migrate();
+    try (Connection c = DriverManager.getConnection(url(), "", "");
+        PreparedStatement s =
+            c.prepareStatement(
+                "INSERT INTO runs (run_id, replica, method, kernel, pool, parallelism, nums,"
+                    + " workload, state, accepted_micros, ended_micros, stored_bytes, info)"
+                    + " VALUES (?, 'old:1', 'RUN_METHOD_SERIAL', 'fib-naive', 'POOL_KIND_THREADS',"
+                    + " 1, '[20]', 'w', 'RUN_STATE_SUCCEEDED', 1, ?, ?, ?)")) {
+      for (int id = 1; id <= 2; id++) {
+        RunInfo run = serial(id, id, 20);
+        s.setLong(1, id);
+        s.setLong(2, id * 1000L);
+        s.setInt(3, 100 * id);
+        s.setBytes(4, run.toByteArray());
+        s.executeUpdate();
+      }
+    }
+    try (RunStore store = RunStore.open(url())) {
+      assertEquals(new RunStore.Totals(2, 300), store.totals());
+      assertTotalsAreTheSums(store);
+    }
+  }
+
+  /** The totals a retention pass reads, against the sums over every run (stats). */
+  private static void assertTotalsAreTheSums(RunStore store) throws Exception {
+    RunStore.Stats actual = store.stats();
+    assertEquals(new RunStore.Totals(actual.runs(), actual.bytes()), store.totals());
   }
 
   @Test
