@@ -160,11 +160,11 @@ final class RpcCall<T> {
       return;
     }
     run = admitted;
-    // On the call's loop now: a one-task run's start, result and summary then go in one write.
-    stream.holdProgress();
     // From here the run holds a slot, which only its end frees: whatever happens below, it is
     // started (cancelled first if the call is over), so it ends and frees the slot.
     try {
+      // On the call's loop now: a one-task run's start, result and summary then go in one write.
+      stream.holdProgress();
       admitted
           .outcome()
           .whenComplete(
