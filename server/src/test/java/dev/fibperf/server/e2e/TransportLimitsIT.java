@@ -116,10 +116,36 @@ class TransportLimitsIT {
                         java.util.concurrent.ExecutionException.class,
                         () -> victim.get(60, java.util.concurrent.TimeUnit.SECONDS))
                     .getCause();
-            // grpc-java's reading of GOAWAY ENHANCE_YOUR_CALM; other clients say UNAVAILABLE.
-            assertEquals(
-                Status.Code.RESOURCE_EXHAUSTED, Status.fromThrowable(e).getCode(), e.toString());
-            assertTrue(e.getMessage().contains("too_many_rststreams"), e.toString());
+            // grpc-java reads GOAWAY ENHANCE_YOUR_CALM as RESOURCE_EXHAUSTED. But the server
+            // closes the connection right after it, with the flood's frames still unread, so the
+            // close is a TCP reset, which can overtake the GOAWAY and drop it unread: then the
+            // client sees the connection reset, UNAVAILABLE (seen on a busy machine, with this
+            // build and the one before). The unlimited server below keeps the same call alive,
+            // so either way the cut is the limit's doing.
+            Status.Code code = Status.fromThrowable(e).getCode();
+            assertTrue(
+                code == Status.Code.RESOURCE_EXHAUSTED
+                        && e.getMessage().contains("too_many_rststreams")
+                    || code == Status.Code.UNAVAILABLE,
+                e.toString());
+            // Only that connection was cut: the server serves a new one, and the victim's run
+            // was stopped with it.
+            ManagedChannel after = channel(server);
+            try {
+              await("the victim's run stopped")
+                  .atMost(Duration.ofSeconds(30))
+                  .until(
+                      () ->
+                          FibPerfServiceGrpc.newBlockingStub(after)
+                                  .listRuns(ListRunsRequest.getDefaultInstance())
+                                  .getInFlightCount()
+                              == 0);
+              FibPerfServiceGrpc.newBlockingStub(after)
+                  .serial(SerialRequest.newBuilder().addNums(20).build())
+                  .forEachRemaining(r -> {});
+            } finally {
+              after.shutdownNow();
+            }
           } else {
             Thread.sleep(1000);
             assertTrue(!victim.isDone(), "within gRPC's default the long call goes on");
