@@ -493,12 +493,22 @@ public final class RunStore implements AutoCloseable {
         totals = totals.minus(gone);
         if (totals.runs() > retention.maxRuns()) {
           // The newest maxRuns are kept; the end of the last one kept is the cut.
-          gone = removeFrom(c, cutAfterCount(c, retention.maxRuns()));
-          deleted += (int) gone.runs();
-          totals = totals.minus(gone);
+          Cursor cut = cutAfterCount(c, retention.maxRuns());
+          if (cut == null) {
+            totals = recount(c); // over by the totals only: they drifted (see recount)
+          } else {
+            gone = removeFrom(c, cut);
+            deleted += (int) gone.runs();
+            totals = totals.minus(gone);
+          }
         }
         if (totals.bytes() > retention.maxBytes()) {
-          deleted += (int) removeFrom(c, cutAfterBytes(c, retention.maxBytes())).runs();
+          Cursor cut = cutAfterBytes(c, retention.maxBytes());
+          if (cut == null) {
+            recount(c);
+          } else {
+            deleted += (int) removeFrom(c, cut).runs();
+          }
         }
         c.commit();
         return deleted;
@@ -535,6 +545,29 @@ public final class RunStore implements AutoCloseable {
       r.next();
       return new Totals(r.getLong(1), r.getLong(2));
     }
+  }
+
+  /**
+   * Sets the totals to the sums over the runs, when a limit the totals said was passed was not: a
+   * replica from before the totals (V4), still running on a shared history, deletes runs without
+   * taking them off. A full read, so only then.
+   */
+  private static Totals recount(Connection c) throws SQLException {
+    Totals actual;
+    try (PreparedStatement s =
+            c.prepareStatement("SELECT COUNT(*), COALESCE(SUM(stored_bytes), 0) FROM runs");
+        ResultSet r = s.executeQuery()) {
+      r.next();
+      actual = new Totals(r.getLong(1), r.getLong(2));
+    }
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE run_totals SET runs = ?, stored_bytes = ? WHERE name = 'runs'")) {
+      s.setLong(1, actual.runs());
+      s.setLong(2, actual.bytes());
+      s.executeUpdate();
+    }
+    return actual;
   }
 
   private static final String ADD_TO_TOTALS =
