@@ -457,12 +457,22 @@ public final class RunStore implements AutoCloseable {
     }
   }
 
-  /** What the history holds now. */
-  public record Stats(long runs, long bytes) {}
+  /** How many runs the history holds and the bytes they take. */
+  public record Stats(long runs, long bytes) {
+    Stats minus(Stats gone) {
+      return new Stats(runs - gone.runs, bytes - gone.bytes);
+    }
+  }
 
+  /** What the history holds now, summed over its runs (a full read). */
   public Stats stats() throws SQLException {
-    try (Connection c = pool.getConnection();
-        PreparedStatement s =
+    try (Connection c = pool.getConnection()) {
+      return sums(c);
+    }
+  }
+
+  private static Stats sums(Connection c) throws SQLException {
+    try (PreparedStatement s =
             c.prepareStatement("SELECT COUNT(*), COALESCE(SUM(stored_bytes), 0) FROM runs");
         ResultSet r = s.executeQuery()) {
       r.next();
@@ -482,9 +492,9 @@ public final class RunStore implements AutoCloseable {
       try {
         // The totals' row, locked: one replica's pass at a time, and its deletions and the totals
         // agree when it commits.
-        Totals totals = lockTotals(c);
+        Stats totals = readTotals(c, " FOR UPDATE");
         int deleted = 0;
-        Totals gone =
+        Stats gone =
             remove(
                 c,
                 "ended_micros < ?",
@@ -519,31 +529,23 @@ public final class RunStore implements AutoCloseable {
     }
   }
 
-  /** How many runs the history holds and the bytes they take, as kept with every change. */
-  record Totals(long runs, long bytes) {
-    Totals minus(Totals gone) {
-      return new Totals(runs - gone.runs, bytes - gone.bytes);
+  /**
+   * The totals kept with every write and delete (what a retention pass reads), without a lock: for
+   * checking them against {@link #stats()}.
+   */
+  Stats totals() throws SQLException {
+    try (Connection c = pool.getConnection()) {
+      return readTotals(c, "");
     }
   }
 
-  /** The kept totals, read without a lock (for checking them against {@link #stats()}). */
-  Totals totals() throws SQLException {
-    try (Connection c = pool.getConnection();
-        PreparedStatement s =
-            c.prepareStatement("SELECT runs, stored_bytes FROM run_totals WHERE name = 'runs'");
-        ResultSet r = s.executeQuery()) {
-      r.next();
-      return new Totals(r.getLong(1), r.getLong(2));
-    }
-  }
-
-  private static Totals lockTotals(Connection c) throws SQLException {
+  private static Stats readTotals(Connection c, String lock) throws SQLException {
     try (PreparedStatement s =
             c.prepareStatement(
-                "SELECT runs, stored_bytes FROM run_totals WHERE name = 'runs' FOR UPDATE");
+                "SELECT runs, stored_bytes FROM run_totals WHERE name = 'runs'" + lock);
         ResultSet r = s.executeQuery()) {
       r.next();
-      return new Totals(r.getLong(1), r.getLong(2));
+      return new Stats(r.getLong(1), r.getLong(2));
     }
   }
 
@@ -552,14 +554,8 @@ public final class RunStore implements AutoCloseable {
    * replica from before the totals (V4), still running on a shared history, deletes runs without
    * taking them off. A full read, so only then.
    */
-  private static Totals recount(Connection c) throws SQLException {
-    Totals actual;
-    try (PreparedStatement s =
-            c.prepareStatement("SELECT COUNT(*), COALESCE(SUM(stored_bytes), 0) FROM runs");
-        ResultSet r = s.executeQuery()) {
-      r.next();
-      actual = new Totals(r.getLong(1), r.getLong(2));
-    }
+  private static Stats recount(Connection c) throws SQLException {
+    Stats actual = sums(c);
     try (PreparedStatement s =
         c.prepareStatement(
             "UPDATE run_totals SET runs = ?, stored_bytes = ? WHERE name = 'runs'")) {
@@ -585,8 +581,8 @@ public final class RunStore implements AutoCloseable {
    * Deletes the runs {@code where} picks, taking them off the totals; the caller holds the totals'
    * lock and commits.
    */
-  private static Totals remove(Connection c, String where, long... args) throws SQLException {
-    Totals gone;
+  private static Stats remove(Connection c, String where, long... args) throws SQLException {
+    Stats gone;
     try (PreparedStatement s =
         c.prepareStatement(
             "SELECT COUNT(*), COALESCE(SUM(stored_bytes), 0) FROM runs WHERE " + where)) {
@@ -595,7 +591,7 @@ public final class RunStore implements AutoCloseable {
       }
       try (ResultSet r = s.executeQuery()) {
         r.next();
-        gone = new Totals(r.getLong(1), r.getLong(2));
+        gone = new Stats(r.getLong(1), r.getLong(2));
       }
     }
     if (gone.runs() == 0) {
@@ -612,9 +608,9 @@ public final class RunStore implements AutoCloseable {
   }
 
   /** Deletes {@code from} and every run that ended before it. */
-  private static Totals removeFrom(Connection c, Cursor from) throws SQLException {
+  private static Stats removeFrom(Connection c, Cursor from) throws SQLException {
     if (from == null) {
-      return new Totals(0, 0);
+      return new Stats(0, 0);
     }
     return remove(
         c,

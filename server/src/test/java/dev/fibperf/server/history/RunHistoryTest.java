@@ -56,20 +56,28 @@ class RunHistoryTest {
     }
   }
 
+  /**
+   * A mapper that says when the writer has a run ({@code writing}) and holds it until {@code
+   * stuck}.
+   */
+  private static Function<RunInfo, RunStore.StoredRun> held(
+      CountDownLatch writing, CountDownLatch stuck) {
+    return info -> {
+      writing.countDown();
+      try {
+        stuck.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return STORED.apply(info);
+    };
+  }
+
   @Test
   void aFullQueue_dropsRunsFromTheHistory_neverHoldingTheirCallers() throws Exception {
     CountDownLatch writing = new CountDownLatch(1);
     CountDownLatch stuck = new CountDownLatch(1);
-    Function<RunInfo, RunStore.StoredRun> slow =
-        info -> {
-          writing.countDown();
-          try {
-            stuck.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          return STORED.apply(info);
-        };
+    Function<RunInfo, RunStore.StoredRun> slow = held(writing, stuck);
     RunStore store = RunStore.open(url());
     try (RunHistory<RunInfo> history =
         RunHistory.of(
@@ -119,16 +127,7 @@ class RunHistoryTest {
   void runIds_nextBlockClaimed_whileTheWriterIsBusy() throws Exception {
     CountDownLatch writing = new CountDownLatch(1);
     CountDownLatch stuck = new CountDownLatch(1);
-    Function<RunInfo, RunStore.StoredRun> slow =
-        info -> {
-          writing.countDown();
-          try {
-            stuck.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          return STORED.apply(info);
-        };
+    Function<RunInfo, RunStore.StoredRun> slow = held(writing, stuck);
     RunStore store = RunStore.open(url());
     try (RunHistory<RunInfo> history =
         RunHistory.of(

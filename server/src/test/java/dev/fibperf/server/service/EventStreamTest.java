@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class EventStreamTest {
@@ -35,6 +36,13 @@ class EventStreamTest {
 
     assertEquals(List.of("a", "b", "summary"), observer.messages);
     assertEquals(1, observer.completions);
+  }
+
+  private final Loop loop = new Loop();
+
+  @AfterEach
+  void stopLoop() {
+    loop.shutdownNow();
   }
 
   /** A transport thread stand-in: one thread, counting the tasks it has run. */
@@ -56,93 +64,74 @@ class EventStreamTest {
     <T> T on(Callable<T> work) throws Exception {
       return submit(work).get(1, TimeUnit.MINUTES);
     }
+
+    void run(Runnable work) throws Exception {
+      submit(work).get(1, TimeUnit.MINUTES);
+    }
   }
 
   /** What the observer was handed, and on which thread. */
   private record Written(String message, Thread thread) {}
 
-  private static EventStream<String> onLoop(Loop loop, ReentrantObserver observer, Duration hold)
-      throws Exception {
+  private EventStream<String> onLoop(ReentrantObserver observer, Duration hold) throws Exception {
     return loop.on(() -> new EventStream<>(observer, 64, () -> {}, () -> {}, loop, hold));
   }
 
   @Test
   void fromAWorker_aTasksStartResultAndSummary_areWrittenOnTheLoop_inOneTask() throws Exception {
-    Loop loop = new Loop();
     List<Written> written = new CopyOnWriteArrayList<>();
     ReentrantObserver observer =
         new ReentrantObserver(m -> written.add(new Written(m, Thread.currentThread())));
-    try {
-      // A hold far longer than the test: the start can only go out with what follows it.
-      EventStream<String> stream = onLoop(loop, observer, Duration.ofMinutes(10));
-      loop.on(
-          () -> {
-            stream.holdProgress();
-            return null;
-          });
-      int before = loop.tasks.get();
-      stream.sendProgress("started");
-      loop.on(() -> null); // any drain it had caused would have run by now
-      assertEquals(List.of(), written);
-      // The loop is busy (reading, say) while the worker sends the rest.
-      CountDownLatch busy = new CountDownLatch(1);
-      loop.execute(
-          () -> {
-            try {
-              busy.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          });
-      stream.send("finished");
-      stream.complete("summary");
-      busy.countDown();
-      Awaitility.await().atMost(1, TimeUnit.MINUTES).until(() -> observer.completions == 1);
-      assertEquals(
-          List.of("started", "finished", "summary"),
-          written.stream().map(Written::message).toList());
-      assertTrue(written.stream().allMatch(w -> w.thread() == loop.thread));
-      // One drain task wrote all three (the no-op and the busy spell were the other two).
-      assertEquals(before + 3, loop.tasks.get());
-      // The held drain was cancelled by the one that wrote: no timer is left behind.
-      assertEquals(0, loop.getQueue().size());
-    } finally {
-      loop.shutdownNow();
-    }
+    // A hold far longer than the test: the start can only go out with what follows it.
+    EventStream<String> stream = onLoop(observer, Duration.ofMinutes(10));
+    loop.run(stream::holdProgress);
+    int before = loop.tasks.get();
+    stream.sendProgress("started");
+    loop.on(() -> null); // any drain it had caused would have run by now
+    assertEquals(List.of(), written);
+    // The loop is busy (reading, say) while the worker sends the rest.
+    CountDownLatch busy = new CountDownLatch(1);
+    loop.execute(
+        () -> {
+          try {
+            busy.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    stream.send("finished");
+    stream.complete("summary");
+    busy.countDown();
+    Awaitility.await().atMost(1, TimeUnit.MINUTES).until(() -> observer.completions == 1);
+    assertEquals(
+        List.of("started", "finished", "summary"), written.stream().map(Written::message).toList());
+    assertTrue(written.stream().allMatch(w -> w.thread() == loop.thread));
+    // One drain task wrote all three (the no-op and the busy spell were the other two).
+    assertEquals(before + 3, loop.tasks.get());
+    // The held drain was cancelled by the one that wrote: no timer is left behind.
+    assertEquals(0, loop.getQueue().size());
   }
 
   @Test
   void progressWithNothingAfterIt_goesOutOnceTheHoldHasPassed() throws Exception {
-    Loop loop = new Loop();
     List<String> written = new CopyOnWriteArrayList<>();
     ReentrantObserver observer = new ReentrantObserver(written::add);
-    try {
-      EventStream<String> stream = onLoop(loop, observer, Duration.ofMillis(5));
-      stream.sendProgress("started");
-      Awaitility.await()
-          .atMost(1, TimeUnit.MINUTES)
-          .until(() -> written.equals(List.of("started")));
-      assertEquals(0, loop.getQueue().size());
-    } finally {
-      loop.shutdownNow();
-    }
+    EventStream<String> stream = onLoop(observer, Duration.ofMillis(5));
+    stream.sendProgress("started");
+    Awaitility.await().atMost(1, TimeUnit.MINUTES).until(() -> written.equals(List.of("started")));
+    assertEquals(0, loop.getQueue().size());
   }
 
   @Test
   void aFailedStream_cancelsItsHeldDrain() throws Exception {
-    Loop loop = new Loop();
     ReentrantObserver observer = new ReentrantObserver(m -> {});
     observer.failures = new ArrayList<>();
-    try {
-      EventStream<String> stream = onLoop(loop, observer, Duration.ofMinutes(10));
-      stream.sendProgress("started");
-      assertEquals(1, loop.getQueue().size());
-      stream.fail(Status.CANCELLED);
-      assertEquals(0, loop.getQueue().size());
-      assertEquals(List.of("CANCELLED"), observer.failures);
-    } finally {
-      loop.shutdownNow();
-    }
+    EventStream<String> stream = onLoop(observer, Duration.ofMinutes(10));
+    stream.sendProgress("started");
+    assertEquals(1, loop.getQueue().size());
+    stream.fail(Status.CANCELLED);
+    assertEquals(0, loop.getQueue().size());
+    assertEquals(List.of("CANCELLED"), observer.failures);
   }
 
   /**
@@ -152,58 +141,49 @@ class EventStreamTest {
    */
   @Test
   void randomProducers_messagesInOrder_endOnce_noTimerLeft() throws Exception {
-    Loop loop = new Loop();
     SplittableRandom random = new SplittableRandom(20261207);
-    try {
-      for (int round = 0; round < 300; round++) {
-        List<String> written = new CopyOnWriteArrayList<>();
-        ReentrantObserver observer = new ReentrantObserver(written::add);
-        observer.failures = new CopyOnWriteArrayList<>();
-        Duration hold =
-            List.of(Duration.ZERO, Duration.ofMillis(1), Duration.ofMinutes(10))
-                .get(random.nextInt(3));
-        EventStream<String> stream = onLoop(loop, observer, hold);
-        if (random.nextBoolean()) {
-          loop.on(
-              () -> {
-                stream.holdProgress();
-                return null;
-              });
-        }
-        List<String> expected = new ArrayList<>();
-        for (int task = 0, tasks = 1 + random.nextInt(5); task < tasks; task++) {
-          stream.sendProgress("started " + task);
-          expected.add("started " + task);
-          for (int spin = random.nextInt(2_000); spin > 0; spin--) {
-            Thread.onSpinWait();
-          }
-          stream.send("finished " + task);
-          expected.add("finished " + task);
-        }
-        boolean fails = random.nextInt(10) == 0;
-        if (fails) {
-          stream.fail(Status.CANCELLED);
-        } else {
-          stream.complete("summary");
-          expected.add("summary");
-          Awaitility.await()
-              .pollDelay(Duration.ZERO)
-              .pollInterval(Duration.ofMillis(1))
-              .atMost(1, TimeUnit.MINUTES)
-              .until(() -> observer.completions == 1);
-        }
-        loop.on(() -> null); // the loop has run what was handed to it
-        assertEquals(
-            expected.subList(0, written.size()), written, "round " + round + ", hold " + hold);
-        if (fails) {
-          assertEquals(List.of("CANCELLED"), observer.failures, "round " + round);
-        } else {
-          assertEquals(expected, written, "round " + round);
-        }
-        assertEquals(0, loop.getQueue().size(), "round " + round + ": a drain left scheduled");
+    for (int round = 0; round < 300; round++) {
+      List<String> written = new CopyOnWriteArrayList<>();
+      ReentrantObserver observer = new ReentrantObserver(written::add);
+      observer.failures = new CopyOnWriteArrayList<>();
+      Duration hold =
+          List.of(Duration.ZERO, Duration.ofMillis(1), Duration.ofMinutes(10))
+              .get(random.nextInt(3));
+      EventStream<String> stream = onLoop(observer, hold);
+      if (random.nextBoolean()) {
+        loop.run(stream::holdProgress);
       }
-    } finally {
-      loop.shutdownNow();
+      List<String> expected = new ArrayList<>();
+      for (int task = 0, tasks = 1 + random.nextInt(5); task < tasks; task++) {
+        stream.sendProgress("started " + task);
+        expected.add("started " + task);
+        for (int spin = random.nextInt(2_000); spin > 0; spin--) {
+          Thread.onSpinWait();
+        }
+        stream.send("finished " + task);
+        expected.add("finished " + task);
+      }
+      boolean fails = random.nextInt(10) == 0;
+      if (fails) {
+        stream.fail(Status.CANCELLED);
+      } else {
+        stream.complete("summary");
+        expected.add("summary");
+        Awaitility.await()
+            .pollDelay(Duration.ZERO)
+            .pollInterval(Duration.ofMillis(1))
+            .atMost(1, TimeUnit.MINUTES)
+            .until(() -> observer.completions == 1);
+      }
+      loop.on(() -> null); // the loop has run what was handed to it
+      assertEquals(
+          expected.subList(0, written.size()), written, "round " + round + ", hold " + hold);
+      if (fails) {
+        assertEquals(List.of("CANCELLED"), observer.failures, "round " + round);
+      } else {
+        assertEquals(expected, written, "round " + round);
+      }
+      assertEquals(0, loop.getQueue().size(), "round " + round + ": a drain left scheduled");
     }
   }
 
